@@ -1,0 +1,51 @@
+# Two commands do everything: `make run` (install, migrate, load the course, start web + worker)
+# and `make test`. Embedded defaults: SQLite and a filesystem broker, no services needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Local runs and tests use development settings; production sets DEBUG=0 and SECRET_KEY.
+export DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run migrate setup test test-fast lint bench clean messages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[ml,dev]'
+	# The DCGAN face weights (MIT). --no-deps: its declared wandb/torchvision/matplotlib are not
+	# needed and torchvision would pull a CUDA torch.
+	$(BIN)/pip install -q --no-deps 'gan-face-generate==1.1.1'
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+setup: migrate
+	$(BIN)/python manage.py setup_local
+
+run: setup
+	@echo "Web:    http://$(HOST):$(PORT)/   (Ctrl-C stops web and worker)"
+	@bash scripts/run_local.sh $(HOST) $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e and not worker" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+messages: install
+	$(BIN)/python manage.py makemessages -l ko --ignore '.venv/*' --ignore 'content/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var staticfiles

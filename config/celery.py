@@ -1,0 +1,56 @@
+"""The Celery app: two queues, JSON only, late acks.
+
+Queues: `gpu` runs model inference (one worker process per GPU); `default` runs the heavy,
+after-the-fact work (regrades, statistics, imports). Tasks are idempotent, so they acknowledge
+late: a worker killed mid-task leaves the message for another worker.
+"""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("genai_classroom")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_default_queue="default",
+    task_queues=(Queue("default"), Queue("gpu")),
+    task_routes={"inference.tasks.*": {"queue": "gpu"}},
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    result_expires=3600,
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+)
+app.autodiscover_tasks()
+
+
+def _ensure_embedded_folders() -> None:
+    """The filesystem broker and result backend need their folders before the first message."""
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+    backend = app.conf.result_backend or ""
+    if backend.startswith("file://"):
+        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+
+@app.on_after_configure.connect
+def _prepare(sender, **kwargs):  # noqa: ARG001 - Celery's signal signature
+    _ensure_embedded_folders()
+
+
+@app.task(name="config.health", ignore_result=False)
+def health() -> dict:
+    """Answer from a real worker process: used by tests and the status page to prove one is up."""
+    import socket
+
+    return {"status": "ok", "pid": os.getpid(), "host": socket.gethostname()}

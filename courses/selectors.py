@@ -1,0 +1,117 @@
+"""Every read that checks access. Views and APIs call these; none of them queries on its own.
+
+The rule, decided here once: a user sees a course when enrolled in it (any role) or when staff.
+Instructors, TAs and staff additionally see everyone's progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Course, Enrollment, Lesson, LessonProgress, Module
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    """What a user may do in one course."""
+
+    course: Course
+    role: str | None  # Enrollment.Role value, or None for staff who are not enrolled
+    is_staff: bool
+
+    @property
+    def can_teach(self) -> bool:
+        """Instructors, TAs and site staff: see all progress, statistics, authoring."""
+        return self.is_staff or self.role in (Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.is_staff or self.role == Enrollment.Role.INSTRUCTOR
+
+
+def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
+    courses = Course.objects.annotate(lesson_count=Count("lessons", distinct=True))
+    if user.is_staff:
+        return courses
+    return courses.filter(enrollments__user=user)
+
+
+def course_access_get(*, user: AbstractBaseUser, course_slug: str) -> CourseAccess:
+    """Return the user's access to the course; 404 if no such course, 403 if not enrolled."""
+    course = Course.objects.filter(slug=course_slug).first()
+    if course is None:
+        raise Http404(_("No such course."))
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to see this course."))
+    role = (
+        Enrollment.objects.filter(user=user, course=course).values_list("role", flat=True).first()
+    )
+    if role is None and not user.is_staff:
+        raise PermissionDenied(_("You are not enrolled in this course."))
+    return CourseAccess(course=course, role=role, is_staff=user.is_staff)
+
+
+def course_modules_with_lessons(*, course: Course) -> list[Module]:
+    lessons = Lesson.objects.only(
+        "id", "slug", "session", "title", "title_en", "summary", "minutes", "module_id",
+        "position",
+    ).order_by("session")
+    return list(course.modules.prefetch_related(Prefetch("lessons", queryset=lessons)))
+
+
+def lesson_ids_read(*, user: AbstractBaseUser, course: Course) -> set[int]:
+    return set(LessonProgress.objects.filter(user=user, lesson__course=course)
+               .values_list("lesson_id", flat=True))
+
+
+def lesson_get_for_user(*, user: AbstractBaseUser, course_slug: str,
+                        lesson_slug: str) -> tuple[CourseAccess, Lesson]:
+    access = course_access_get(user=user, course_slug=course_slug)
+    lesson = (Lesson.objects.select_related("module")
+              .filter(course=access.course, slug=lesson_slug).first())
+    if lesson is None:
+        raise Http404(_("No such lesson."))
+    return access, lesson
+
+
+def lesson_neighbours(*, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    siblings = Lesson.objects.filter(course_id=lesson.course_id).only(
+        "slug", "title", "position", "session", "module_id")
+    previous = siblings.filter(position__lt=lesson.position).order_by("-position").first()
+    following = siblings.filter(position__gt=lesson.position).order_by("position").first()
+    return previous, following
+
+
+@dataclass(frozen=True)
+class StudentReading:
+    username: str
+    full_name: str
+    read: int
+    total: int
+    lesson_ids: frozenset[int]
+
+
+def course_reading_report(*, access: CourseAccess) -> list[StudentReading]:
+    """Who has read what: one row per enrolled student. Only for those who teach the course."""
+    if not access.can_teach:
+        raise PermissionDenied(_("Only the course's teachers see everyone's progress."))
+    course = access.course
+    total = course.lessons.count()
+    read_by_user: dict[int, set[int]] = {}
+    for user_id, lesson_id in LessonProgress.objects.filter(lesson__course=course).values_list(
+            "user_id", "lesson_id"):
+        read_by_user.setdefault(user_id, set()).add(lesson_id)
+    rows = []
+    for enrollment in (Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT)
+                       .select_related("user").order_by("user__username")):
+        user = enrollment.user
+        ids = read_by_user.get(user.pk, set())
+        rows.append(StudentReading(username=user.get_username(), full_name=user.get_full_name(),
+                                   read=len(ids), total=total, lesson_ids=frozenset(ids)))
+    return rows

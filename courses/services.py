@@ -1,0 +1,129 @@
+"""Every write to courses: loading packs, enrolments, reading progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from .models import Course, Enrollment, Lesson, LessonProgress, Module
+from .pack import CoursePackSpec, read_course_pack
+
+
+@dataclass
+class PackLoadReport:
+    course: Course
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.course.slug}: {len(self.created)} created, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged, {len(self.deleted)} deleted")
+
+
+def course_pack_load(*, path: Path) -> PackLoadReport:
+    """Read, validate and apply a whole pack (lessons and quizzes) in one transaction.
+
+    Raises `courses.pack.PackError` before any write when a file is wrong.
+    """
+    spec = read_course_pack(path)
+    quiz_specs = []
+    if spec.quiz_files:
+        from quizzes.pack import read_quiz_files  # the quiz app owns the quiz file format
+
+        quiz_specs = read_quiz_files(spec)
+    with transaction.atomic():
+        report = course_pack_apply(spec=spec)
+        if quiz_specs:
+            from quizzes.services import quiz_pack_apply
+
+            quiz_pack_apply(course=report.course, quizzes=quiz_specs, report=report)
+    return report
+
+
+def _upsert(model, lookup: dict, values: dict, report: PackLoadReport, label: str):
+    """Create or update one row; record what happened (an unchanged row is not saved)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        report.created.append(label)
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        report.updated.append(label)
+    else:
+        report.unchanged.append(label)
+    return obj
+
+
+def course_pack_apply(*, spec: CoursePackSpec) -> PackLoadReport:
+    """Make the database match the pack: upsert course, weeks and lessons; drop removed ones."""
+    from .rendering import render_markdown
+
+    with transaction.atomic():
+        course = Course.objects.filter(slug=spec.slug).first()
+        report = PackLoadReport(course=course)  # type: ignore[arg-type]
+        course = _upsert(Course, {"slug": spec.slug}, {
+            "title": spec.title, "title_en": spec.title_en, "description": spec.description,
+            "description_html": render_markdown(spec.description),
+            "source_path": str(spec.root),
+        }, report, f"course {spec.slug}")
+        report.course = course
+        keep_modules, keep_lessons = [], []
+        # Sessions are unique per week. Lessons that move to another (week, session) are parked
+        # out of the way first, so a pack that swaps two lessons does not trip the constraint.
+        wanted = {l.slug: (m.number, l.session) for m in spec.modules for l in m.lessons}
+        movers = [
+            lesson.pk
+            for lesson in Lesson.objects.filter(course=course).select_related("module")
+            if wanted.get(lesson.slug) != (lesson.module.number, lesson.session)
+        ]
+        for pk in movers:
+            Lesson.objects.filter(pk=pk).update(session=10_000 + pk)
+        position = 0
+        for mspec in spec.modules:
+            module = _upsert(Module, {"course": course, "number": mspec.number}, {
+                "slug": mspec.dir, "title": mspec.title, "title_en": mspec.title_en,
+                "summary": mspec.summary,
+            }, report, f"week {mspec.number}")
+            keep_modules.append(module.pk)
+            for lspec in mspec.lessons:
+                position += 1
+                lesson = _upsert(Lesson, {"course": course, "slug": lspec.slug}, {
+                    "module": module, "session": lspec.session, "title": lspec.title,
+                    "title_en": lspec.title_en, "summary": lspec.summary,
+                    "minutes": lspec.minutes, "body": lspec.body, "body_html": lspec.body_html,
+                    "position": position, "source_file": lspec.source_file,
+                }, report, f"lesson {lspec.slug}")
+                keep_lessons.append(lesson.pk)
+        for removed in Lesson.objects.filter(course=course).exclude(pk__in=keep_lessons):
+            report.deleted.append(f"lesson {removed.slug}")
+            removed.delete()
+        for removed in Module.objects.filter(course=course).exclude(pk__in=keep_modules):
+            report.deleted.append(f"week {removed.number}")
+            removed.delete()
+    return report
+
+
+def enrollment_create(*, user: AbstractBaseUser, course: Course,
+                      role: str = Enrollment.Role.STUDENT) -> Enrollment:
+    """Enrol `user` (idempotent: an existing enrolment gets the new role)."""
+    enrollment, _ = Enrollment.objects.update_or_create(
+        user=user, course=course, defaults={"role": role})
+    return enrollment
+
+
+def lesson_mark_read(*, user: AbstractBaseUser, lesson: Lesson) -> LessonProgress:
+    progress, _ = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    return progress
+
+
+def lesson_mark_unread(*, user: AbstractBaseUser, lesson: Lesson) -> None:
+    LessonProgress.objects.filter(user=user, lesson=lesson).delete()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+urlpatterns = [
+    path("", views.course_list, name="list"),
+    path("courses/<slug:course_slug>/", views.course_detail, name="detail"),
+    path("courses/<slug:course_slug>/lessons/<slug:lesson_slug>/", views.lesson_detail,
+         name="lesson"),
+    path("courses/<slug:course_slug>/lessons/<slug:lesson_slug>/read/", views.lesson_toggle_read,
+         name="lesson-read"),
+]

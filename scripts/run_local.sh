@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Start the web server and one real Celery worker (both queues) on the embedded defaults;
+# Ctrl-C stops both.
+set -euo pipefail
+host=${1:-127.0.0.1}
+port=${2:-8000}
+bin=.venv/bin
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+# Threads: the model is loaded once per process and shared; the default queue's tasks are
+# short. A GPU node runs `celery -A config worker -Q gpu -P solo` instead.
+"$bin/celery" -A config worker -Q default,gpu -P threads -c 4 -l info -n "local@%h" &
+pids+=($!)
+"$bin/python" manage.py runserver --noreload "$host:$port" &
+pids+=($!)
+wait -n

@@ -1,0 +1,101 @@
+"""Shared fixtures: users, a loaded course pack, and a real Celery worker process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def mini_pack(tmp_path: Path) -> Path:
+    """A writable copy of the small test pack."""
+    target = tmp_path / "mini-pack"
+    shutil.copytree(FIXTURES / "mini-pack", target)
+    return target
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username: str, *, is_staff: bool = False, password: str = "pw-12345!"):
+        return django_user_model.objects.create_user(
+            username=username, password=password, is_staff=is_staff)
+
+    return make
+
+
+@pytest.fixture
+def mini_course(db, mini_pack):
+    from courses.services import course_pack_load
+
+    return course_pack_load(path=mini_pack).course
+
+
+@pytest.fixture
+def enrol():
+    from courses.services import enrollment_create
+
+    def enrol_user(user, course, role="student"):
+        return enrollment_create(user=user, course=course, role=role)
+
+    return enrol_user
+
+
+def _database_url_for_worker() -> str:
+    """The URL of the database the tests use right now (the test database, not the dev one)."""
+    from django.db import connection
+
+    cfg = connection.settings_dict
+    if cfg["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{cfg['NAME']}"
+    user = cfg.get("USER") or ""
+    auth = f"{user}:{cfg.get('PASSWORD') or ''}@" if user else ""
+    return f"postgres://{auth}{cfg.get('HOST') or '127.0.0.1'}:{cfg.get('PORT') or 5432}/{cfg['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start a real `celery worker` process on the test database and broker; stop it after.
+
+    Tests that use it must use `transactional_db` so their rows are committed and visible to
+    the worker.
+    """
+    with django_db_blocker.unblock():
+        env = {**os.environ, "DATABASE_URL": _database_url_for_worker(), "PYTHONUNBUFFERED": "1"}
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed in the teardown below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,gpu",
+         "-P", "threads", "-c", "4", "-l", "info", "-n", f"test-{os.getpid()}@%h",
+         "--without-gossip", "--without-mingle"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()}")
+        if "ready." in log_path.read_text():
+            break
+        time.sleep(0.3)
+    else:
+        proc.terminate()
+        raise RuntimeError(f"celery worker did not start in 60 s:\n{log_path.read_text()}")
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    app.close()

@@ -1,0 +1,78 @@
+"""Reading a course through HTTP: access, progress, navigation, language."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def student(make_user, mini_course, enrol):
+    user = make_user("student1")
+    enrol(user, mini_course, "student")
+    return user
+
+
+def lesson_url(slug):
+    return reverse("courses:lesson", args=["mini", slug])
+
+
+def test_anonymous_is_sent_to_login(client, mini_course):
+    response = client.get(lesson_url("intro"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_user_not_enrolled_cannot_open_course_or_lesson(client, make_user, mini_course):
+    client.force_login(make_user("outsider"))
+    assert client.get(reverse("courses:detail", args=["mini"])).status_code == 403
+    assert client.get(lesson_url("intro")).status_code == 403
+    assert client.post(reverse("courses:lesson-read", args=["mini", "intro"])).status_code == 403
+    assert "미니 강좌" not in client.get(reverse("courses:list")).content.decode()
+
+
+def test_student_reads_lesson_with_math_and_no_script(client, student):
+    client.force_login(student)
+    response = client.get(lesson_url("intro"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<math" in body and "<details" in body
+    assert "<script>alert" not in body and "onerror" not in body
+    assert 'href="javascript' not in body
+    assert 'rel="next"' in body and reverse("courses:lesson", args=["mini", "second"]) in body
+
+
+def test_marking_read_shows_on_course_page(client, student):
+    client.force_login(student)
+    page = client.get(reverse("courses:detail", args=["mini"])).content.decode()
+    assert "0 / 3" in page or "3개 중 0개" in page or "0 of 3" in page
+    response = client.post(reverse("courses:lesson-read", args=["mini", "intro"]),
+                           {"read": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    page = client.get(reverse("courses:detail", args=["mini"])).content.decode()
+    assert 'value="33"' in page  # the progress bar: 1 of 3 lessons
+
+
+def test_instructor_sees_who_read_what_and_student_does_not(client, make_user, student,
+                                                             mini_course, enrol):
+    client.force_login(student)
+    client.post(reverse("courses:lesson-read", args=["mini", "intro"]), {"read": "1"})
+    teacher = make_user("teacher")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    page = client.get(reverse("courses:detail", args=["mini"])).content.decode()
+    assert "student1" in page and "1/3" in page
+    client.force_login(student)
+    page = client.get(reverse("courses:detail", args=["mini"])).content.decode()
+    assert "teacher-only" not in page
+
+
+def test_english_interface_uses_english_titles(client, student):
+    client.force_login(student)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(lesson_url("intro")).content.decode()
+    assert "Introduction" in page and 'lang="en"' in page
+
+
+def test_unknown_lesson_is_404(client, student):
+    client.force_login(student)
+    assert client.get(lesson_url("nope")).status_code == 404

@@ -1,0 +1,63 @@
+"""Markdown, math and sanitising: what a lesson author writes and what reaches a page."""
+
+from courses.rendering import render_markdown, render_text, sanitize_html
+
+
+def test_inline_and_display_math_become_mathml():
+    html = render_markdown("둘레 $2\\pi r$ 입니다.\n\n$$\n\\frac{a}{b}\n$$\n")
+    assert '<math display="inline">' in html
+    assert '<math display="block">' in html and "<mfrac>" in html
+    assert "$" not in html
+
+
+def test_display_math_inside_a_paragraph_stays_valid_html():
+    html = render_markdown("before\n$$\nx^2\n$$\nafter")
+    assert '<span class="math display"><math display="block">' in html
+    assert "<div" not in html
+
+
+def test_code_is_highlighted_with_language_class():
+    html = render_markdown("```python\ndef f():\n    return 1\n```\n")
+    assert '<code class="language-python">' in html
+    assert '<span class="k">def</span>' in html
+
+
+def test_details_aside_is_collapsible_with_its_title():
+    html = render_markdown("::: details 더보기: 위치 인코딩\n숨은 *내용*\n:::\n")
+    assert '<details class="aside">' in html
+    assert "<summary>더보기: 위치 인코딩</summary>" in html
+    assert "<em>내용</em>" in html
+
+
+def test_script_handlers_and_javascript_urls_never_survive():
+    html = render_markdown(
+        '<script>alert(1)</script>\n\n<img src="a.png" onerror="alert(2)">\n\n'
+        '[x](javascript:alert(3)) <a href="javascript:alert(4)">y</a> '
+        '<iframe src="https://evil"></iframe><svg onload="alert(5)"></svg>'
+    )
+    lowered = html.lower()
+    # markdown-it leaves a javascript: link as inert text; what matters is that no href has it.
+    assert "href=\"javascript" not in lowered
+    for needle in ("<script", "onerror", "<iframe", "onload", "<svg"):
+        assert needle not in lowered, needle
+
+
+def test_tables_render():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert "<table>" in html and "<td>1</td>" in html
+
+
+def test_bad_latex_is_shown_as_source_not_an_error():
+    html = render_markdown("$\\frac{a}{$ end")
+    assert "end" in html
+
+
+def test_html_format_is_sanitised_and_plain_is_escaped():
+    assert "<script" not in render_text('<p>hi<script>x</script></p>', "html")
+    assert render_text("<b>x</b>", "plain", inline=True) == "&lt;b&gt;x&lt;/b&gt;"
+
+
+def test_data_urls_kept_for_images_but_not_links():
+    html = sanitize_html('<img src="data:image/png;base64,AAAA"><a href="data:text/html,x">l</a>')
+    assert 'src="data:image/png;base64,AAAA"' in html
+    assert 'href="data:' not in html
