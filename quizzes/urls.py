@@ -1,4 +1,27 @@
 from django.urls import path
 
+from . import views
+
 app_name = "quizzes"
-urlpatterns: list = []
+urlpatterns = [
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/", views.quiz_detail, name="quiz"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/start/", views.attempt_start,
+         name="start"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/results/", views.quiz_results,
+         name="results"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/disputes/<int:dispute_id>/answer/",
+         views.dispute_answer, name="dispute-answer"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/questions/<int:question_id>/edit/",
+         views.question_edit, name="question-edit"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/questions/<int:question_id>/regrade/",
+         views.regrade, name="regrade"),
+    path("courses/<slug:course_slug>/grades/", views.gradebook, name="gradebook"),
+    path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
+    path("attempts/<int:attempt_id>/save/<int:slot_id>/", views.response_autosave,
+         name="autosave"),
+    path("attempts/<int:attempt_id>/finish/", views.attempt_summary, name="summary"),
+    path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="submit"),
+    path("attempts/<int:attempt_id>/review/", views.attempt_review, name="review"),
+    path("attempts/<int:attempt_id>/responses/<int:response_id>/dispute/", views.dispute_create,
+         name="dispute"),
+]

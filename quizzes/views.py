@@ -1,8 +1,334 @@
-"""Quiz pages."""
+"""Quiz pages for students (take, review, dispute) and teachers (results, regrade, grades)."""
 
-from django.http import HttpRequest
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.api_errors import ApplicationError
+
+from . import qtypes, reports, selectors, services
+from .models import Attempt, Dispute, Question, Response
 
 
 def course_quiz_section(request: HttpRequest, access) -> str:
-    """The course page's quiz list (empty until the quiz engine lands)."""
-    return ""
+    """The course page's block: this course's quizzes with the student's grade in each."""
+    quizzes = list(selectors.quiz_list_for_course(access=access))
+    attempts = {}
+    for attempt in Attempt.objects.filter(quiz__in=quizzes, user=request.user):
+        attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    rows = [{"quiz": q, "grade": selectors.user_quiz_grade(quiz=q, attempts=attempts.get(q.pk, [])),
+             "open": any(a.is_open for a in attempts.get(q.pk, []))} for q in quizzes]
+    return render_to_string("quizzes/_course_section.html",
+                            {"rows": rows, "access": access, "course": access.course},
+                            request=request)
+
+
+def _error(request: HttpRequest, exc: ApplicationError, target: str) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect(target)
+
+
+@login_required
+def quiz_detail(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+    access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
+                                               quiz_slug=quiz_slug)
+    attempts = list(quiz.attempts.filter(user=request.user).order_by("number"))
+    for attempt in attempts:
+        if services.attempt_finish_if_overdue(attempt=attempt):
+            attempt.refresh_from_db()
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    now = timezone.now()
+    can_start = (open_attempt is None and quiz.published
+                 and not (quiz.open_at and now < quiz.open_at)
+                 and not (quiz.close_at and now >= quiz.close_at)
+                 and not (quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed))
+    return render(request, "quizzes/quiz_detail.html", {
+        "access": access, "course": access.course, "quiz": quiz, "attempts": attempts,
+        "open_attempt": open_attempt, "can_start": can_start,
+        "grade": selectors.user_quiz_grade(quiz=quiz, attempts=attempts),
+        "question_count": quiz.slots.count(),
+    })
+
+
+@login_required
+@require_POST
+def attempt_start(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+    access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
+                                               quiz_slug=quiz_slug)
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+    except ApplicationError as exc:
+        return _error(request, exc, request.path.rsplit("start/", 1)[0])
+    return redirect("quizzes:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    if not attempt.is_open:
+        return redirect("quizzes:review", attempt_id=attempt.pk)
+    if attempt.user_id != request.user.pk:
+        return redirect("quizzes:review", attempt_id=attempt.pk)
+    questions = selectors.attempt_questions(attempt=attempt)
+    return render(request, "quizzes/attempt.html", {
+        "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
+        "questions": questions, "now": timezone.now(),
+    })
+
+
+def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    if attempt.user_id != request.user.pk:
+        raise ApplicationError(_("This is not your attempt."), code="forbidden", status_code=403)
+    return attempt
+
+
+@login_required
+@require_POST
+def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpResponse:
+    """Save one question's form fields (sent by htmx on every change). Returns a status line."""
+    try:
+        attempt = _own_open_attempt(request, attempt_id)
+        response = (Response.objects.select_related("version").only(
+            "id", "slot_id", "version__qtype", "version__data")
+            .filter(attempt=attempt, slot_id=slot_id).first())
+        if response is None:
+            return HttpResponseBadRequest(_("This question is not part of the attempt."))
+        prefix = f"s{slot_id}-"
+        try:
+            base = int(request.POST.get(f"{prefix}sequence", "0"))
+        except ValueError:
+            return HttpResponseBadRequest(_("The page sent a malformed save; reload it."))
+        try:
+            answer = qtypes.get(response.version.qtype).parse_form(
+                response.version.data, request.POST, prefix)
+        except qtypes.ResponseError as exc:
+            return HttpResponseBadRequest(str(exc))
+        result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
+                                        base_sequence=base)
+    except ApplicationError as exc:
+        status = exc.status_code
+        html = render_to_string("quizzes/_save_status.html", {"error": exc.message,
+                                                              "code": exc.code})
+        return HttpResponse(html, status=200 if exc.code == "time_up" else status,
+                            headers={"HX-Refresh": "true"} if exc.code in ("time_up",
+                                                                          "attempt_closed") else {})
+    return render(request, "quizzes/_save_status.html", {
+        "result": result, "prefix": prefix, "slot_id": slot_id,
+    }, status=409 if result.conflict else 200)
+
+
+def _save_whole_form(request: HttpRequest, attempt: Attempt) -> list[str]:
+    """Save every question posted by the non-JavaScript form; return problems to show."""
+    problems = []
+    for response in attempt.responses.select_related("version"):
+        prefix = f"s{response.slot_id}-"
+        if f"{prefix}sequence" not in request.POST:
+            continue
+        try:
+            answer = qtypes.get(response.version.qtype).parse_form(response.version.data,
+                                                                   request.POST, prefix)
+            base = int(request.POST.get(f"{prefix}sequence", "0"))
+        except (qtypes.ResponseError, ValueError) as exc:
+            problems.append(str(exc))
+            continue
+        if answer == response.answer:
+            continue
+        result = services.response_save(attempt=attempt, slot_id=response.slot_id,
+                                        answer=answer, base_sequence=base)
+        if result.conflict:
+            problems.append(_("Question %(n)s was changed in another window; check it.")
+                            % {"n": response.position})
+    return problems
+
+
+@login_required
+def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """'Finish attempt': save what the form sent, list unanswered items, confirm submit."""
+    try:
+        attempt = _own_open_attempt(request, attempt_id)
+        if not attempt.is_open:
+            return redirect("quizzes:review", attempt_id=attempt.pk)
+        if request.method == "POST":
+            for problem in _save_whole_form(request, attempt):
+                messages.warning(request, problem)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("quizzes:review", attempt_id=attempt_id)
+    questions = selectors.attempt_questions(attempt=attempt)
+    unanswered = [q for q in questions if q.response is None and q.qtype != "description"]
+    return render(request, "quizzes/attempt_summary.html", {
+        "course": attempt.quiz.course, "quiz": attempt.quiz, "attempt": attempt,
+        "questions": questions, "unanswered": unanswered,
+    })
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    try:
+        attempt = _own_open_attempt(request, attempt_id)
+        services.attempt_submit(attempt=attempt)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("quizzes:review", attempt_id=attempt_id)
+
+
+@login_required
+def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    if attempt.is_open:
+        if attempt.user_id == request.user.pk:
+            return redirect("quizzes:attempt", attempt_id=attempt.pk)
+    items = selectors.review_items(attempt=attempt, viewer_can_teach=access.can_teach)
+    questions = selectors.attempt_questions(attempt=attempt, items=items)
+    return render(request, "quizzes/review.html", {
+        "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
+        "questions": questions, "items": items,
+        "show_marks": "marks" in items,
+        "is_owner": attempt.user_id == request.user.pk,
+    })
+
+
+@login_required
+@require_POST
+def dispute_create(request: HttpRequest, attempt_id: int, response_id: int) -> HttpResponse:
+    access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    response = get_object_or_404(Response.objects.select_related("version", "attempt"),
+                                 pk=response_id, attempt=attempt)
+    try:
+        services.dispute_create(user=request.user, response=response,
+                                comment=request.POST.get("comment", ""))
+        messages.success(request, _("Your dispute was sent to the instructor."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"/attempts/{attempt_id}/review/#q{response.position}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Teachers
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    report = reports.quiz_report(quiz=quiz)
+    disputes = list(selectors.disputes_for_quiz(quiz=quiz))
+    by_question: dict[int, list[Dispute]] = {}
+    for dispute in disputes:
+        by_question.setdefault(dispute.question_id, []).append(dispute)
+    for item in report.items:
+        item.disputes = by_question.get(item.slot.question_id, [])
+    attempts = list(quiz.attempts.select_related("user").order_by("user__username", "number"))
+    return render(request, "quizzes/results.html", {
+        "access": access, "course": access.course, "quiz": quiz, "report": report,
+        "attempts": attempts, "disputes": disputes,
+        "histogram_max": max(report.histogram) if report.histogram else 0,
+    })
+
+
+@login_required
+@require_POST
+def dispute_answer(request: HttpRequest, course_slug: str, quiz_slug: str,
+                   dispute_id: int) -> HttpResponse:
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    dispute = get_object_or_404(Dispute, pk=dispute_id, quiz=quiz)
+    services.dispute_answer(dispute=dispute, user=request.user,
+                            reply=request.POST.get("reply", ""),
+                            accept=request.POST.get("accept") == "1")
+    messages.success(request, _("The student will see your answer on their review page."))
+    return redirect("quizzes:results", course_slug=course_slug, quiz_slug=quiz_slug)
+
+
+@login_required
+def question_edit(request: HttpRequest, course_slug: str, quiz_slug: str,
+                  question_id: int) -> HttpResponse:
+    """Fix a question (e.g. a wrong key): saves a new version, then offers the regrade."""
+    import json
+
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    question = get_object_or_404(Question, pk=question_id, course=access.course)
+    latest = question.latest_version()
+    error = None
+    data_text = json.dumps(latest.data, ensure_ascii=False, indent=2)
+    stem, feedback = latest.stem, latest.general_feedback
+    if request.method == "POST":
+        stem = request.POST.get("stem", "")
+        feedback = request.POST.get("general_feedback", "")
+        data_text = request.POST.get("data", "")
+        try:
+            data = json.loads(data_text)
+            services.question_version_create(
+                question=question, stem=stem, data=data, general_feedback=feedback,
+                user=request.user, change_note=request.POST.get("change_note", "")[:255])
+        except json.JSONDecodeError as exc:
+            error = _("The data is not valid JSON: line %(line)s, column %(col)s: %(msg)s") % {
+                "line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Saved as a new version. Review the regrade below."))
+            return redirect("quizzes:regrade", course_slug=course_slug, quiz_slug=quiz_slug,
+                            question_id=question.pk)
+    return render(request, "quizzes/question_edit.html", {
+        "access": access, "course": access.course, "quiz": quiz, "question": question,
+        "latest": latest, "stem": stem, "general_feedback": feedback, "data_text": data_text,
+        "error": error,
+    })
+
+
+@login_required
+def regrade(request: HttpRequest, course_slug: str, quiz_slug: str,
+            question_id: int) -> HttpResponse:
+    """GET: the dry run (who changes, old → new). POST: commit and log it."""
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    question = get_object_or_404(Question, pk=question_id, course=access.course)
+    if request.method == "POST":
+        log = services.regrade_commit(quiz=quiz, question=question, user=request.user,
+                                      reason=request.POST.get("reason", "")[:255])
+        changed = sum(1 for c in log.changes if c["old"] != c["new"])
+        messages.success(request, _("Regraded %(n)s attempts; %(c)s marks changed.") % {
+            "n": len(log.changes), "c": changed})
+        return redirect("quizzes:results", course_slug=course_slug, quiz_slug=quiz_slug)
+    plan = services.regrade_plan(quiz=quiz, question=question)
+    return render(request, "quizzes/regrade.html", {
+        "access": access, "course": access.course, "quiz": quiz, "question": question,
+        "plan": plan, "changed": [c for c in plan.changes if c.changed],
+    })
+
+
+@login_required
+def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
+    from courses.selectors import course_access_get
+
+    access = course_access_get(user=request.user, course_slug=course_slug)
+    only = None if access.can_teach else request.user
+    quizzes, rows = selectors.gradebook(access=access, only_user=only)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{course_slug}-grades.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 Korean correctly only with a BOM
+        writer = csv.writer(response)
+        writer.writerow(["username", "name", *[q.slug for q in quizzes], "total"])
+        for row in rows:
+            writer.writerow([row.username, row.full_name,
+                             *["" if g is None else f"{g:.1f}" for g in row.grades],
+                             "" if row.total is None else f"{row.total:.1f}"])
+        return response
+    return render(request, "quizzes/gradebook.html", {
+        "access": access, "course": access.course, "quizzes": quizzes, "rows": rows,
+    })

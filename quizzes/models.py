@@ -1,0 +1,288 @@
+"""Question bank, quizzes, attempts and responses.
+
+A question's content lives in immutable `QuestionVersion`s; a fix creates a new version and an
+attempt keeps the version it was given (until an instructor regrades it onto the new one).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, Lesson, Module
+
+
+class Category(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="question_categories")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children")
+    name = models.CharField(max_length=200)
+    info = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["course", "name"]
+        constraints = [models.UniqueConstraint(fields=["course", "parent", "name"],
+                                               name="unique_category_name_in_parent",
+                                               nulls_distinct=False)]
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def path(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "/".join(reversed(names))
+
+
+class Question(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="questions")
+    # A stable identifier: the pack's `key` or Moodle's idnumber; reloads update, never duplicate.
+    key = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=255)
+    tags = models.JSONField(default=list, blank=True)
+    lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="questions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "name"]
+        constraints = [models.UniqueConstraint(fields=["course", "key"], condition=~Q(key=""),
+                                               name="unique_question_key")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def latest_version(self) -> QuestionVersion:
+        return self.versions.order_by("-number").first()
+
+
+class QuestionVersion(models.Model):
+    """Immutable content of a question; never updated after creation."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    qtype = models.CharField(max_length=40)
+    stem = models.TextField()
+    text_format = models.CharField(max_length=16, default="markdown")
+    data = models.JSONField(default=dict)
+    general_feedback = models.TextField(blank=True)
+    default_mark = models.DecimalField(max_digits=7, decimal_places=3, default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    change_note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [models.UniqueConstraint(fields=["question", "number"],
+                                               name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.question.name} v{self.number}"
+
+    def content_tuple(self) -> tuple:
+        """What makes two versions the same question (used to skip no-op reloads)."""
+        return (self.qtype, self.stem, self.text_format, self.data, self.general_feedback,
+                float(self.default_mark))
+
+
+class QuestionFile(models.Model):
+    """A file embedded in an imported question (Moodle's @@PLUGINFILE@@)."""
+
+    version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+
+
+REVIEW_WINDOWS = ("during", "immediately", "open", "closed")
+REVIEW_ITEMS = ("attempt", "correctness", "marks", "specific_feedback", "general_feedback",
+                "right_answer")
+
+
+def default_review_policy() -> dict:
+    everything = list(REVIEW_ITEMS)
+    return {"during": [], "immediately": everything, "open": everything, "closed": everything}
+
+
+class Quiz(models.Model):
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly quiz")
+        MIDTERM = "midterm", _("Midterm")
+        PRACTICE = "practice", _("Practice")
+
+    class GradingMethod(models.TextChoices):
+        HIGHEST = "highest", _("Highest grade")
+        AVERAGE = "average", _("Average grade")
+        FIRST = "first", _("First attempt")
+        LAST = "last", _("Last attempt")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="quizzes")
+    week = models.PositiveIntegerField(default=0, help_text=_("Week it belongs to"))
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    intro = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.WEEKLY)
+    published = models.BooleanField(default=True)
+    open_at = models.DateTimeField(null=True, blank=True)
+    close_at = models.DateTimeField(null=True, blank=True)
+    time_limit = models.PositiveIntegerField(default=0, help_text=_("Seconds; 0 = no limit"))
+    grace_period = models.PositiveIntegerField(default=60, help_text=_(
+        "Seconds after the time limit in which a last save or submit is still accepted"))
+    attempts_allowed = models.PositiveIntegerField(default=0, help_text=_("0 = unlimited"))
+    grading_method = models.CharField(max_length=16, choices=GradingMethod.choices,
+                                      default=GradingMethod.HIGHEST)
+    shuffle_questions = models.BooleanField(default=False)
+    shuffle_choices = models.BooleanField(default=True)
+    review_policy = models.JSONField(default=default_review_policy)
+    max_grade = models.DecimalField(max_digits=7, decimal_places=2, default=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "week", "slug"]
+        verbose_name_plural = "quizzes"
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_quiz_slug")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Slot(models.Model):
+    class Kind(models.TextChoices):
+        LATEST = "latest", _("Always the latest version")
+        PINNED = "pinned", _("A pinned version")
+        RANDOM = "random", _("Random from a category")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LATEST)
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="slots")
+    version = models.ForeignKey(QuestionVersion, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    include_subcategories = models.BooleanField(default=False)
+    mark = models.DecimalField(max_digits=7, decimal_places=3, default=1)
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "position"],
+                                               name="unique_slot_position")]
+
+
+class Attempt(models.Model):
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="quiz_attempts")
+    number = models.PositiveIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    layout_seed = models.BigIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    # Sum of response marks; None while any essay awaits a human grader.
+    score = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["quiz", "user", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user", "number"],
+                                    name="unique_attempt_number"),
+            # At most one open attempt per student and quiz: two simultaneous "start"s converge.
+            models.UniqueConstraint(fields=["quiz", "user"], condition=Q(state="in_progress"),
+                                    name="one_open_attempt"),
+        ]
+        indexes = [models.Index(fields=["quiz", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.number} on {self.quiz}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.IN_PROGRESS
+
+    @property
+    def percent(self) -> float | None:
+        if self.score is None or not self.max_score:
+            return None
+        return float(self.score) / float(self.max_score) * 100
+
+
+class Response(models.Model):
+    """One question in one attempt: the version given, the student's answer and its grade."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="responses")
+    position = models.PositiveIntegerField(help_text=_("Display order in this attempt"))
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="responses")
+    layout = models.JSONField(default=dict)
+    answer = models.JSONField(null=True, blank=True)
+    # Each save carries a higher sequence number; a stale save (lower or equal) is refused.
+    sequence = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    max_mark = models.DecimalField(max_digits=7, decimal_places=3, default=1)
+    fraction = models.FloatField(null=True, blank=True)
+    state = models.CharField(max_length=20, default="unanswered")
+    feedback = models.JSONField(default=list, blank=True)
+    manual_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "slot"],
+                                               name="one_response_per_slot")]
+
+    @property
+    def mark(self) -> float | None:
+        return None if self.fraction is None else self.fraction * float(self.max_mark)
+
+
+class RegradeLog(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="regrades")
+    question = models.ForeignKey(Question, null=True, on_delete=models.SET_NULL, related_name="+")
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    run_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=list)
+
+
+class Dispute(models.Model):
+    """A student's flag on a question of their attempt, resolved by a teacher."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted: the key was fixed and attempts regraded")
+        ANSWERED = "answered", _("Answered")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="disputes")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="disputes")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="disputes")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="disputes")
+    comment = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    reply = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,218 @@
+"""Read the quiz files of a course pack (`quizzes/*.yaml`) into specs, validating every item.
+
+Like the lesson reader, it reports every problem with its file and line before anything is
+written; `quizzes.services.quiz_pack_apply` writes the specs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from courses.pack import SLUG_RE, CoursePackSpec, PackError, Problem, ProblemList, read_yaml_file
+from courses.yaml_lines import LineDict
+
+from . import qtypes
+from .models import REVIEW_ITEMS, REVIEW_WINDOWS
+
+COMMON_KEYS = {"key", "type", "mark", "stem", "explanation", "lesson", "name", "tags",
+               "text_format"}
+GRADING_METHODS = ("highest", "average", "first", "last")
+KINDS = ("weekly", "midterm", "practice")
+
+
+@dataclass
+class QuestionSpec:
+    key: str
+    qtype: str
+    name: str
+    stem: str
+    text_format: str
+    data: dict
+    general_feedback: str
+    mark: float
+    lesson: tuple[str, str] | None  # (module dir, lesson slug)
+    tags: list[str]
+
+
+@dataclass
+class QuizSpec:
+    slug: str
+    title: str
+    title_en: str
+    week: int
+    kind: str
+    intro: str
+    time_limit: int  # seconds
+    attempts_allowed: int
+    grading_method: str
+    shuffle_questions: bool
+    shuffle_choices: bool
+    review_policy: dict | None
+    open_at: datetime | None
+    close_at: datetime | None
+    questions: list[QuestionSpec] = field(default_factory=list)
+    source_file: str = ""
+
+
+def read_quiz_files(pack: CoursePackSpec) -> list[QuizSpec]:
+    """Read every quiz file of the pack; raise PackError listing all problems."""
+    problems: list[Problem] = []
+    lessons = {(m.dir, lesson.slug) for m in pack.modules for lesson in m.lessons}
+    quizzes: list[QuizSpec] = []
+    seen_keys: dict[str, str] = {}
+    seen_slugs: dict[str, str] = {}
+    for path in pack.quiz_files:
+        rel = str(path.relative_to(pack.root.parent))
+        doc = read_yaml_file(path, pack.root, problems)
+        if doc is None:
+            continue
+        check = ProblemList(rel)
+        if not isinstance(doc, LineDict):
+            problems.append(Problem(rel, 1, "a quiz file must be a YAML mapping"))
+            continue
+        quiz = _read_quiz(doc, check, rel)
+        for i, raw in enumerate(check.need(doc, "questions", list) or []):
+            question = _read_question(raw, i, check, lessons, doc.line_of("questions"))
+            if question is None:
+                continue
+            if question.key in seen_keys:
+                check.add(raw.line_of("key"), f"question key {question.key!r} is already used "
+                                              f"in {seen_keys[question.key]}")
+            seen_keys[question.key] = rel
+            if quiz is not None:
+                quiz.questions.append(question)
+        if quiz is not None:
+            if quiz.slug in seen_slugs:
+                check.add(doc.line_of("slug"), f"quiz slug {quiz.slug!r} is already used in "
+                                               f"{seen_slugs[quiz.slug]}")
+            seen_slugs[quiz.slug] = rel
+            if not quiz.questions and not check:
+                check.add(doc.line, "the quiz has no questions")
+            quiz.source_file = rel
+            quizzes.append(quiz)
+        problems.extend(check)
+    if problems:
+        raise PackError(problems)
+    return quizzes
+
+
+def _read_datetime(doc: LineDict, key: str, check: ProblemList) -> datetime | None:
+    value = doc.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        check.add(doc.line_of(key), f"'{key}' must be an ISO date and time such as "
+                                    f"2026-04-20T09:00+09:00, got {value!r}")
+        return None
+    if parsed.tzinfo is None:
+        check.add(doc.line_of(key), f"'{key}' needs a time zone, e.g. {value}+09:00")
+        return None
+    return parsed
+
+
+def _read_quiz(doc: LineDict, check: ProblemList, rel: str) -> QuizSpec | None:
+    slug = check.need(doc, "slug", str)
+    if slug and not SLUG_RE.match(slug):
+        check.add(doc.line_of("slug"), f"slug {slug!r} may use only a-z, 0-9 and '-'")
+    title = check.need(doc, "title", str)
+    week = check.need(doc, "module", int, default=0)
+    kind = check.need(doc, "kind", str, default="weekly")
+    if kind not in KINDS:
+        check.add(doc.line_of("kind"), f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    method = check.need(doc, "grading_method", str, default="highest")
+    if method not in GRADING_METHODS:
+        check.add(doc.line_of("grading_method"),
+                  f"grading_method must be one of {', '.join(GRADING_METHODS)}, got {method!r}")
+    minutes = check.need(doc, "time_limit_minutes", (int, float), default=0)
+    attempts = check.need(doc, "attempts_allowed", int, default=0)
+    review = doc.get("review")
+    if review is not None:
+        review = _read_review(doc, review, check)
+    open_at, close_at = _read_datetime(doc, "open_at", check), _read_datetime(doc, "close_at", check)
+    if open_at and close_at and close_at <= open_at:
+        check.add(doc.line_of("close_at"), "close_at must be after open_at")
+    if None in (slug, title):
+        return None
+    return QuizSpec(
+        slug=slug, title=title, title_en=str(doc.get("title_en") or ""), week=week or 0,
+        kind=kind, intro=str(doc.get("intro") or ""),
+        time_limit=int(round((minutes or 0) * 60)), attempts_allowed=attempts or 0,
+        grading_method=method, shuffle_questions=bool(doc.get("shuffle_questions", False)),
+        shuffle_choices=bool(doc.get("shuffle_choices", True)), review_policy=review,
+        open_at=open_at, close_at=close_at, source_file=rel,
+    )
+
+
+def _read_review(doc: LineDict, review: Any, check: ProblemList) -> dict | None:
+    line = doc.line_of("review")
+    if not isinstance(review, dict):
+        check.add(line, "review must map windows (during, immediately, open, closed) to lists "
+                        f"of items ({', '.join(REVIEW_ITEMS)})")
+        return None
+    policy = {window: [] for window in REVIEW_WINDOWS}
+    for window, items in review.items():
+        if window not in REVIEW_WINDOWS:
+            check.add(line, f"unknown review window {window!r}; use {', '.join(REVIEW_WINDOWS)}")
+            continue
+        items = list(REVIEW_ITEMS) if items == "all" else items
+        bad = [item for item in items or [] if item not in REVIEW_ITEMS]
+        if bad:
+            check.add(line, f"unknown review item(s) {bad} in {window}; use "
+                            f"{', '.join(REVIEW_ITEMS)} or 'all'")
+        policy[window] = [item for item in items or [] if item in REVIEW_ITEMS]
+    return policy
+
+
+def _read_question(raw: Any, index: int, check: ProblemList, lessons: set[tuple[str, str]],
+                   list_line: int) -> QuestionSpec | None:
+    where = f"questions[{index}]."
+    if not isinstance(raw, LineDict):
+        check.add(list_line, f"questions[{index}] must be a mapping")
+        return None
+    key = check.need(raw, "key", str, where=where)
+    qtype_name = check.need(raw, "type", str, where=where)
+    stem = check.need(raw, "stem", str, where=where)
+    mark = check.need(raw, "mark", (int, float), where=where, default=1)
+    label = f"question {key or index}"
+    lesson = None
+    if raw.get("lesson") is not None:
+        ref = str(raw["lesson"])
+        parts = tuple(ref.split("/"))
+        if len(parts) != 2 or parts not in lessons:
+            check.add(raw.line_of("lesson"), f"{label}: lesson {ref!r} is not in this pack; "
+                                             "write <week folder>/<lesson slug>, e.g. week06/bert")
+        else:
+            lesson = parts
+    if qtype_name is None or stem is None or key is None:
+        return None
+    data = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+    try:
+        qtype = qtypes.get(qtype_name)
+        data = qtype.validate(data)
+    except qtypes.QuestionDataError as exc:
+        top = str(exc.path).split(".")[0].split("[")[0]
+        check.add(raw.line_of(top) if top in raw else raw.line, f"{label}: {exc.path}: "
+                                                                f"{exc.message}")
+        return None
+    tags = raw.get("tags") or []
+    return QuestionSpec(
+        key=key, qtype=qtype_name, name=str(raw.get("name") or key), stem=stem,
+        text_format=str(raw.get("text_format") or "markdown"), data=_plain(data),
+        general_feedback=str(raw.get("explanation") or ""), mark=float(mark if mark is not None
+                                                                         else 1),
+        lesson=lesson, tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
+    )
+
+
+def _plain(value: Any) -> Any:
+    """LineDicts → dicts, so stored JSON and equality checks see plain data."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,110 @@
+"""Item statistics and the score histogram of a quiz, from its submitted attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import qtypes
+from .models import Attempt, Quiz, Response, Slot
+from .statistics import ItemResponse, ItemStats, histogram, item_statistics
+
+
+def choice_keys(qtype: str, answer: Any) -> tuple[str, ...]:
+    """What a student picked, as short keys for the choice-frequency tables."""
+    if not answer:
+        return ("-",)
+    if qtype == "single_choice":
+        return (str(answer.get("choice")),)
+    if qtype == "multiple_response":
+        return tuple(str(i) for i in answer.get("choices", [])) or ("-",)
+    if qtype == "true_false":
+        return ("true" if answer.get("value") else "false",)
+    if qtype == "select_missing_words":
+        return tuple(f"{gap}:{option}" for gap, option in sorted(answer.get("gaps", {}).items()))
+    if qtype == "matching":
+        return tuple(f"{pair}:{text}" for pair, text in sorted(answer.get("matches", {}).items()))
+    if "text" in answer:
+        return (qtypes.base.normalise_text(str(answer["text"])).casefold()[:60],)
+    return ("?",)
+
+
+def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
+    """Readable labels for choice keys, and the keys that are right answers."""
+    labels: dict[str, str] = {"-": "(no answer)"}
+    right: set[str] = set()
+    if qtype in ("single_choice", "multiple_response"):
+        for i, choice in enumerate(data["choices"]):
+            labels[str(i)] = choice["text"]
+            if choice["fraction"] > 0.999 or (qtype == "multiple_response"
+                                              and choice["fraction"] > 0):
+                right.add(str(i))
+    elif qtype == "true_false":
+        labels.update({"true": "True", "false": "False"})
+        right.add("true" if data["correct"] else "false")
+    elif qtype == "select_missing_words":
+        for i, option in enumerate(data["options"]):
+            labels[str(i)] = option["text"]
+    return labels, right
+
+
+@dataclass
+class ItemReport:
+    slot: Slot
+    qtype: str
+    name: str
+    stats: ItemStats
+    labels: dict[str, str]
+    right_keys: set[str]
+    rows: list[dict]  # per choice: label, right, all, top, bottom
+
+
+@dataclass
+class QuizReport:
+    quiz: Quiz
+    attempt_count: int
+    mean_percent: float | None
+    histogram: list[int]
+    items: list[ItemReport]
+
+
+def quiz_report(*, quiz: Quiz) -> QuizReport:
+    """Statistics over every submitted attempt (first attempts and later ones alike)."""
+    attempts = list(Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED)
+                    .only("id", "score", "max_score"))
+    totals = {a.pk: float(a.score or 0) for a in attempts}
+    percents = [a.percent or 0.0 for a in attempts]
+    responses = list(Response.objects.filter(attempt__in=attempts)
+                     .select_related("version__question")
+                     .only("attempt_id", "slot_id", "answer", "fraction", "max_mark",
+                           "version__qtype", "version__data", "version__question__name"))
+    by_slot: dict[int, list[Response]] = {}
+    for response in responses:
+        by_slot.setdefault(response.slot_id, []).append(response)
+    items = []
+    for slot in quiz.slots.select_related("question").order_by("position"):
+        slot_responses = by_slot.get(slot.pk, [])
+        version = slot_responses[-1].version if slot_responses else (
+            slot.question.latest_version() if slot.question else None)
+        if version is None:
+            continue
+        labels, right = choice_labels(version.qtype, version.data)
+        stats = item_statistics(
+            slot_id=slot.pk, max_mark=float(slot.mark), totals=totals, right_keys=right,
+            responses=[ItemResponse(r.attempt_id, r.fraction or 0.0,
+                                    choice_keys(r.version.qtype, r.answer))
+                       for r in slot_responses])
+        keys = sorted(set(labels) | set(stats.choice_counts_all),
+                      key=lambda k: (k == "-", len(k), k))
+        rows = [{"key": k, "label": labels.get(k, k), "right": k in right,
+                 "all": stats.choice_counts_all.get(k, 0),
+                 "top": stats.choice_counts_top.get(k, 0),
+                 "bottom": stats.choice_counts_bottom.get(k, 0),
+                 "flagged": f"distractor_preferred_by_top:{k}" in stats.flags}
+                for k in keys if k != "-" or stats.choice_counts_all.get(k)]
+        items.append(ItemReport(slot=slot, qtype=version.qtype,
+                                name=slot.question.name if slot.question else version.qtype,
+                                stats=stats, labels=labels, right_keys=right, rows=rows))
+    return QuizReport(quiz=quiz, attempt_count=len(attempts),
+                      mean_percent=sum(percents) / len(percents) if percents else None,
+                      histogram=histogram(percents), items=items)

@@ -1,0 +1,219 @@
+"""Every read in the quiz engine that checks access or applies the review policy.
+
+What a student may see of an attempt is decided here once (`review_items`), and the data
+handed to templates and the API is built from it, so a key never leaves the server early.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Enrollment
+from courses.selectors import CourseAccess, course_access_get
+
+from . import qtypes
+from .models import REVIEW_ITEMS, Attempt, Dispute, Quiz, Response
+from .services import attempt_finish_if_overdue
+from .timing import review_window
+
+
+def quiz_list_for_course(*, access: CourseAccess) -> QuerySet[Quiz]:
+    quizzes = access.course.quizzes.annotate(question_count=Count("slots", distinct=True))
+    if not access.can_teach:
+        quizzes = quizzes.filter(published=True)
+    return quizzes.order_by("week", "slug")
+
+
+def quiz_get_for_user(*, user: AbstractBaseUser, course_slug: str,
+                      quiz_slug: str) -> tuple[CourseAccess, Quiz]:
+    access = course_access_get(user=user, course_slug=course_slug)
+    quiz = access.course.quizzes.filter(slug=quiz_slug).first()
+    if quiz is None or (not quiz.published and not access.can_teach):
+        raise Http404(_("No such quiz."))
+    return access, quiz
+
+
+def quiz_get_for_teacher(*, user: AbstractBaseUser, course_slug: str,
+                         quiz_slug: str) -> tuple[CourseAccess, Quiz]:
+    access, quiz = quiz_get_for_user(user=user, course_slug=course_slug, quiz_slug=quiz_slug)
+    if not access.can_teach:
+        raise PermissionDenied(_("Only the course's teachers can do this."))
+    return access, quiz
+
+
+def attempt_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
+                         for_update: bool = False) -> tuple[CourseAccess, Attempt]:
+    """The attempt if `user` owns it or teaches its course; an overdue one is closed first."""
+    attempt = Attempt.objects.select_related("quiz__course", "user").filter(pk=attempt_id).first()
+    if attempt is None:
+        raise Http404(_("No such attempt."))
+    access = course_access_get(user=user, course_slug=attempt.quiz.course.slug)
+    if attempt.user_id != user.pk and not access.can_teach:
+        raise PermissionDenied(_("This is not your attempt."))
+    if attempt_finish_if_overdue(attempt=attempt):
+        attempt.refresh_from_db()
+    return access, attempt
+
+
+def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[str]:
+    """What of this attempt the viewer may see now, by the quiz's review policy."""
+    if viewer_can_teach:
+        return set(REVIEW_ITEMS)
+    window = review_window(submitted_at=attempt.submitted_at, close_at=attempt.quiz.close_at,
+                           now=now or timezone.now())
+    return set(attempt.quiz.review_policy.get(window, []))
+
+
+@dataclass
+class QuestionView:
+    """One question as a template or the API shows it. Built only by `attempt_questions`."""
+
+    response_id: int
+    slot_id: int
+    number: int
+    qtype: str
+    stem: str
+    text_format: str
+    view: dict
+    prefix: str
+    response: Any = None  # the student's answer (dict) when they may see it
+    sequence: int = 0
+    disabled: bool = False
+    review: dict | None = None  # the type's full review (keys included) when allowed
+    state: str | None = None
+    mark: float | None = None
+    max_mark: float = 1.0
+    feedback: list[str] = field(default_factory=list)
+    general_feedback: str = ""
+    right_answer: str = ""
+    lesson: Any = None
+    question_id: int = 0
+    disputes: list = field(default_factory=list)
+
+
+def attempt_questions(*, attempt: Attempt, items: set[str] | None = None) -> list[QuestionView]:
+    """The attempt's questions in display order. `items` None means "answering" (no review).
+
+    A constant number of queries (two) whatever the number of questions.
+    """
+    responses = list(attempt.responses.select_related("version__question__lesson__module")
+                     .order_by("position"))
+    dispute_map: dict[int, list[Dispute]] = {}
+    if items is not None:
+        for dispute in Dispute.objects.filter(response__attempt=attempt).order_by("created_at"):
+            dispute_map.setdefault(dispute.response_id, []).append(dispute)
+    result = []
+    for response in responses:
+        version = response.version
+        qtype = qtypes.get(version.qtype)
+        q = QuestionView(
+            response_id=response.pk, slot_id=response.slot_id, number=response.position,
+            qtype=version.qtype, stem=version.stem, text_format=version.text_format,
+            view=qtype.student_view(version.data, response.layout),
+            prefix=f"s{response.slot_id}-", sequence=response.sequence,
+            max_mark=float(response.max_mark), question_id=version.question_id,
+            lesson=version.question.lesson,
+        )
+        if items is None:
+            q.response = response.answer
+        else:
+            q.disabled = True
+            q.disputes = dispute_map.get(response.pk, [])
+            _apply_review(q, response, qtype, items)
+        result.append(q)
+    return result
+
+
+def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -> None:
+    version = response.version
+    if "attempt" in items:
+        q.response = response.answer
+    if "correctness" in items:
+        q.state = response.state
+    if "marks" in items:
+        q.mark = response.mark
+    if "specific_feedback" in items:
+        q.feedback = list(response.feedback or [])
+    if "general_feedback" in items:
+        q.general_feedback = version.general_feedback
+    if "right_answer" in items:
+        q.right_answer = qtype.right_answer(version.data)
+    # The type's own review shows per-option keys and feedback: only when all of it is allowed.
+    if {"attempt", "correctness", "specific_feedback", "right_answer"} <= items:
+        grade = qtypes.Grade(response.fraction, response.state, list(response.feedback or [])) \
+            if response.state in qtypes.STATES else qtype.grade(version.data, response.answer)
+        q.review = qtype.review_view(version.data, response.layout, response.answer, grade)
+
+
+def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt]) -> float | None:
+    """The quiz grade (percent) from the user's submitted attempts, by the grading method."""
+    done = [a for a in attempts if a.state == Attempt.State.SUBMITTED and a.percent is not None]
+    if not done:
+        return None
+    done.sort(key=lambda a: a.number)
+    method = quiz.grading_method
+    if method == Quiz.GradingMethod.FIRST:
+        return done[0].percent
+    if method == Quiz.GradingMethod.LAST:
+        return done[-1].percent
+    if method == Quiz.GradingMethod.AVERAGE:
+        return sum(a.percent for a in done) / len(done)
+    return max(a.percent for a in done)
+
+
+@dataclass
+class GradebookRow:
+    username: str
+    full_name: str
+    grades: list[float | None]
+    total: float | None
+
+
+def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
+              ) -> tuple[list[Quiz], list[GradebookRow]]:
+    """Students × quizzes (percent per quiz by its grading method). Teachers see everyone;
+    a student sees only their own row."""
+    if only_user is None and not access.can_teach:
+        raise PermissionDenied(_("Only the course's teachers see everyone's grades."))
+    quizzes = list(quiz_list_for_course(access=access))
+    enrollments = Enrollment.objects.filter(course=access.course, role=Enrollment.Role.STUDENT)
+    if only_user is not None:
+        enrollments = enrollments.filter(user=only_user)
+    users = [e.user for e in enrollments.select_related("user").order_by("user__username")]
+    attempts: dict[tuple[int, int], list[Attempt]] = {}
+    for attempt in Attempt.objects.filter(quiz__in=quizzes, user__in=users).select_related("quiz"):
+        attempts.setdefault((attempt.user_id, attempt.quiz_id), []).append(attempt)
+    rows = []
+    for user in users:
+        grades = [user_quiz_grade(quiz=q, attempts=attempts.get((user.pk, q.pk), []))
+                  for q in quizzes]
+        known = [g for g in grades if g is not None]
+        rows.append(GradebookRow(username=user.get_username(), full_name=user.get_full_name(),
+                                 grades=grades,
+                                 total=sum(known) / len(quizzes) if quizzes and known else None))
+    return quizzes, rows
+
+
+def disputes_for_quiz(*, quiz: Quiz, status: str | None = None) -> QuerySet[Dispute]:
+    disputes = quiz.disputes.select_related("student", "question", "response")
+    if status:
+        disputes = disputes.filter(status=status)
+    return disputes
+
+
+def open_dispute_counts(*, quiz: Quiz) -> dict[int, int]:
+    return dict(quiz.disputes.filter(status=Dispute.Status.OPEN).values("question_id")
+                .annotate(n=Count("id")).values_list("question_id", "n"))
+
+
+def attempts_summary(*, quiz: Quiz) -> dict[str, int]:
+    return quiz.attempts.aggregate(
+        total=Count("id"), submitted=Count("id", filter=Q(state=Attempt.State.SUBMITTED)))
