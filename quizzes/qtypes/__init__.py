@@ -1,0 +1,66 @@
+"""The question types (pure Python; no Django). See docs/question-types.md.
+
+>>> from quizzes import qtypes
+>>> qt = qtypes.get("single_choice")
+>>> data = qt.validate({"choices": [{"text": "A", "fraction": 1}, {"text": "B"}]})
+>>> qt.grade(data, {"choice": 0}).state
+'correct'
+"""
+
+from __future__ import annotations
+
+from .base import (
+    STATES,
+    Grade,
+    QuestionDataError,
+    QuestionType,
+    ResponseError,
+    normalise_text,
+)
+from .description import Description
+from .essay import Essay
+from .matching import Matching
+from .multiple_response import MultipleResponse
+from .numerical import Numerical
+from .select_missing_words import SelectMissingWords
+from .short_answer import ShortAnswer
+from .single_choice import SingleChoice
+from .true_false import TrueFalse
+
+#: Every question type by name, in the order authoring menus should list them.
+TYPES: dict[str, QuestionType] = {
+    qt.name: qt
+    for qt in (
+        SingleChoice(),
+        MultipleResponse(),
+        TrueFalse(),
+        ShortAnswer(),
+        Numerical(),
+        Matching(),
+        SelectMissingWords(),
+        Essay(),
+        Description(),
+    )
+}
+
+
+def get(name: str) -> QuestionType:
+    """The question type called ``name``; QuestionDataError("qtype", ...) if there is none."""
+    try:
+        return TYPES[name]
+    except (KeyError, TypeError):  # TypeError: an unhashable name such as a list
+        raise QuestionDataError(
+            "qtype", f"unknown question type {name!r}; expected one of {', '.join(TYPES)}"
+        ) from None
+
+
+__all__ = [
+    "STATES",
+    "TYPES",
+    "Grade",
+    "QuestionDataError",
+    "QuestionType",
+    "ResponseError",
+    "get",
+    "normalise_text",
+]

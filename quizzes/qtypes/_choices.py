@@ -1,0 +1,110 @@
+"""What single_choice and multiple_response share: a list of ``{text, fraction, feedback}``
+choices shown in a (possibly shuffled) order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import (
+    CORRECT,
+    EPSILON,
+    INCORRECT,
+    PARTIAL,
+    QuestionDataError,
+    QuestionType,
+    check_bool,
+    check_fraction,
+    check_list,
+    check_object,
+    check_order,
+    check_text,
+    join,
+    make_rng,
+    normalise_text,
+    shuffled_range,
+)
+
+
+class ChoiceQuestion(QuestionType):
+    """Base for the choice types. Layout: ``{"order": [choice index, ...]}`` in display order."""
+
+    def _validate_choices(self, raw: Any) -> dict[str, Any]:
+        """Check the shape shared by both types; the fraction rules are the subclass's."""
+        data = check_object(raw, "", required=["choices"], optional=["shuffle"])
+        items = check_list(data["choices"], "choices", min_items=2, what="choices")
+        choices: list[dict[str, Any]] = []
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            path = join("choices", i)
+            item = check_object(item, path, required=["text"], optional=["fraction", "feedback"])
+            text = check_text(item["text"], join(path, "text"), required=True)
+            # Two choices that read the same are unfair when their fractions differ and
+            # pointless when they do not.
+            key = normalise_text(text)
+            if key in seen:
+                raise QuestionDataError(
+                    join(path, "text"),
+                    f"same text as choices[{seen[key]}]; a student could not tell them apart",
+                )
+            seen[key] = i
+            choices.append(
+                {
+                    "text": text,
+                    "fraction": check_fraction(item.get("fraction", 0), join(path, "fraction")),
+                    "feedback": check_text(item.get("feedback"), join(path, "feedback")),
+                }
+            )
+        return {"choices": choices, "shuffle": check_bool(data.get("shuffle", True), "shuffle")}
+
+    def make_layout(self, data: dict[str, Any], seed: int | str) -> dict[str, Any]:
+        rng = make_rng(seed)
+        return {"order": shuffled_range(len(data["choices"]), rng if data["shuffle"] else None)}
+
+    def _order(self, data: dict[str, Any], layout: dict[str, Any] | None) -> list[int]:
+        return check_order(layout, "order", range(len(data["choices"])))
+
+    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
+        """``{"choices": [{"index": i, "text": ...}, ...]}`` in display order."""
+        choices = data["choices"]
+        return {
+            "choices": [{"index": i, "text": choices[i]["text"]} for i in self._order(data, layout)]
+        }
+
+    def _selected(self, response: dict[str, Any] | None) -> set[int]:
+        raise NotImplementedError
+
+    def _option_correct(self, fraction: float) -> bool:
+        """Whether a choice with ``fraction`` is one the student should have picked."""
+        raise NotImplementedError
+
+    def review_view(
+        self,
+        data: dict[str, Any],
+        layout: dict[str, Any] | None,
+        response: Any,
+        grade: Any = None,
+    ) -> dict[str, Any]:
+        """Adds ``choices``: display order, each with ``index``, ``text``, ``selected``,
+        ``correct`` (should be picked), ``state`` (correct / partial / incorrect: the value of
+        picking it), ``fraction`` and ``feedback``."""
+        response, grade, review = self._review_common(data, response, grade)
+        selected = self._selected(response)
+        rows = []
+        for i in self._order(data, layout):
+            choice = data["choices"][i]
+            fraction = choice["fraction"]
+            correct = self._option_correct(fraction)
+            state = CORRECT if correct else PARTIAL if fraction > EPSILON else INCORRECT
+            rows.append(
+                {
+                    "index": i,
+                    "text": choice["text"],
+                    "selected": i in selected,
+                    "correct": correct,
+                    "state": state,
+                    "fraction": fraction,
+                    "feedback": choice["feedback"],
+                }
+            )
+        review["choices"] = rows
+        return review

@@ -1,0 +1,182 @@
+"""matching: match each prompt with an answer from one shared list (Moodle "match").
+
+data: ``{"pairs": [{"prompt", "answer"}], "shuffle": true}``. A pair with an empty prompt is a
+distractor: its answer is offered but belongs to no prompt. At least 2 pairs have a prompt.
+response: ``{"matches": {"<pair index>": "<answer text>"}}``; prompts left out are unanswered.
+fraction = right matches / prompts. Answers are compared as exact (trimmed) texts, so two
+prompts with the same answer text share one entry in the list.
+
+Layout: ``{"prompts": [pair index, ...], "answers": [pair index, ...]}``. ``prompts`` lists the
+prompted pairs, shuffled only if ``shuffle``; ``answers`` lists one pair per distinct answer
+text and is ALWAYS shuffled (as in Moodle): in pair order it would line up with the prompts
+and give the key away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import (
+    Form,
+    Grade,
+    QuestionDataError,
+    QuestionType,
+    ResponseError,
+    check_bool,
+    check_list,
+    check_object,
+    check_order,
+    check_response_object,
+    check_text,
+    form_value,
+    join,
+    make_rng,
+    shuffled_range,
+)
+
+
+def prompted(data: dict[str, Any]) -> list[int]:
+    """Stored indices of the pairs with a prompt (the ones the student answers)."""
+    return [i for i, pair in enumerate(data["pairs"]) if pair["prompt"]]
+
+
+def answer_pairs(data: dict[str, Any]) -> list[int]:
+    """For each distinct answer text, the first pair that has it (stored order)."""
+    first: dict[str, int] = {}
+    for i, pair in enumerate(data["pairs"]):
+        first.setdefault(pair["answer"], i)
+    return list(first.values())
+
+
+class Matching(QuestionType):
+    name = "matching"
+
+    def validate(self, raw: Any) -> dict[str, Any]:
+        data = check_object(raw, "", required=["pairs"], optional=["shuffle"])
+        pairs = []
+        for i, item in enumerate(check_list(data["pairs"], "pairs", min_items=2, what="pairs")):
+            path = join("pairs", i)
+            item = check_object(item, path, required=["answer"], optional=["prompt"])
+            prompt = check_text(item.get("prompt"), join(path, "prompt"))
+            answer = check_text(item["answer"], join(path, "answer"))
+            if not answer:
+                raise QuestionDataError(
+                    join(path, "answer"),
+                    "must not be empty: every pair needs an answer (a pair without a prompt "
+                    "is a distractor, but it still needs the answer it offers)",
+                )
+            pairs.append({"prompt": prompt, "answer": answer})
+        count = sum(1 for pair in pairs if pair["prompt"])
+        if count < 2:
+            raise QuestionDataError(
+                "pairs", f"needs at least 2 pairs with a prompt, got {count}; add prompts"
+            )
+        return {"pairs": pairs, "shuffle": check_bool(data.get("shuffle", True), "shuffle")}
+
+    def make_layout(self, data: dict[str, Any], seed: int | str) -> dict[str, Any]:
+        rng = make_rng(seed)
+        prompts, answers = prompted(data), answer_pairs(data)
+        prompts = [
+            prompts[i] for i in shuffled_range(len(prompts), rng if data["shuffle"] else None)
+        ]
+        answers = [answers[i] for i in shuffled_range(len(answers), rng)]
+        return {"prompts": prompts, "answers": answers}
+
+    def _orders(
+        self, data: dict[str, Any], layout: dict[str, Any] | None
+    ) -> tuple[list[int], list[str]]:
+        """Display order of the prompted pair indices and of the answer texts."""
+        prompts = check_order(layout, "prompts", prompted(data))
+        answers = check_order(layout, "answers", answer_pairs(data))
+        return prompts, [data["pairs"][i]["answer"] for i in answers]
+
+    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
+        """``{"prompts": [{"index": i, "key": "i", "text": ...}], "answers": [text, ...]}``, both
+        in display order. ``key`` is ``index`` as the string used in response["matches"]."""
+        prompts, answers = self._orders(data, layout)
+        return {
+            "prompts": [
+                {"index": i, "key": str(i), "text": data["pairs"][i]["prompt"]} for i in prompts
+            ],
+            "answers": answers,
+        }
+
+    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+        """Fields ``{prefix}match-{pair index}``, value = the chosen answer text."""
+        matches = {}
+        for i in prompted(data):
+            value = form_value(form, f"{prefix}match-{i}")
+            if value is not None:
+                matches[str(i)] = value
+        return self.validate_response(data, {"matches": matches})
+
+    def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
+        """Keys may be ints or strings (stored as strings); ``None``/"" values are dropped;
+        every key must be a prompted pair and every value one of the answer texts."""
+        if response is None:
+            return None
+        response = check_response_object(response, ["matches"])
+        raw = response["matches"]
+        if not isinstance(raw, dict):
+            raise ResponseError(f"matches: expected an object, got {raw!r}")
+        keys = {str(i) for i in prompted(data)}
+        answers = {pair["answer"] for pair in data["pairs"]}
+        matches = {}
+        for key, value in raw.items():
+            key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+            if key not in keys:
+                raise ResponseError(
+                    f"matches: {key!r} is not a prompt; expected one of {', '.join(sorted(keys))}"
+                )
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if not isinstance(value, str) or value.strip() not in answers:
+                raise ResponseError(f"matches[{key}]: {value!r} is not one of the answers")
+            matches[key] = value.strip()
+        return {"matches": matches} if matches else None
+
+    def grade(self, data: dict[str, Any], response: Any) -> Grade:
+        response = self.validate_response(data, response)
+        if response is None:
+            return Grade.unanswered()
+        prompts = prompted(data)
+        right = sum(
+            1 for i in prompts if response["matches"].get(str(i)) == data["pairs"][i]["answer"]
+        )
+        return Grade.from_fraction(right / len(prompts))
+
+    def review_view(
+        self,
+        data: dict[str, Any],
+        layout: dict[str, Any] | None,
+        response: Any,
+        grade: Grade | None = None,
+    ) -> dict[str, Any]:
+        """Adds ``prompts`` (display order: ``index``, ``key``, ``text``, ``selected`` (answer
+        text or None), ``answer`` (the right one), ``correct``) and ``answers`` (display
+        order)."""
+        response, grade, review = self._review_common(data, response, grade)
+        matches = response["matches"] if response else {}
+        prompts, answers = self._orders(data, layout)
+        rows = []
+        for i in prompts:
+            pair = data["pairs"][i]
+            selected = matches.get(str(i))
+            rows.append(
+                {
+                    "index": i,
+                    "key": str(i),
+                    "text": pair["prompt"],
+                    "selected": selected,
+                    "answer": pair["answer"],
+                    "correct": selected == pair["answer"],
+                }
+            )
+        review["prompts"] = rows
+        review["answers"] = answers
+        return review
+
+    def right_answer(self, data: dict[str, Any]) -> str:
+        return "; ".join(
+            f"{data['pairs'][i]['prompt']} → {data['pairs'][i]['answer']}" for i in prompted(data)
+        )

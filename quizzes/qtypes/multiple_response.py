@@ -1,0 +1,84 @@
+"""multiple_response: tick any number of choices (Moodle "multichoice", several answers).
+
+data: ``{"choices": [{"text", "fraction", "feedback"}], "shuffle": true}``; fractions in [-1, 1]
+and the positive ones sum to 1 (±0.01, so authors may write 0.33 for a third).
+response: ``{"choices": [i, ...]}`` (sorted, no duplicates; an empty list is "unanswered").
+grade = clamp(sum of the chosen fractions, 0, 1). Because 0.33 + 0.33 + 0.33 is not 1, the sum
+is divided by the actual positive total: ticking exactly the right choices always scores 1,
+and with positives that sum to exactly 1 this is the plain contract formula.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._choices import ChoiceQuestion
+from .base import (
+    Form,
+    Grade,
+    QuestionDataError,
+    ResponseError,
+    check_response_object,
+    form_values,
+    parse_index,
+    response_index,
+)
+
+SUM_TOLERANCE = 0.01
+
+
+class MultipleResponse(ChoiceQuestion):
+    name = "multiple_response"
+
+    def validate(self, raw: Any) -> dict[str, Any]:
+        data = self._validate_choices(raw)
+        total = _positive_total(data)
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            raise QuestionDataError(
+                "choices",
+                f"the positive fractions must add up to 1, got {total:g}; give each right "
+                "choice its share (two right choices: 0.5 each; three: 0.33 each) and the "
+                "wrong ones 0 or a negative penalty",
+            )
+        return data
+
+    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+        """Field ``{prefix}choices`` (one value per ticked box): stored indices."""
+        name = f"{prefix}choices"
+        count = len(data["choices"])
+        chosen = {parse_index(value, count, name) for value in form_values(form, name)}
+        return {"choices": sorted(chosen)} if chosen else None
+
+    def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
+        if response is None:
+            return None
+        response = check_response_object(response, ["choices"])
+        chosen = response["choices"]
+        if not isinstance(chosen, (list, tuple)):
+            raise ResponseError(f"choices: expected a list of indices, got {chosen!r}")
+        count = len(data["choices"])
+        indices = {response_index(i, count, "choices[]") for i in chosen}
+        return {"choices": sorted(indices)} if indices else None
+
+    def grade(self, data: dict[str, Any], response: Any) -> Grade:
+        response = self.validate_response(data, response)
+        if response is None:
+            return Grade.unanswered()
+        chosen = [data["choices"][i] for i in response["choices"]]
+        # Summed in stored order like _positive_total, so ticking exactly the positive choices
+        # gives the identical float and the ratio is exactly 1.
+        total = sum(c["fraction"] for c in chosen)
+        return Grade.from_fraction(total / _positive_total(data), [c["feedback"] for c in chosen])
+
+    def _selected(self, response: dict[str, Any] | None) -> set[int]:
+        return set(response["choices"]) if response else set()
+
+    def _option_correct(self, fraction: float) -> bool:
+        return fraction > 0
+
+    def right_answer(self, data: dict[str, Any]) -> str:
+        return ", ".join(c["text"] for c in data["choices"] if c["fraction"] > 0)
+
+
+def _positive_total(data: dict[str, Any]) -> float:
+    return sum(c["fraction"] for c in data["choices"] if c["fraction"] > 0)

@@ -1,0 +1,229 @@
+"""select_missing_words: pick each missing word from a drop-down (Moodle "gapselect").
+
+data: ``{"text": "The [[1]] sat on the [[2]].", "options": [{"text", "group"}], "shuffle": true}``.
+Each ``[[n]]`` is a gap whose right answer is ``options[n-1]`` (n is 1-based, as authors write
+it). A gap offers every option in its right answer's ``group`` (an int >= 1, default 1), so
+options nobody points at are distractors. The same ``[[n]]`` may appear twice: two gaps.
+response: ``{"gaps": {"<gap number>": option index}}``, gap numbers 1-based in order of
+appearance, option indices 0-based into ``options``. fraction = right gaps / gaps.
+
+Layout: ``{"gaps": [[option index, ...], ...]}``: per gap (in order), its offered options in
+display order, shuffled only if ``shuffle``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .base import (
+    Form,
+    Grade,
+    QuestionDataError,
+    QuestionType,
+    ResponseError,
+    check_bool,
+    check_int,
+    check_list,
+    check_object,
+    check_order,
+    check_response_object,
+    check_text,
+    form_value,
+    join,
+    make_rng,
+    normalise_text,
+    parse_index,
+    response_index,
+    shuffled_range,
+)
+
+GAP = re.compile(r"\[\[([0-9]+)\]\]")
+
+
+def split_text(text: str) -> list[str | int]:
+    """``"a [[2]] b"`` -> ``["a ", 1, " b"]``: literal pieces and gaps (0-based option index of
+    the right answer). Empty pieces are dropped."""
+    parts: list[str | int] = []
+    for position, piece in enumerate(GAP.split(text)):
+        if position % 2:
+            parts.append(int(piece) - 1)
+        elif piece:
+            parts.append(piece)
+    return parts
+
+
+def gaps(data: dict[str, Any]) -> list[int]:
+    """The right option index of each gap, in order of appearance (gap number = position + 1)."""
+    return [part for part in split_text(data["text"]) if isinstance(part, int)]
+
+
+def offered(data: dict[str, Any], right: int) -> list[int]:
+    """Stored indices of the options a gap with right answer ``right`` offers (its group)."""
+    group = data["options"][right]["group"]
+    return [i for i, option in enumerate(data["options"]) if option["group"] == group]
+
+
+class SelectMissingWords(QuestionType):
+    name = "select_missing_words"
+
+    def validate(self, raw: Any) -> dict[str, Any]:
+        data = check_object(raw, "", required=["text", "options"], optional=["shuffle"])
+        text = check_text(data["text"], "text", required=True)
+        options = []
+        seen: dict[tuple[int, str], int] = {}
+        items = check_list(data["options"], "options", min_items=1, what="options")
+        for i, item in enumerate(items):
+            path = join("options", i)
+            item = check_object(item, path, required=["text"], optional=["group"])
+            option_text = check_text(item["text"], join(path, "text"), required=True)
+            group = check_int(item.get("group", 1), join(path, "group"), minimum=1)
+            key = (group, normalise_text(option_text))
+            if key in seen:
+                raise QuestionDataError(
+                    join(path, "text"),
+                    f"same text as options[{seen[key]}] in group {group}; a gap would offer "
+                    "it twice and the student could not tell which one is meant",
+                )
+            seen[key] = i
+            options.append({"text": option_text, "group": group})
+        numbers = [int(n) for n in GAP.findall(text)]
+        if not numbers:
+            raise QuestionDataError(
+                "text", "has no gaps; mark each missing word with [[n]], n being its option number"
+            )
+        for n in numbers:
+            if not 1 <= n <= len(options):
+                raise QuestionDataError(
+                    "text",
+                    f"gap [[{n}]] refers to option {n}, but options are numbered 1 to "
+                    f"{len(options)}; fix the number or add the option",
+                )
+        return {
+            "text": text,
+            "options": options,
+            "shuffle": check_bool(data.get("shuffle", True), "shuffle"),
+        }
+
+    def make_layout(self, data: dict[str, Any], seed: int | str) -> dict[str, Any]:
+        rng = make_rng(seed)  # made even without shuffling: it checks the seed
+        if not data["shuffle"]:
+            rng = None
+        layout = []
+        for right in gaps(data):
+            choices = offered(data, right)
+            layout.append([choices[i] for i in shuffled_range(len(choices), rng)])
+        return {"gaps": layout}
+
+    def _gap_orders(self, data: dict[str, Any], layout: dict[str, Any] | None) -> list[list[int]]:
+        rights = gaps(data)
+        stored = layout.get("gaps") if layout else None
+        if stored is None:
+            return [offered(data, right) for right in rights]
+        if not isinstance(stored, list) or len(stored) != len(rights):
+            raise QuestionDataError(
+                "layout.gaps",
+                f"expected {len(rights)} gap orders, got {stored!r}; make a new layout",
+            )
+        return [
+            check_order({"gap": order}, "gap", offered(data, right))
+            for order, right in zip(stored, rights, strict=True)
+        ]
+
+    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
+        """``{"segments": [{"text": ...}, {"gap": 1, "key": "1", "options": [{"index": i,
+        "text": ...}]}, ...]}``. ``key`` is the gap number as the string used in
+        response["gaps"]."""
+        orders = iter(self._gap_orders(data, layout))
+        segments: list[dict[str, Any]] = []
+        number = 0
+        for part in split_text(data["text"]):
+            if isinstance(part, str):
+                segments.append({"text": part})
+                continue
+            number += 1
+            options = [{"index": i, "text": data["options"][i]["text"]} for i in next(orders)]
+            segments.append({"gap": number, "key": str(number), "options": options})
+        return {"segments": segments}
+
+    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+        """Fields ``{prefix}gap-{n}`` (n = 1-based gap number), value = stored option index."""
+        chosen = {}
+        for number, right in enumerate(gaps(data), start=1):
+            name = f"{prefix}gap-{number}"
+            value = form_value(form, name)
+            if value is not None:
+                index = parse_index(value, len(data["options"]), name)
+                if index not in offered(data, right):
+                    raise ResponseError(f"{name}: option {index} is not offered in this gap")
+                chosen[str(number)] = index
+        return {"gaps": chosen} if chosen else None
+
+    def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
+        """Gap keys may be ints or strings (stored as strings); ``None`` values are dropped."""
+        if response is None:
+            return None
+        response = check_response_object(response, ["gaps"])
+        raw = response["gaps"]
+        if not isinstance(raw, dict):
+            raise ResponseError(f"gaps: expected an object, got {raw!r}")
+        rights = gaps(data)
+        chosen = {}
+        for key, value in raw.items():
+            key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+            if not (isinstance(key, str) and key.isdigit() and 1 <= int(key) <= len(rights)):
+                raise ResponseError(f"gaps: {key!r} is not a gap number from 1 to {len(rights)}")
+            if value is None:
+                continue
+            index = response_index(value, len(data["options"]), f"gaps[{key}]")
+            if index not in offered(data, rights[int(key) - 1]):
+                raise ResponseError(f"gaps[{key}]: option {index} is not offered in this gap")
+            chosen[str(int(key))] = index
+        return {"gaps": chosen} if chosen else None
+
+    def grade(self, data: dict[str, Any], response: Any) -> Grade:
+        response = self.validate_response(data, response)
+        if response is None:
+            return Grade.unanswered()
+        rights = gaps(data)
+        right = sum(
+            1 for n, answer in enumerate(rights, start=1) if response["gaps"].get(str(n)) == answer
+        )
+        return Grade.from_fraction(right / len(rights))
+
+    def review_view(
+        self,
+        data: dict[str, Any],
+        layout: dict[str, Any] | None,
+        response: Any,
+        grade: Grade | None = None,
+    ) -> dict[str, Any]:
+        """Adds ``segments`` like student_view, each gap also carrying ``selected`` (option
+        index or None), ``selected_text``, ``right`` (option index), ``right_text`` and
+        ``correct``, and each of its options ``selected`` and ``correct``."""
+        response, grade, review = self._review_common(data, response, grade)
+        chosen = response["gaps"] if response else {}
+        rights = iter(gaps(data))
+        segments = self.student_view(data, layout)["segments"]
+        for segment in segments:
+            if "gap" not in segment:
+                continue
+            right = next(rights)
+            selected = chosen.get(segment["key"])
+            segment.update(
+                selected=selected,
+                selected_text=None if selected is None else data["options"][selected]["text"],
+                right=right,
+                right_text=data["options"][right]["text"],
+                correct=selected == right,
+            )
+            for option in segment["options"]:
+                option.update(
+                    selected=option["index"] == selected, correct=option["index"] == right
+                )
+        review["segments"] = segments
+        return review
+
+    def right_answer(self, data: dict[str, Any]) -> str:
+        """The text with each gap filled in brackets: ``"The [cat] sat on the [mat]."``"""
+        return GAP.sub(lambda m: f"[{data['options'][int(m[1]) - 1]['text']}]", data["text"])

@@ -1,0 +1,70 @@
+"""single_choice: pick one of several choices (Moodle "multichoice", one answer).
+
+data: ``{"choices": [{"text", "fraction", "feedback"}], "shuffle": true}``; fractions in [-1, 1],
+the best is 1 (several may be 1; partial and negative ones allowed). response: ``{"choice": i}``.
+The grade is the chosen choice's fraction, clamped to [0, 1] (a negative choice scores 0; the
+contract keeps every question fraction in [0, 1]).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._choices import ChoiceQuestion
+from .base import (
+    Form,
+    Grade,
+    QuestionDataError,
+    check_response_object,
+    form_value,
+    is_one,
+    parse_index,
+    response_index,
+)
+
+
+class SingleChoice(ChoiceQuestion):
+    name = "single_choice"
+
+    def validate(self, raw: Any) -> dict[str, Any]:
+        data = self._validate_choices(raw)
+        best = max(choice["fraction"] for choice in data["choices"])
+        if not is_one(best):
+            raise QuestionDataError(
+                "choices",
+                f"no choice has fraction 1 (the highest is {best:g}); "
+                "give the right answer fraction: 1",
+            )
+        return data
+
+    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+        """Field ``{prefix}choice``: the chosen choice's stored index."""
+        name = f"{prefix}choice"
+        value = form_value(form, name)
+        if value is None:
+            return None
+        return {"choice": parse_index(value, len(data["choices"]), name)}
+
+    def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
+        if response is None:
+            return None
+        response = check_response_object(response, ["choice"])
+        if response["choice"] is None:
+            return None
+        return {"choice": response_index(response["choice"], len(data["choices"]), "choice")}
+
+    def grade(self, data: dict[str, Any], response: Any) -> Grade:
+        response = self.validate_response(data, response)
+        if response is None:
+            return Grade.unanswered()
+        choice = data["choices"][response["choice"]]
+        return Grade.from_fraction(choice["fraction"], [choice["feedback"]])
+
+    def _selected(self, response: dict[str, Any] | None) -> set[int]:
+        return {response["choice"]} if response else set()
+
+    def _option_correct(self, fraction: float) -> bool:
+        return is_one(fraction)
+
+    def right_answer(self, data: dict[str, Any]) -> str:
+        return " / ".join(c["text"] for c in data["choices"] if is_one(c["fraction"]))

@@ -1,0 +1,231 @@
+"""Test helpers for the question types: a QueryDict stand-in, a recursive key walk, and
+hypothesis strategies that make valid data plus "what the student means" answers, which
+`form_for` turns into the form a browser would submit for a given layout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hypothesis import strategies as st
+
+from quizzes import qtypes
+from quizzes.qtypes.base import normalise_text
+
+
+class FakeForm:
+    """The part of Django's QueryDict that parse_form uses."""
+
+    def __init__(self, fields: Mapping[str, str | list[str]] | None = None, **more: Any) -> None:
+        merged = {**(fields or {}), **more}
+        self._fields = {k: list(v) if isinstance(v, list) else [v] for k, v in merged.items()}
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self._fields.get(name, []))
+
+
+def walk_keys(value: Any) -> Iterator[str]:
+    """Every dict key anywhere inside ``value``."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from walk_keys(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from walk_keys(item)
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies. Feedback strings are "FB<n>" tokens that never occur in any text (texts are drawn
+# from an alphabet without F), so "no feedback in the student view" can be checked on the JSON.
+# ---------------------------------------------------------------------------------------------
+
+ALPHABET = "abcxyz가나다한글 *-"
+texts = st.text(alphabet=ALPHABET, min_size=1, max_size=8).filter(lambda s: s.strip(" *"))
+plain_texts = st.text(alphabet="abcxyz가나다한글 ", min_size=1, max_size=8).filter(str.strip)
+
+
+def unique_texts(min_size: int, max_size: int, base=plain_texts):
+    return st.lists(base, min_size=min_size, max_size=max_size, unique_by=normalise_text)
+
+
+@st.composite
+def feedbacks(draw, count: int) -> list[str]:
+    start = draw(st.integers(0, 1000))
+    return [f"FB{start + i}X" for i in range(count)]
+
+
+FRACTIONS = [-1.0, -0.5, -0.25, 0.0, 0.0, 0.25, 0.5, 1.0]
+
+
+@st.composite
+def single_choice_data(draw) -> dict[str, Any]:
+    labels = draw(unique_texts(2, 6))
+    fractions = draw(st.lists(st.sampled_from(FRACTIONS), min_size=len(labels), max_size=len(labels)))
+    fractions[draw(st.integers(0, len(labels) - 1))] = 1.0
+    fb = draw(feedbacks(len(labels)))
+    return {
+        "choices": [
+            {"text": t, "fraction": f, "feedback": b} for t, f, b in zip(labels, fractions, fb)
+        ],
+        "shuffle": draw(st.booleans()),
+    }
+
+
+@st.composite
+def multiple_response_data(draw) -> dict[str, Any]:
+    labels = draw(unique_texts(2, 6))
+    n = len(labels)
+    positive = draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))
+    weights = {i: draw(st.integers(1, 4)) for i in sorted(positive)}
+    total = sum(weights.values())
+    fb = draw(feedbacks(n))
+    choices = []
+    for i, label in enumerate(labels):
+        fraction = weights[i] / total if i in weights else draw(st.sampled_from([0.0, -0.5, -1.0]))
+        choices.append({"text": label, "fraction": fraction, "feedback": fb[i]})
+    return {"choices": choices, "shuffle": draw(st.booleans())}
+
+
+@st.composite
+def true_false_data(draw) -> dict[str, Any]:
+    fb = draw(feedbacks(2))
+    return {"correct": draw(st.booleans()), "feedback_true": fb[0], "feedback_false": fb[1]}
+
+
+@st.composite
+def short_answer_data(draw) -> dict[str, Any]:
+    answers = draw(st.lists(texts, min_size=1, max_size=4))
+    fractions = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=len(answers), max_size=len(answers)))
+    fractions[0] = 1.0
+    fb = draw(feedbacks(len(answers)))
+    return {
+        "answers": [{"text": t, "fraction": f, "feedback": b} for t, f, b in zip(answers, fractions, fb)],
+        "case_sensitive": draw(st.booleans()),
+    }
+
+
+@st.composite
+def numerical_data(draw) -> dict[str, Any]:
+    count = draw(st.integers(1, 3))
+    fb = draw(feedbacks(count + 1))
+    answers = [
+        {
+            "value": draw(st.integers(-50, 50)) / 2,
+            "tolerance": draw(st.sampled_from([0, 0.1, 1])),
+            "fraction": 1.0 if i == 0 else draw(st.sampled_from([0.0, 0.5])),
+            "feedback": fb[i],
+        }
+        for i in range(count)
+    ]
+    if draw(st.booleans()):
+        answers.append({"value": "*", "fraction": 0, "feedback": fb[count]})
+    units = draw(st.sampled_from([[], [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}]]))
+    return {"answers": answers, "units": units, "unit_required": bool(units) and draw(st.booleans())}
+
+
+@st.composite
+def matching_data(draw) -> dict[str, Any]:
+    prompts = draw(unique_texts(2, 5))
+    answers = draw(st.lists(plain_texts, min_size=len(prompts), max_size=len(prompts)))
+    distractors = draw(st.lists(plain_texts, max_size=2))
+    pairs = [{"prompt": p, "answer": a} for p, a in zip(prompts, answers)]
+    pairs += [{"prompt": "", "answer": d} for d in distractors]
+    order = draw(st.permutations(range(len(pairs))))
+    return {"pairs": [pairs[i] for i in order], "shuffle": draw(st.booleans())}
+
+
+@st.composite
+def select_missing_words_data(draw) -> dict[str, Any]:
+    groups = draw(st.integers(1, 3))
+    options = []
+    for group in range(1, groups + 1):
+        for label in draw(unique_texts(1, 4)):
+            options.append({"text": label, "group": group})
+    order = draw(st.permutations(range(len(options))))
+    options = [options[i] for i in order]
+    gap_numbers = draw(st.lists(st.integers(1, len(options)), min_size=1, max_size=4))
+    words = draw(st.lists(plain_texts, min_size=len(gap_numbers) + 1, max_size=len(gap_numbers) + 1))
+    text = words[0] + "".join(f"[[{n}]]{w}" for n, w in zip(gap_numbers, words[1:]))
+    return {"text": text, "options": options, "shuffle": draw(st.booleans())}
+
+
+@st.composite
+def essay_data(draw) -> dict[str, Any]:
+    return {"response_format": draw(st.sampled_from(["plain", "markdown"])), "grader_info": "FB9999X"}
+
+
+DATA = {
+    "single_choice": single_choice_data(),
+    "multiple_response": multiple_response_data(),
+    "true_false": true_false_data(),
+    "short_answer": short_answer_data(),
+    "numerical": numerical_data(),
+    "matching": matching_data(),
+    "select_missing_words": select_missing_words_data(),
+    "essay": essay_data(),
+}
+
+
+def answers_for(name: str, data: dict[str, Any]):
+    """A strategy of "meant" answers for validated ``data``: texts the student picks or types
+    (None: leaves the question alone). Layout-free on purpose."""
+    maybe = lambda s: st.none() | s  # noqa: E731
+    if name == "single_choice":
+        return maybe(st.sampled_from([c["text"] for c in data["choices"]]))
+    if name == "multiple_response":
+        return st.sets(st.sampled_from([c["text"] for c in data["choices"]]))
+    if name == "true_false":
+        return maybe(st.booleans())
+    if name == "short_answer":
+        typed = [a["text"].replace("*", "") for a in data["answers"]]
+        return maybe(st.sampled_from(typed) | texts | st.sampled_from([t.upper() + " " for t in typed]))
+    if name == "numerical":
+        values = [a["value"] for a in data["answers"] if a["value"] != "*"]
+        number = st.sampled_from(values) | st.integers(-30, 30).map(float)
+        unit = st.sampled_from(["", " cm", "cm", " m", " kg"])
+        return maybe(
+            st.tuples(number, unit).map(lambda t: f"{t[0]:g}{t[1]}".replace(".", ","))
+            | st.tuples(number, unit).map(lambda t: f"{t[0]}{t[1]}")
+            | st.sampled_from(["abc", "12..5", "-", "1e400"])
+        )
+    if name == "matching":
+        prompts = [p["prompt"] for p in data["pairs"] if p["prompt"]]
+        answers = sorted({p["answer"] for p in data["pairs"]})
+        return st.dictionaries(st.sampled_from(prompts), st.sampled_from(answers))
+    if name == "select_missing_words":
+        view = qtypes.get(name).student_view(data, None)
+        gaps = {s["gap"]: [o["text"] for o in s["options"]] for s in view["segments"] if "gap" in s}
+        return st.fixed_dictionaries({}, optional={n: st.sampled_from(t) for n, t in gaps.items()})
+    if name == "essay":
+        return maybe(texts)
+    raise AssertionError(name)
+
+
+def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeForm:
+    """The form a browser submits when the student, looking at ``view``, gives ``answer``.
+    Everything is found by the text the student sees, never by stored index."""
+    fields: dict[str, str | list[str]] = {}
+    if name in ("single_choice", "multiple_response"):
+        wanted = {answer} if isinstance(answer, str) else set(answer or ())
+        values = [str(c["index"]) for c in view["choices"] if c["text"] in wanted]
+        key = "choice" if name == "single_choice" else "choices"
+        fields[prefix + key] = values
+    elif name == "true_false":
+        if answer is not None:
+            fields[prefix + "value"] = "1" if answer else "0"
+    elif name in ("short_answer", "numerical", "essay"):
+        fields[prefix + "text"] = answer if answer is not None else ""
+    elif name == "matching":
+        for prompt in view["prompts"]:
+            if prompt["text"] in answer:
+                assert answer[prompt["text"]] in view["answers"]
+                fields[f"{prefix}match-{prompt['index']}"] = answer[prompt["text"]]
+    elif name == "select_missing_words":
+        for segment in view["segments"]:
+            if "gap" in segment and segment["gap"] in answer:
+                (index,) = [o["index"] for o in segment["options"] if o["text"] == answer[segment["gap"]]]
+                fields[f"{prefix}gap-{segment['gap']}"] = str(index)
+    else:
+        raise AssertionError(name)
+    return FakeForm(fields)
