@@ -25,8 +25,7 @@ class Category(models.Model):
         verbose_name_plural = "categories"
         ordering = ["course", "name"]
         constraints = [models.UniqueConstraint(fields=["course", "parent", "name"],
-                                               name="unique_category_name_in_parent",
-                                               nulls_distinct=False)]
+                                               name="unique_category_name_in_parent")]
 
     def __str__(self) -> str:
         return self.path

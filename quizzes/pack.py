@@ -195,9 +195,7 @@ def _read_question(raw: Any, index: int, check: ProblemList, lessons: set[tuple[
         qtype = qtypes.get(qtype_name)
         data = qtype.validate(data)
     except qtypes.QuestionDataError as exc:
-        top = str(exc.path).split(".")[0].split("[")[0]
-        check.add(raw.line_of(top) if top in raw else raw.line, f"{label}: {exc.path}: "
-                                                                f"{exc.message}")
+        check.add(_line_of_path(raw, str(exc.path)), f"{label}: {exc.path}: {exc.message}")
         return None
     tags = raw.get("tags") or []
     return QuestionSpec(
@@ -207,6 +205,25 @@ def _read_question(raw: Any, index: int, check: ProblemList, lessons: set[tuple[
                                                                          else 1),
         lesson=lesson, tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
     )
+
+
+def _line_of_path(raw: LineDict, path: str) -> int:
+    """The line of `choices[2].fraction` inside the question's YAML, as deep as it can be found."""
+    import re
+
+    node: Any = raw
+    line = raw.line
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        if name and isinstance(node, LineDict) and name in node:
+            line = node.line_of(name)
+            node = node[name]
+        elif index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+            if isinstance(node, LineDict):
+                line = node.line
+        else:
+            break
+    return line
 
 
 def _plain(value: Any) -> Any:

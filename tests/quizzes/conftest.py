@@ -1,0 +1,54 @@
+import pytest
+
+from quizzes.models import Quiz
+
+
+@pytest.fixture
+def quiz(mini_course) -> Quiz:
+    return Quiz.objects.get(course=mini_course, slug="week01-quiz")
+
+
+@pytest.fixture
+def student(make_user, mini_course, enrol):
+    user = make_user("stu")
+    enrol(user, mini_course, "student")
+    return user
+
+
+@pytest.fixture
+def teacher(make_user, mini_course, enrol):
+    user = make_user("teach")
+    enrol(user, mini_course, "instructor")
+    return user
+
+
+# Right answers of the mini pack's week-1 quiz, by question key, as API responses.
+RIGHT = {
+    "m-q1": {"choice": 0},
+    "m-q2": {"choices": [0, 1]},
+    "m-q3": {"value": True},
+    "m-q4": {"text": "판별자"},
+    "m-q5": {"text": "32"},
+    "m-q6": {"matches": {"0": "인코더", "1": "디코더"}},
+    "m-q7": {"gaps": {"1": 0, "2": 1}},
+}
+WRONG = {
+    "m-q1": {"choice": 1},
+    "m-q2": {"choices": [2]},
+    "m-q3": {"value": False},
+    "m-q4": {"text": "생성자"},
+    "m-q5": {"text": "28"},
+    "m-q6": {"matches": {"0": "디코더", "1": "인코더"}},
+    "m-q7": {"gaps": {"1": 1, "2": 0}},
+}
+
+
+def answer_all(attempt, answers: dict):
+    """Save `answers` (by question key) into the attempt through the service."""
+    from quizzes.services import response_save
+
+    for response in attempt.responses.select_related("version__question"):
+        key = response.version.question.key
+        if key in answers:
+            response_save(attempt=attempt, slot_id=response.slot_id, answer=answers[key],
+                          base_sequence=response.sequence)

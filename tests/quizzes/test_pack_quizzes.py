@@ -1,0 +1,55 @@
+"""Quizzes in a course pack: loaded with the lessons, validated with file and line, versioned."""
+
+import pytest
+
+from courses.pack import PackError
+from courses.services import course_pack_load
+from quizzes.models import Question, Quiz
+
+pytestmark = pytest.mark.django_db
+
+
+def test_quizzes_and_questions_load_with_lessons_linked(mini_course):
+    quiz = Quiz.objects.get(course=mini_course, slug="week01-quiz")
+    assert quiz.time_limit == 600 and quiz.attempts_allowed == 2 and quiz.week == 1
+    assert quiz.slots.count() == 7
+    q1 = Question.objects.get(key="m-q1")
+    assert q1.lesson.slug == "intro"
+    assert q1.latest_version().qtype == "single_choice"
+
+
+def test_reload_is_idempotent_and_a_changed_key_makes_a_new_version(mini_pack):
+    course_pack_load(path=mini_pack)
+    again = course_pack_load(path=mini_pack)
+    assert again.created == [] and again.updated == []
+    path = mini_pack / "quizzes" / "week01.yaml"
+    path.write_text(path.read_text().replace(
+        "{text: 생성자, fraction: 1,", "{text: 생성자, fraction: 0,").replace(
+        "{text: 판별자, fraction: 0, feedback: \"판별자는", "{text: 판별자, fraction: 1, feedback: \"판별자는"))
+    report = course_pack_load(path=mini_pack)
+    assert report.updated == ["question m-q1"]
+    assert Question.objects.get(key="m-q1").versions.count() == 2
+
+
+def test_invalid_question_data_names_file_line_and_path(mini_pack):
+    path = mini_pack / "quizzes" / "week01.yaml"
+    path.write_text(path.read_text().replace("{text: 생성자, fraction: 1,",
+                                             "{text: 생성자, fraction: 7,"))
+    with pytest.raises(PackError) as caught:
+        course_pack_load(path=mini_pack)
+    (problem,) = caught.value.problems
+    assert problem.path == "mini-pack/quizzes/week01.yaml"
+    assert problem.line == 15  # the line of that very choice
+    assert "question m-q1: choices[0].fraction" in problem.message
+    assert Quiz.objects.count() == 0
+
+
+def test_unknown_lesson_and_duplicate_key_are_reported(mini_pack):
+    path = mini_pack / "quizzes" / "week01.yaml"
+    text = path.read_text().replace("lesson: week01/intro", "lesson: week01/nope")
+    path.write_text(text.replace("key: m-q2", "key: m-q1"))
+    with pytest.raises(PackError) as caught:
+        course_pack_load(path=mini_pack)
+    messages = [p.message for p in caught.value.problems]
+    assert any("lesson 'week01/nope' is not in this pack" in m for m in messages)
+    assert any("question key 'm-q1' is already used" in m for m in messages)
