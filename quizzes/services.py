@@ -364,6 +364,10 @@ def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence:
 
 
 def _require_open(attempt: Attempt, now) -> None:
+    if attempt.state != Attempt.State.IN_PROGRESS and attempt.auto_submitted:
+        raise ApplicationError(
+            _("Time is up: the attempt was submitted automatically with the answers saved "
+              "before the deadline."), code="time_up", status_code=409)
     if attempt.state != Attempt.State.IN_PROGRESS:
         raise ApplicationError(_("This attempt has already been submitted."),
                                code="attempt_closed", status_code=409)

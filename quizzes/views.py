@@ -119,9 +119,9 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         status = exc.status_code
         html = render_to_string("quizzes/_save_status.html", {"error": exc.message,
                                                               "code": exc.code})
-        return HttpResponse(html, status=200 if exc.code == "time_up" else status,
-                            headers={"HX-Refresh": "true"} if exc.code in ("time_up",
-                                                                          "attempt_closed") else {})
+        # The page is stale once the attempt is closed: ask htmx to reload it (to the review).
+        closed = exc.code in ("time_up", "attempt_closed")
+        return HttpResponse(html, status=status, headers={"HX-Refresh": "true"} if closed else {})
     return render(request, "quizzes/_save_status.html", {
         "result": result, "prefix": prefix, "slot_id": slot_id,
     }, status=409 if result.conflict else 200)
