@@ -234,7 +234,9 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
     return render(request, "quizzes/results.html", {
         "access": access, "course": access.course, "quiz": quiz, "report": report,
         "attempts": attempts, "disputes": disputes,
-        "histogram_max": max(report.histogram) if report.histogram else 0,
+        "facility_values": [item.stats.facility for item in report.items],
+        "discrimination_values": [item.stats.discrimination for item in report.items],
+        "item_labels": [str(item.slot.position) for item in report.items],
     })
 
 

@@ -1,0 +1,164 @@
+"""Item statistics checked by hand, regrade dry run and commit, disputes, and the gradebook."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes import reports, services
+from quizzes.models import Dispute, Quiz, RegradeLog, Response, Slot
+
+pytestmark = pytest.mark.django_db
+
+
+def choice_question(course, category, key, right):
+    return services.question_create(
+        course=course, category=category, name=key, key=key, qtype="single_choice",
+        stem=f"{key}?", data={"choices": [
+            {"text": f"{key}-a", "fraction": 1 if right == 0 else 0},
+            {"text": f"{key}-b", "fraction": 1 if right == 1 else 0},
+            {"text": f"{key}-c", "fraction": 1 if right == 2 else 0}], "shuffle": False})
+
+
+# Each student's choices on items A, B, C. A's and B's key is choice 0; C's key is (wrongly) 0.
+PATTERNS = {
+    "s1": (0, 0, 1), "s2": (0, 0, 1), "s3": (0, 1, 2),
+    "s4": (1, 0, 0), "s5": (1, 1, 0), "s6": (1, 1, 0),
+}
+
+
+@pytest.fixture
+def graded_quiz(mini_course, make_user, enrol):
+    category = services.category_get_or_create_path(course=mini_course, path=("Stats",))
+    questions = [choice_question(mini_course, category, k, 0) for k in ("A", "B", "C")]
+    quiz = Quiz.objects.create(course=mini_course, slug="stats", title="Stats",
+                               shuffle_choices=False)
+    for i, q in enumerate(questions):
+        Slot.objects.create(quiz=quiz, position=i + 1, question=q)
+    attempts = {}
+    for name, picks in PATTERNS.items():
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        for response in attempt.responses.select_related("slot"):
+            services.response_save(attempt=attempt, slot_id=response.slot_id,
+                                   answer={"choice": picks[response.slot.position - 1]},
+                                   base_sequence=0)
+        attempts[name] = services.attempt_submit(attempt=attempt)
+    return quiz, questions, attempts
+
+
+def test_statistics_match_hand_computed_values(graded_quiz):
+    quiz, _, attempts = graded_quiz
+    assert {n: float(a.score) for n, a in attempts.items()} == {
+        "s1": 2, "s2": 2, "s3": 1, "s4": 2, "s5": 1, "s6": 1}
+    report = reports.quiz_report(quiz=quiz)
+    a, b, c = report.items
+    assert a.stats.facility == pytest.approx(50.0)
+    # A: scores [1,1,1,0,0,0], rest of test [1,1,0,2,1,1] -> r = -1/sqrt(3)
+    assert a.stats.discrimination == pytest.approx(-100 / 3 ** 0.5)
+    # B: the rest of the test is 1 for everyone: no variance, no discrimination.
+    assert b.stats.facility == pytest.approx(50.0) and b.stats.discrimination is None
+    # C: scores [0,0,0,1,1,1], rest [2,2,1,1,0,0] -> r = -2/sqrt(6)
+    assert c.stats.discrimination == pytest.approx(-200 / 6 ** 0.5)
+    assert "negative_discrimination" in c.stats.flags
+    # Top third by score (ties by attempt order) = s2, s4; bottom third = s3, s5.
+    assert c.stats.choice_counts_top == {"1": 1, "0": 1}
+    assert c.stats.choice_counts_bottom == {"2": 1, "0": 1}
+    assert report.histogram == [0, 0, 0, 3, 0, 0, 3, 0, 0, 0]
+
+
+def test_regrade_dry_run_then_commit_after_fixing_the_key(graded_quiz, make_user, mini_course,
+                                                          enrol):
+    quiz, (_, _, c), attempts = graded_quiz
+    teacher = make_user("t")
+    enrol(teacher, mini_course, "instructor")
+    services.question_version_create(question=c, stem="C?", user=teacher, data={"choices": [
+        {"text": "C-a", "fraction": 0}, {"text": "C-b", "fraction": 1},
+        {"text": "C-c", "fraction": 0}], "shuffle": False}, change_note="fix key")
+    plan = services.regrade_plan(quiz=quiz, question=c)
+    old_new = {ch.username: (ch.old_score, ch.new_score) for ch in plan.changes}
+    assert old_new == {"s1": (2, 3), "s2": (2, 3), "s3": (1, 1), "s4": (2, 1), "s5": (1, 0),
+                       "s6": (1, 0)}
+    # A dry run writes nothing.
+    assert float(Quiz.objects.get(pk=quiz.pk).attempts.get(user__username="s1").score) == 2
+    log = services.regrade_commit(quiz=quiz, question=c, user=teacher, reason="key was wrong")
+    assert len(log.changes) == 6 and RegradeLog.objects.count() == 1
+    scores = {a.user.username: float(a.score) for a in quiz.attempts.select_related("user")}
+    assert scores == {"s1": 3, "s2": 3, "s3": 1, "s4": 1, "s5": 0, "s6": 0}
+    assert set(Response.objects.filter(version__question=c).values_list(
+        "version__number", flat=True)) == {2}
+    assert reports.quiz_report(quiz=quiz).items[2].stats.discrimination > 0
+
+
+def test_regrade_pages_show_dry_run_and_commit(client, graded_quiz, make_user, mini_course,
+                                               enrol):
+    quiz, (_, _, c), _ = graded_quiz
+    teacher = make_user("t")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    edit_url = reverse("quizzes:question-edit", args=["mini", quiz.slug, c.pk])
+    bad = client.post(edit_url, {"stem": "C?", "data": '{"choices": [', "general_feedback": ""})
+    assert "not valid JSON" in bad.content.decode()
+    response = client.post(edit_url, {"stem": "C?", "general_feedback": "", "data":
+                                      '{"choices": [{"text": "C-a", "fraction": 0}, '
+                                      '{"text": "C-b", "fraction": 1}, '
+                                      '{"text": "C-c", "fraction": 0}]}'})
+    regrade_url = reverse("quizzes:regrade", args=["mini", quiz.slug, c.pk])
+    assert response["Location"] == regrade_url
+    dry = client.get(regrade_url).content.decode()
+    assert "v1 → v2" in dry and "<strong>3.00</strong>" in dry
+    client.post(regrade_url, {"reason": "fix"})
+    assert float(quiz.attempts.get(user__username="s1").score) == 3
+
+
+def test_dispute_flow_student_to_instructor_and_back(client, graded_quiz, make_user,
+                                                     mini_course, enrol):
+    quiz, (_, _, c), attempts = graded_quiz
+    s1 = attempts["s1"]
+    response = s1.responses.get(version__question=c)
+    client.force_login(s1.user)
+    client.post(reverse("quizzes:dispute", args=[s1.pk, response.pk]),
+                {"comment": "B가 정답 아닌가요?"})
+    dispute = Dispute.objects.get()
+    assert dispute.question == c and dispute.status == "open"
+    teacher = make_user("t")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert "B가 정답 아닌가요?" in page and "<svg" in page and "Check the key" in page or \
+        "B가 정답 아닌가요?" in page and "<svg" in page
+    client.post(reverse("quizzes:dispute-answer", args=["mini", quiz.slug, dispute.pk]),
+                {"reply": "맞습니다. 키를 고쳤습니다.", "accept": "1"})
+    dispute.refresh_from_db()
+    assert dispute.status == "accepted"
+    client.force_login(s1.user)
+    review = client.get(reverse("quizzes:review", args=[s1.pk])).content.decode()
+    assert "맞습니다. 키를 고쳤습니다." in review
+
+
+def test_student_cannot_dispute_someone_elses_answer_or_see_results(client, graded_quiz):
+    quiz, _, attempts = graded_quiz
+    s1, s2 = attempts["s1"], attempts["s2"]
+    client.force_login(s2.user)
+    response = s1.responses.first()
+    assert client.post(reverse("quizzes:dispute", args=[s1.pk, response.pk]),
+                       {"comment": "x"}).status_code == 403
+    assert client.get(reverse("quizzes:results", args=["mini", quiz.slug])).status_code == 403
+    assert not Dispute.objects.exists()
+
+
+def test_gradebook_and_csv(client, graded_quiz, make_user, mini_course, enrol):
+    quiz, _, attempts = graded_quiz
+    teacher = make_user("t")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    csv_text = client.get(reverse("quizzes:gradebook", args=["mini"]) + "?format=csv"
+                          ).content.decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("username,name,") and "stats" in lines[0]
+    s1_line = next(line for line in lines if line.startswith("s1,"))
+    assert ",66.7," in s1_line
+    client.force_login(attempts["s3"].user)
+    own = client.get(reverse("quizzes:gradebook", args=["mini"])).content.decode()
+    assert "s3" in own and "s1" not in own.replace("s1-", "")
+    assert client.get(reverse("quizzes:gradebook", args=["mini"]) + "?format=csv"
+                      ).content.decode("utf-8-sig").count("\n") <= 2
