@@ -1,0 +1,415 @@
+"""The quiz REST API: one view per operation, input and output serializers beside it.
+
+Answers travel as display values (positions in the order the student sees), never as stored
+indices: see "Display values" in docs/question-types.md.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response as ApiResponse
+from rest_framework.views import APIView
+
+from config.api_errors import ApplicationError
+from courses.selectors import course_access_get, course_list_for_user
+
+from . import qtypes, reports, selectors, services
+from .models import Attempt, Dispute, Question, Response
+
+# --------------------------------------------------------------------------------------------
+# Output shapes shared by several views
+# --------------------------------------------------------------------------------------------
+
+
+class QuizOut(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    title_en = serializers.CharField()
+    kind = serializers.CharField()
+    week = serializers.IntegerField()
+    time_limit = serializers.IntegerField(help_text="seconds; 0 = none")
+    attempts_allowed = serializers.IntegerField()
+    grading_method = serializers.CharField()
+    open_at = serializers.DateTimeField(allow_null=True)
+    close_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttemptOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    state = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class QuestionOut(serializers.Serializer):
+    slot_id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    qtype = serializers.CharField()
+    stem = serializers.CharField()
+    text_format = serializers.CharField()
+    view = serializers.JSONField(help_text="what the student sees; answer with its values")
+    answer = serializers.JSONField(allow_null=True, help_text="the saved answer, display values")
+    sequence = serializers.IntegerField()
+    state = serializers.CharField(allow_null=True)
+    mark = serializers.FloatField(allow_null=True)
+    max_mark = serializers.FloatField()
+    feedback = serializers.ListField(child=serializers.CharField())
+    general_feedback = serializers.CharField()
+    right_answer = serializers.CharField()
+    review = serializers.JSONField(allow_null=True)
+
+
+class AttemptDetailOut(AttemptOut):
+    score = serializers.FloatField(allow_null=True, help_text="only when marks may be shown")
+    max_score = serializers.FloatField()
+    questions = QuestionOut(many=True)
+
+
+def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
+    items = None if attempt.is_open else selectors.review_items(attempt=attempt,
+                                                                viewer_can_teach=can_teach)
+    responses = {r.pk: r for r in attempt.responses.select_related("version")}
+    questions = []
+    for q in selectors.attempt_questions(attempt=attempt, items=items):
+        response = responses[q.response_id]
+        answer = q.response
+        if answer is not None:
+            answer = qtypes.get(q.qtype).to_display(response.version.data, response.layout, answer)
+        questions.append({
+            "slot_id": q.slot_id, "number": q.number, "qtype": q.qtype, "stem": q.stem,
+            "text_format": q.text_format, "view": q.view, "answer": answer,
+            "sequence": q.sequence, "state": q.state, "mark": q.mark, "max_mark": q.max_mark,
+            "feedback": q.feedback, "general_feedback": q.general_feedback,
+            "right_answer": q.right_answer, "review": q.review,
+        })
+    show_marks = items is not None and "marks" in items
+    return {
+        **AttemptOut(attempt).data,
+        "score": float(attempt.score) if show_marks and attempt.score is not None else None,
+        "max_score": float(attempt.max_score), "questions": questions,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Courses and quizzes
+# --------------------------------------------------------------------------------------------
+
+
+class CourseListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        slug = serializers.CharField()
+        title = serializers.CharField()
+        title_en = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        courses = course_list_for_user(user=request.user)
+        return ApiResponse(self.OutputSerializer(courses, many=True).data)
+
+
+class QuizListApi(APIView):
+    @extend_schema(responses=QuizOut(many=True))
+    def get(self, request, course_slug: str):
+        access = course_access_get(user=request.user, course_slug=course_slug)
+        return ApiResponse(QuizOut(selectors.quiz_list_for_course(access=access), many=True).data)
+
+
+class QuizDetailApi(APIView):
+    class OutputSerializer(QuizOut):
+        attempts = AttemptOut(many=True)
+        grade = serializers.FloatField(allow_null=True, help_text="percent, by grading method")
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, course_slug: str, quiz_slug: str):
+        _, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
+                                              quiz_slug=quiz_slug)
+        attempts = list(quiz.attempts.filter(user=request.user).order_by("number"))
+        data = {**QuizOut(quiz).data, "attempts": AttemptOut(attempts, many=True).data,
+                "grade": selectors.user_quiz_grade(quiz=quiz, attempts=attempts)}
+        return ApiResponse(data)
+
+
+class AttemptStartApi(APIView):
+    @extend_schema(request=None, responses={201: AttemptDetailOut, 200: AttemptDetailOut})
+    def post(self, request, course_slug: str, quiz_slug: str):
+        access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
+                                                   quiz_slug=quiz_slug)
+        had_open = quiz.attempts.filter(user=request.user, state=Attempt.State.IN_PROGRESS).exists()
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+        return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach),
+                           status=status.HTTP_200_OK if had_open else status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------------------------
+# Attempts
+# --------------------------------------------------------------------------------------------
+
+
+class AttemptDetailApi(APIView):
+    @extend_schema(responses=AttemptDetailOut)
+    def get(self, request, attempt_id: int):
+        access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach))
+
+
+def _own_attempt(request, attempt_id: int) -> Attempt:
+    _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    if attempt.user_id != request.user.pk:
+        raise ApplicationError("Only the student who owns this attempt can change it.",
+                               code="forbidden", status_code=403)
+    return attempt
+
+
+class ResponseSaveApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        answer = serializers.JSONField(allow_null=True, help_text="display values; null clears")
+        sequence = serializers.IntegerField(min_value=0,
+                                            help_text="the sequence you last received")
+
+    class OutputSerializer(serializers.Serializer):
+        sequence = serializers.IntegerField()
+        saved_at = serializers.DateTimeField(allow_null=True)
+        answer = serializers.JSONField(allow_null=True)
+        conflict = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer,
+                                                       409: OutputSerializer})
+    def put(self, request, attempt_id: int, slot_id: int):
+        attempt = _own_attempt(request, attempt_id)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        response = get_object_or_404(Response.objects.select_related("version"),
+                                     attempt=attempt, slot_id=slot_id)
+        qtype = qtypes.get(response.version.qtype)
+        try:
+            answer = qtype.from_display(response.version.data, response.layout,
+                                        body.validated_data["answer"])
+        except qtypes.ResponseError as exc:
+            raise ApplicationError(str(exc), code="invalid_answer",
+                                   fields={"answer": [str(exc)]}) from exc
+        result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
+                                        base_sequence=body.validated_data["sequence"])
+        shown = None if result.answer is None else qtype.to_display(
+            response.version.data, response.layout, result.answer)
+        data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,
+                "conflict": result.conflict}
+        return ApiResponse(self.OutputSerializer(data).data,
+                           status=status.HTTP_409_CONFLICT if result.conflict else 200)
+
+
+class AttemptSubmitApi(APIView):
+    @extend_schema(request=None, responses=AttemptDetailOut)
+    def post(self, request, attempt_id: int):
+        attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
+        return ApiResponse(_attempt_payload(attempt, can_teach=False))
+
+
+class DisputeCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        comment = serializers.CharField(max_length=4000)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        status = serializers.CharField()
+        comment = serializers.CharField()
+        reply = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, attempt_id: int, slot_id: int):
+        _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        response = get_object_or_404(Response.objects.select_related("version", "attempt"),
+                                     attempt=attempt, slot_id=slot_id)
+        dispute = services.dispute_create(user=request.user, response=response,
+                                          comment=body.validated_data["comment"])
+        return ApiResponse(self.OutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------------------------
+# Teachers
+# --------------------------------------------------------------------------------------------
+
+
+class GradebookApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        quizzes = serializers.ListField(child=serializers.CharField())
+        rows = inline_serializer("GradebookRow", fields={
+            "username": serializers.CharField(),
+            "grades": serializers.ListField(child=serializers.FloatField(allow_null=True)),
+            "total": serializers.FloatField(allow_null=True)}, many=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, course_slug: str):
+        access = course_access_get(user=request.user, course_slug=course_slug)
+        quizzes, rows = selectors.gradebook(
+            access=access, only_user=None if access.can_teach else request.user)
+        return ApiResponse({"quizzes": [q.slug for q in quizzes],
+                            "rows": [{"username": r.username, "grades": r.grades,
+                                      "total": r.total} for r in rows]})
+
+
+class QuizStatisticsApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        attempt_count = serializers.IntegerField()
+        mean_percent = serializers.FloatField(allow_null=True)
+        histogram = serializers.ListField(child=serializers.IntegerField())
+        items = inline_serializer("ItemStatistics", many=True, fields={
+            "position": serializers.IntegerField(), "question_id": serializers.IntegerField(),
+            "name": serializers.CharField(), "qtype": serializers.CharField(),
+            "count": serializers.IntegerField(),
+            "facility": serializers.FloatField(allow_null=True),
+            "discrimination": serializers.FloatField(allow_null=True),
+            "flags": serializers.ListField(child=serializers.CharField()),
+            "choices": serializers.JSONField()})
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, course_slug: str, quiz_slug: str):
+        _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                 quiz_slug=quiz_slug)
+        report = reports.quiz_report(quiz=quiz)
+        return ApiResponse({
+            "attempt_count": report.attempt_count, "mean_percent": report.mean_percent,
+            "histogram": report.histogram,
+            "items": [{"position": i.slot.position, "question_id": i.slot.question_id or 0,
+                       "name": i.name, "qtype": i.qtype, "count": i.stats.count,
+                       "facility": i.stats.facility, "discrimination": i.stats.discrimination,
+                       "flags": i.stats.flags, "choices": i.rows} for i in report.items],
+        })
+
+
+class RegradeApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        version = serializers.IntegerField()
+        committed = serializers.BooleanField()
+        changes = inline_serializer("RegradeChange", many=True, fields={
+            "attempt_id": serializers.IntegerField(), "username": serializers.CharField(),
+            "old_score": serializers.FloatField(allow_null=True),
+            "new_score": serializers.FloatField(allow_null=True)})
+        skipped = serializers.ListField(child=serializers.CharField())
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+    def _context(self, request, course_slug, quiz_slug, question_id):
+        access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                      quiz_slug=quiz_slug)
+        return quiz, get_object_or_404(Question, pk=question_id, course=access.course)
+
+    @staticmethod
+    def _plan_data(plan, committed: bool) -> dict:
+        return {"version": plan.version.number, "committed": committed, "skipped": plan.skipped,
+                "changes": [{"attempt_id": c.attempt_id, "username": c.username,
+                             "old_score": c.old_score, "new_score": c.new_score}
+                            for c in plan.changes]}
+
+    @extend_schema(responses=OutputSerializer, description="Dry run: what a regrade would change.")
+    def get(self, request, course_slug: str, quiz_slug: str, question_id: int):
+        quiz, question = self._context(request, course_slug, quiz_slug, question_id)
+        return ApiResponse(self._plan_data(services.regrade_plan(quiz=quiz, question=question),
+                                           False))
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request, course_slug: str, quiz_slug: str, question_id: int):
+        quiz, question = self._context(request, course_slug, quiz_slug, question_id)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        plan = services.regrade_plan(quiz=quiz, question=question)
+        services.regrade_commit(quiz=quiz, question=question, user=request.user,
+                                reason=body.validated_data.get("reason", ""))
+        return ApiResponse(self._plan_data(plan, True))
+
+
+class DisputeListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        question_id = serializers.IntegerField()
+        student = serializers.CharField(source="student.username")
+        comment = serializers.CharField()
+        status = serializers.CharField()
+        reply = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request, course_slug: str, quiz_slug: str):
+        _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                 quiz_slug=quiz_slug)
+        return ApiResponse(self.OutputSerializer(selectors.disputes_for_quiz(quiz=quiz),
+                                                 many=True).data)
+
+
+class DisputeAnswerApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reply = serializers.CharField(max_length=4000)
+        accept = serializers.BooleanField(default=False)
+
+    @extend_schema(request=InputSerializer, responses=DisputeListApi.OutputSerializer)
+    def post(self, request, course_slug: str, quiz_slug: str, dispute_id: int):
+        _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                 quiz_slug=quiz_slug)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dispute = get_object_or_404(Dispute, pk=dispute_id, quiz=quiz)
+        services.dispute_answer(dispute=dispute, user=request.user, **body.validated_data)
+        return ApiResponse(DisputeListApi.OutputSerializer(dispute).data)
+
+
+class QuestionBankApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=255)
+        category = serializers.CharField(max_length=500, help_text="path, e.g. Week 6/BERT")
+        qtype = serializers.ChoiceField(choices=list(qtypes.TYPES))
+        stem = serializers.CharField()
+        text_format = serializers.ChoiceField(choices=["markdown", "html", "plain"],
+                                              default="markdown")
+        data = serializers.JSONField()
+        general_feedback = serializers.CharField(allow_blank=True, default="")
+        default_mark = serializers.FloatField(min_value=0, default=1.0)
+        tags = serializers.ListField(child=serializers.CharField(max_length=50), default=list)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        key = serializers.CharField()
+        category = serializers.CharField(source="category.path")
+        tags = serializers.ListField(child=serializers.CharField())
+        version = serializers.SerializerMethodField()
+
+        def get_version(self, question) -> dict:
+            latest = question.latest_version()
+            return {"number": latest.number, "qtype": latest.qtype, "stem": latest.stem,
+                    "text_format": latest.text_format, "data": latest.data,
+                    "general_feedback": latest.general_feedback,
+                    "default_mark": float(latest.default_mark)}
+
+    def _access(self, request, course_slug):
+        access = course_access_get(user=request.user, course_slug=course_slug)
+        if not access.can_teach:
+            raise ApplicationError("Only the course's teachers can use the question bank.",
+                                   code="forbidden", status_code=403)
+        return access
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request, course_slug: str):
+        access = self._access(request, course_slug)
+        questions = (Question.objects.filter(course=access.course)
+                     .select_related("category__parent__parent").prefetch_related("versions"))
+        return ApiResponse(self.OutputSerializer(questions, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, course_slug: str):
+        access = self._access(request, course_slug)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        path = [part for part in values.pop("category").split("/") if part.strip()]
+        category = services.category_get_or_create_path(course=access.course, path=path)
+        question = services.question_create(course=access.course, category=category,
+                                            user=request.user, **values)
+        return ApiResponse(self.OutputSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+
