@@ -68,8 +68,9 @@ def test_second_start_returns_the_open_attempt_and_limit_is_enforced(student, qu
     services.attempt_submit(attempt=first)
     second = services.attempt_start(user=student, quiz=quiz)
     services.attempt_submit(attempt=second)
-    with pytest.raises(services.ApplicationError, match="all 2 attempts"):
+    with pytest.raises(services.ApplicationError) as caught:
         services.attempt_start(user=student, quiz=quiz)
+    assert caught.value.code == "no_attempts_left" and "2" in caught.value.message
 
 
 def test_stale_save_from_another_tab_is_refused_and_retry_is_idempotent(student, quiz):
@@ -109,7 +110,7 @@ def test_save_after_deadline_plus_grace_is_refused_and_attempt_auto_submitted(st
     services.response_save(attempt=attempt, slot_id=q2, answer={"value": True}, base_sequence=0,
                            now=late)
     too_late = attempt.deadline + timedelta(seconds=quiz.grace_period + 1)
-    with pytest.raises(services.ApplicationError, match="Time is up") as caught:
+    with pytest.raises(services.ApplicationError) as caught:
         services.response_save(attempt=attempt, slot_id=slot, answer={"choice": 1},
                                base_sequence=1, now=too_late)
     assert caught.value.code == "time_up"

@@ -97,7 +97,7 @@ def test_regrade_pages_show_dry_run_and_commit(client, graded_quiz, make_user, m
     client.force_login(teacher)
     edit_url = reverse("quizzes:question-edit", args=["mini", quiz.slug, c.pk])
     bad = client.post(edit_url, {"stem": "C?", "data": '{"choices": [', "general_feedback": ""})
-    assert "not valid JSON" in bad.content.decode()
+    assert "JSON" in bad.content.decode() and "aria-invalid" in bad.content.decode()
     response = client.post(edit_url, {"stem": "C?", "general_feedback": "", "data":
                                       '{"choices": [{"text": "C-a", "fraction": 0}, '
                                       '{"text": "C-b", "fraction": 1}, '
