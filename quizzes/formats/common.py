@@ -20,8 +20,27 @@ from .model import QTYPES, TEXT_FORMATS, ParsedQuestion
 # Moodle's question_bank::fraction_options_full(): the only answer grades an import accepts.
 # Kept as exact fractions so that e.g. three 1/3 choices add up to exactly 1.0.
 _POSITIVE_GRADES: tuple[float, ...] = (
-    1.0, 0.9, 5 / 6, 0.8, 0.75, 0.7, 2 / 3, 0.6, 0.5, 0.4, 1 / 3, 0.3, 0.25, 0.2,
-    1 / 6, 1 / 7, 1 / 8, 1 / 9, 0.1, 0.05, 0.0,
+    1.0,
+    0.9,
+    5 / 6,
+    0.8,
+    0.75,
+    0.7,
+    2 / 3,
+    0.6,
+    0.5,
+    0.4,
+    1 / 3,
+    0.3,
+    0.25,
+    0.2,
+    1 / 6,
+    1 / 7,
+    1 / 8,
+    1 / 9,
+    0.1,
+    0.05,
+    0.0,
 )
 ALLOWED_FRACTIONS: tuple[float, ...] = _POSITIVE_GRADES + tuple(-g for g in _POSITIVE_GRADES if g)
 
@@ -112,8 +131,9 @@ def format_category_path(category: tuple[str, ...]) -> str:
     first category literally named ``top`` or ``$x$`` survives."""
     for name in category:
         if name.startswith("/") or name.endswith("/"):
-            raise DataProblem(f"category name '{name}' starts or ends with '/', which Moodle "
-                              "paths cannot carry")
+            raise DataProblem(
+                f"category name '{name}' starts or ends with '/', which Moodle paths cannot carry"
+            )
         if any(ch in name for ch in "\n\r"):
             raise DataProblem(f"category name {name!r} contains a line break")
     return "/".join(["$course$", "top", *(n.replace("/", "//") for n in category)])
@@ -175,19 +195,23 @@ def _scored(items: list[dict], key: str, text_key: str = "text") -> list[dict]:
         text = clean_text(item.get(text_key, ""))
         if not text:
             raise DataProblem(f"{key[:-1]} {i + 1} has no text", path)
-        out.append({
-            text_key: text,
-            "fraction": _fraction(item.get("fraction", 0), path + ".fraction"),
-            "feedback": clean_text(item.get("feedback", "")),
-        })
+        out.append(
+            {
+                text_key: text,
+                "fraction": _fraction(item.get("fraction", 0), path + ".fraction"),
+                "feedback": clean_text(item.get("feedback", "")),
+            }
+        )
     return out
 
 
 def _best(items: list[dict], what: str) -> None:
     best = max((i["fraction"] for i in items), default=0.0)
     if abs(best - 1.0) > 1e-6:
-        raise DataProblem(f"no {what} is worth 100% (the best is {percent_text(best)}%); "
-                          "Moodle requires one", what + "s")
+        raise DataProblem(
+            f"no {what} is worth 100% (the best is {percent_text(best)}%); Moodle requires one",
+            what + "s",
+        )
 
 
 def _choices(data: dict, single: bool) -> dict:
@@ -201,7 +225,9 @@ def _choices(data: dict, single: bool) -> dict:
         if abs(total - 1.0) > 1e-6:
             raise DataProblem(
                 f"the positive grades add up to {percent_text(total)}%, not 100%; Moodle "
-                "requires 100% for a multiple-response question", "choices")
+                "requires 100% for a multiple-response question",
+                "choices",
+            )
     return {"choices": choices, "shuffle": bool(data.get("shuffle", True))}
 
 
@@ -232,12 +258,14 @@ def _numerical(data: dict) -> dict:
         tolerance = 0.0 if value == "*" else _number(item.get("tolerance", 0), path)
         if tolerance < 0:
             raise DataProblem(f"tolerance {tolerance:g} is negative", path + ".tolerance")
-        answers.append({
-            "value": value,
-            "tolerance": tolerance,
-            "fraction": _fraction(item.get("fraction", 0), path + ".fraction"),
-            "feedback": clean_text(item.get("feedback", "")),
-        })
+        answers.append(
+            {
+                "value": value,
+                "tolerance": tolerance,
+                "fraction": _fraction(item.get("fraction", 0), path + ".fraction"),
+                "feedback": clean_text(item.get("feedback", "")),
+            }
+        )
     if not any(a["value"] != "*" for a in answers):
         raise DataProblem("a numerical question needs at least one numeric answer", "answers")
     _best(answers, "answer")
@@ -252,8 +280,11 @@ def _numerical(data: dict) -> dict:
         units.append({"unit": name, "multiplier": multiplier})
     if units and units[0]["multiplier"] != 1:
         raise DataProblem("the first unit must have multiplier 1", "units[0]")
-    return {"answers": answers, "units": units,
-            "unit_required": bool(data.get("unit_required", False)) and bool(units)}
+    return {
+        "answers": answers,
+        "units": units,
+        "unit_required": bool(data.get("unit_required", False)) and bool(units),
+    }
 
 
 def _matching(data: dict) -> dict:
@@ -279,16 +310,16 @@ def _select_missing_words(data: dict) -> dict:
     for i, item in enumerate(_items(data, "options")):
         group = item.get("group", 1)
         if isinstance(group, bool) or not isinstance(group, int) or group < 1:
-            raise DataProblem(f"option {i + 1} has group {group!r}; groups are 1, 2, 3…",
-                              f"options[{i}].group")
+            raise DataProblem(
+                f"option {i + 1} has group {group!r}; groups are 1, 2, 3…", f"options[{i}].group"
+            )
         options.append({"text": clean_text(item.get("text", "")), "group": group})
     gaps = [int(n) for n in GAP_RE.findall(text)]
     if not gaps:
         raise DataProblem("the text has no gaps; mark them [[1]], [[2]]…", "text")
     for n in gaps:
         if not 1 <= n <= len(options):
-            raise DataProblem(f"gap [[{n}]] names option {n}, but there are {len(options)}",
-                              "text")
+            raise DataProblem(f"gap [[{n}]] names option {n}, but there are {len(options)}", "text")
         if not options[n - 1]["text"]:
             raise DataProblem(f"gap [[{n}]] names option {n}, which has no text", "options")
     return {"text": text, "options": options, "shuffle": bool(data.get("shuffle", True))}
@@ -297,16 +328,22 @@ def _select_missing_words(data: dict) -> dict:
 def _essay(data: dict) -> dict:
     response_format = data.get("response_format", "markdown")
     if response_format not in ("plain", "markdown"):
-        raise DataProblem(f"response_format {response_format!r} is not plain or markdown",
-                          "response_format")
+        raise DataProblem(
+            f"response_format {response_format!r} is not plain or markdown", "response_format"
+        )
     min_words = data.get("min_words") or 0
     max_words = data.get("max_words") or None
     for key, value in (("min_words", min_words), ("max_words", max_words)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             raise DataProblem(f"{key} {value!r} is not a whole number >= 0", key)
-    return {"response_format": response_format, "min_words": min_words,
-            "max_words": max_words, "grader_info": clean_text(data.get("grader_info", ""))}
+    return {
+        "response_format": response_format,
+        "min_words": min_words,
+        "max_words": max_words,
+        "grader_info": clean_text(data.get("grader_info", "")),
+    }
 
 
 _DATA = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import common
 from .common import DataProblem, php_trim
@@ -74,8 +74,22 @@ def _escape(text: str) -> str:
 _FORMATS = ("html", "moodle", "plain", "markdown")
 # Tags that look like an attempt at a format tag.  Moodle keeps an unknown "[tag]" as text,
 # which hides the typo; a genuine "[sic]" or "[1]" at the start of a text is left alone.
-_SUSPECT_TAGS = {"htm", "xhtml", "text", "txt", "md", "wiki", "wiki_like", "plain_text",
-                 "plaintext", "moodle_auto_format", "auto", "rich", "richtext", "markup"}
+_SUSPECT_TAGS = {
+    "htm",
+    "xhtml",
+    "text",
+    "txt",
+    "md",
+    "wiki",
+    "wiki_like",
+    "plain_text",
+    "plaintext",
+    "moodle_auto_format",
+    "auto",
+    "rich",
+    "richtext",
+    "markup",
+}
 
 
 class _Problem(Exception):
@@ -101,10 +115,12 @@ def _with_format(raw: str, default: str) -> _Text:
         end = raw.find("]")
         name = raw[1:end] if end > 0 else ""
         if name in _FORMATS:
-            fmt, tagged, raw = name, True, raw[end + 1:]
+            fmt, tagged, raw = name, True, raw[end + 1 :]
         elif end > 0 and (name.lower() in _FORMATS or name.lower() in _SUSPECT_TAGS):
-            raise _Problem(f"unknown text format tag '[{_post(name)}]'; GIFT knows [html], "
-                           "[moodle], [plain] and [markdown]")
+            raise _Problem(
+                f"unknown text format tag '[{_post(name)}]'; GIFT knows [html], "
+                "[moodle], [plain] and [markdown]"
+            )
     return _Text(php_trim(_post(raw)), fmt, tagged)
 
 
@@ -166,7 +182,7 @@ def _weight(answer: str, default: float) -> tuple[float, str]:
     if len(match.group(1)) > 1:
         raise _Problem(f"invalid weight '{match.group(0)}'")
     value = float(match.group(2)) / 100
-    return (-value if match.group(1) else value), answer[match.end():]
+    return (-value if match.group(1) else value), answer[match.end() :]
 
 
 def _comment(answer: str, fmt: str, notes: list[str], what: str) -> tuple[str, str]:
@@ -181,8 +197,10 @@ def _comment(answer: str, fmt: str, notes: list[str], what: str) -> tuple[str, s
 
 def _note_format(text: _Text, fmt: str, what: str, notes: list[str]) -> None:
     if text.tagged and text.format != fmt and text.text:
-        notes.append(f"{what} is marked [{text.format}] but the question is {fmt}; "
-                     "the question's format applies")
+        notes.append(
+            f"{what} is marked [{text.format}] but the question is {fmt}; "
+            "the question's format applies"
+        )
 
 
 def _split_answers(answertext: str, sep: str) -> list[str]:
@@ -222,11 +240,12 @@ def _matching(answertext: str, fmt: str, notes: list[str]) -> tuple[str, dict]:
     for number, part in enumerate(parts, start=1):
         marker = part.find("->")
         if marker < 0:
-            raise _Problem(f"matching pair {number} '{_post(part)}' has no '->'; "
-                           "write =prompt -> answer")
+            raise _Problem(
+                f"matching pair {number} '{_post(part)}' has no '->'; write =prompt -> answer"
+            )
         prompt = _with_format(part[:marker], fmt)
         _note_format(prompt, fmt, f"prompt {number}", notes)
-        pairs.append({"prompt": prompt.text, "answer": php_trim(_post(part[marker + 2:]))})
+        pairs.append({"prompt": prompt.text, "answer": php_trim(_post(part[marker + 2 :]))})
     return "matching", {"pairs": pairs, "shuffle": True}
 
 
@@ -239,10 +258,14 @@ def _true_false(answertext: str, fmt: str, notes: list[str]) -> tuple[str, dict]
     _note_format(right, fmt, "the right-answer feedback", notes)
     correct = answer in ("T", "TRUE")
     # The first feedback is shown for a wrong answer, the second for a right one.
-    feedback_true, feedback_false = (right.text, wrong.text) if correct else (wrong.text,
-                                                                               right.text)
-    return "true_false", {"correct": correct, "feedback_true": feedback_true,
-                          "feedback_false": feedback_false}
+    feedback_true, feedback_false = (
+        (right.text, wrong.text) if correct else (wrong.text, right.text)
+    )
+    return "true_false", {
+        "correct": correct,
+        "feedback_true": feedback_true,
+        "feedback_false": feedback_false,
+    }
 
 
 def _short_answer(answertext: str, fmt: str, notes: list[str]) -> tuple[str, dict]:
@@ -259,8 +282,10 @@ def _short_answer(answertext: str, fmt: str, notes: list[str]) -> tuple[str, dic
 def _number(text: str, what: str) -> Decimal:
     text = php_trim(text)
     if not _NUMBER_RE.match(text):
-        raise _Problem(f"{what} '{text}' is not a number "
-                       "(write 3.14, 3.14:0.01 for a tolerance, or 3.1..3.2 for a range)")
+        raise _Problem(
+            f"{what} '{text}' is not a number "
+            "(write 3.14, 3.14:0.01 for a tolerance, or 3.1..3.2 for a range)"
+        )
     return Decimal(text)
 
 
@@ -299,12 +324,12 @@ def _numerical(answertext: str, fmt: str, notes: list[str]) -> tuple[str, dict]:
         fraction, part = _weight(part, 1.0)
         text, feedback = _comment(part, fmt, notes, f"answer {number}")
         value, tolerance = _numeric_value(text)
-        answers.append({"value": value, "tolerance": tolerance, "fraction": fraction,
-                        "feedback": feedback})
+        answers.append(
+            {"value": value, "tolerance": tolerance, "fraction": fraction, "feedback": feedback}
+        )
     if wrong_feedback:
         _, feedback = _comment(wrong_feedback, fmt, notes, "the any-other-answer feedback")
-        answers.append({"value": "*", "tolerance": 0.0, "fraction": 0.0,
-                        "feedback": feedback})
+        answers.append({"value": "*", "tolerance": 0.0, "fraction": 0.0, "feedback": feedback})
     return "numerical", {"answers": answers, "units": [], "unit_required": False}
 
 
@@ -356,7 +381,7 @@ def _read_block(block: _Block, ctx: _Context) -> None:
         lines.pop()
     if lines and lines[0][1].startswith("$CATEGORY:"):
         # Category names are taken as written (Moodle applies no escapes to them either).
-        ctx.category = common.parse_category_path(lines[0][1][len("$CATEGORY:"):])
+        ctx.category = common.parse_category_path(lines[0][1][len("$CATEGORY:") :])
         common.add_category(ctx.result.categories, ctx.category)
         lines = lines[1:]
         while lines and lines[0][1] == " ":
@@ -367,27 +392,33 @@ def _read_block(block: _Block, ctx: _Context) -> None:
     for number, line in lines:
         bad = _NONCHAR_RE.search(line)
         if bad:
-            raise FormatError(f"the text contains the Unicode noncharacter "
-                              f"U+{ord(bad.group()):04X}", line=number)
+            raise FormatError(
+                f"the text contains the Unicode noncharacter U+{ord(bad.group()):04X}", line=number
+            )
     text = "\n".join(_unescape_line(line) for _, line in lines)
     notes: list[str] = []
     found: dict[str, str] = {}
     try:
         q = _read_question(text, lines, notes, found)
         idnumber, tags = _idnumber_and_tags("\n".join(comments))
-        q = common.normalise(replace(q, category=ctx.category, position=f"line {start}",
-                                     idnumber=idnumber, tags=tags))
+        q = common.normalise(
+            replace(
+                q, category=ctx.category, position=f"line {start}", idnumber=idnumber, tags=tags
+            )
+        )
     except _Problem as problem:
-        raise FormatError(problem.message, line=problem.line or start,
-                          question=found.get("name")) from None
+        raise FormatError(
+            problem.message, line=problem.line or start, question=found.get("name")
+        ) from None
     except DataProblem as problem:
         raise FormatError(problem.message, line=start, question=found.get("name")) from None
     ctx.result.questions.append(q)
     ctx.result.warnings.extend(f"line {start}: question '{q.name}': {n}" for n in notes)
 
 
-def _read_question(text: str, lines: list[tuple[int, str]], notes: list[str],
-                   found: dict[str, str]) -> ParsedQuestion:
+def _read_question(
+    text: str, lines: list[tuple[int, str]], notes: list[str], found: dict[str, str]
+) -> ParsedQuestion:
     """Moodle's readquestion() for one block whose escapes are already sentinels.  The name
     goes into ``found`` as soon as it is known, for error messages."""
     pos, name = 0, ""
@@ -406,8 +437,8 @@ def _read_question(text: str, lines: list[tuple[int, str]], notes: list[str],
         stem_raw = text[pos:]  # no answers: a description
     else:
         _check_braces(text, lines, opening, closing)
-        answertext = php_trim(text[opening + 1:closing])
-        after = text[closing + 1:]
+        answertext = php_trim(text[opening + 1 : closing])
+        after = text[closing + 1 :]
         # Text after the closing brace: Moodle's missing-word form, with a blank in the stem.
         blank = "_____" if php_trim(after) else ""
         stem_raw = text[pos:opening] + blank + after
@@ -415,7 +446,7 @@ def _read_question(text: str, lines: list[tuple[int, str]], notes: list[str],
     general_feedback = ""
     if answertext is not None and "####" in answertext:
         at = answertext.rfind("####")
-        general_feedback, answertext = answertext[at + 4:], php_trim(answertext[:at])
+        general_feedback, answertext = answertext[at + 4 :], php_trim(answertext[:at])
     stem = _with_format(stem_raw, "moodle")
     fmt = stem.format
     gf = _with_format(general_feedback, fmt)
@@ -425,36 +456,56 @@ def _read_question(text: str, lines: list[tuple[int, str]], notes: list[str],
     else:
         kind = _answer_type(answertext)
         if kind == "essay":
-            qtype, data = "essay", {"response_format": "markdown", "min_words": 0,
-                                    "max_words": None, "grader_info": ""}
+            qtype, data = (
+                "essay",
+                {
+                    "response_format": "markdown",
+                    "min_words": 0,
+                    "max_words": None,
+                    "grader_info": "",
+                },
+            )
         else:
             qtype, data = _READERS[kind](answertext, fmt, notes)
-    return ParsedQuestion(qtype=qtype, name=name, stem=stem.text, text_format=fmt,
-                          data=data, general_feedback=gf.text)
+    return ParsedQuestion(
+        qtype=qtype, name=name, stem=stem.text, text_format=fmt, data=data, general_feedback=gf.text
+    )
 
 
 def _check_braces(text: str, lines: list[tuple[int, str]], opening: int, closing: int) -> None:
     """Braces that Moodle would misread (it takes the first '{' and the first '}')."""
     if opening < 0:
-        raise _Problem("'}' without an opening '{'; write a literal brace as \\}",
-                       _line_of(lines, text, closing))
+        raise _Problem(
+            "'}' without an opening '{'; write a literal brace as \\}",
+            _line_of(lines, text, closing),
+        )
     if closing < 0:
-        raise _Problem("unterminated answer block '{' opened here; close it with '}' "
-                       "(a blank line ends a question)", _line_of(lines, text, opening))
+        raise _Problem(
+            "unterminated answer block '{' opened here; close it with '}' "
+            "(a blank line ends a question)",
+            _line_of(lines, text, opening),
+        )
     if closing < opening:
-        raise _Problem("'}' comes before the answer block's '{'; write a literal brace as \\}",
-                       _line_of(lines, text, closing))
+        raise _Problem(
+            "'}' comes before the answer block's '{'; write a literal brace as \\}",
+            _line_of(lines, text, closing),
+        )
     inner = text.find("{", opening + 1, closing)
     if inner >= 0:
-        raise _Problem(f"'{{' inside the answer block opened on line "
-                       f"{_line_of(lines, text, opening)}; write a literal brace as \\{{",
-                       _line_of(lines, text, inner))
+        raise _Problem(
+            f"'{{' inside the answer block opened on line "
+            f"{_line_of(lines, text, opening)}; write a literal brace as \\{{",
+            _line_of(lines, text, inner),
+        )
     for ch in "{}":
         extra = text.find(ch, closing + 1)
         if extra >= 0:
-            raise _Problem(f"a second '{ch}' after the answer block; a question has one "
-                           f"answer block (separate questions with a blank line, or write "
-                           f"\\{ch})", _line_of(lines, text, extra))
+            raise _Problem(
+                f"a second '{ch}' after the answer block; a question has one "
+                f"answer block (separate questions with a blank line, or write "
+                f"\\{ch})",
+                _line_of(lines, text, extra),
+            )
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -485,8 +536,7 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
     elif n.qtype == "numerical":
         data.update(units=[], unit_required=False)
     elif n.qtype == "essay":
-        data = {"response_format": "markdown", "min_words": 0, "max_words": None,
-                "grader_info": ""}
+        data = {"response_format": "markdown", "min_words": 0, "max_words": None, "grader_info": ""}
     return replace(
         n,
         data=data,
@@ -509,12 +559,15 @@ def write(questions: list[ParsedQuestion]) -> str:
                 category = n.category
             blocks.append(_write_question(n))
         except DataProblem as problem:
-            raise FormatError(problem.message, element=f"question[{number}]",
-                              question=q.name or None) from None
+            raise FormatError(
+                problem.message, element=f"question[{number}]", question=q.name or None
+            ) from None
         if _NONCHAR_RE.search(blocks[-1]):
-            raise FormatError("the text contains a Unicode noncharacter (U+FDD0..U+FDEF), "
-                              "which GIFT reserves", element=f"question[{number}]",
-                              question=q.name or None)
+            raise FormatError(
+                "the text contains a Unicode noncharacter (U+FDD0..U+FDEF), which GIFT reserves",
+                element=f"question[{number}]",
+                question=q.name or None,
+            )
     return "\n".join(blocks)
 
 
@@ -538,8 +591,9 @@ def _write_question(q: ParsedQuestion) -> str:
         return _meta_comment(q) + head + "\n"
     writer = _WRITERS.get(q.qtype)
     if writer is None:
-        raise DataProblem(f"GIFT cannot express a {q.qtype} question; export it as "
-                          "Moodle XML instead")
+        raise DataProblem(
+            f"GIFT cannot express a {q.qtype} question; export it as Moodle XML instead"
+        )
     body = writer(q.data, fmt)
     gf = f"####{_write_text(q.general_feedback, fmt, fmt)}" if q.general_feedback else ""
     if q.qtype in ("essay", "true_false"):
@@ -563,14 +617,18 @@ def _w_choices(data: dict, fmt: str, single: bool) -> list[str]:
             prefix = "~"
         else:
             prefix = f"~%{common.percent_text(fraction)}%"
-        lines.append(prefix + _write_text(choice["text"], fmt, fmt)
-                     + _feedback(choice["feedback"], fmt))
+        lines.append(
+            prefix + _write_text(choice["text"], fmt, fmt) + _feedback(choice["feedback"], fmt)
+        )
     return lines
 
 
 def _w_true_false(data: dict, fmt: str) -> str:
-    right, wrong = ((data["feedback_true"], data["feedback_false"]) if data["correct"]
-                    else (data["feedback_false"], data["feedback_true"]))
+    right, wrong = (
+        (data["feedback_true"], data["feedback_false"])
+        if data["correct"]
+        else (data["feedback_false"], data["feedback_true"])
+    )
     out = "TRUE" if data["correct"] else "FALSE"
     if wrong:
         out += "#" + _write_text(wrong, fmt, fmt)
@@ -582,12 +640,17 @@ def _w_true_false(data: dict, fmt: str) -> str:
 
 
 def _w_short_answer(data: dict, fmt: str) -> list[str]:
-    lines = [f"=%{common.percent_text(a['fraction'])}%{_write_text(a['text'], fmt, fmt)}"
-             + _feedback(a["feedback"], fmt) for a in data["answers"]]
+    lines = [
+        f"=%{common.percent_text(a['fraction'])}%{_write_text(a['text'], fmt, fmt)}"
+        + _feedback(a["feedback"], fmt)
+        for a in data["answers"]
+    ]
     if any("->" in line for line in lines):
         # Moodle reads "=" plus "->" as a matching question, and "->" has no escape.
-        raise DataProblem("a short answer or its feedback contains '->', which GIFT would "
-                          "read as a matching question; export it as Moodle XML instead")
+        raise DataProblem(
+            "a short answer or its feedback contains '->', which GIFT would "
+            "read as a matching question; export it as Moodle XML instead"
+        )
     return lines
 
 
@@ -598,8 +661,9 @@ def _w_numerical(data: dict, fmt: str) -> list[str]:
             lines.append("~#" + _write_text(a["feedback"], fmt, fmt))
             continue
         value = "*" if a["value"] == "*" else f"{repr(a['value'])}:{repr(a['tolerance'])}"
-        lines.append(f"=%{common.percent_text(a['fraction'])}%{value}"
-                     + _feedback(a["feedback"], fmt))
+        lines.append(
+            f"=%{common.percent_text(a['fraction'])}%{value}" + _feedback(a["feedback"], fmt)
+        )
     return lines
 
 
@@ -607,10 +671,14 @@ def _w_matching(data: dict, fmt: str) -> list[str]:
     lines = []
     for pair in data["pairs"]:
         if "->" in pair["prompt"]:
-            raise DataProblem(f"matching prompt '{pair['prompt']}' contains '->', which GIFT "
-                              "cannot escape; export it as Moodle XML instead")
-        lines.append(f"={_write_text(pair['prompt'], fmt, fmt) if pair['prompt'] else ''}"
-                     f" -> {_escape(pair['answer'])}")
+            raise DataProblem(
+                f"matching prompt '{pair['prompt']}' contains '->', which GIFT "
+                "cannot escape; export it as Moodle XML instead"
+            )
+        lines.append(
+            f"={_write_text(pair['prompt'], fmt, fmt) if pair['prompt'] else ''}"
+            f" -> {_escape(pair['answer'])}"
+        )
     return lines
 
 

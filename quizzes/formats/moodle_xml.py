@@ -32,8 +32,12 @@ from .model import FormatError, ParsedQuestion, ParseResult, Skipped
 
 MAX_BYTES = 20 * 1024 * 1024
 
-_FORMAT_IN = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain",
-              "markdown": "markdown"}
+_FORMAT_IN = {
+    "html": "html",
+    "moodle_auto_format": "moodle",
+    "plain_text": "plain",
+    "markdown": "markdown",
+}
 _FORMAT_OUT = {v: k for k, v in _FORMAT_IN.items()}
 
 _UNSUPPORTED_HINT = {
@@ -64,8 +68,11 @@ def _content(el: ET.Element | None, q: _Q, where: str) -> str:
     if el is None:
         return ""
     if len(el):
-        raise q.error(f"<{el.tag}> contains the element <{el[0].tag}>; HTML inside a text "
-                      "must be escaped or wrapped in <![CDATA[ … ]]>", where)
+        raise q.error(
+            f"<{el.tag}> contains the element <{el[0].tag}>; HTML inside a text "
+            "must be escaped or wrapped in <![CDATA[ … ]]>",
+            where,
+        )
     return php_trim(el.text or "")
 
 
@@ -100,8 +107,9 @@ def _formatted(parent: ET.Element | None, q: _Q, where: str, what: str) -> str:
     text = _text(parent, q, where)
     fmt = _format(parent, q, where, q.fmt)
     if text and fmt != q.fmt:
-        q.notes.append(f"{what} is {fmt} but the question is {q.fmt}; "
-                       "the question's format applies")
+        q.notes.append(
+            f"{what} is {fmt} but the question is {q.fmt}; the question's format applies"
+        )
     return text
 
 
@@ -126,8 +134,9 @@ def _grade(raw: str, q: _Q, where: str) -> float:
     raw = php_trim(raw) or "0"
     snapped = common.snap_fraction(_float(raw, q, where) / 100)
     if snapped is None:
-        raise q.error(f"invalid grade {raw}; Moodle allows only {common.ALLOWED_GRADES_TEXT}",
-                      where)
+        raise q.error(
+            f"invalid grade {raw}; Moodle allows only {common.ALLOWED_GRADES_TEXT}", where
+        )
     return snapped
 
 
@@ -145,12 +154,11 @@ def _files(qel: ET.Element, q: _Q, where: str) -> dict[str, bytes]:
             raise q.error("a <file> has no name attribute", fwhere)
         encoding = php_trim(fel.get("encoding", "base64"))
         if encoding != "base64":
-            raise q.error(f"file '{name}' has encoding '{encoding}'; only base64 is known",
-                          fwhere)
+            raise q.error(f"file '{name}' has encoding '{encoding}'; only base64 is known", fwhere)
         folder = php_trim(fel.get("path", "/")).strip("/")
         key = f"{folder}/{name}" if folder else name
         try:
-            content = base64.b64decode(re.sub(r"\s+", "", fel.text or ""))
+            content = base64.b64decode(re.sub(r"\s+", "", fel.text or ""), validate=True)
         except (binascii.Error, ValueError):
             raise q.error(f"file '{name}' is not valid base64", fwhere) from None
         if key in files and files[key] != content:
@@ -167,10 +175,12 @@ def _answers(qel: ET.Element, q: _Q, where: str, with_format: bool) -> list[dict
     out = []
     for number, ael in enumerate(qel.findall("answer"), start=1):
         awhere = f"{where}/answer[{number}]"
-        text = (_formatted(ael, q, awhere, f"answer {number}") if with_format
-                else _text(ael, q, awhere))
-        feedback = _formatted(ael.find("feedback"), q, f"{awhere}/feedback",
-                              f"the feedback of answer {number}")
+        text = (
+            _formatted(ael, q, awhere, f"answer {number}") if with_format else _text(ael, q, awhere)
+        )
+        feedback = _formatted(
+            ael.find("feedback"), q, f"{awhere}/feedback", f"the feedback of answer {number}"
+        )
         fraction = _answer_grade(ael, q, awhere)
         if not text:
             q.notes.append(f"answer {number} has no text and was left out, as Moodle does")
@@ -196,21 +206,25 @@ def _truefalse(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
         text = _text(ael, q, awhere)
         if text not in ("true", "false"):
             # Old files hold localised texts; Moodle then assumes true first, false second.
-            q.notes.append(f"answer {number} is '{text}', read as "
-                           f"'{'true' if number == 1 else 'false'}' by its position")
+            q.notes.append(
+                f"answer {number} is '{text}', read as "
+                f"'{'true' if number == 1 else 'false'}' by its position"
+            )
             text = "true" if number == 1 else "false"
-        is_full = _float(php_trim(ael.get("fraction", "0")) or "0", q,
-                         f"{awhere}/@fraction") == 100
+        is_full = _float(php_trim(ael.get("fraction", "0")) or "0", q, f"{awhere}/@fraction") == 100
         data["correct"] = is_full if text == "true" else not is_full
-        data[f"feedback_{text}"] = _formatted(ael.find("feedback"), q, f"{awhere}/feedback",
-                                              f"the feedback for '{text}'")
+        data[f"feedback_{text}"] = _formatted(
+            ael.find("feedback"), q, f"{awhere}/feedback", f"the feedback for '{text}'"
+        )
     return "true_false", data
 
 
 def _shortanswer(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
     usecase = _value(qel, "usecase", q, where, "0")
-    return "short_answer", {"answers": _answers(qel, q, where, with_format=False),
-                            "case_sensitive": usecase not in ("", "0", "false")}
+    return "short_answer", {
+        "answers": _answers(qel, q, where, with_format=False),
+        "case_sensitive": usecase not in ("", "0", "false"),
+    }
 
 
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -221,8 +235,7 @@ def _numerical(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
     for number, ael in enumerate(qel.findall("answer"), start=1):
         awhere = f"{where}/answer[{number}]"
         # <text> inside <answer> is current; the number as the answer's own text is older.
-        text = _text(ael, q, awhere) if ael.find("text") is not None else php_trim(
-            ael.text or "")
+        text = _text(ael, q, awhere) if ael.find("text") is not None else php_trim(ael.text or "")
         if text in ("", "*"):
             value: float | str = "*"
         elif _NUMBER_RE.match(text):
@@ -231,35 +244,53 @@ def _numerical(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
             raise q.error(f"answer '{text}' is not a number", f"{awhere}/text")
         tolerance = _value(ael, "tolerance", q, awhere, "0") or "0"
         fraction_el = ael.find("fraction")  # deprecated, but wins when present
-        fraction = (_grade(_content(fraction_el, q, f"{awhere}/fraction"), q,
-                           f"{awhere}/fraction")
-                    if fraction_el is not None else _answer_grade(ael, q, awhere))
-        answers.append({
-            "value": value,
-            "tolerance": 0.0 if value == "*" else _float(tolerance, q, f"{awhere}/tolerance"),
-            "fraction": fraction,
-            "feedback": _formatted(ael.find("feedback"), q, f"{awhere}/feedback",
-                                   f"the feedback of answer {number}"),
-        })
+        fraction = (
+            _grade(_content(fraction_el, q, f"{awhere}/fraction"), q, f"{awhere}/fraction")
+            if fraction_el is not None
+            else _answer_grade(ael, q, awhere)
+        )
+        answers.append(
+            {
+                "value": value,
+                "tolerance": 0.0 if value == "*" else _float(tolerance, q, f"{awhere}/tolerance"),
+                "fraction": fraction,
+                "feedback": _formatted(
+                    ael.find("feedback"),
+                    q,
+                    f"{awhere}/feedback",
+                    f"the feedback of answer {number}",
+                ),
+            }
+        )
     units = []
     for number, uel in enumerate(qel.findall("units/unit"), start=1):
         uwhere = f"{where}/units/unit[{number}]"
-        units.append({"unit": _value(uel, "unit_name", q, uwhere),
-                      "multiplier": _float(_value(uel, "multiplier", q, uwhere, "1") or "1",
-                                           q, f"{uwhere}/multiplier")})
+        units.append(
+            {
+                "unit": _value(uel, "unit_name", q, uwhere),
+                "multiplier": _float(
+                    _value(uel, "multiplier", q, uwhere, "1") or "1", q, f"{uwhere}/multiplier"
+                ),
+            }
+        )
     grading = _value(qel, "unitgradingtype", q, where, "0")
-    return "numerical", {"answers": answers, "units": units,
-                         "unit_required": grading not in ("", "0")}
+    return "numerical", {
+        "answers": answers,
+        "units": units,
+        "unit_required": grading not in ("", "0"),
+    }
 
 
 def _matching(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
     pairs = []
     for number, sel in enumerate(qel.findall("subquestion"), start=1):
         swhere = f"{where}/subquestion[{number}]"
-        pairs.append({
-            "prompt": _formatted(sel, q, swhere, f"subquestion {number}"),
-            "answer": _text(sel.find("answer"), q, f"{swhere}/answer"),
-        })
+        pairs.append(
+            {
+                "prompt": _formatted(sel, q, swhere, f"subquestion {number}"),
+                "answer": _text(sel.find("answer"), q, f"{swhere}/answer"),
+            }
+        )
     shuffle = _trans_single(_value(qel, "shuffleanswers", q, where, "1"))
     return "matching", {"pairs": pairs, "shuffle": shuffle}
 
@@ -291,8 +322,9 @@ def _essay(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
         "response_format": "plain" if response in ("plain", "monospaced") else "markdown",
         "min_words": limits["min_words"] or 0,
         "max_words": limits["max_words"] or None,
-        "grader_info": _formatted(qel.find("graderinfo"), q, f"{where}/graderinfo",
-                                  "the grader information"),
+        "grader_info": _formatted(
+            qel.find("graderinfo"), q, f"{where}/graderinfo", "the grader information"
+        ),
     }
 
 
@@ -322,12 +354,15 @@ class _Parser(DET.DefusedXMLParser):
     ``SYSTEM "http://…"`` is a reference Moodle XML never needs."""
 
     def __init__(self) -> None:
-        super().__init__(target=ET.TreeBuilder(), forbid_dtd=False, forbid_entities=True,
-                         forbid_external=True)
+        super().__init__(
+            target=ET.TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
         self.parser.StartDoctypeDeclHandler = self._refuse_external_dtd
 
     @staticmethod
-    def _refuse_external_dtd(name: str, sysid: str | None, pubid: str | None, internal: bool) -> None:
+    def _refuse_external_dtd(
+        name: str, sysid: str | None, pubid: str | None, internal: bool
+    ) -> None:
         if sysid or pubid:
             raise _ExternalDTD(sysid or pubid)
 
@@ -338,11 +373,11 @@ def _parse_xml(data: bytes) -> ET.Element:
         parser.feed(data)
         return parser.close()
     except defusedxml.EntitiesForbidden:
-        raise FormatError("entities are not allowed (the file declares an <!ENTITY>)") \
-            from None
+        raise FormatError("entities are not allowed (the file declares an <!ENTITY>)") from None
     except (defusedxml.ExternalReferenceForbidden, _ExternalDTD):
-        raise FormatError("external entities are not allowed (the file refers to an "
-                          "external DTD or entity)") from None
+        raise FormatError(
+            "external entities are not allowed (the file refers to an external DTD or entity)"
+        ) from None
     except defusedxml.DefusedXmlException as exc:
         raise FormatError(f"refused XML construct: {exc}") from None
     except ET.ParseError as exc:
@@ -364,16 +399,18 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
         raise FormatError(f"the file is {len(data):,} bytes; the limit is {max_bytes:,}")
     root = _parse_xml(bytes(data))
     if root.tag != "quiz":
-        raise FormatError(f"the root element is <{root.tag}>; Moodle XML starts with <quiz>",
-                          element=root.tag)
+        raise FormatError(
+            f"the root element is <{root.tag}>; Moodle XML starts with <quiz>", element=root.tag
+        )
     result = ParseResult()
     category: tuple[str, ...] = ()
     for index, qel in enumerate(root.findall("question"), start=1):
         where = f"question[{index}]"
         qtype = php_trim(qel.get("type", ""))
         if qtype == "category":
-            category = common.parse_category_path(_text(qel.find("category"), _Q(where),
-                                                        f"{where}/category"))
+            category = common.parse_category_path(
+                _text(qel.find("category"), _Q(where), f"{where}/category")
+            )
             common.add_category(result.categories, category)
             continue
         q = _Q(where, name=_text(qel.find("name"), _Q(where), f"{where}/name") or None)
@@ -381,10 +418,15 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
             raise q.error("a <question> has no type attribute")
         if qtype not in _READERS:
             kind = _UNSUPPORTED_HINT.get(qtype, "")
-            result.skipped.append(Skipped(
-                name=q.name or "", qtype=qtype, position=where,
-                reason=f"question type '{qtype}' is not supported"
-                + (f" ({kind})" if kind else "")))
+            result.skipped.append(
+                Skipped(
+                    name=q.name or "",
+                    qtype=qtype,
+                    position=where,
+                    reason=f"question type '{qtype}' is not supported"
+                    + (f" ({kind})" if kind else ""),
+                )
+            )
             continue
         parsed = _read_question(qel, qtype, q, where)
         result.questions.append(replace(parsed, category=category))
@@ -397,8 +439,9 @@ def _read_question(qel: ET.Element, qtype: str, q: _Q, where: str) -> ParsedQues
     stem_el = qel.find("questiontext")
     stem = _text(stem_el, q, f"{where}/questiontext")
     q.fmt = _format(stem_el, q, f"{where}/questiontext", "html")
-    general_feedback = _formatted(qel.find("generalfeedback"), q, f"{where}/generalfeedback",
-                                  "the general feedback")
+    general_feedback = _formatted(
+        qel.find("generalfeedback"), q, f"{where}/generalfeedback", "the general feedback"
+    )
     mark_text = _value(qel, "defaultgrade", q, where, "1") or "1"
     mark = _float(mark_text, q, f"{where}/defaultgrade")
     tags = tuple(_text(tag, q, f"{where}/tags/tag") for tag in qel.findall("tags/tag"))
@@ -410,9 +453,18 @@ def _read_question(qel: ET.Element, qtype: str, q: _Q, where: str) -> ParsedQues
     if hints:
         q.notes.append(f"{len(hints)} hint(s) not imported: this platform has no hints")
     parsed = ParsedQuestion(
-        qtype=our_type, name=q.name or "", stem=stem, text_format=q.fmt, data=data,
-        general_feedback=general_feedback, default_mark=mark, tags=tags,
-        idnumber=_value(qel, "idnumber", q, where), files=files, position=where)
+        qtype=our_type,
+        name=q.name or "",
+        stem=stem,
+        text_format=q.fmt,
+        data=data,
+        general_feedback=general_feedback,
+        default_mark=mark,
+        tags=tags,
+        idnumber=_value(qel, "idnumber", q, where),
+        files=files,
+        position=where,
+    )
     try:
         return common.normalise(parsed)
     except DataProblem as problem:
@@ -427,8 +479,7 @@ _BAD_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 def _check_chars(text: str) -> str:
     bad = _BAD_XML_CHAR.search(text)
     if bad:
-        raise DataProblem(f"the text contains U+{ord(bad.group()):04X}, which XML cannot "
-                          "carry")
+        raise DataProblem(f"the text contains U+{ord(bad.group()):04X}, which XML cannot carry")
     return text
 
 
@@ -454,15 +505,24 @@ def _file_elements(text: str, files: dict[str, bytes], everything: bool) -> str:
             folder, _, name = key.rpartition("/")
             path = f"/{folder}/" if folder else "/"
             encoded = base64.b64encode(content).decode("ascii")
-            out.append(f'<file name={_attr(name)} path={_attr(path)} encoding="base64">'
-                       f"{encoded}</file>")
+            out.append(
+                f'<file name={_attr(name)} path={_attr(path)} encoding="base64">{encoded}</file>'
+            )
     return "".join(out)
 
 
-def _area(tag: str, text: str, fmt: str, files: dict[str, bytes], indent: str = "    ",
-          everything: bool = False) -> str:
-    return (f'{indent}<{tag} format="{_FORMAT_OUT[fmt]}">\n{indent}  <text>{_cdata(text)}'
-            f"</text>{_file_elements(text, files, everything)}\n{indent}</{tag}>\n")
+def _area(
+    tag: str,
+    text: str,
+    fmt: str,
+    files: dict[str, bytes],
+    indent: str = "    ",
+    everything: bool = False,
+) -> str:
+    return (
+        f'{indent}<{tag} format="{_FORMAT_OUT[fmt]}">\n{indent}  <text>{_cdata(text)}'
+        f"</text>{_file_elements(text, files, everything)}\n{indent}</{tag}>\n"
+    )
 
 
 def _element(tag: str, value: str, indent: str = "    ") -> str:
@@ -470,8 +530,10 @@ def _element(tag: str, value: str, indent: str = "    ") -> str:
 
 
 def _combined_feedback(fmt: str) -> str:
-    return "".join(_area(tag, "", fmt, {}) for tag in
-                   ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"))
+    return "".join(
+        _area(tag, "", fmt, {})
+        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+    )
 
 
 def _number(value: float) -> str:
@@ -479,51 +541,73 @@ def _number(value: float) -> str:
 
 
 def _w_choices(q: ParsedQuestion, single: bool) -> str:
-    out = [_element("single", "true" if single else "false"),
-           _element("shuffleanswers", "true" if q.data["shuffle"] else "false"),
-           _element("answernumbering", "abc"), _combined_feedback(q.text_format)]
+    out = [
+        _element("single", "true" if single else "false"),
+        _element("shuffleanswers", "true" if q.data["shuffle"] else "false"),
+        _element("answernumbering", "abc"),
+        _combined_feedback(q.text_format),
+    ]
     fmt = _FORMAT_OUT[q.text_format]
     for c in q.data["choices"]:
-        out.append(f'    <answer fraction="{common.percent_text(c["fraction"])}" '
-                   f'format="{fmt}">\n      <text>{_cdata(c["text"])}</text>'
-                   f'{_file_elements(c["text"], q.files, False)}\n'
-                   + _area("feedback", c["feedback"], q.text_format, q.files, "      ")
-                   + "    </answer>\n")
+        out.append(
+            f'    <answer fraction="{common.percent_text(c["fraction"])}" '
+            f'format="{fmt}">\n      <text>{_cdata(c["text"])}</text>'
+            f"{_file_elements(c['text'], q.files, False)}\n"
+            + _area("feedback", c["feedback"], q.text_format, q.files, "      ")
+            + "    </answer>\n"
+        )
     return "".join(out)
 
 
-def _plain_answer(fraction: float, text: str, feedback: str, q: ParsedQuestion,
-                  extra: str = "") -> str:
-    return (f'    <answer fraction="{common.percent_text(fraction)}" '
-            f'format="moodle_auto_format">\n      <text>{_cdata(text)}</text>\n'
-            + _area("feedback", feedback, q.text_format, q.files, "      ")
-            + extra + "    </answer>\n")
+def _plain_answer(
+    fraction: float, text: str, feedback: str, q: ParsedQuestion, extra: str = ""
+) -> str:
+    return (
+        f'    <answer fraction="{common.percent_text(fraction)}" '
+        f'format="moodle_auto_format">\n      <text>{_cdata(text)}</text>\n'
+        + _area("feedback", feedback, q.text_format, q.files, "      ")
+        + extra
+        + "    </answer>\n"
+    )
 
 
 def _w_true_false(q: ParsedQuestion) -> str:
     d = q.data
-    return (_plain_answer(1.0 if d["correct"] else 0.0, "true", d["feedback_true"], q)
-            + _plain_answer(0.0 if d["correct"] else 1.0, "false", d["feedback_false"], q))
+    return _plain_answer(
+        1.0 if d["correct"] else 0.0, "true", d["feedback_true"], q
+    ) + _plain_answer(0.0 if d["correct"] else 1.0, "false", d["feedback_false"], q)
 
 
 def _w_short_answer(q: ParsedQuestion) -> str:
-    return (_element("usecase", "1" if q.data["case_sensitive"] else "0")
-            + "".join(_plain_answer(a["fraction"], a["text"], a["feedback"], q)
-                      for a in q.data["answers"]))
+    return _element("usecase", "1" if q.data["case_sensitive"] else "0") + "".join(
+        _plain_answer(a["fraction"], a["text"], a["feedback"], q) for a in q.data["answers"]
+    )
 
 
 def _w_numerical(q: ParsedQuestion) -> str:
     out = []
     for a in q.data["answers"]:
         value = "*" if a["value"] == "*" else _number(a["value"])
-        out.append(_plain_answer(a["fraction"], value, a["feedback"], q,
-                                 _element("tolerance", _number(a["tolerance"]), "      ")))
+        out.append(
+            _plain_answer(
+                a["fraction"],
+                value,
+                a["feedback"],
+                q,
+                _element("tolerance", _number(a["tolerance"]), "      "),
+            )
+        )
     units = q.data["units"]
     if units:
-        out.append("    <units>\n" + "".join(
-            f"      <unit>\n        <multiplier>{_number(u['multiplier'])}</multiplier>\n"
-            f"        <unit_name>{_cdata(u['unit'])}</unit_name>\n      </unit>\n"
-            for u in units) + "    </units>\n")
+        out.append(
+            "    <units>\n"
+            + "".join(
+                f"      <unit>\n        <multiplier>{_number(u['multiplier'])}</multiplier>\n"
+                f"        <unit_name>{_cdata(u['unit'])}</unit_name>\n      </unit>\n"
+                for u in units
+            )
+            + "    </units>\n"
+        )
     out.append(_element("unitgradingtype", "1" if q.data["unit_required"] else "0"))
     out.append(_element("unitpenalty", "0.1000000"))
     out.append(_element("showunits", "0" if units else "3"))  # input box / no units
@@ -532,41 +616,51 @@ def _w_numerical(q: ParsedQuestion) -> str:
 
 
 def _w_matching(q: ParsedQuestion) -> str:
-    out = [_element("shuffleanswers", "true" if q.data["shuffle"] else "false"),
-           _combined_feedback(q.text_format)]
+    out = [
+        _element("shuffleanswers", "true" if q.data["shuffle"] else "false"),
+        _combined_feedback(q.text_format),
+    ]
     for pair in q.data["pairs"]:
-        out.append(f'    <subquestion format="{_FORMAT_OUT[q.text_format]}">\n'
-                   f"      <text>{_cdata(pair['prompt'])}</text>"
-                   f"{_file_elements(pair['prompt'], q.files, False)}\n"
-                   f"      <answer>\n        <text>{_cdata(pair['answer'])}</text>\n"
-                   "      </answer>\n    </subquestion>\n")
+        out.append(
+            f'    <subquestion format="{_FORMAT_OUT[q.text_format]}">\n'
+            f"      <text>{_cdata(pair['prompt'])}</text>"
+            f"{_file_elements(pair['prompt'], q.files, False)}\n"
+            f"      <answer>\n        <text>{_cdata(pair['answer'])}</text>\n"
+            "      </answer>\n    </subquestion>\n"
+        )
     return "".join(out)
 
 
 def _w_select_missing_words(q: ParsedQuestion) -> str:
-    out = [_element("shuffleanswers", "1" if q.data["shuffle"] else "0"),
-           _combined_feedback(q.text_format)]
+    out = [
+        _element("shuffleanswers", "1" if q.data["shuffle"] else "0"),
+        _combined_feedback(q.text_format),
+    ]
     for option in q.data["options"]:
-        out.append(f"    <selectoption>\n      <text>{_cdata(option['text'])}</text>\n"
-                   f"      <group>{option['group']}</group>\n    </selectoption>\n")
+        out.append(
+            f"    <selectoption>\n      <text>{_cdata(option['text'])}</text>\n"
+            f"      <group>{option['group']}</group>\n    </selectoption>\n"
+        )
     return "".join(out)
 
 
 def _w_essay(q: ParsedQuestion) -> str:
     d = q.data
-    return "".join([
-        _element("responseformat", "plain" if d["response_format"] == "plain" else "editor"),
-        _element("responserequired", "1"),
-        _element("responsefieldlines", "15"),
-        _element("minwordlimit", str(d["min_words"]) if d["min_words"] else ""),
-        _element("maxwordlimit", str(d["max_words"]) if d["max_words"] else ""),
-        _element("attachments", "0"),
-        _element("attachmentsrequired", "0"),
-        _element("maxbytes", "0"),
-        _element("filetypeslist", ""),
-        _area("graderinfo", d["grader_info"], q.text_format, q.files),
-        _area("responsetemplate", "", q.text_format, {}),
-    ])
+    return "".join(
+        [
+            _element("responseformat", "plain" if d["response_format"] == "plain" else "editor"),
+            _element("responserequired", "1"),
+            _element("responsefieldlines", "15"),
+            _element("minwordlimit", str(d["min_words"]) if d["min_words"] else ""),
+            _element("maxwordlimit", str(d["max_words"]) if d["max_words"] else ""),
+            _element("attachments", "0"),
+            _element("attachmentsrequired", "0"),
+            _element("maxbytes", "0"),
+            _element("filetypeslist", ""),
+            _area("graderinfo", d["grader_info"], q.text_format, q.files),
+            _area("responsetemplate", "", q.text_format, {}),
+        ]
+    )
 
 
 _WRITERS = {
@@ -609,9 +703,11 @@ def _write_question(q: ParsedQuestion) -> str:
 
 
 def _write_category(category: tuple[str, ...]) -> str:
-    return ('  <question type="category">\n    <category>\n      <text>'
-            f"{_cdata(common.format_category_path(category))}</text>\n    </category>\n"
-            "  </question>\n")
+    return (
+        '  <question type="category">\n    <category>\n      <text>'
+        f"{_cdata(common.format_category_path(category))}</text>\n    </category>\n"
+        "  </question>\n"
+    )
 
 
 def normalise(q: ParsedQuestion) -> ParsedQuestion:
@@ -638,7 +734,8 @@ def write(questions: list[ParsedQuestion]) -> bytes:
                 category = n.category
             parts.append(_write_question(n))
         except DataProblem as problem:
-            raise FormatError(problem.message, element=f"question[{number}]",
-                              question=q.name or None) from None
+            raise FormatError(
+                problem.message, element=f"question[{number}]", question=q.name or None
+            ) from None
     parts.append("</quiz>\n")
     return "".join(parts).encode("utf-8")
