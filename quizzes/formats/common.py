@@ -369,6 +369,10 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         raise DataProblem(f"unknown text format '{q.text_format}'")
     if not isinstance(q.data, dict):
         raise DataProblem("data must be an object")
+    if not isinstance(q.files, dict) or not all(
+        isinstance(k, str) and isinstance(v, (bytes, bytearray)) for k, v in q.files.items()
+    ):
+        raise DataProblem("files must map names to bytes")
     data = _DATA[q.qtype](q.data)
     stem = clean_text(q.stem)
     name = clean_text(q.name) or default_name(stem or data.get("text", ""))

@@ -327,3 +327,141 @@ def test_xml_fuzz_raises_only_format_error(data: bytes) -> None:
         moodle_xml.parse(data)
     except FormatError:
         pass
+
+
+@pytest.mark.parametrize("writer", [gift.write, moodle_xml.write])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"qtype": "poll"},
+        {"text_format": "rtf"},
+        {"data": []},
+        {"data": {"correct": "yes"}},
+        {"default_mark": None},
+        {"files": ["a.jpg"]},
+    ],
+)
+def test_writers_refuse_broken_questions_with_format_error(writer, broken: dict) -> None:
+    q = ParsedQuestion(
+        qtype="true_false", name="Broken", stem="S", text_format="html", data={"correct": True}
+    )
+    with pytest.raises(FormatError) as caught:
+        writer([ParsedQuestion(**{**q.__dict__, **broken})])
+    assert caught.value.question == "Broken" and caught.value.element == "question[1]"
+
+
+# Structured fuzz: well-formed Moodle XML with hostile values in the places the importer
+# reads (grades, numbers, groups, gaps, formats, files).
+VALUES = st.sampled_from(
+    [
+        "",
+        "0",
+        "1",
+        "100",
+        "-50",
+        "33",
+        "abc",
+        "1e999",
+        "nan",
+        "3.5",
+        "*",
+        "true",
+        "false",
+        " 2 ",
+        "[[1]]",
+        "[[9]]",
+        "x [[1]] y [[2]]",
+        "가",
+    ]
+)
+TAGS = st.sampled_from(
+    [
+        "text",
+        "answer",
+        "single",
+        "shuffleanswers",
+        "usecase",
+        "tolerance",
+        "fraction",
+        "units",
+        "unit",
+        "multiplier",
+        "unit_name",
+        "unitgradingtype",
+        "subquestion",
+        "selectoption",
+        "group",
+        "responseformat",
+        "minwordlimit",
+        "maxwordlimit",
+        "graderinfo",
+        "defaultgrade",
+        "questiontext",
+        "generalfeedback",
+        "feedback",
+        "name",
+        "tags",
+        "tag",
+        "idnumber",
+        "file",
+        "category",
+        "hint",
+    ]
+)
+ATTRS = st.sampled_from(
+    [
+        "",
+        ' fraction="100"',
+        ' fraction="x"',
+        ' format="html"',
+        ' format="zzz"',
+        ' name="a.jpg" encoding="base64"',
+        ' name="" path="/x/"',
+        ' encoding="hex" name="b"',
+    ]
+)
+TYPES = st.sampled_from(
+    [
+        "multichoice",
+        "truefalse",
+        "shortanswer",
+        "numerical",
+        "matching",
+        "match",
+        "gapselect",
+        "essay",
+        "description",
+        "category",
+        "ddwtos",
+        "",
+    ]
+)
+
+
+def _elements(depth: int) -> st.SearchStrategy[str]:
+    if depth == 0:
+        return VALUES
+    return VALUES | st.builds(
+        lambda t, a, kids: f"<{t}{a}>{''.join(kids)}</{t}>",
+        TAGS,
+        ATTRS,
+        st.lists(_elements(depth - 1), max_size=4),
+    )
+
+
+HOSTILE_XML = st.lists(st.tuples(TYPES, st.lists(_elements(3), max_size=6)), max_size=4).map(
+    lambda qs: (
+        "<quiz>"
+        + "".join(f'<question type="{t}">{"".join(k)}</question>' for t, k in qs)
+        + "</quiz>"
+    ).encode()
+)
+
+
+@FUZZ
+@given(HOSTILE_XML)
+def test_xml_structured_fuzz_raises_only_format_error(data: bytes) -> None:
+    try:
+        moodle_xml.parse(data)
+    except FormatError:
+        pass
