@@ -9,9 +9,10 @@ something other than what the author meant: a second answer block or a ``{`` ins
 (Moodle keeps them as text), a non-numeric numerical answer (Moodle's check has a bug and
 lets it through), an unknown-looking format tag such as ``[md]`` or ``[HTML]``.
 
-GIFT cannot carry: files, the default mark, idnumber-free categories of a single question,
-shuffle off, case-sensitive short answers, numerical units, essay options, feedback on a
-description, and select_missing_words questions (the writer refuses those; use Moodle XML).
+Categories travel as ``$CATEGORY:`` blocks, idnumber and tags as Moodle's
+``// [id:…] [tag:…]`` comment.  GIFT cannot carry: files, the default mark, shuffle off,
+case-sensitive short answers, numerical units, essay options, feedback on a description,
+and select_missing_words questions (the writer refuses those; use Moodle XML).
 :func:`normalise` says exactly what a GIFT round trip keeps.
 """
 
