@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from quizzes.formats import FormatError, gift, moodle_xml
 from quizzes.formats.model import ParsedQuestion
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _gift_error(text: str) -> FormatError:

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from quizzes.formats import gift, moodle_xml
 from quizzes.formats.model import ParsedQuestion
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 GIFT_TYPES = [
     "single_choice",
@@ -63,7 +65,7 @@ def test_xml_round_trip(qs: list[ParsedQuestion]) -> None:
         _same(parsed, moodle_xml.normalise(original))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(questions())
 def test_normalise_is_idempotent(q: ParsedQuestion) -> None:
     once = moodle_xml.normalise(q)
@@ -72,7 +74,7 @@ def test_normalise_is_idempotent(q: ParsedQuestion) -> None:
         assert gift.normalise(gift.normalise(q)) == gift.normalise(q)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(questions(GIFT_TYPES))
 def test_gift_output_survives_xml_and_back(q: ParsedQuestion) -> None:
     """GIFT -> our model -> Moodle XML -> our model changes nothing more."""
