@@ -100,15 +100,15 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
 
 
 class CourseListApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class CourseListOutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
         title = serializers.CharField()
         title_en = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=CourseListOutputSerializer(many=True))
     def get(self, request):
         courses = course_list_for_user(user=request.user)
-        return ApiResponse(self.OutputSerializer(courses, many=True).data)
+        return ApiResponse(self.CourseListOutputSerializer(courses, many=True).data)
 
 
 class QuizListApi(APIView):
@@ -119,11 +119,11 @@ class QuizListApi(APIView):
 
 
 class QuizDetailApi(APIView):
-    class OutputSerializer(QuizOut):
+    class QuizDetailOutputSerializer(QuizOut):
         attempts = AttemptOut(many=True)
         grade = serializers.FloatField(allow_null=True, help_text="percent, by grading method")
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=QuizDetailOutputSerializer)
     def get(self, request, course_slug: str, quiz_slug: str):
         _, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                               quiz_slug=quiz_slug)
@@ -165,22 +165,22 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
 
 
 class ResponseSaveApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class ResponseSaveInputSerializer(serializers.Serializer):
         answer = serializers.JSONField(allow_null=True, help_text="display values; null clears")
         sequence = serializers.IntegerField(min_value=0,
                                             help_text="the sequence you last received")
 
-    class OutputSerializer(serializers.Serializer):
+    class ResponseSaveOutputSerializer(serializers.Serializer):
         sequence = serializers.IntegerField()
         saved_at = serializers.DateTimeField(allow_null=True)
         answer = serializers.JSONField(allow_null=True)
         conflict = serializers.BooleanField()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer,
-                                                       409: OutputSerializer})
+    @extend_schema(request=ResponseSaveInputSerializer, responses={200: ResponseSaveOutputSerializer,
+                                                       409: ResponseSaveOutputSerializer})
     def put(self, request, attempt_id: int, slot_id: int):
         attempt = _own_attempt(request, attempt_id)
-        body = self.InputSerializer(data=request.data)
+        body = self.ResponseSaveInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         response = get_object_or_404(Response.objects.select_related("version"),
                                      attempt=attempt, slot_id=slot_id)
@@ -197,7 +197,7 @@ class ResponseSaveApi(APIView):
             response.version.data, response.layout, result.answer)
         data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,
                 "conflict": result.conflict}
-        return ApiResponse(self.OutputSerializer(data).data,
+        return ApiResponse(self.ResponseSaveOutputSerializer(data).data,
                            status=status.HTTP_409_CONFLICT if result.conflict else 200)
 
 
@@ -209,25 +209,26 @@ class AttemptSubmitApi(APIView):
 
 
 class DisputeCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class DisputeCreateInputSerializer(serializers.Serializer):
         comment = serializers.CharField(max_length=4000)
 
-    class OutputSerializer(serializers.Serializer):
+    class DisputeCreateOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         status = serializers.CharField()
         comment = serializers.CharField()
         reply = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(request=DisputeCreateInputSerializer,
+                   responses={201: DisputeCreateOutputSerializer})
     def post(self, request, attempt_id: int, slot_id: int):
         _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-        body = self.InputSerializer(data=request.data)
+        body = self.DisputeCreateInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         response = get_object_or_404(Response.objects.select_related("version", "attempt"),
                                      attempt=attempt, slot_id=slot_id)
         dispute = services.dispute_create(user=request.user, response=response,
                                           comment=body.validated_data["comment"])
-        return ApiResponse(self.OutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(self.DisputeCreateOutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,14 +237,14 @@ class DisputeCreateApi(APIView):
 
 
 class GradebookApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class GradebookOutputSerializer(serializers.Serializer):
         quizzes = serializers.ListField(child=serializers.CharField())
         rows = inline_serializer("GradebookRow", fields={
             "username": serializers.CharField(),
             "grades": serializers.ListField(child=serializers.FloatField(allow_null=True)),
             "total": serializers.FloatField(allow_null=True)}, many=True)
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=GradebookOutputSerializer)
     def get(self, request, course_slug: str):
         access = course_access_get(user=request.user, course_slug=course_slug)
         quizzes, rows = selectors.gradebook(
@@ -254,7 +255,7 @@ class GradebookApi(APIView):
 
 
 class QuizStatisticsApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class QuizStatisticsOutputSerializer(serializers.Serializer):
         attempt_count = serializers.IntegerField()
         mean_percent = serializers.FloatField(allow_null=True)
         histogram = serializers.ListField(child=serializers.IntegerField())
@@ -267,7 +268,7 @@ class QuizStatisticsApi(APIView):
             "flags": serializers.ListField(child=serializers.CharField()),
             "choices": serializers.JSONField()})
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=QuizStatisticsOutputSerializer)
     def get(self, request, course_slug: str, quiz_slug: str):
         _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                  quiz_slug=quiz_slug)
@@ -283,7 +284,7 @@ class QuizStatisticsApi(APIView):
 
 
 class RegradeApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class RegradeOutputSerializer(serializers.Serializer):
         version = serializers.IntegerField()
         committed = serializers.BooleanField()
         changes = inline_serializer("RegradeChange", many=True, fields={
@@ -292,7 +293,7 @@ class RegradeApi(APIView):
             "new_score": serializers.FloatField(allow_null=True)})
         skipped = serializers.ListField(child=serializers.CharField())
 
-    class InputSerializer(serializers.Serializer):
+    class RegradeInputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
     def _context(self, request, course_slug, quiz_slug, question_id):
@@ -307,16 +308,16 @@ class RegradeApi(APIView):
                              "old_score": c.old_score, "new_score": c.new_score}
                             for c in plan.changes]}
 
-    @extend_schema(responses=OutputSerializer, description="Dry run: what a regrade would change.")
+    @extend_schema(responses=RegradeOutputSerializer, description="Dry run: what a regrade would change.")
     def get(self, request, course_slug: str, quiz_slug: str, question_id: int):
         quiz, question = self._context(request, course_slug, quiz_slug, question_id)
         return ApiResponse(self._plan_data(services.regrade_plan(quiz=quiz, question=question),
                                            False))
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=RegradeInputSerializer, responses=RegradeOutputSerializer)
     def post(self, request, course_slug: str, quiz_slug: str, question_id: int):
         quiz, question = self._context(request, course_slug, quiz_slug, question_id)
-        body = self.InputSerializer(data=request.data)
+        body = self.RegradeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         plan = services.regrade_plan(quiz=quiz, question=question)
         services.regrade_commit(quiz=quiz, question=question, user=request.user,
@@ -325,7 +326,7 @@ class RegradeApi(APIView):
 
 
 class DisputeListApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class DisputeListOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         question_id = serializers.IntegerField()
         student = serializers.CharField(source="student.username")
@@ -333,32 +334,32 @@ class DisputeListApi(APIView):
         status = serializers.CharField()
         reply = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=DisputeListOutputSerializer(many=True))
     def get(self, request, course_slug: str, quiz_slug: str):
         _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                  quiz_slug=quiz_slug)
-        return ApiResponse(self.OutputSerializer(selectors.disputes_for_quiz(quiz=quiz),
+        return ApiResponse(self.DisputeListOutputSerializer(selectors.disputes_for_quiz(quiz=quiz),
                                                  many=True).data)
 
 
 class DisputeAnswerApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class DisputeAnswerInputSerializer(serializers.Serializer):
         reply = serializers.CharField(max_length=4000)
         accept = serializers.BooleanField(default=False)
 
-    @extend_schema(request=InputSerializer, responses=DisputeListApi.OutputSerializer)
+    @extend_schema(request=DisputeAnswerInputSerializer, responses=DisputeListApi.DisputeListOutputSerializer)
     def post(self, request, course_slug: str, quiz_slug: str, dispute_id: int):
         _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                  quiz_slug=quiz_slug)
-        body = self.InputSerializer(data=request.data)
+        body = self.DisputeAnswerInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dispute = get_object_or_404(Dispute, pk=dispute_id, quiz=quiz)
         services.dispute_answer(dispute=dispute, user=request.user, **body.validated_data)
-        return ApiResponse(DisputeListApi.OutputSerializer(dispute).data)
+        return ApiResponse(DisputeListApi.DisputeListOutputSerializer(dispute).data)
 
 
 class QuestionBankApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class QuestionBankInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=255)
         category = serializers.CharField(max_length=500, help_text="path, e.g. Week 6/BERT")
         qtype = serializers.ChoiceField(choices=list(qtypes.TYPES))
@@ -370,7 +371,7 @@ class QuestionBankApi(APIView):
         default_mark = serializers.FloatField(min_value=0, default=1.0)
         tags = serializers.ListField(child=serializers.CharField(max_length=50), default=list)
 
-    class OutputSerializer(serializers.Serializer):
+    class QuestionBankOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         name = serializers.CharField()
         key = serializers.CharField()
@@ -392,24 +393,25 @@ class QuestionBankApi(APIView):
                                    code="forbidden", status_code=403)
         return access
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=QuestionBankOutputSerializer(many=True))
     def get(self, request, course_slug: str):
         access = self._access(request, course_slug)
         questions = (Question.objects.filter(course=access.course)
                      .select_related("category__parent__parent").prefetch_related("versions"))
-        return ApiResponse(self.OutputSerializer(questions, many=True).data)
+        return ApiResponse(self.QuestionBankOutputSerializer(questions, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(request=QuestionBankInputSerializer,
+                   responses={201: QuestionBankOutputSerializer})
     def post(self, request, course_slug: str):
         access = self._access(request, course_slug)
-        body = self.InputSerializer(data=request.data)
+        body = self.QuestionBankInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         path = [part for part in values.pop("category").split("/") if part.strip()]
         category = services.category_get_or_create_path(course=access.course, path=path)
         question = services.question_create(course=access.course, category=category,
                                             user=request.user, **values)
-        return ApiResponse(self.OutputSerializer(question).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(self.QuestionBankOutputSerializer(question).data, status=status.HTTP_201_CREATED)
 
 
 
