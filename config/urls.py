@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("quizzes.api_urls")),
     path("", include("quizzes.urls")),
+    path("", include("quizzes.bank_urls")),
     path("", include("courses.urls")),
 ]
