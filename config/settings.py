@@ -201,3 +201,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Demo limits --------------------------------------------------------------------------------
+DEMO_MAX_UPLOAD_BYTES = env.int("DEMO_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+DEMO_MAX_PIXELS = env.int("DEMO_MAX_PIXELS", default=4096 * 4096)
+DEMO_MAX_IN_FLIGHT_PER_USER = env.int("DEMO_MAX_IN_FLIGHT_PER_USER", default=4)
+DEMO_RATE_PER_MINUTE = env.int("DEMO_RATE_PER_MINUTE", default=30)
+DEMO_QUEUE_CAP = env.int("DEMO_QUEUE_CAP", default=300)
+DEMO_JOB_EXPIRES_SECONDS = env.int("DEMO_JOB_EXPIRES_SECONDS", default=300)
+DEMO_JOB_TIME_LIMIT_SECONDS = env.int("DEMO_JOB_TIME_LIMIT_SECONDS", default=60)
+DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)
+DATA_UPLOAD_MAX_MEMORY_SIZE = DEMO_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Offline sample photographs (scikit-image) a student can send to the fake detector.
+DEMO_SAMPLE_PHOTOS = ["astronaut", "chelsea", "coffee", "camera", "rocket", "cat"]
