@@ -14,6 +14,7 @@ from typing import Any
 
 from ._choices import ChoiceQuestion
 from .base import (
+    EPSILON,
     Form,
     Grade,
     QuestionDataError,
@@ -33,7 +34,7 @@ class MultipleResponse(ChoiceQuestion):
     def validate(self, raw: Any) -> dict[str, Any]:
         data = self._validate_choices(raw)
         total = _positive_total(data)
-        if abs(total - 1.0) > SUM_TOLERANCE:
+        if abs(total - 1.0) > SUM_TOLERANCE + EPSILON:
             raise QuestionDataError(
                 "choices",
                 f"the positive fractions must add up to 1, got {total:g}; give each right "

@@ -234,7 +234,7 @@ class Numerical(QuestionType):
                     continue
                 if not wanted_any:
                     # A hair of relative slack so 0.125 m / 0.01 = 12.499999999999998 is 12.5.
-                    slack = 1e-9 * max(1.0, abs(answer["value"]))
+                    slack = 1e-12 * max(1.0, abs(answer["value"]))
                     if value is None or abs(value - answer["value"]) > answer["tolerance"] + slack:
                         continue
                 if best is None or answer["fraction"] > answers[best]["fraction"]:

@@ -229,3 +229,67 @@ def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeF
     else:
         raise AssertionError(name)
     return FakeForm(fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# One small, realistic question of each type (raw data as an author writes it).
+# ---------------------------------------------------------------------------------------------
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "single_choice": {
+        "choices": [
+            {"text": "트랜스포머", "fraction": 1, "feedback": "맞습니다: 어텐션만 씁니다."},
+            {"text": "LSTM", "fraction": 0, "feedback": "순환 신경망입니다."},
+            {"text": "CNN", "fraction": -0.5, "feedback": "합성곱 신경망입니다."},
+            {"text": "GRU", "fraction": 0.5, "feedback": "반쯤 맞습니다."},
+        ]
+    },
+    "multiple_response": {
+        "choices": [
+            {"text": "BERT", "fraction": 0.5, "feedback": "인코더 모델"},
+            {"text": "RoBERTa", "fraction": 0.5, "feedback": "역시 인코더"},
+            {"text": "GPT-2", "fraction": -1, "feedback": "디코더 모델"},
+            {"text": "T5", "fraction": 0, "feedback": "인코더-디코더"},
+        ]
+    },
+    "true_false": {
+        "correct": True,
+        "feedback_true": "맞아요, 참입니다.",
+        "feedback_false": "아니에요, 참입니다.",
+    },
+    "short_answer": {
+        "answers": [
+            {"text": "어텐션", "fraction": 1, "feedback": "정확합니다."},
+            {"text": "attention", "fraction": 1, "feedback": "영어로도 맞습니다."},
+            {"text": "*어텐션*", "fraction": 0.5, "feedback": "핵심 단어는 들어 있습니다."},
+        ]
+    },
+    "numerical": {
+        "answers": [
+            {"value": 12.5, "tolerance": 0.1, "fraction": 1, "feedback": "정확합니다."},
+            {"value": 12, "tolerance": 1, "fraction": 0.5, "feedback": "거의 맞습니다."},
+            {"value": "*", "fraction": 0, "feedback": "다시 계산해 보세요."},
+        ],
+        "units": [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}],
+    },
+    "matching": {
+        "pairs": [
+            {"prompt": "BERT", "answer": "인코더"},
+            {"prompt": "GPT", "answer": "디코더"},
+            {"prompt": "T5", "answer": "인코더-디코더"},
+            {"prompt": "", "answer": "합성곱"},
+        ]
+    },
+    "select_missing_words": {
+        "text": "GPT는 [[1]] 모델이고 BERT는 [[2]] 모델입니다. 둘 다 [[3]]를 씁니다.",
+        "options": [
+            {"text": "디코더", "group": 1},
+            {"text": "인코더", "group": 1},
+            {"text": "어텐션", "group": 2},
+            {"text": "합성곱", "group": 2},
+            {"text": "인코더-디코더", "group": 1},
+        ],
+    },
+    "essay": {"response_format": "markdown", "min_words": 5, "max_words": 50, "grader_info": "채점 기준: 어텐션 언급"},
+    "description": {},
+}
