@@ -177,13 +177,15 @@ def check_list(raw: Any, path: str, *, min_items: int = 0, what: str = "items") 
 
 
 def check_text(raw: Any, path: str, *, required: bool = False) -> str:
-    """A string, trimmed. ``None`` counts as "". ``required`` means non-blank."""
+    """A string, trimmed, with CRLF/CR newlines made LF (browsers send CRLF back, so a
+    multi-line matching answer must be stored with the newlines it will be compared with).
+    ``None`` counts as "". ``required`` means non-blank."""
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
         hint = " (put it in quotes)" if isinstance(raw, (int, float, bool)) else ""
         raise QuestionDataError(path, f"expected text (a string), got {describe(raw)}{hint}")
-    text = raw.strip()
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not text:
         raise QuestionDataError(path, "must not be empty")
     return text

@@ -130,9 +130,11 @@ class Matching(QuestionType):
                 )
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            if not isinstance(value, str) or value.strip() not in answers:
+            if isinstance(value, str):
+                value = value.replace("\r\n", "\n").strip()  # form values come with CRLF
+            if not isinstance(value, str) or value not in answers:
                 raise ResponseError(f"matches[{key}]: {value!r} is not one of the answers")
-            matches[key] = value.strip()
+            matches[key] = value
         return {"matches": matches} if matches else None
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:

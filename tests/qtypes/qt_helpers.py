@@ -61,12 +61,15 @@ FRACTIONS = [-1.0, -0.5, -0.25, 0.0, 0.0, 0.25, 0.5, 1.0]
 @st.composite
 def single_choice_data(draw) -> dict[str, Any]:
     labels = draw(unique_texts(2, 6))
-    fractions = draw(st.lists(st.sampled_from(FRACTIONS), min_size=len(labels), max_size=len(labels)))
+    fractions = draw(
+        st.lists(st.sampled_from(FRACTIONS), min_size=len(labels), max_size=len(labels))
+    )
     fractions[draw(st.integers(0, len(labels) - 1))] = 1.0
     fb = draw(feedbacks(len(labels)))
     return {
         "choices": [
-            {"text": t, "fraction": f, "feedback": b} for t, f, b in zip(labels, fractions, fb)
+            {"text": t, "fraction": f, "feedback": b}
+            for t, f, b in zip(labels, fractions, fb, strict=True)
         ],
         "shuffle": draw(st.booleans()),
     }
@@ -96,11 +99,16 @@ def true_false_data(draw) -> dict[str, Any]:
 @st.composite
 def short_answer_data(draw) -> dict[str, Any]:
     answers = draw(st.lists(texts, min_size=1, max_size=4))
-    fractions = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=len(answers), max_size=len(answers)))
+    fractions = draw(
+        st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=len(answers), max_size=len(answers))
+    )
     fractions[0] = 1.0
     fb = draw(feedbacks(len(answers)))
     return {
-        "answers": [{"text": t, "fraction": f, "feedback": b} for t, f, b in zip(answers, fractions, fb)],
+        "answers": [
+            {"text": t, "fraction": f, "feedback": b}
+            for t, f, b in zip(answers, fractions, fb, strict=True)
+        ],
         "case_sensitive": draw(st.booleans()),
     }
 
@@ -120,8 +128,14 @@ def numerical_data(draw) -> dict[str, Any]:
     ]
     if draw(st.booleans()):
         answers.append({"value": "*", "fraction": 0, "feedback": fb[count]})
-    units = draw(st.sampled_from([[], [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}]]))
-    return {"answers": answers, "units": units, "unit_required": bool(units) and draw(st.booleans())}
+    units = draw(
+        st.sampled_from([[], [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}]])
+    )
+    return {
+        "answers": answers,
+        "units": units,
+        "unit_required": bool(units) and draw(st.booleans()),
+    }
 
 
 @st.composite
@@ -129,7 +143,7 @@ def matching_data(draw) -> dict[str, Any]:
     prompts = draw(unique_texts(2, 5))
     answers = draw(st.lists(plain_texts, min_size=len(prompts), max_size=len(prompts)))
     distractors = draw(st.lists(plain_texts, max_size=2))
-    pairs = [{"prompt": p, "answer": a} for p, a in zip(prompts, answers)]
+    pairs = [{"prompt": p, "answer": a} for p, a in zip(prompts, answers, strict=True)]
     pairs += [{"prompt": "", "answer": d} for d in distractors]
     order = draw(st.permutations(range(len(pairs))))
     return {"pairs": [pairs[i] for i in order], "shuffle": draw(st.booleans())}
@@ -145,14 +159,19 @@ def select_missing_words_data(draw) -> dict[str, Any]:
     order = draw(st.permutations(range(len(options))))
     options = [options[i] for i in order]
     gap_numbers = draw(st.lists(st.integers(1, len(options)), min_size=1, max_size=4))
-    words = draw(st.lists(plain_texts, min_size=len(gap_numbers) + 1, max_size=len(gap_numbers) + 1))
-    text = words[0] + "".join(f"[[{n}]]{w}" for n, w in zip(gap_numbers, words[1:]))
+    words = draw(
+        st.lists(plain_texts, min_size=len(gap_numbers) + 1, max_size=len(gap_numbers) + 1)
+    )
+    text = words[0] + "".join(f"[[{n}]]{w}" for n, w in zip(gap_numbers, words[1:], strict=True))
     return {"text": text, "options": options, "shuffle": draw(st.booleans())}
 
 
 @st.composite
 def essay_data(draw) -> dict[str, Any]:
-    return {"response_format": draw(st.sampled_from(["plain", "markdown"])), "grader_info": "FB9999X"}
+    return {
+        "response_format": draw(st.sampled_from(["plain", "markdown"])),
+        "grader_info": "FB9999X",
+    }
 
 
 DATA = {
@@ -179,7 +198,9 @@ def answers_for(name: str, data: dict[str, Any]):
         return maybe(st.booleans())
     if name == "short_answer":
         typed = [a["text"].replace("*", "") for a in data["answers"]]
-        return maybe(st.sampled_from(typed) | texts | st.sampled_from([t.upper() + " " for t in typed]))
+        return maybe(
+            st.sampled_from(typed) | texts | st.sampled_from([t.upper() + " " for t in typed])
+        )
     if name == "numerical":
         values = [a["value"] for a in data["answers"] if a["value"] != "*"]
         number = st.sampled_from(values) | st.integers(-30, 30).map(float)
@@ -224,7 +245,9 @@ def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeF
     elif name == "select_missing_words":
         for segment in view["segments"]:
             if "gap" in segment and segment["gap"] in answer:
-                (index,) = [o["index"] for o in segment["options"] if o["text"] == answer[segment["gap"]]]
+                (index,) = [
+                    o["index"] for o in segment["options"] if o["text"] == answer[segment["gap"]]
+                ]
                 fields[f"{prefix}gap-{segment['gap']}"] = str(index)
     else:
         raise AssertionError(name)
@@ -290,6 +313,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
             {"text": "인코더-디코더", "group": 1},
         ],
     },
-    "essay": {"response_format": "markdown", "min_words": 5, "max_words": 50, "grader_info": "채점 기준: 어텐션 언급"},
+    "essay": {
+        "response_format": "markdown",
+        "min_words": 5,
+        "max_words": 50,
+        "grader_info": "채점 기준: 어텐션 언급",
+    },
     "description": {},
 }

@@ -40,7 +40,12 @@ def test_essay_is_graded_by_hand():
 
 def test_essay_views_keep_grader_info_private():
     view = essay.student_view(ESSAY, essay.make_layout(ESSAY, 1))
-    assert view == {"response_format": "markdown", "min_words": 5, "max_words": 50, "max_length": 100000}
+    assert view == {
+        "response_format": "markdown",
+        "min_words": 5,
+        "max_words": 50,
+        "max_length": 100000,
+    }
     review = essay.review_view(ESSAY, {}, {"text": "셀프 어텐션 설명"})
     assert "채점 기준" not in str(review) and "grader_info" not in review
     assert (review["word_count"], review["too_short"], review["too_long"]) == (3, True, False)

@@ -14,12 +14,42 @@ DATA = qt.validate(SAMPLES["matching"])
     ("raw", "path", "words"),
     [
         ({"pairs": [{"prompt": "a", "answer": "1"}]}, "pairs", "at least 2"),
-        ({"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "", "answer": "2"}]}, "pairs", "at least 2 pairs with a prompt, got 1"),
-        ({"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b", "answer": " "}]}, "pairs[1].answer", "must not be empty"),
-        ({"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b"}]}, "pairs[1].answer", "required"),
-        ({"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b", "answer": 2}]}, "pairs[1].answer", "string"),
-        ({"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b", "answer": "2"}, {"prompt": "", "answer": ""}]}, "pairs[2].answer", "distractor"),
-        ({"pairs": [{"question": "a", "answer": "1"}, {"prompt": "b", "answer": "2"}]}, "pairs[0].question", "unknown key"),
+        (
+            {"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "", "answer": "2"}]},
+            "pairs",
+            "at least 2 pairs with a prompt, got 1",
+        ),
+        (
+            {"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b", "answer": " "}]},
+            "pairs[1].answer",
+            "must not be empty",
+        ),
+        (
+            {"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b"}]},
+            "pairs[1].answer",
+            "required",
+        ),
+        (
+            {"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": "b", "answer": 2}]},
+            "pairs[1].answer",
+            "string",
+        ),
+        (
+            {
+                "pairs": [
+                    {"prompt": "a", "answer": "1"},
+                    {"prompt": "b", "answer": "2"},
+                    {"prompt": "", "answer": ""},
+                ]
+            },
+            "pairs[2].answer",
+            "distractor",
+        ),
+        (
+            {"pairs": [{"question": "a", "answer": "1"}, {"prompt": "b", "answer": "2"}]},
+            "pairs[0].question",
+            "unknown key",
+        ),
     ],
 )
 def test_validation_errors(raw, path, words):
@@ -40,11 +70,20 @@ def test_layout_always_shuffles_answers_and_prompts_only_when_asked():
 
 def test_duplicate_answers_are_offered_once():
     data = qt.validate(
-        {"pairs": [{"prompt": "BERT", "answer": "인코더"}, {"prompt": "RoBERTa", "answer": "인코더"}, {"prompt": "GPT", "answer": "디코더"}]}
+        {
+            "pairs": [
+                {"prompt": "BERT", "answer": "인코더"},
+                {"prompt": "RoBERTa", "answer": "인코더"},
+                {"prompt": "GPT", "answer": "디코더"},
+            ]
+        }
     )
     view = qt.student_view(data, qt.make_layout(data, 1))
     assert sorted(view["answers"]) == ["디코더", "인코더"]
-    assert qt.grade(data, {"matches": {"0": "인코더", "1": "인코더", "2": "디코더"}}).state == "correct"
+    assert (
+        qt.grade(data, {"matches": {"0": "인코더", "1": "인코더", "2": "디코더"}}).state
+        == "correct"
+    )
 
 
 def test_student_view_has_no_pairing():
@@ -66,7 +105,9 @@ def test_grade():
     assert two.state == "partial" and two.fraction == pytest.approx(2 / 3)
     one_answered = qt.grade(DATA, {"matches": {"1": "디코더"}})
     assert one_answered.fraction == pytest.approx(1 / 3)
-    assert qt.grade(DATA, {"matches": {"0": "디코더", "1": "인코더"}}) == Grade(0.0, "incorrect", [])
+    assert qt.grade(DATA, {"matches": {"0": "디코더", "1": "인코더"}}) == Grade(
+        0.0, "incorrect", []
+    )
 
 
 def test_parse_form_and_validate_response():
@@ -75,9 +116,16 @@ def test_parse_form_and_validate_response():
     assert qt.parse_form(DATA, FakeForm({"m-match-0": ""}), "m-") is None
     with pytest.raises(ResponseError):
         qt.parse_form(DATA, FakeForm({"m-match-0": "트랜스포머"}), "m-")
-    assert qt.validate_response(DATA, {"matches": {0: "인코더", 1: None}}) == {"matches": {"0": "인코더"}}
+    assert qt.validate_response(DATA, {"matches": {0: "인코더", 1: None}}) == {
+        "matches": {"0": "인코더"}
+    }
     assert qt.validate_response(DATA, {"matches": {}}) is None
-    for bad in ({"matches": {"3": "합성곱"}}, {"matches": {"x": "인코더"}}, {"matches": ["인코더"]}, {"matches": {"0": 1}}):
+    for bad in (
+        {"matches": {"3": "합성곱"}},
+        {"matches": {"x": "인코더"}},
+        {"matches": ["인코더"]},
+        {"matches": {"0": 1}},
+    ):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
 
@@ -92,3 +140,12 @@ def test_review_and_right_answer():
     ]
     assert review["answers"] == ["인코더", "디코더", "인코더-디코더", "합성곱"]
     assert review["right_answer"] == "BERT → 인코더; GPT → 디코더; T5 → 인코더-디코더"
+
+
+def test_multi_line_answers_survive_the_browsers_crlf():
+    data = qt.validate(
+        {"pairs": [{"prompt": "a", "answer": "줄 하나\r\n줄 둘"}, {"prompt": "b", "answer": "x"}]}
+    )
+    assert data["pairs"][0]["answer"] == "줄 하나\n줄 둘"
+    form = FakeForm({"match-0": "줄 하나\r\n줄 둘"})
+    assert qt.grade(data, qt.parse_form(data, form, "")).fraction == 0.5

@@ -45,7 +45,9 @@ def test_grade_is_the_clamped_sum():
     assert qt.grade(DATA, {"choices": [1]}) == Grade(0.5, "partial", [feedback[1]])
     # 0.5 + 0.5 - 1 = 0, and 0.5 - 1 is clamped to 0.
     assert qt.grade(DATA, {"choices": [0, 1, 2]}).fraction == 0.0
-    assert qt.grade(DATA, {"choices": [0, 2]}) == Grade(0.0, "incorrect", [feedback[0], feedback[2]])
+    assert qt.grade(DATA, {"choices": [0, 2]}) == Grade(
+        0.0, "incorrect", [feedback[0], feedback[2]]
+    )
     assert qt.grade(DATA, {"choices": [3]}).state == "incorrect"
 
 

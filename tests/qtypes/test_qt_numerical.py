@@ -68,7 +68,11 @@ def test_unit_required():
     assert grade_text(data, "12.5") == Grade(0.0, "incorrect", ["다시 계산해 보세요."])
     review = qt.review_view(data, {}, {"text": "12.5"})
     assert review["problem"] == "missing_unit" and review["value"] is None
-    assert qt.student_view(data, {}) == {"unit_required": True, "has_units": True, "max_length": 200}
+    assert qt.student_view(data, {}) == {
+        "unit_required": True,
+        "has_units": True,
+        "max_length": 200,
+    }
 
 
 def test_no_units_and_no_any_answer():
@@ -94,13 +98,40 @@ def test_review_view():
     [
         ({"answers": [{"value": "12.5", "fraction": 1}]}, "answers[0].value", "without quotes"),
         ({"answers": [{"value": None, "fraction": 1}]}, "answers[0].value", "number"),
-        ({"answers": [{"value": 1, "tolerance": -1, "fraction": 1}]}, "answers[0].tolerance", "0 or more"),
+        (
+            {"answers": [{"value": 1, "tolerance": -1, "fraction": 1}]},
+            "answers[0].tolerance",
+            "0 or more",
+        ),
         ({"answers": [{"value": 1, "fraction": 0.5}]}, "answers", "fraction 1"),
-        ({"answers": [{"value": 1, "fraction": 1}], "unit_required": True}, "unit_required", "no units"),
-        ({"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "m", "multiplier": 100}]}, "units[0].multiplier", "must be 1"),
-        ({"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "m"}, {"unit": "cm", "multiplier": 0}]}, "units[1].multiplier", "above 0"),
-        ({"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "m"}, {"unit": " m"}]}, "units[1].unit", "same unit"),
-        ({"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "2m"}]}, "units[0].unit", "start with a number"),
+        (
+            {"answers": [{"value": 1, "fraction": 1}], "unit_required": True},
+            "unit_required",
+            "no units",
+        ),
+        (
+            {"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "m", "multiplier": 100}]},
+            "units[0].multiplier",
+            "must be 1",
+        ),
+        (
+            {
+                "answers": [{"value": 1, "fraction": 1}],
+                "units": [{"unit": "m"}, {"unit": "cm", "multiplier": 0}],
+            },
+            "units[1].multiplier",
+            "above 0",
+        ),
+        (
+            {"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "m"}, {"unit": " m"}]},
+            "units[1].unit",
+            "same unit",
+        ),
+        (
+            {"answers": [{"value": 1, "fraction": 1}], "units": [{"unit": "2m"}]},
+            "units[0].unit",
+            "start with a number",
+        ),
         ({"answers": [{"value": float("nan"), "fraction": 1}]}, "answers[0].value", "finite"),
     ],
 )

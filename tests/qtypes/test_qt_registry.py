@@ -1,5 +1,6 @@
 """The registry, Grade, the errors and shared behaviour."""
 
+import doctest
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,10 @@ def test_unknown_type_is_a_question_data_error_listing_the_types(name):
     assert caught.value.path == "qtype"
     assert "unknown question type" in caught.value.message
     assert "single_choice" in caught.value.message and "description" in caught.value.message
+
+
+def test_package_docstring_example_runs():
+    assert doctest.testmod(qtypes).failed == 0
 
 
 def test_gradable_and_answerable_flags():

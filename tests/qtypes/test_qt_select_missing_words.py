@@ -20,12 +20,28 @@ def test_split_text():
     ("raw", "path", "words"),
     [
         ({"text": "no gaps here", "options": [{"text": "a"}]}, "text", "has no gaps"),
-        ({"text": "a [[3]]", "options": [{"text": "a"}, {"text": "b"}]}, "text", "gap [[3]] refers to option 3"),
+        (
+            {"text": "a [[3]]", "options": [{"text": "a"}, {"text": "b"}]},
+            "text",
+            "gap [[3]] refers to option 3",
+        ),
         ({"text": "a [[0]]", "options": [{"text": "a"}]}, "text", "numbered 1 to 1"),
         ({"text": "a [[1]]", "options": []}, "options", "at least 1"),
-        ({"text": "a [[1]]", "options": [{"text": "a", "group": 0}]}, "options[0].group", "at least 1"),
-        ({"text": "a [[1]]", "options": [{"text": "a", "group": "1"}]}, "options[0].group", "whole number"),
-        ({"text": "a [[1]]", "options": [{"text": "a"}, {"text": " a"}]}, "options[1].text", "options[0] in group 1"),
+        (
+            {"text": "a [[1]]", "options": [{"text": "a", "group": 0}]},
+            "options[0].group",
+            "at least 1",
+        ),
+        (
+            {"text": "a [[1]]", "options": [{"text": "a", "group": "1"}]},
+            "options[0].group",
+            "whole number",
+        ),
+        (
+            {"text": "a [[1]]", "options": [{"text": "a"}, {"text": " a"}]},
+            "options[1].text",
+            "options[0] in group 1",
+        ),
         ({"text": "a [[1]]", "options": [{"text": ""}]}, "options[0].text", "empty"),
         ({"text": 5, "options": [{"text": "a"}]}, "text", "string"),
     ],
@@ -38,7 +54,9 @@ def test_validation_errors(raw, path, words):
 
 
 def test_same_text_in_different_groups_is_fine_and_defaults_fill():
-    data = qt.validate({"text": "[[1]] [[2]]", "options": [{"text": "a"}, {"text": "a", "group": 2.0}]})
+    data = qt.validate(
+        {"text": "[[1]] [[2]]", "options": [{"text": "a"}, {"text": "a", "group": 2.0}]}
+    )
     assert data["options"] == [{"text": "a", "group": 1}, {"text": "a", "group": 2}]
     assert data["shuffle"] is True
 
@@ -48,11 +66,31 @@ def test_student_view_segments_offer_the_right_answers_group():
     assert view == {
         "segments": [
             {"text": "GPT는 "},
-            {"gap": 1, "key": "1", "options": [{"index": 0, "text": "디코더"}, {"index": 1, "text": "인코더"}, {"index": 4, "text": "인코더-디코더"}]},
+            {
+                "gap": 1,
+                "key": "1",
+                "options": [
+                    {"index": 0, "text": "디코더"},
+                    {"index": 1, "text": "인코더"},
+                    {"index": 4, "text": "인코더-디코더"},
+                ],
+            },
             {"text": " 모델이고 BERT는 "},
-            {"gap": 2, "key": "2", "options": [{"index": 0, "text": "디코더"}, {"index": 1, "text": "인코더"}, {"index": 4, "text": "인코더-디코더"}]},
+            {
+                "gap": 2,
+                "key": "2",
+                "options": [
+                    {"index": 0, "text": "디코더"},
+                    {"index": 1, "text": "인코더"},
+                    {"index": 4, "text": "인코더-디코더"},
+                ],
+            },
             {"text": " 모델입니다. 둘 다 "},
-            {"gap": 3, "key": "3", "options": [{"index": 2, "text": "어텐션"}, {"index": 3, "text": "합성곱"}]},
+            {
+                "gap": 3,
+                "key": "3",
+                "options": [{"index": 2, "text": "어텐션"}, {"index": 3, "text": "합성곱"}],
+            },
             {"text": "를 씁니다."},
         ]
     }
@@ -76,7 +114,9 @@ def test_grade():
 
 
 def test_a_repeated_gap_number_is_two_gaps():
-    data = qt.validate({"text": "[[1]] 그리고 [[1]]", "options": [{"text": "예"}, {"text": "아니오"}]})
+    data = qt.validate(
+        {"text": "[[1]] 그리고 [[1]]", "options": [{"text": "예"}, {"text": "아니오"}]}
+    )
     assert qt.grade(data, {"gaps": {"1": 0, "2": 1}}).fraction == 0.5
 
 
@@ -88,7 +128,13 @@ def test_parse_form_and_validate_response():
         with pytest.raises(ResponseError):
             qt.parse_form(DATA, FakeForm(bad), "g-")
     assert qt.validate_response(DATA, {"gaps": {1: 0, "2": None}}) == {"gaps": {"1": 0}}
-    for bad in ({"gaps": {"4": 0}}, {"gaps": {"0": 0}}, {"gaps": {"1": 2}}, {"gaps": {"1": True}}, {"gaps": [0]}):
+    for bad in (
+        {"gaps": {"4": 0}},
+        {"gaps": {"0": 0}},
+        {"gaps": {"1": 2}},
+        {"gaps": {"1": True}},
+        {"gaps": [0]},
+    ):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
 
@@ -96,11 +142,18 @@ def test_parse_form_and_validate_response():
 def test_review_and_right_answer():
     review = qt.review_view(DATA, None, {"gaps": {"1": 0, "2": 4}})
     gaps = [s for s in review["segments"] if "gap" in s]
-    assert [(g["selected"], g["right"], g["correct"]) for g in gaps] == [(0, 0, True), (4, 1, False), (None, 2, False)]
+    assert [(g["selected"], g["right"], g["correct"]) for g in gaps] == [
+        (0, 0, True),
+        (4, 1, False),
+        (None, 2, False),
+    ]
     assert gaps[1]["selected_text"] == "인코더-디코더" and gaps[1]["right_text"] == "인코더"
     assert [(o["index"], o["selected"], o["correct"]) for o in gaps[1]["options"]] == [
         (0, False, False),
         (1, False, True),
         (4, True, False),
     ]
-    assert review["right_answer"] == "GPT는 [디코더] 모델이고 BERT는 [인코더] 모델입니다. 둘 다 [어텐션]를 씁니다."
+    assert (
+        review["right_answer"]
+        == "GPT는 [디코더] 모델이고 BERT는 [인코더] 모델입니다. 둘 다 [어텐션]를 씁니다."
+    )

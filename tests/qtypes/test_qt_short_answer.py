@@ -82,7 +82,9 @@ def test_best_matching_answer_wins():
     assert grade_text(data, "resnet") == Grade(1.0, "correct", ["정답"])
     assert grade_text(data, "DenseNet") == Grade(0.5, "partial", ["반"])
     assert grade_text(data, "VGG") == Grade(0.0, "incorrect", ["아무 답"])
-    assert grade_text(DATA, "셀프 어텐션 메커니즘") == Grade(0.5, "partial", ["핵심 단어는 들어 있습니다."])
+    assert grade_text(DATA, "셀프 어텐션 메커니즘") == Grade(
+        0.5, "partial", ["핵심 단어는 들어 있습니다."]
+    )
     assert grade_text(DATA, "Attention") == Grade(1.0, "correct", ["영어로도 맞습니다."])
     assert grade_text(DATA, "합성곱") == Grade(0.0, "incorrect", [])
 
@@ -92,10 +94,18 @@ def test_best_matching_answer_wins():
     [
         ({"answers": []}, "answers", "at least 1"),
         ({"answers": [{"text": "a", "fraction": 0.5}]}, "answers", "fraction 1"),
-        ({"answers": [{"text": "a", "fraction": 1}, {"text": "b", "fraction": -0.5}]}, "answers[1].fraction", "between 0 and 1"),
+        (
+            {"answers": [{"text": "a", "fraction": 1}, {"text": "b", "fraction": -0.5}]},
+            "answers[1].fraction",
+            "between 0 and 1",
+        ),
         ({"answers": [{"text": "", "fraction": 1}]}, "answers[0].text", "empty"),
         ({"answers": [{"text": 3, "fraction": 1}]}, "answers[0].text", "quotes"),
-        ({"answers": [{"text": "a", "fraction": 1}], "case_sensitive": "no"}, "case_sensitive", "true or false"),
+        (
+            {"answers": [{"text": "a", "fraction": 1}], "case_sensitive": "no"},
+            "case_sensitive",
+            "true or false",
+        ),
     ],
 )
 def test_validation_errors(raw, path, words):

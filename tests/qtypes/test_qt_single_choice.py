@@ -28,20 +28,54 @@ def test_validate_fills_defaults_and_trims():
         ({"choices": "A, B"}, "choices", "list"),
         ({"choices": [{"text": "A", "fraction": 1}]}, "choices", "at least 2"),
         (
-            {"choices": [{"text": "A", "fraction": 1}, {"text": "B"}, {"text": "C", "fraction": 33}]},
+            {
+                "choices": [
+                    {"text": "A", "fraction": 1},
+                    {"text": "B"},
+                    {"text": "C", "fraction": 33},
+                ]
+            },
             "choices[2].fraction",
             "between -1 and 1, got 33",
         ),
         ({"choices": [{"text": "A", "fraction": 0.5}, {"text": "B"}]}, "choices", "fraction 1"),
         ({"choices": [{"text": "A", "fraction": 1}, {"text": 42}]}, "choices[1].text", "string"),
         ({"choices": [{"text": "A", "fraction": 1}, {"text": "  "}]}, "choices[1].text", "empty"),
-        ({"choices": [{"text": "A", "fraction": 1}, {"fraction": 0}]}, "choices[1].text", "required"),
-        ({"choices": [{"text": "A", "fraction": "1"}, {"text": "B"}]}, "choices[0].fraction", "number"),
-        ({"choices": [{"text": "A", "fraction": True}, {"text": "B"}]}, "choices[0].fraction", "number"),
-        ({"choices": [{"text": "A", "correct": True}, {"text": "B"}]}, "choices[0].correct", "unknown key"),
-        ({"choices": [{"text": "A", "fraction": 1}, {"text": "a "}, {"text": "A"}]}, "choices[2].text", "choices[0]"),
-        ({"choices": [{"text": "A", "fraction": 1}, {"text": "B", "feedback": 3}]}, "choices[1].feedback", "string"),
-        ({"choices": [{"text": "A", "fraction": 1}, {"text": "B"}], "shuffle": "yes"}, "shuffle", "true or false"),
+        (
+            {"choices": [{"text": "A", "fraction": 1}, {"fraction": 0}]},
+            "choices[1].text",
+            "required",
+        ),
+        (
+            {"choices": [{"text": "A", "fraction": "1"}, {"text": "B"}]},
+            "choices[0].fraction",
+            "number",
+        ),
+        (
+            {"choices": [{"text": "A", "fraction": True}, {"text": "B"}]},
+            "choices[0].fraction",
+            "number",
+        ),
+        (
+            {"choices": [{"text": "A", "correct": True}, {"text": "B"}]},
+            "choices[0].correct",
+            "unknown key",
+        ),
+        (
+            {"choices": [{"text": "A", "fraction": 1}, {"text": "a "}, {"text": "A"}]},
+            "choices[2].text",
+            "choices[0]",
+        ),
+        (
+            {"choices": [{"text": "A", "fraction": 1}, {"text": "B", "feedback": 3}]},
+            "choices[1].feedback",
+            "string",
+        ),
+        (
+            {"choices": [{"text": "A", "fraction": 1}, {"text": "B"}], "shuffle": "yes"},
+            "shuffle",
+            "true or false",
+        ),
     ],
 )
 def test_validation_errors_say_where_and_what(raw, path, words):
@@ -119,5 +153,7 @@ def test_review_view():
 
 
 def test_right_answer_lists_every_full_mark_choice():
-    data = qt.validate({"choices": [{"text": "A", "fraction": 1}, {"text": "B", "fraction": 1}, {"text": "C"}]})
+    data = qt.validate(
+        {"choices": [{"text": "A", "fraction": 1}, {"text": "B", "fraction": 1}, {"text": "C"}]}
+    )
     assert qt.right_answer(data) == "A / B"

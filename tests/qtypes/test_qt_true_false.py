@@ -16,7 +16,11 @@ def test_validate():
         "feedback_true": "",
         "feedback_false": "",
     }
-    for raw, path in [({}, "correct"), ({"correct": "yes"}, "correct"), ({"correct": 1}, "correct")]:
+    for raw, path in [
+        ({}, "correct"),
+        ({"correct": "yes"}, "correct"),
+        ({"correct": 1}, "correct"),
+    ]:
         with pytest.raises(QuestionDataError) as caught:
             qt.validate(raw)
         assert caught.value.path == path
