@@ -225,11 +225,12 @@ def answers_for(name: str, data: dict[str, Any]):
 
 def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeForm:
     """The form a browser submits when the student, looking at ``view``, gives ``answer``.
-    Everything is found by the text the student sees, never by stored index."""
+    Everything is found by the text the student sees and sent as the view's display
+    ``value``s, never by stored index."""
     fields: dict[str, str | list[str]] = {}
     if name in ("single_choice", "multiple_response"):
         wanted = {answer} if isinstance(answer, str) else set(answer or ())
-        values = [str(c["index"]) for c in view["choices"] if c["text"] in wanted]
+        values = [c["value"] for c in view["choices"] if c["text"] in wanted]
         key = "choice" if name == "single_choice" else "choices"
         fields[prefix + key] = values
     elif name == "true_false":
@@ -240,18 +241,75 @@ def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeF
     elif name == "matching":
         for prompt in view["prompts"]:
             if prompt["text"] in answer:
-                assert answer[prompt["text"]] in view["answers"]
-                fields[f"{prefix}match-{prompt['index']}"] = answer[prompt["text"]]
+                (value,) = [
+                    a["value"] for a in view["answers"] if a["text"] == answer[prompt["text"]]
+                ]
+                fields[f"{prefix}match-{prompt['value']}"] = value
     elif name == "select_missing_words":
         for segment in view["segments"]:
             if "gap" in segment and segment["gap"] in answer:
-                (index,) = [
-                    o["index"] for o in segment["options"] if o["text"] == answer[segment["gap"]]
+                (value,) = [
+                    o["value"] for o in segment["options"] if o["text"] == answer[segment["gap"]]
                 ]
-                fields[f"{prefix}gap-{segment['gap']}"] = str(index)
+                fields[f"{prefix}gap-{segment['gap']}"] = value
     else:
         raise AssertionError(name)
     return FakeForm(fields)
+
+
+def form_from_display(name: str, display: dict[str, Any] | None, prefix: str) -> FakeForm:
+    """The form a browser submits for the display response ``display`` (from to_display)."""
+    fields: dict[str, str | list[str]] = {}
+    if display is None:
+        return FakeForm(fields)
+    if name == "single_choice":
+        fields[prefix + "choice"] = display["choice"]
+    elif name == "multiple_response":
+        fields[prefix + "choices"] = list(display["choices"])
+    elif name == "true_false":
+        fields[prefix + "value"] = "1" if display["value"] else "0"
+    elif name in ("short_answer", "numerical", "essay"):
+        fields[prefix + "text"] = display["text"]
+    elif name == "matching":
+        for prompt, answer in display["matches"].items():
+            fields[f"{prefix}match-{prompt}"] = answer
+    elif name == "select_missing_words":
+        for number, option in display["gaps"].items():
+            fields[f"{prefix}gap-{number}"] = option
+    elif name != "description":
+        raise AssertionError(name)
+    return FakeForm(fields)
+
+
+def responses_for(name: str, data: dict[str, Any]):
+    """A strategy of raw stored responses (stored indices) for validated ``data``, run through
+    validate_response by the caller; includes unanswered ones."""
+    maybe = lambda s: st.none() | s  # noqa: E731
+    if name == "single_choice":
+        return maybe(st.builds(lambda i: {"choice": i}, st.integers(0, len(data["choices"]) - 1)))
+    if name == "multiple_response":
+        indices = st.lists(st.integers(0, len(data["choices"]) - 1))
+        return maybe(st.builds(lambda c: {"choices": c}, indices))
+    if name == "true_false":
+        return maybe(st.builds(lambda v: {"value": v}, st.booleans()))
+    if name in ("short_answer", "numerical", "essay"):
+        return maybe(st.builds(lambda t: {"text": t}, texts))
+    if name == "matching":
+        keys = [str(i) for i, p in enumerate(data["pairs"]) if p["prompt"]]
+        answers = sorted({p["answer"] for p in data["pairs"]})
+        matches = st.dictionaries(st.sampled_from(keys), st.sampled_from(answers))
+        return maybe(st.builds(lambda m: {"matches": m}, matches))
+    if name == "select_missing_words":
+        from quizzes.qtypes.select_missing_words import gaps, offered
+
+        optional = {
+            str(n): st.sampled_from(offered(data, right))
+            for n, right in enumerate(gaps(data), start=1)
+        }
+        return maybe(st.builds(lambda g: {"gaps": g}, st.fixed_dictionaries({}, optional=optional)))
+    if name == "description":
+        return st.none()
+    raise AssertionError(name)
 
 
 # ---------------------------------------------------------------------------------------------

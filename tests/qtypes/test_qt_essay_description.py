@@ -33,7 +33,9 @@ def test_essay_defaults_and_errors():
 def test_essay_is_graded_by_hand():
     assert essay.grade(ESSAY, {"text": "어텐션은 ..."}) == Grade(None, "needs_grading", [])
     assert essay.grade(ESSAY, {"text": "  \n "}) == Grade(0.0, "unanswered", [])
-    assert essay.parse_form(ESSAY, FakeForm({"e-text": "줄1\r\n줄2"}), "e-") == {"text": "줄1\n줄2"}
+    assert essay.parse_form(ESSAY, FakeForm({"e-text": "줄1\r\n줄2"}), "e-", None) == {
+        "text": "줄1\n줄2"
+    }
     with pytest.raises(ResponseError):
         essay.validate_response(ESSAY, {"text": ["list"]})
 
@@ -45,7 +47,11 @@ def test_essay_views_keep_grader_info_private():
         "min_words": 5,
         "max_words": 50,
         "max_length": 100000,
+        "current": "",
     }
+    assert essay.student_view(ESSAY, {}, {"text": "줄1\r\n줄2"})["current"] == "줄1\n줄2"
+    assert essay.from_display(ESSAY, {}, {"text": "줄1\r\n줄2"}) == {"text": "줄1\n줄2"}
+    assert essay.to_display(ESSAY, {}, None) is None
     review = essay.review_view(ESSAY, {}, {"text": "셀프 어텐션 설명"})
     assert "채점 기준" not in str(review) and "grader_info" not in review
     assert (review["word_count"], review["too_short"], review["too_long"]) == (3, True, False)
@@ -59,8 +65,12 @@ def test_description():
     assert description.validate({}) == {} and description.validate(None) == {}
     with pytest.raises(QuestionDataError):
         description.validate({"text": "x"})
-    assert description.student_view({}, {}) == {}
-    assert description.parse_form({}, FakeForm({"text": "x"}), "") is None
+    assert description.student_view({}, {}) == {} == description.student_view({}, {}, {})
+    assert description.to_display({}, {}, None) is None
+    assert description.from_display({}, {}, {}) is None
+    with pytest.raises(ResponseError):
+        description.from_display({}, {}, {"text": "x"})
+    assert description.parse_form({}, FakeForm({"text": "x"}), "", None) is None
     assert description.grade({}, None) == Grade(0.0, "unanswered", [])
     with pytest.raises(ResponseError):
         description.validate_response({}, {"text": "x"})

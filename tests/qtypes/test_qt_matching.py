@@ -8,6 +8,8 @@ from quizzes.qtypes import Grade, QuestionDataError, ResponseError
 
 qt = qtypes.get("matching")
 DATA = qt.validate(SAMPLES["matching"])
+# Prompts shown T5, BERT, GPT; answers shown 합성곱, 디코더, 인코더, 인코더-디코더.
+LAYOUT = {"prompts": [2, 0, 1], "answers": [3, 1, 0, 2]}
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,7 @@ def test_duplicate_answers_are_offered_once():
         }
     )
     view = qt.student_view(data, qt.make_layout(data, 1))
-    assert sorted(view["answers"]) == ["디코더", "인코더"]
+    assert sorted(a["text"] for a in view["answers"]) == ["디코더", "인코더"]
     assert (
         qt.grade(data, {"matches": {"0": "인코더", "1": "인코더", "2": "디코더"}}).state
         == "correct"
@@ -87,15 +89,21 @@ def test_duplicate_answers_are_offered_once():
 
 
 def test_student_view_has_no_pairing():
-    view = qt.student_view(DATA, {"prompts": [2, 0, 1], "answers": [3, 1, 0, 2]})
+    view = qt.student_view(DATA, LAYOUT, {"matches": {"0": "인코더", "2": "합성곱"}})
     assert view == {
         "prompts": [
-            {"index": 2, "key": "2", "text": "T5"},
-            {"index": 0, "key": "0", "text": "BERT"},
-            {"index": 1, "key": "1", "text": "GPT"},
+            {"value": "0", "text": "T5", "selected": "0"},
+            {"value": "1", "text": "BERT", "selected": "2"},
+            {"value": "2", "text": "GPT", "selected": None},
         ],
-        "answers": ["합성곱", "디코더", "인코더", "인코더-디코더"],
+        "answers": [
+            {"value": "0", "text": "합성곱"},
+            {"value": "1", "text": "디코더"},
+            {"value": "2", "text": "인코더"},
+            {"value": "3", "text": "인코더-디코더"},
+        ],
     }
+    assert all(p["selected"] is None for p in qt.student_view(DATA, LAYOUT)["prompts"])
 
 
 def test_grade():
@@ -111,11 +119,15 @@ def test_grade():
 
 
 def test_parse_form_and_validate_response():
-    form = FakeForm({"m-match-0": "인코더", "m-match-2": "합성곱", "m-match-1": ""})
-    assert qt.parse_form(DATA, form, "m-") == {"matches": {"0": "인코더", "2": "합성곱"}}
-    assert qt.parse_form(DATA, FakeForm({"m-match-0": ""}), "m-") is None
-    with pytest.raises(ResponseError):
-        qt.parse_form(DATA, FakeForm({"m-match-0": "트랜스포머"}), "m-")
+    # match-<prompt display value> = <answer display value>
+    form = FakeForm({"m-match-1": "2", "m-match-0": "0", "m-match-2": ""})
+    assert qt.parse_form(DATA, form, "m-", LAYOUT) == {"matches": {"0": "인코더", "2": "합성곱"}}
+    assert qt.parse_form(DATA, FakeForm({"m-match-0": ""}), "m-", LAYOUT) is None
+    unshuffled = qt.parse_form(DATA, FakeForm({"m-match-0": "3"}), "m-", None)
+    assert unshuffled == {"matches": {"0": "합성곱"}}
+    for garbage in ("4", "인코더", "-1", "1.0", ["0", "1"]):
+        with pytest.raises(ResponseError):
+            qt.parse_form(DATA, FakeForm({"m-match-0": garbage}), "m-", LAYOUT)
     assert qt.validate_response(DATA, {"matches": {0: "인코더", 1: None}}) == {
         "matches": {"0": "인코더"}
     }
@@ -128,6 +140,27 @@ def test_parse_form_and_validate_response():
     ):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
+
+
+def test_to_and_from_display():
+    stored = {"matches": {"0": "인코더", "2": "합성곱"}}
+    assert qt.to_display(DATA, LAYOUT, stored) == {"matches": {"0": "0", "1": "2"}}
+    assert qt.to_display(DATA, LAYOUT, {"matches": {}}) is None
+    assert qt.from_display(DATA, LAYOUT, {"matches": {"0": "0", "1": "2"}}) == stored
+    assert qt.from_display(DATA, LAYOUT, {"matches": {0: 0, 1: 2, 2: None}}) == stored
+    assert qt.from_display(DATA, LAYOUT, {"matches": {"2": ""}}) is None
+    for bad in (
+        {"matches": {"3": "0"}},  # only 3 prompts
+        {"matches": {"0": "4"}},  # only 4 answers
+        {"matches": {"x": "0"}},
+        {"matches": {"0": "인코더"}},  # texts are not display values
+        {"matches": {"0": True}},
+        {"matches": {"0": "0", 0: "1"}},  # the same prompt twice
+        {"matches": ["0"]},
+        {"match": {}},
+    ):
+        with pytest.raises(ResponseError):
+            qt.from_display(DATA, LAYOUT, bad)
 
 
 def test_review_and_right_answer():
@@ -147,5 +180,9 @@ def test_multi_line_answers_survive_the_browsers_crlf():
         {"pairs": [{"prompt": "a", "answer": "줄 하나\r\n줄 둘"}, {"prompt": "b", "answer": "x"}]}
     )
     assert data["pairs"][0]["answer"] == "줄 하나\n줄 둘"
-    form = FakeForm({"match-0": "줄 하나\r\n줄 둘"})
-    assert qt.grade(data, qt.parse_form(data, form, "")).fraction == 0.5
+    response = qt.validate_response(data, {"matches": {"0": "줄 하나\r\n줄 둘"}})
+    assert response == {"matches": {"0": "줄 하나\n줄 둘"}}
+    assert qt.grade(data, response).fraction == 0.5
+    layout = {"prompts": [0, 1], "answers": [1, 0]}
+    form = FakeForm({"match-0": "1"})  # forms send display values, not the text
+    assert qt.parse_form(data, form, "", layout) == response

@@ -51,17 +51,51 @@ def test_grade_is_the_clamped_sum():
     assert qt.grade(DATA, {"choices": [3]}).state == "incorrect"
 
 
+LAYOUT = {"order": [2, 3, 0, 1]}  # shows GPT-2, T5, BERT, RoBERTa
+
+
+def test_student_view():
+    assert qt.student_view(DATA, LAYOUT, {"choices": [0, 2]}) == {
+        "choices": [
+            {"value": "0", "text": "GPT-2", "selected": True},
+            {"value": "1", "text": "T5", "selected": False},
+            {"value": "2", "text": "BERT", "selected": True},
+            {"value": "3", "text": "RoBERTa", "selected": False},
+        ]
+    }
+
+
 def test_parse_form_and_validate_response():
     form = FakeForm({"q-choices": ["2", "0", "2", ""]})
-    assert qt.parse_form(DATA, form, "q-") == {"choices": [0, 2]}
-    assert qt.parse_form(DATA, FakeForm({"q-choices": []}), "q-") is None
-    with pytest.raises(ResponseError):
-        qt.parse_form(DATA, FakeForm({"q-choices": ["0", "x"]}), "q-")
+    assert qt.parse_form(DATA, form, "q-", LAYOUT) == {"choices": [0, 2]}
+    assert qt.parse_form(DATA, FakeForm({"q-choices": ["3"]}), "q-", LAYOUT) == {"choices": [1]}
+    assert qt.parse_form(DATA, FakeForm({"q-choices": ["3"]}), "q-", None) == {"choices": [3]}
+    assert qt.parse_form(DATA, FakeForm({"q-choices": []}), "q-", LAYOUT) is None
+    for garbage in (["0", "x"], ["4"], ["-1"]):
+        with pytest.raises(ResponseError):
+            qt.parse_form(DATA, FakeForm({"q-choices": garbage}), "q-", LAYOUT)
     assert qt.validate_response(DATA, {"choices": [3, 1, 1]}) == {"choices": [1, 3]}
     assert qt.validate_response(DATA, {"choices": []}) is None
     for bad in ({"choices": 1}, {"choices": [True]}, {"choices": [7]}, {"choice": [1]}):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
+
+
+def test_to_and_from_display():
+    assert qt.to_display(DATA, LAYOUT, {"choices": [1, 0, 2]}) == {"choices": ["0", "2", "3"]}
+    assert qt.to_display(DATA, LAYOUT, {"choices": []}) is None
+    assert qt.from_display(DATA, LAYOUT, {"choices": ["3", 2, "0", 2]}) == {"choices": [0, 1, 2]}
+    assert qt.from_display(DATA, LAYOUT, {"choices": []}) is None
+    for bad in (
+        {"choices": "0"},
+        {"choices": [4]},
+        {"choices": ["x"]},
+        {"choices": [True]},
+        {"choices": [None]},
+        {"choice": ["0"]},
+    ):
+        with pytest.raises(ResponseError):
+            qt.from_display(DATA, LAYOUT, bad)
 
 
 def test_review_marks_what_should_be_ticked():

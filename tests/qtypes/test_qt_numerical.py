@@ -72,7 +72,11 @@ def test_unit_required():
         "unit_required": True,
         "has_units": True,
         "max_length": 200,
+        "current": "",
     }
+    assert qt.student_view(data, {}, {"text": "12.5 cm"})["current"] == "12.5 cm"
+    assert qt.to_display(data, {}, {"text": "12.5 cm"}) == {"text": "12.5 cm"}
+    assert qt.from_display(data, {}, {"text": " 12.5 cm "}) == {"text": "12.5 cm"}
 
 
 def test_no_units_and_no_any_answer():
@@ -155,10 +159,10 @@ def test_validate_normalises():
 
 
 def test_parse_form_keeps_the_text():
-    assert qt.parse_form(DATA, FakeForm({"n-text": " 12,5 cm "}), "n-") == {"text": "12,5 cm"}
-    assert qt.parse_form(DATA, FakeForm({"n-text": ""}), "n-") is None
+    assert qt.parse_form(DATA, FakeForm({"n-text": " 12,5 cm "}), "n-", None) == {"text": "12,5 cm"}
+    assert qt.parse_form(DATA, FakeForm({"n-text": ""}), "n-", None) is None
     with pytest.raises(ResponseError):
-        qt.parse_form(DATA, FakeForm({"n-text": "9" * 201}), "n-")
+        qt.parse_form(DATA, FakeForm({"n-text": "9" * 201}), "n-", None)
 
 
 def test_right_answer_formats():

@@ -149,8 +149,11 @@ def test_unanswered_everywhere(name):
         def getlist(self, key):
             return [""]
 
-    assert qt.parse_form(data, Empty(), "q1-") is None
+    layout = qt.make_layout(data, 1)
+    assert qt.parse_form(data, Empty(), "q1-", layout) is None
     assert qt.validate_response(data, None) is None
+    assert qt.to_display(data, layout, None) is None
+    assert qt.from_display(data, layout, None) is None
     assert qt.grade(data, None) == Grade(0.0, "unanswered", [])
     review = qt.review_view(data, qt.make_layout(data, 1), None)
     assert review["state"] == "unanswered" and review["fraction"] == 0.0

@@ -61,39 +61,45 @@ def test_same_text_in_different_groups_is_fine_and_defaults_fill():
     assert data["shuffle"] is True
 
 
+# Gap 1 shows 인코더-디코더, 디코더, 인코더; gap 2 인코더, 인코더-디코더, 디코더;
+# gap 3 합성곱, 어텐션.
+LAYOUT = {"gaps": [[4, 0, 1], [1, 4, 0], [3, 2]]}
+
+
 def test_student_view_segments_offer_the_right_answers_group():
     view = qt.student_view(DATA, None)
+    group_1 = [
+        {"value": "0", "text": "디코더", "selected": False},
+        {"value": "1", "text": "인코더", "selected": False},
+        {"value": "2", "text": "인코더-디코더", "selected": False},
+    ]
     assert view == {
         "segments": [
             {"text": "GPT는 "},
-            {
-                "gap": 1,
-                "key": "1",
-                "options": [
-                    {"index": 0, "text": "디코더"},
-                    {"index": 1, "text": "인코더"},
-                    {"index": 4, "text": "인코더-디코더"},
-                ],
-            },
+            {"gap": 1, "options": group_1},
             {"text": " 모델이고 BERT는 "},
-            {
-                "gap": 2,
-                "key": "2",
-                "options": [
-                    {"index": 0, "text": "디코더"},
-                    {"index": 1, "text": "인코더"},
-                    {"index": 4, "text": "인코더-디코더"},
-                ],
-            },
+            {"gap": 2, "options": group_1},
             {"text": " 모델입니다. 둘 다 "},
             {
                 "gap": 3,
-                "key": "3",
-                "options": [{"index": 2, "text": "어텐션"}, {"index": 3, "text": "합성곱"}],
+                "options": [
+                    {"value": "0", "text": "어텐션", "selected": False},
+                    {"value": "1", "text": "합성곱", "selected": False},
+                ],
             },
             {"text": "를 씁니다."},
         ]
     }
+
+
+def test_student_view_values_follow_the_layout():
+    view = qt.student_view(DATA, LAYOUT, {"gaps": {"1": 0, "3": 3}})
+    gaps = [s for s in view["segments"] if "gap" in s]
+    assert [[(o["value"], o["text"], o["selected"]) for o in g["options"]] for g in gaps] == [
+        [("0", "인코더-디코더", False), ("1", "디코더", True), ("2", "인코더", False)],
+        [("0", "인코더", False), ("1", "인코더-디코더", False), ("2", "디코더", False)],
+        [("0", "합성곱", True), ("1", "어텐션", False)],
+    ]
 
 
 def test_layout_shuffles_each_gap_only_when_asked():
@@ -121,22 +127,47 @@ def test_a_repeated_gap_number_is_two_gaps():
 
 
 def test_parse_form_and_validate_response():
-    form = FakeForm({"g-gap-1": "4", "g-gap-3": "3", "g-gap-2": ""})
-    assert qt.parse_form(DATA, form, "g-") == {"gaps": {"1": 4, "3": 3}}
-    assert qt.parse_form(DATA, FakeForm({}), "g-") is None
-    for bad in ({"g-gap-1": "2"}, {"g-gap-3": "x"}, {"g-gap-1": "9"}):  # 2 is not in gap 1's group
+    form = FakeForm({"g-gap-1": "0", "g-gap-3": "0", "g-gap-2": ""})
+    assert qt.parse_form(DATA, form, "g-", LAYOUT) == {"gaps": {"1": 4, "3": 3}}
+    assert qt.parse_form(DATA, form, "g-", None) == {"gaps": {"1": 0, "3": 2}}
+    assert qt.parse_form(DATA, FakeForm({}), "g-", LAYOUT) is None
+    # Gap 3 offers two options, gap 1 three: display values are per gap.
+    for bad in ({"g-gap-3": "2"}, {"g-gap-1": "3"}, {"g-gap-3": "x"}, {"g-gap-1": "-1"}):
         with pytest.raises(ResponseError):
-            qt.parse_form(DATA, FakeForm(bad), "g-")
+            qt.parse_form(DATA, FakeForm(bad), "g-", LAYOUT)
     assert qt.validate_response(DATA, {"gaps": {1: 0, "2": None}}) == {"gaps": {"1": 0}}
     for bad in (
         {"gaps": {"4": 0}},
         {"gaps": {"0": 0}},
         {"gaps": {"1": 2}},
         {"gaps": {"1": True}},
+        {"gaps": {"٣": 2}},
         {"gaps": [0]},
     ):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
+
+
+def test_to_and_from_display():
+    stored = {"gaps": {"1": 4, "3": 3}}
+    assert qt.to_display(DATA, LAYOUT, stored) == {"gaps": {"1": "0", "3": "0"}}
+    assert qt.to_display(DATA, None, stored) == {"gaps": {"1": "2", "3": "1"}}
+    assert qt.from_display(DATA, LAYOUT, {"gaps": {"1": "0", "3": "0"}}) == stored
+    assert qt.from_display(DATA, LAYOUT, {"gaps": {1: 0, 3: 0, 2: None}}) == stored
+    assert qt.from_display(DATA, LAYOUT, {"gaps": {"2": ""}}) is None
+    for bad in (
+        {"gaps": {"3": "2"}},  # gap 3 offers two options
+        {"gaps": {"4": "0"}},
+        {"gaps": {"0": "0"}},
+        {"gaps": {"x": "0"}},
+        {"gaps": {"²": "0"}},
+        {"gaps": {"1": True}},
+        {"gaps": {"1": "0", 1: "1"}},  # the same gap twice
+        {"gaps": ["0"]},
+        {"gap": {}},
+    ):
+        with pytest.raises(ResponseError):
+            qt.from_display(DATA, LAYOUT, bad)
 
 
 def test_review_and_right_answer():

@@ -116,15 +116,25 @@ def test_validation_errors(raw, path, words):
 
 
 def test_parse_form_and_responses():
-    assert qt.parse_form(DATA, FakeForm({"a-text": "  어텐션 "}), "a-") == {"text": "어텐션"}
-    assert qt.parse_form(DATA, FakeForm({"a-text": "   "}), "a-") is None
+    assert qt.parse_form(DATA, FakeForm({"a-text": "  어텐션 "}), "a-", None) == {"text": "어텐션"}
+    assert qt.parse_form(DATA, FakeForm({"a-text": "   "}), "a-", None) is None
     with pytest.raises(ResponseError):
-        qt.parse_form(DATA, FakeForm({"a-text": ["a", "b"]}), "a-")
+        qt.parse_form(DATA, FakeForm({"a-text": ["a", "b"]}), "a-", None)
     with pytest.raises(ResponseError):
-        qt.parse_form(DATA, FakeForm({"a-text": "x" * 1001}), "a-")
+        qt.parse_form(DATA, FakeForm({"a-text": "x" * 1001}), "a-", None)
     with pytest.raises(ResponseError):
         qt.validate_response(DATA, {"text": 5})
-    assert qt.student_view(DATA, {}) == {"max_length": 1000}
+    assert qt.student_view(DATA, {}) == {"max_length": 1000, "current": ""}
+    assert qt.student_view(DATA, {}, {"text": " 어텐션 "}) == {
+        "max_length": 1000,
+        "current": "어텐션",
+    }
+    # No stored indices here: the display response is the response.
+    assert qt.to_display(DATA, {}, {"text": " 어텐션 "}) == {"text": "어텐션"}
+    assert qt.from_display(DATA, {}, {"text": "어텐션"}) == {"text": "어텐션"}
+    assert qt.from_display(DATA, {}, {"text": "  "}) is None
+    with pytest.raises(ResponseError):
+        qt.from_display(DATA, {}, {"text": 5})
 
 
 def test_review_and_right_answer():

@@ -8,6 +8,7 @@ from quizzes.qtypes import Grade, QuestionDataError, ResponseError
 
 qt = qtypes.get("single_choice")
 DATA = qt.validate(SAMPLES["single_choice"])
+LAYOUT = {"order": [3, 1, 0, 2]}  # shows GRU, LSTM, 트랜스포머, CNN
 
 
 def test_validate_fills_defaults_and_trims():
@@ -99,14 +100,42 @@ def test_grade_right_wrong_partial_negative():
     assert qt.grade(DATA, {"choice": 2}) == Grade(0.0, "incorrect", ["합성곱 신경망입니다."])
 
 
-def test_parse_form():
-    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-") == {"choice": 2}
-    assert qt.parse_form(DATA, FakeForm({"s3-choice": " 0 "}), "s3-") == {"choice": 0}
-    assert qt.parse_form(DATA, FakeForm({"s4-choice": "2"}), "s3-") is None
-    assert qt.parse_form(DATA, FakeForm({"s3-choice": ""}), "s3-") is None
+def test_parse_form_maps_display_values_through_the_layout():
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-", LAYOUT) == {"choice": 0}
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": " 0 "}), "s3-", LAYOUT) == {"choice": 3}
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-", None) == {"choice": 2}
+    assert qt.parse_form(DATA, FakeForm({"s4-choice": "2"}), "s3-", LAYOUT) is None
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": ""}), "s3-", LAYOUT) is None
     for garbage in ("abc", "-1", "4", "1.0", "٣", ["0", "1"]):
         with pytest.raises(ResponseError):
-            qt.parse_form(DATA, FakeForm({"s3-choice": garbage}), "s3-")
+            qt.parse_form(DATA, FakeForm({"s3-choice": garbage}), "s3-", LAYOUT)
+
+
+def test_to_and_from_display():
+    assert qt.to_display(DATA, LAYOUT, {"choice": 0}) == {"choice": "2"}
+    assert qt.to_display(DATA, None, {"choice": 0}) == {"choice": "0"}
+    assert qt.to_display(DATA, LAYOUT, None) is None
+    with pytest.raises(ResponseError):
+        qt.to_display(DATA, LAYOUT, {"choice": 9})
+    assert qt.from_display(DATA, LAYOUT, {"choice": "2"}) == {"choice": 0}
+    assert qt.from_display(DATA, LAYOUT, {"choice": 3}) == {"choice": 2}
+    for unanswered in (None, {"choice": None}, {"choice": ""}):
+        assert qt.from_display(DATA, LAYOUT, unanswered) is None
+    for bad in (
+        {"choice": "4"},
+        {"choice": 4},
+        {"choice": -1},
+        {"choice": True},
+        {"choice": "x"},
+        {"choice": 1.0},
+        {"choice": [0]},
+        {"choices": 0},
+        {},
+        [0],
+        "0",
+    ):
+        with pytest.raises(ResponseError):
+            qt.from_display(DATA, LAYOUT, bad)
 
 
 def test_validate_response():
@@ -128,15 +157,18 @@ def test_layout_shuffles_only_when_asked():
 
 
 def test_student_view_follows_layout_and_hides_keys():
-    view = qt.student_view(DATA, {"order": [3, 1, 0, 2]})
+    view = qt.student_view(DATA, LAYOUT, {"choice": 0})
     assert view == {
         "choices": [
-            {"index": 3, "text": "GRU"},
-            {"index": 1, "text": "LSTM"},
-            {"index": 0, "text": "트랜스포머"},
-            {"index": 2, "text": "CNN"},
+            {"value": "0", "text": "GRU", "selected": False},
+            {"value": "1", "text": "LSTM", "selected": False},
+            {"value": "2", "text": "트랜스포머", "selected": True},
+            {"value": "3", "text": "CNN", "selected": False},
         ]
     }
+    assert not any(c["selected"] for c in qt.student_view(DATA, LAYOUT)["choices"])
+    with pytest.raises(ResponseError):
+        qt.student_view(DATA, LAYOUT, {"choice": 4})
 
 
 def test_review_view():

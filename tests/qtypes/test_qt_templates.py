@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from qt_helpers import SAMPLES
+from qt_helpers import SAMPLES, FakeForm
 
 from quizzes import qtypes
 
@@ -42,19 +43,66 @@ RESPONSES = {
 }
 
 
-def render(name: str, *, review: bool, response=None, disabled=False) -> str:
+def setup(name: str):
     qt = qtypes.get(name)
     data = qt.validate(SAMPLES[name])
-    layout = qt.make_layout(data, 42)
+    return qt, data, qt.make_layout(data, 42)
+
+
+def render(name: str, *, review: bool, response=None, disabled=False) -> str:
+    qt, data, layout = setup(name)
     q = {
-        "view": qt.student_view(data, layout),
+        "view": qt.student_view(data, layout, response),
         "review": qt.review_view(data, layout, response) if review else None,
-        "response": response,
         "prefix": "s3-",
         "disabled": disabled,
         "text_format": "markdown",
     }
+    # No q.response: answering mode must prefill from q.view's selected/current alone (the
+    # stored response holds stored indices, which must not reach the page).
     return ENGINE.get_template(f"quizzes/qtypes/{name}.html").render(Context({"q": q}))
+
+
+class Submitted(HTMLParser):
+    """The fields a browser would submit for the rendered form, as it stands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, list[str]] = {}
+        self.values: list[str] = []  # every value attribute of an input or option
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            self.values.append(attrs["value"])
+            if attrs["type"] == "text" or "checked" in attrs:
+                self.fields.setdefault(attrs["name"], []).append(attrs["value"])
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option":
+            self.values.append(attrs["value"])
+            if "selected" in attrs:
+                self.fields.setdefault(self._select, []).append(attrs["value"])
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+
+    def handle_data(self, data):
+        if self._textarea:
+            # Browsers drop one newline right after <textarea> (the template puts one there).
+            self.fields.setdefault(self._textarea, []).append(data.removeprefix("\n"))
+            self._textarea = None
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def submitted(html: str) -> Submitted:
+    parser = Submitted()
+    parser.feed(html)
+    return parser
 
 
 def feedback_texts(name: str) -> list[str]:
@@ -87,10 +135,11 @@ def test_answering_mode(name):
 
 
 def test_answering_mode_prefills_saved_answers():
-    assert re.search(
-        r'value="3" data-autosave checked',
-        render("single_choice", review=False, response={"choice": 3}),
-    )
+    qt, data, layout = setup("single_choice")
+    shown = qt.to_display(data, layout, {"choice": 3})["choice"]
+    html = render("single_choice", review=False, response={"choice": 3})
+    assert re.search(rf'value="{shown}" data-autosave checked', html)
+    assert html.count("checked") == 1
     html = render("multiple_response", review=False, response={"choices": [0, 2]})
     assert len(re.findall(r"data-autosave checked", html)) == 2
     html = render("true_false", review=False, response={"value": False})
@@ -99,14 +148,45 @@ def test_answering_mode_prefills_saved_answers():
     )
     html = render("short_answer", review=False, response={"text": "어텐션 <b>"})
     assert 'value="어텐션 &lt;b&gt;"' in html
+    qt, data, layout = setup("matching")
+    shown = qt.to_display(data, layout, {"matches": {"0": "인코더"}})["matches"]
     html = render("matching", review=False, response={"matches": {"0": "인코더"}})
-    assert html.count(" selected") == 1 and re.search(r'<option value="인코더" selected>', html)
+    assert html.count(" selected") == 1
+    ((prompt, answer),) = shown.items()
+    assert re.search(
+        rf'name="s3-match-{prompt}".*?<option value="{answer}" selected>인코더</option>',
+        html,
+        re.DOTALL,
+    )
     html = render("select_missing_words", review=False, response={"gaps": {"2": 4}})
     assert html.count(" selected") == 1
     assert 'aria-label="빈칸 1"' in html and 'aria-label="빈칸 3"' in html
     html = render("essay", review=False, response={"text": "안녕"})
     assert ">\n안녕</textarea>" in html and "최소 5단어" in html
     assert "disabled" in render("single_choice", review=False, disabled=True)
+
+
+@pytest.mark.parametrize("name", [n for n in qtypes.TYPES if n != "description"])
+def test_submitting_the_prefilled_form_gives_the_saved_response_back(name):
+    qt, data, layout = setup(name)
+    response = qt.validate_response(data, RESPONSES[name])
+    form = FakeForm(submitted(render(name, review=False, response=response)).fields)
+    assert qt.parse_form(data, form, "s3-", layout) == response
+    blank = FakeForm(submitted(render(name, review=False)).fields)
+    assert qt.parse_form(data, blank, "s3-", layout) is None
+
+
+@pytest.mark.parametrize("name", ["single_choice", "multiple_response", "matching"])
+def test_answering_mode_values_are_display_positions(name):
+    values = [v for v in submitted(render(name, review=False)).values if v]
+    qt, data, layout = setup(name)
+    view = qt.student_view(data, layout)
+    items = view["answers"] if name == "matching" else view["choices"]
+    count = len(items)
+    assert values == [str(i) for i in range(count)] * (len(values) // count)
+    names = re.findall(r'name="(s3-[^"]+)"', render(name, review=False))
+    if name == "matching":  # one drop-down per prompt, named by its display position
+        assert names == [f"s3-match-{i}" for i in range(len(view["prompts"]))]
 
 
 @pytest.mark.parametrize("name", [n for n in qtypes.TYPES if n not in ("description", "essay")])
