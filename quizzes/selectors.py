@@ -117,7 +117,11 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None) -> lis
         q = QuestionView(
             response_id=response.pk, slot_id=response.slot_id, number=response.position,
             qtype=version.qtype, stem=version.stem, text_format=version.text_format,
-            view=qtype.student_view(version.data, response.layout),
+            # The student's own answer is pre-filled only while answering or when the review
+            # policy shows "attempt"; the view carries display values, never stored indices.
+            view=qtype.student_view(version.data, response.layout,
+                                    response.answer if items is None or "attempt" in items
+                                    else None),
             prefix=f"s{response.slot_id}-", sequence=response.sequence,
             max_mark=float(response.max_mark), question_id=version.question_id,
             lesson=version.question.lesson,
