@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", include("quizzes.api_urls")),
     path("", include("quizzes.urls")),
     path("", include("quizzes.bank_urls")),
+    path("", include("inference.urls")),
     path("", include("courses.urls")),
 ]
