@@ -28,6 +28,12 @@ app.conf.update(
     result_expires=3600,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    # Run by one `celery beat` (embedded in the local worker with -B): close attempts whose
+    # time ran out with nobody on the page, so the gradebook is right without a visit.
+    beat_schedule={
+        "finish-overdue-attempts": {"task": "quizzes.tasks.attempts_finish_overdue",
+                                    "schedule": 60.0, "options": {"queue": "default"}},
+    },
 )
 app.autodiscover_tasks()
 

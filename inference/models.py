@@ -71,3 +71,12 @@ class DemoJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def preview_file(self) -> str | None:
+        """The name of the result image that best represents the job (for galleries)."""
+        files = (self.result or {}).get("files") or {}
+        for name in ("face-0.png", "frame-0.png", "original.png", "input.png"):
+            if name in files:
+                return name
+        return next(iter(files), None)

@@ -221,3 +221,18 @@ def demo_job_set_shared(*, job: DemoJob, user: AbstractBaseUser, shared: bool) -
     job.share_in_gallery = shared
     job.save(update_fields=["share_in_gallery"])
     return job
+
+
+def demo_job_hide(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
+    """Hide a result from the class gallery; only the course's teachers may."""
+    from courses.models import Enrollment
+
+    teaches = user.is_staff or Enrollment.objects.filter(
+        user=user, course_id=job.course_id,
+        role__in=(Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)).exists()
+    if not teaches:
+        raise ApplicationError(_("Only the course's teachers can hide gallery items."),
+                               code="forbidden", status_code=403)
+    job.hidden_by_teacher = True
+    job.save(update_fields=["hidden_by_teacher"])
+    return job

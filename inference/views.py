@@ -53,17 +53,20 @@ def demo_index(request: HttpRequest) -> HttpResponse:
 def demo_job_create(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     params = {key: value for key, value in request.POST.items()
-              if key not in ("kind", "csrfmiddlewaretoken", "course", "share")}
+              if key not in ("kind", "csrfmiddlewaretoken", "course", "share", "lesson")}
     if kind == DemoKind.CAPTION and request.POST.get("shape-1"):
         params["scene"] = [
             {field: request.POST.get(f"{field}-{i}") for field in SCENE_CHOICES}
             for i in (1, 2, 3) if request.POST.get(f"shape-{i}")]
         params = {k: v for k, v in params.items() if not k[-2:] in ("-1", "-2", "-3")}
     upload = request.FILES.get("image")
+    course = _course_for(request)
+    lesson = (course.lessons.filter(slug=request.POST.get("lesson")).first()
+              if course and request.POST.get("lesson") else None)
     try:
         job = services.demo_job_create(
             user=request.user, kind=kind, params=params,
-            image=upload.read() if upload else None, course=_course_for(request),
+            image=upload.read() if upload else None, course=course, lesson=lesson,
             share_in_gallery=request.POST.get("share") == "1")
     except ApplicationError as exc:
         return render(request, "inference/_error.html", {"message": exc.message},
@@ -113,6 +116,15 @@ def demo_job_cancel(request: HttpRequest, job_id) -> HttpResponse:
     except ApplicationError as exc:
         raise PermissionDenied(exc.message) from exc
     return _panel(request, job) if request.htmx else redirect("inference:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def demo_job_hide(request: HttpRequest, job_id) -> HttpResponse:
+    """A teacher hides a result from the class gallery with one click."""
+    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+    services.demo_job_hide(job=job, user=request.user)
+    return redirect(request.META.get("HTTP_REFERER") or "inference:index")
 
 
 @login_required
