@@ -215,3 +215,5 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = DEMO_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # Offline sample photographs (scikit-image) a student can send to the fake detector.
 DEMO_SAMPLE_PHOTOS = ["astronaut", "chelsea", "coffee", "camera", "rocket", "cat"]
+# Spot-the-fake pools: how many generated and real images the gpu worker keeps ready.
+SPOT_POOL_TARGET = env.int("SPOT_POOL_TARGET", default=48)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("demos/jobs/<uuid:job_id>/files/<str:name>", views.demo_job_file, name="file"),
     path("demos/jobs/<uuid:job_id>/hide/", views.demo_job_hide, name="hide"),
     path("demos/status/", views.demo_status, name="status"),
+    path("pool-images/<uuid:image_id>.png", views.pool_image, name="pool-image"),
 ]

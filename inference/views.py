@@ -119,6 +119,19 @@ def demo_job_cancel(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @login_required
+def pool_image(request: HttpRequest, image_id) -> FileResponse:
+    """A spot-the-fake image. Its URL says nothing about whether it is generated."""
+    from .models import PoolImage
+
+    image = PoolImage.objects.filter(pk=image_id).first()
+    if image is None:
+        raise Http404("No such image.")
+    response = FileResponse(default_storage.open(image.file, "rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
 @require_POST
 def demo_job_hide(request: HttpRequest, job_id) -> HttpResponse:
     """A teacher hides a result from the class gallery with one click."""

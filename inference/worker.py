@@ -315,3 +315,72 @@ def _run_caption(batch: list[DemoJob], deadline: float) -> None:
             words.append({"word": word, "file": name})
         _finish(job, {"caption": out["text"], "words": words, "truth": truth, "files": files},
                 run_ms, len(batch))
+
+
+# ------------------------------------------------------------------------------------------------
+# Spot-the-fake pools
+# ------------------------------------------------------------------------------------------------
+
+
+def _gray64(image: np.ndarray) -> np.ndarray:
+    """Every pool image is shown as 64×64 greyscale, so neither colour nor size gives a fake away
+    (the offline real faces are greyscale)."""
+    gray = Image.fromarray(np.asarray(image, dtype=np.uint8)).convert("L").resize(
+        (64, 64), Image.BICUBIC)
+    return np.stack([np.asarray(gray)] * 3, axis=-1)
+
+
+def _real_pool_images(n: int, rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
+    """Real photographs available offline: LFW faces (scikit-image) and crops of sample photos."""
+    from skimage import data as samples
+
+    faces = samples.lfw_subset()[:100]  # the first 100 are real faces (25×25, float in [0, 1])
+    out = []
+    for i in rng.permutation(len(faces))[:n]:
+        out.append(((faces[i] * 255).astype(np.uint8), f"lfw:{int(i)}"))
+    return out
+
+
+def spot_pool_refill() -> int:
+    """Top the generated and real pools up to settings.SPOT_POOL_TARGET; return images added."""
+    from .catalog import model_version
+    from .ml.dcgan import generate_from_seeds
+    from .ml.fake_detector import predict
+    from .models import PoolImage
+
+    target = settings.SPOT_POOL_TARGET
+    rng = np.random.default_rng()
+    added = 0
+    detector = MODELS.get("fake_detector")
+    version = model_version("fake_detector")
+    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True).count()
+    if need > 0:
+        seeds = [int(s) for s in rng.integers(0, 2**31 - 2, size=need)]
+        faces = [_gray64(face) for face in generate_from_seeds(MODELS.get("face_generator"),
+                                                                seeds)]
+        probs = predict(detector, np.stack(faces))
+        for seed, face, prob in zip(seeds, faces, probs, strict=True):
+            pk = uuid.uuid4()
+            path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(face)))
+            PoolImage.objects.create(id=pk, kind=PoolImage.Kind.GENERATED, file=path,
+                                     source=f"seed:{seed}", detector_prob=float(prob),
+                                     model_version=version)
+            added += 1
+    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True).count()
+    if need > 0:
+        taken = set(PoolImage.objects.filter(kind=PoolImage.Kind.REAL).values_list("source",
+                                                                                  flat=True))
+        photos = [(img, src) for img, src in _real_pool_images(100, rng) if src not in taken][
+            :need]
+        if photos:
+            gray = [_gray64(np.stack([img] * 3, axis=-1)) for img, _ in photos]
+            probs = predict(detector, np.stack(gray))
+            for (_, source), image, prob in zip(photos, gray, probs, strict=True):
+                pk = uuid.uuid4()
+                path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(image)))
+                PoolImage.objects.create(id=pk, kind=PoolImage.Kind.REAL, file=path,
+                                         source=source, detector_prob=float(prob),
+                                         model_version=version)
+                added += 1
+    log.info("spot-the-fake pool: %d images added", added)
+    return added
