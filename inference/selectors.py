@@ -76,3 +76,28 @@ def gallery(*, course, kind: str | None = None, limit: int = 12):
     if kind:
         jobs = jobs.filter(kind=kind)
     return jobs.order_by("-finished_at")[:limit]
+
+
+_BROKER_CHECK: dict[str, float | bool] = {"at": 0.0, "ok": True}
+
+
+def broker_available(*, max_age: float = 10.0) -> bool:
+    """Whether the message broker answers (checked at most every `max_age` seconds).
+
+    Used to tell students up front that demos are unavailable, instead of failing their jobs.
+    """
+    import time
+
+    from config.celery import app
+
+    now = time.monotonic()
+    if now - float(_BROKER_CHECK["at"]) < max_age:
+        return bool(_BROKER_CHECK["ok"])
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=1)
+        ok = True
+    except Exception:  # kombu raises transport-specific errors; any of them means "down"
+        ok = False
+    _BROKER_CHECK.update(at=now, ok=ok)
+    return ok

@@ -44,7 +44,7 @@ def demo_index(request: HttpRequest) -> HttpResponse:
     return render(request, "inference/index.html", {
         "cards": cards, "scene_choices": SCENE_CHOICES,
         "samples": settings.DEMO_SAMPLE_PHOTOS,
-        "course": _course_for(request),
+        "course": _course_for(request), "broker_ok": selectors.broker_available(),
     })
 
 

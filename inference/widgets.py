@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from .catalog import MODEL_FOR_KIND, model_card
 from .directives import PLACEHOLDER_RE, demo_placeholders
-from .selectors import gallery
+from .selectors import broker_available, gallery
 from .services import SCENE_FIELDS
 
 
@@ -29,7 +29,7 @@ def expand_demo_widgets(request: HttpRequest, body_html: str, *, access, lesson)
             "kind": kind, "options": options, "n": next(counter), "course": access.course,
             "lesson": lesson, "card": model_card(MODEL_FOR_KIND[kind]), "gallery": shown,
             "can_teach": access.can_teach, "scene_choices": SCENE_FIELDS,
-            "samples": settings.DEMO_SAMPLE_PHOTOS,
+            "samples": settings.DEMO_SAMPLE_PHOTOS, "broker_ok": broker_available(),
         }, request=request)
 
     return mark_safe(PLACEHOLDER_RE.sub(widget, body_html))  # noqa: S308 - our own templates
