@@ -29,8 +29,8 @@ def _file_digest(path: str) -> str:
 
 def model_version(model_key: str) -> str:
     """A short version string that changes whenever the weights change."""
-    from .ml.registry import MODELS
     from .ml import CHECKPOINT_DIR
+    from .ml.registry import MODELS
 
     if model_key == "captioner" and settings.CAPTIONER_HF_DIR:
         return "hf:" + Path(settings.CAPTIONER_HF_DIR).name

@@ -58,7 +58,7 @@ def demo_job_create(request: HttpRequest) -> HttpResponse:
         params["scene"] = [
             {field: request.POST.get(f"{field}-{i}") for field in SCENE_CHOICES}
             for i in (1, 2, 3) if request.POST.get(f"shape-{i}")]
-        params = {k: v for k, v in params.items() if not k[-2:] in ("-1", "-2", "-3")}
+        params = {k: v for k, v in params.items() if k[-2:] not in ("-1", "-2", "-3")}
     upload = request.FILES.get("image")
     course = _course_for(request)
     lesson = (course.lessons.filter(slug=request.POST.get("lesson")).first()

@@ -3,9 +3,9 @@
 import pytest
 
 from courses.pack import PackError
+from courses.rendering import DirectiveError
 from courses.services import course_pack_load
 from inference.directives import parse_demo_directive
-from courses.rendering import DirectiveError
 
 
 def test_valid_directive_becomes_a_placeholder_the_lesson_page_turns_into_a_widget(
