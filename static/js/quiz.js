@@ -22,3 +22,26 @@
     });
   });
 })();
+
+// Autosave retries: if a save fails on the way (network drop, a 5xx while the database
+// reconnects), send it again with the same sequence number. The server stores it once: a retry
+// of a save that did commit is recognised and acknowledged without a second write.
+(function () {
+  var tries = new WeakMap();
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var section = event.detail.elt;
+    if (!section.matches || !section.matches("section.question")) { return; }
+    var xhr = event.detail.xhr;
+    var failed = !xhr || xhr.status === 0 || xhr.status >= 500;
+    if (!failed) { tries.delete(section); return; }
+    var n = (tries.get(section) || 0) + 1;
+    tries.set(section, n);
+    var status = section.querySelector(".save-status");
+    if (n > 6) {
+      if (status) { status.textContent = status.dataset.failed || "Not saved"; }
+      return;
+    }
+    if (status) { status.textContent = (status.dataset.retrying || "Retrying…") + " (" + n + ")"; }
+    setTimeout(function () { htmx.trigger(section, "change"); }, 500 * n);
+  });
+})();
