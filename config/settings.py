@@ -228,6 +228,9 @@ DEMO_QUEUE_CAP = env.int("DEMO_QUEUE_CAP", default=300)
 DEMO_JOB_EXPIRES_SECONDS = env.int("DEMO_JOB_EXPIRES_SECONDS", default=300)
 DEMO_JOB_TIME_LIMIT_SECONDS = env.int("DEMO_JOB_TIME_LIMIT_SECONDS", default=60)
 DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)
+# A running job whose worker has not written a heartbeat for this long is taken to be lost.
+DEMO_HEARTBEAT_STALE_SECONDS = env.int("DEMO_HEARTBEAT_STALE_SECONDS",
+                                       default=DEMO_JOB_TIME_LIMIT_SECONDS)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DEMO_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # Offline sample photographs (scikit-image) a student can send to the fake detector.

@@ -200,8 +200,9 @@ def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
 
 
 def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
-    """A running job whose worker stopped sending heartbeats: fail it with a clear message."""
-    stale = timezone.now() - timedelta(seconds=settings.DEMO_JOB_TIME_LIMIT_SECONDS * 2)
+    """A running job whose worker stopped sending heartbeats long ago: fail it with a clear
+    message (a restarted worker requeues recent ones first: inference.recovery)."""
+    stale = timezone.now() - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS * 2)
     DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
                            heartbeat_at__lt=stale).update(
         status=DemoJob.Status.FAILED, finished_at=timezone.now(), error="worker lost",

@@ -100,7 +100,7 @@ def _claim(job: DemoJob) -> list[DemoJob]:
 
 def _reclaim_lost(job: DemoJob) -> list[DemoJob]:
     """A redelivered task whose job is 'running' under a dead worker: take it over once."""
-    stale = timezone.now() - timedelta(seconds=settings.DEMO_JOB_TIME_LIMIT_SECONDS)
+    stale = timezone.now() - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS)
     token = uuid.uuid4().hex
     taken = DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
                                    heartbeat_at__lt=stale, tries__lt=3).update(
