@@ -31,7 +31,12 @@ run: setup
 	@echo "Web:    http://$(HOST):$(PORT)/   (Ctrl-C stops web and worker)"
 	@bash scripts/run_local.sh $(HOST) $(PORT)
 
-test: install
+# axe-core for the accessibility checks in tests/e2e (a test tool, pinned in package-lock.json).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: install node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install

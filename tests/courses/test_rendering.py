@@ -12,7 +12,7 @@ def test_inline_and_display_math_become_mathml():
 
 def test_display_math_inside_a_paragraph_stays_valid_html():
     html = render_markdown("before\n$$\nx^2\n$$\nafter")
-    assert '<span class="math display"><math display="block">' in html
+    assert '<span class="math display" tabindex="0"><math display="block">' in html
     assert "<div" not in html
 
 

@@ -66,9 +66,12 @@ def page_for(browser, live_server):
     contexts = []
 
     def open_page(username: str, password: str, *, locale: str = "ko-KR",
-                  viewport: dict | None = None):
+                  viewport: dict | None = None, bypass_csp: bool = False):
+        # bypass_csp only for injecting test tools (axe-core): the site's CSP forbids inline
+        # scripts, which is what a test tool's injection is.
         context = browser.new_context(locale=locale, base_url=live_server.url,
-                                      viewport=viewport or {"width": 1200, "height": 900})
+                                      viewport=viewport or {"width": 1200, "height": 900},
+                                      bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
