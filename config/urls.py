@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("quizzes.api_urls")),
+    path("api/", include("quizzes.bank_api_urls")),
     path("", include("quizzes.urls")),
     path("", include("quizzes.bank_urls")),
     path("", include("courses.urls")),
