@@ -31,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, course: str, format: str, category: str, quiz: str,
                output: Path | None, **options):
+        output = Path(output) if output else None  # call_command(output="…") gives a str
         target = Course.objects.filter(slug=course).first()
         if target is None:
             raise CommandError(f"No course {course!r}.")

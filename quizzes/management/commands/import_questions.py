@@ -37,6 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, course: str, format: str | None, category: str,
                quiz: str, **options):
+        file = Path(file)
         target = Course.objects.filter(slug=course).first()
         if target is None:
             raise CommandError(f"No course {course!r}.")
