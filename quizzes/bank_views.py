@@ -128,7 +128,8 @@ def bank_index(request: HttpRequest, course_slug: str) -> HttpResponse:
         questions = questions.filter(Q(name__icontains=search) | Q(key__icontains=search))
     questions = (questions.select_related("category")
                  .prefetch_related(Prefetch("versions", queryset=QuestionVersion.objects.only(
-                     "id", "question_id", "number", "qtype").order_by("-number")))
+                     "id", "question_id", "number", "qtype", "stem", "data")
+                     .order_by("-number")))
                  .annotate(quiz_count=Count("slots__quiz", distinct=True))
                  .order_by("category__name", "name", "pk"))
     page = Paginator(questions, 50).get_page(request.GET.get("page"))
@@ -138,6 +139,7 @@ def bank_index(request: HttpRequest, course_slug: str) -> HttpResponse:
         latest = question.versions.all()[0]
         question.category = by_id.get(question.category_id, question.category)
         rows.append({"question": question, "latest": latest,
+                     "excerpt": latest.stem or latest.data.get("text", ""),
                      "qtype_label": QTYPE_LABELS.get(latest.qtype, latest.qtype)})
     all_tags = sorted({t for tags in Question.objects.filter(course=course)
                        .values_list("tags", flat=True) for t in (tags or [])}, key=str.casefold)
@@ -615,8 +617,14 @@ def quiz_builder(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
     if filter_category:
         candidates = candidates.filter(category_id=filter_category)
     candidates = list(candidates.order_by("name")[:200])
+    stems = {}
+    for question_id, stem, data in (QuestionVersion.objects.filter(
+            question_id__in=[q.pk for q in candidates]).order_by("question_id", "number")
+            .values_list("question_id", "stem", "data")):
+        stems[question_id] = stem or (data or {}).get("text", "")  # the last one wins
     for question in candidates:
         question.category = by_id.get(question.category_id, question.category)
+        question.excerpt = stems.get(question.pk, "")
     moved = _get_int(request, "moved")
     return render(request, "quizzes/bank/builder.html", {
         "access": access, "course": access.course, "quiz": quiz, "rows": rows,
