@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import authoring, services
-from quizzes.models import REVIEW_ITEMS, Category, Question, Quiz, Slot
+from quizzes.models import REVIEW_ITEMS, Category, Question, Quiz
 
 pytestmark = pytest.mark.django_db
 
