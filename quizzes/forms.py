@@ -224,6 +224,7 @@ class QuestionEditor:
         self.errors: dict[str, list[str]] = {}
         self.index_map: dict[str, list[int]] = {}
         self._data: dict | None = None
+        self._converted = False
         if post is not None:
             self.meta = {name: post.get(name, "") for name in META_FIELDS}
             self._rows = {spec.key: self._post_rows(post, spec) for spec in self.lists_spec}
@@ -350,8 +351,9 @@ class QuestionEditor:
 
     def data(self) -> dict | None:
         """The `data` object for the type, or None when an input could not be read."""
-        if self._data is not None:
+        if self._converted:
             return self._data
+        self._converted = True
         before = len(self.errors)
         data: dict[str, Any] = {}
         for spec in self.lists_spec:

@@ -455,16 +455,16 @@ def questions_export(*, course: Course, fmt: str, category: Category | None = No
             skipped.append(f"{pq.name}: {exc.message}")
             continue
         if fmt == "gift" and pq.files:
-            warnings.append(f"{pq.name}: " + _(
-                "written without its %(n)s files (GIFT cannot carry files; use Moodle XML)")
-                % {"n": len(pq.files)})
+            # File notes are not translated: they end up in the exported file's comments.
+            warnings.append(f"{pq.name}: written without its {len(pq.files)} files (GIFT "
+                            "cannot carry files; use Moodle XML)")
         good.append(pq)
     body = writer(good)
     stem = quiz.slug if quiz is not None else (
         category.name if category is not None else "questions")
     filename = f"{course.slug}-{stem}".replace("/", "-")
-    notes = [f"{_('Not exported')}: {' '.join(line.split())}" for line in skipped] + [
-        f"{_('Note')}: {' '.join(line.split())}" for line in warnings]
+    notes = [f"Not exported: {' '.join(line.split())}" for line in skipped] + [
+        f"Note: {' '.join(line.split())}" for line in warnings]
     if fmt == "gift":
         head = "".join(f"// {note}\n" for note in notes)
         text = (head + "\n" if head else "") + body

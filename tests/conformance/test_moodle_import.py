@@ -16,6 +16,12 @@ from quizzes.models import Category, Question, QuestionFile, QuestionVersion
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
 JPEG, MP3 = b"\xff\xd8\xff", b"ID3"
 
 # Every file the corpus holds, with what the import must store (None: it must fail).

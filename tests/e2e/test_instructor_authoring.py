@@ -78,9 +78,9 @@ def test_instructor_writes_previews_builds_imports_and_exports(page_for, account
     page.select_option("#id_quiz", "gap-practice")
     page.click("form[enctype] button.primary")
     page.locator("#import-report").wait_for()
-    report = page.locator("#import-report").inner_text()
-    assert "2 created" in report or "2" in report
-    assert "판별자의 역할" in report and "BERT 방향" in report
+    created = page.locator("#import-report ul.report-list").first
+    assert created.locator("li").count() == 2
+    assert "판별자의 역할" in created.inner_text() and "BERT 방향" in created.inner_text()
     shot(page, "authoring-import")
     page.goto("/courses/genai-intro/bank/quizzes/gap-practice/")
     assert page.locator("#slots tbody tr[data-slot]").count() == 3

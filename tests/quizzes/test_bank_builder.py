@@ -15,6 +15,12 @@ from quizzes.models import REVIEW_ITEMS, Category, Question, Quiz
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def url(name: str, *args) -> str:
     return reverse(f"bank:{name}", args=["mini", *args])
 

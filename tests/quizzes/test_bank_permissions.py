@@ -13,6 +13,12 @@ from quizzes.models import Category, Question
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16 + b"\xff\xd9"
 
 

@@ -17,6 +17,12 @@ from quizzes.models import Question
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
 # One question of every type, with settings only Moodle XML can carry (no shuffling, case

@@ -17,6 +17,12 @@ from quizzes.models import Category, Question, QuestionVersion, Slot
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
 GOOD_GIFT = """\
 $CATEGORY: $course$/top/가져오기/1주차
 

@@ -11,6 +11,12 @@ from quizzes.models import Question, Quiz
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
 GIFT_QUIZ = """\
 // ---
 // slug: week02-gift
