@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -141,7 +142,7 @@ class QuestionExportApi(APIView):
             course=access.course, fmt=fmt, quiz=quiz,
             category=_category_by_path(access.course, request.query_params.get("category", "")))
         response = HttpResponse(result.content, content_type=result.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        response["Content-Disposition"] = content_disposition_header(True, result.filename)
         response["X-Exported-Questions"] = str(result.count)
         response["X-Skipped-Questions"] = str(len(result.skipped))
         return response

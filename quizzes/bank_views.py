@@ -6,7 +6,6 @@ tags, import/export, and the quiz builder. Every write goes through `quizzes.aut
 from __future__ import annotations
 
 import io
-import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -532,9 +532,8 @@ def question_file(request: HttpRequest, version_id: int, name: str) -> HttpRespo
     content_type = stored.content_type if stored.content_type in INLINE_TYPES \
         else "application/octet-stream"
     response = HttpResponse(bytes(stored.content), content_type=content_type)
-    disposition = "inline" if content_type in INLINE_TYPES else "attachment"
-    filename = urllib.parse.quote(name.rsplit("/", 1)[-1])
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{filename}"
+    response["Content-Disposition"] = content_disposition_header(
+        content_type not in INLINE_TYPES, name.rsplit("/", 1)[-1])
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"

@@ -139,8 +139,8 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as text lines (the management command prints these)."""
-        out = [f"{FORMATS.get(self.format, self.format)} {self.filename}: {self.summary()}"
-               .replace("  ", " ")]
+        label = " ".join(filter(None, [FORMATS.get(self.format, self.format), self.filename]))
+        out = [f"{label}: {self.summary()}"]
         for label, items in (("created", self.created), ("updated", self.updated),
                              ("unchanged", self.unchanged)):
             for item in items:
