@@ -28,6 +28,12 @@ app.conf.update(
     result_expires=3600,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    # Run by one `celery beat` (embedded in the local worker with -B): close attempts whose
+    # time ran out with nobody on the page, so the gradebook is right without a visit.
+    beat_schedule={
+        "finish-overdue-attempts": {"task": "quizzes.tasks.attempts_finish_overdue",
+                                    "schedule": 60.0, "options": {"queue": "default"}},
+    },
 )
 app.autodiscover_tasks()
 
@@ -35,7 +41,7 @@ app.autodiscover_tasks()
 def _ensure_embedded_folders() -> None:
     """The filesystem broker and result backend need their folders before the first message."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
     backend = app.conf.result_backend or ""

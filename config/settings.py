@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "courses",
     "quizzes",
     "inference",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +108,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_HANDLER = env("AXES_HANDLER", default="axes.handlers.database.AxesDatabaseHandler")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "courses:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -160,7 +174,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder; its default of 1 s would add up to a second to every demo.
+        "polling_interval": 0.02,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
@@ -202,3 +219,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Demo limits --------------------------------------------------------------------------------
+DEMO_MAX_UPLOAD_BYTES = env.int("DEMO_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+DEMO_MAX_PIXELS = env.int("DEMO_MAX_PIXELS", default=4096 * 4096)
+DEMO_MAX_IN_FLIGHT_PER_USER = env.int("DEMO_MAX_IN_FLIGHT_PER_USER", default=4)
+DEMO_RATE_PER_MINUTE = env.int("DEMO_RATE_PER_MINUTE", default=30)
+DEMO_QUEUE_CAP = env.int("DEMO_QUEUE_CAP", default=300)
+DEMO_JOB_EXPIRES_SECONDS = env.int("DEMO_JOB_EXPIRES_SECONDS", default=300)
+DEMO_JOB_TIME_LIMIT_SECONDS = env.int("DEMO_JOB_TIME_LIMIT_SECONDS", default=60)
+DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)
+# A running job whose worker has not written a heartbeat for this long is taken to be lost.
+DEMO_HEARTBEAT_STALE_SECONDS = env.int("DEMO_HEARTBEAT_STALE_SECONDS",
+                                       default=DEMO_JOB_TIME_LIMIT_SECONDS)
+DATA_UPLOAD_MAX_MEMORY_SIZE = DEMO_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Offline sample photographs (scikit-image) a student can send to the fake detector.
+DEMO_SAMPLE_PHOTOS = ["astronaut", "chelsea", "coffee", "camera", "rocket", "cat"]
+# Spot-the-fake pools: how many generated and real images the gpu worker keeps ready.
+SPOT_POOL_TARGET = env.int("SPOT_POOL_TARGET", default=48)

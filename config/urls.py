@@ -13,7 +13,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("quizzes.bank_api_urls")),
     path("api/", include("quizzes.api_urls")),
+    path("api/", include("inference.api_urls")),
     path("", include("quizzes.urls")),
     path("", include("quizzes.bank_urls")),
+    path("", include("inference.urls")),
     path("", include("courses.urls")),
 ]

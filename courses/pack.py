@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .rendering import render_markdown
+from .rendering import DirectiveError, render_markdown
 from .yaml_lines import LineDict, YamlError, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -188,7 +188,7 @@ def _read_lessons(root: Path, folder: Path, problems: list[Problem]) -> list[Les
         except UnicodeDecodeError:
             problems.append(Problem(rel, None, "file is not UTF-8 text; save it as UTF-8"))
             continue
-        front, body, _ = split_front_matter(text)
+        front, body, body_offset = split_front_matter(text)
         if front is None:
             problems.append(Problem(rel, 1, "no front matter: start the file with '---', the "
                                             "lesson's slug, session and title, then '---'"))
@@ -217,7 +217,11 @@ def _read_lessons(root: Path, folder: Path, problems: list[Problem]) -> list[Les
                 check.add(meta.line_of("session"),
                           f"session {session} is already used by {sessions[session]}")
             sessions[session] = rel
-        body_html = render_markdown(body)
+        try:
+            body_html = render_markdown(body)
+        except DirectiveError as exc:
+            check.add(body_offset + exc.line, exc.message)
+            body_html = ""
         for bad in _MATH_ERROR_RE.findall(body_html):
             check.add(None, f"formula cannot be rendered: {bad.strip()[:80]}; check the LaTeX")
         problems.extend(check)

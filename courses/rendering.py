@@ -134,6 +134,15 @@ FenceRenderer = Callable[[str, str], str]
 _fence_renderers: dict[str, FenceRenderer] = {}
 
 
+class DirectiveError(ValueError):
+    """A fenced directive (e.g. ```demo face-generate) is wrong; `line` is 1-based in the text."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
 def register_fence(prefix: str, renderer: FenceRenderer) -> None:
     """Let another app render fenced blocks whose info string starts with `prefix` (demo widgets)."""
     _fence_renderers[prefix] = renderer
@@ -147,8 +156,15 @@ def render_markdown(text: str) -> str:
         if token.type == "fence":
             prefix = token.info.strip().split(" ", 1)[0]
             if prefix in _fence_renderers:
+                try:
+                    html_text = _fence_renderers[prefix](token.info.strip(), token.content)
+                except DirectiveError as exc:
+                    # Report the line in the whole text: the fence's first line plus the
+                    # line inside the block.
+                    exc.line = (token.map[0] if token.map else 0) + exc.line
+                    raise
                 token.type = "html_block"
-                token.content = _fence_renderers[prefix](token.info.strip(), token.content)
+                token.content = html_text
     return sanitize_html(md.renderer.render(tokens, md.options, {}))
 
 

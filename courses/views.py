@@ -51,9 +51,12 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
         user=request.user, course_slug=course_slug, lesson_slug=lesson_slug)
     previous, following = selectors.lesson_neighbours(lesson=lesson)
     is_read = lesson.pk in selectors.lesson_ids_read(user=request.user, course=access.course)
+    from inference.widgets import expand_demo_widgets  # demos are optional in a lesson
+
+    body = expand_demo_widgets(request, lesson.body_html, access=access, lesson=lesson)
     return render(request, "courses/lesson_detail.html", {
         "access": access, "course": access.course, "lesson": lesson, "module": lesson.module,
-        "previous": previous, "next": following, "is_read": is_read,
+        "previous": previous, "next": following, "is_read": is_read, "body": body,
     })
 
 

@@ -78,7 +78,8 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
         response = responses[q.response_id]
         answer = q.response
         if answer is not None:
-            answer = qtypes.get(q.qtype).to_display(response.version.data, response.layout, answer)
+            answer = qtypes.get(q.qtype).to_display(response.question_data, response.layout,
+                                                     answer)
         questions.append({
             "slot_id": q.slot_id, "number": q.number, "qtype": q.qtype, "stem": q.stem,
             "text_format": q.text_format, "view": q.view, "answer": answer,
@@ -186,7 +187,7 @@ class ResponseSaveApi(APIView):
                                      attempt=attempt, slot_id=slot_id)
         qtype = qtypes.get(response.version.qtype)
         try:
-            answer = qtype.from_display(response.version.data, response.layout,
+            answer = qtype.from_display(response.question_data, response.layout,
                                         body.validated_data["answer"])
         except qtypes.ResponseError as exc:
             raise ApplicationError(str(exc), code="invalid_answer",
@@ -194,7 +195,7 @@ class ResponseSaveApi(APIView):
         result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
                                         base_sequence=body.validated_data["sequence"])
         shown = None if result.answer is None else qtype.to_display(
-            response.version.data, response.layout, result.answer)
+            response.question_data, response.layout, result.answer)
         data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,
                 "conflict": result.conflict}
         return ApiResponse(self.ResponseSaveOutputSerializer(data).data,

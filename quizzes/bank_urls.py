@@ -1,6 +1,5 @@
 """Instructor authoring pages: question bank, editor with preview, quiz builder, import/export."""
 
-from django.urls import path
 
 from . import bank_views as views
 

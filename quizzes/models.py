@@ -232,6 +232,9 @@ class Response(models.Model):
     position = models.PositiveIntegerField(help_text=_("Display order in this attempt"))
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="responses")
     layout = models.JSONField(default=dict)
+    # Per-attempt question data for types drawn at start (spot_the_fake: the images shown);
+    # None means the version's own data.
+    instance = models.JSONField(null=True, blank=True)
     answer = models.JSONField(null=True, blank=True)
     # Each save carries a higher sequence number; a stale save (lower or equal) is refused.
     sequence = models.PositiveIntegerField(default=0)
@@ -250,6 +253,11 @@ class Response(models.Model):
     @property
     def mark(self) -> float | None:
         return None if self.fraction is None else self.fraction * float(self.max_mark)
+
+    @property
+    def question_data(self) -> dict:
+        """The data this response is answered and graded against."""
+        return self.instance if self.instance is not None else self.version.data
 
 
 class RegradeLog(models.Model):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from courses.pack import SLUG_RE, CoursePackSpec, PackError, Problem, ProblemList, read_yaml_file

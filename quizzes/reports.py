@@ -10,10 +10,14 @@ from .models import Attempt, Quiz, Response, Slot
 from .statistics import ItemResponse, ItemStats, histogram, item_statistics
 
 
-def choice_keys(qtype: str, answer: Any) -> tuple[str, ...]:
+def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str, ...]:
     """What a student picked, as short keys for the choice-frequency tables."""
     if not answer:
         return ("-",)
+    if qtype == "spot_the_fake":  # the images marked as generated, by image id
+        images = (data or {}).get("images", [])
+        return tuple(images[i]["id"] for i in answer.get("marked", []) if i < len(images)) \
+            or ("-",)
     if qtype == "single_choice":
         return (str(answer.get("choice")),)
     if qtype == "multiple_response":
@@ -45,6 +49,13 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
     elif qtype == "select_missing_words":
         for i, option in enumerate(data["options"]):
             labels[str(i)] = option["text"]
+    elif qtype == "spot_the_fake":
+        for image in data.get("images", []):
+            kind = "generated" if image["fake"] else "real photo"
+            prob = "" if image.get("prob") is None else f", detector {image['prob']:.2f}"
+            labels[image["id"]] = f"{kind} {image['id'][:8]}{prob}"
+            if image["fake"]:
+                right.add(image["id"])
     return labels, right
 
 
@@ -76,7 +87,7 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
     percents = [a.percent or 0.0 for a in attempts]
     responses = list(Response.objects.filter(attempt__in=attempts)
                      .select_related("version__question")
-                     .only("attempt_id", "slot_id", "answer", "fraction", "max_mark",
+                     .only("attempt_id", "slot_id", "answer", "fraction", "max_mark", "instance",
                            "version__qtype", "version__data", "version__question__name"))
     by_slot: dict[int, list[Response]] = {}
     for response in responses:
@@ -88,11 +99,15 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
             slot.question.latest_version() if slot.question else None)
         if version is None:
             continue
-        labels, right = choice_labels(version.qtype, version.data)
+        data = version.data
+        if version.qtype == "spot_the_fake":  # every attempt saw its own images
+            data = {"images": [image for r in slot_responses
+                               for image in (r.instance or {}).get("images", [])]}
+        labels, right = choice_labels(version.qtype, data)
         stats = item_statistics(
             slot_id=slot.pk, max_mark=float(slot.mark), totals=totals, right_keys=right,
             responses=[ItemResponse(r.attempt_id, r.fraction or 0.0,
-                                    choice_keys(r.version.qtype, r.answer))
+                                    choice_keys(r.version.qtype, r.answer, r.question_data))
                        for r in slot_responses])
         keys = sorted(set(labels) | set(stats.choice_counts_all),
                       key=lambda k: (k == "-", len(k), k))

@@ -117,7 +117,11 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None) -> lis
         q = QuestionView(
             response_id=response.pk, slot_id=response.slot_id, number=response.position,
             qtype=version.qtype, stem=version.stem, text_format=version.text_format,
-            view=qtype.student_view(version.data, response.layout),
+            # The student's own answer is pre-filled only while answering or when the review
+            # policy shows "attempt"; the view carries display values, never stored indices.
+            view=qtype.student_view(response.question_data, response.layout,
+                                    response.answer if items is None or "attempt" in items
+                                    else None),
             prefix=f"s{response.slot_id}-", sequence=response.sequence,
             max_mark=float(response.max_mark), question_id=version.question_id,
             lesson=version.question.lesson,
@@ -154,12 +158,14 @@ def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -
     if "general_feedback" in items:
         q.general_feedback = version.general_feedback
     if "right_answer" in items:
-        q.right_answer = qtype.right_answer(version.data)
+        q.right_answer = qtype.right_answer(response.question_data)
     # The type's own review shows per-option keys and feedback: only when all of it is allowed.
     if {"attempt", "correctness", "specific_feedback", "right_answer"} <= items:
         grade = qtypes.Grade(response.fraction, response.state, list(response.feedback or [])) \
-            if response.state in qtypes.STATES else qtype.grade(version.data, response.answer)
-        q.review = qtype.review_view(version.data, response.layout, response.answer, grade)
+            if response.state in qtypes.STATES else qtype.grade(response.question_data,
+                                                               response.answer)
+        q.review = qtype.review_view(response.question_data, response.layout, response.answer,
+                                     grade)
 
 
 def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt]) -> float | None:

@@ -302,15 +302,22 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt:
             attempt = Attempt.objects.create(
                 quiz=quiz, user=user, number=done + 1, layout_seed=seed, started_at=now,
                 deadline=attempt_deadline(started_at=now, time_limit=quiz.time_limit,
-                                          close_at=quiz.close_at),
-                max_score=sum((s.mark for s in slots), Decimal(0)))
-            Response.objects.bulk_create([
-                Response(attempt=attempt, slot=slot, position=order.index(i) + 1,
-                         version=version, max_mark=slot.mark,
-                         layout=qtypes.get(version.qtype).make_layout(
-                             _layout_data(version, quiz), seed=(seed + slot.position) % 2**62))
-                for i, (slot, version) in enumerate(zip(slots, versions, strict=True))
-            ])
+                                          close_at=quiz.close_at))
+            responses = []
+            for i, (slot, version) in enumerate(zip(slots, versions, strict=True)):
+                instance = _instantiate(version, rng)
+                data = instance if instance is not None else _layout_data(version, quiz)
+                responses.append(Response(
+                    attempt=attempt, slot=slot, position=order.index(i) + 1, version=version,
+                    instance=instance,
+                    # An item whose images could not be drawn is shown but not counted.
+                    max_mark=0 if instance is not None and not instance.get("images")
+                    else slot.mark,
+                    layout=qtypes.get(version.qtype).make_layout(
+                        data, seed=(seed + slot.position) % 2**62)))
+            Response.objects.bulk_create(responses)
+            attempt.max_score = sum((r.max_mark for r in responses), Decimal(0))
+            attempt.save(update_fields=["max_score"])
     except IntegrityError:
         # Another request started one in the meantime (the one-open-attempt constraint).
         attempt = Attempt.objects.filter(quiz=quiz, user=user,
@@ -318,6 +325,15 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt:
         if attempt is None:
             raise
     return attempt
+
+
+def _instantiate(version: QuestionVersion, rng: random.Random) -> dict | None:
+    """Per-attempt data for types drawn at start (spot_the_fake's images); None for others."""
+    if version.qtype != "spot_the_fake":
+        return None
+    from inference.pool import spot_instance  # the image pools live with the demos
+
+    return spot_instance(data=version.data, rng=rng)
 
 
 @dataclass
@@ -341,14 +357,15 @@ def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence:
     now = now or timezone.now()
     _require_open(attempt, now)
     response = (Response.objects.select_related("version").only(
-        "id", "sequence", "answer", "saved_at", "version__qtype", "version__data")
+        "id", "sequence", "answer", "saved_at", "instance", "version__qtype",
+        "version__data")
         .filter(attempt=attempt, slot_id=slot_id).first())
     if response is None:
         raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
                                status_code=404)
     if answer is not None:
         try:
-            answer = qtypes.get(response.version.qtype).validate_response(response.version.data,
+            answer = qtypes.get(response.version.qtype).validate_response(response.question_data,
                                                                           answer)
         except qtypes.ResponseError as exc:
             raise ApplicationError(str(exc), code="invalid_answer", fields={"answer": [str(exc)]}
@@ -406,7 +423,7 @@ def _grade_into(response: Response) -> None:
     if not qtype.gradable and response.version.qtype == "description":
         response.fraction, response.state, response.feedback = 0.0, "complete", []
         return
-    grade = qtype.grade(response.version.data, response.answer)
+    grade = qtype.grade(response.question_data, response.answer)
     response.fraction = grade.fraction
     response.state = grade.state
     response.feedback = list(grade.feedback)
@@ -507,7 +524,8 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
             plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
             continue
         attempt = response.attempt
-        grade = qtypes.get(version.qtype).grade(version.data, response.answer)
+        data = response.instance if response.instance is not None else version.data
+        grade = qtypes.get(version.qtype).grade(data, response.answer)
         old = None if attempt.score is None else float(attempt.score)
         delta = None
         if grade.fraction is not None and response.fraction is not None:

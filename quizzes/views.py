@@ -99,7 +99,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
     try:
         attempt = _own_open_attempt(request, attempt_id)
         response = (Response.objects.select_related("version").only(
-            "id", "slot_id", "version__qtype", "version__data")
+            "id", "slot_id", "layout", "instance", "version__qtype", "version__data")
             .filter(attempt=attempt, slot_id=slot_id).first())
         if response is None:
             return HttpResponseBadRequest(_("This question is not part of the attempt."))
@@ -110,7 +110,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
             return HttpResponseBadRequest(_("The page sent a malformed save; reload it."))
         try:
             answer = qtypes.get(response.version.qtype).parse_form(
-                response.version.data, request.POST, prefix)
+                response.question_data, request.POST, prefix, response.layout)
         except qtypes.ResponseError as exc:
             return HttpResponseBadRequest(str(exc))
         result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
@@ -135,8 +135,8 @@ def _save_whole_form(request: HttpRequest, attempt: Attempt) -> list[str]:
         if f"{prefix}sequence" not in request.POST:
             continue
         try:
-            answer = qtypes.get(response.version.qtype).parse_form(response.version.data,
-                                                                   request.POST, prefix)
+            answer = qtypes.get(response.version.qtype).parse_form(
+                response.question_data, request.POST, prefix, response.layout)
             base = int(request.POST.get(f"{prefix}sequence", "0"))
         except (qtypes.ResponseError, ValueError) as exc:
             problems.append(str(exc))

@@ -14,7 +14,8 @@ stop() {
 trap stop INT TERM EXIT
 # Threads: the model is loaded once per process and shared; the default queue's tasks are
 # short. A GPU node runs `celery -A config worker -Q gpu -P solo` instead.
-"$bin/celery" -A config worker -Q default,gpu -P threads -c 4 -l info -n "local@%h" &
+"$bin/celery" -A config worker -Q default,gpu -P threads -c 4 -l info -n "local@%h" \
+  -B --schedule var/celerybeat-schedule &
 pids+=($!)
 "$bin/python" manage.py runserver --noreload "$host:$port" &
 pids+=($!)

@@ -61,41 +61,52 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}{cfg.get('HOST') or '127.0.0.1'}:{cfg.get('PORT') or 5432}/{cfg['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start a real `celery worker` process on the test database and broker; stop it after.
-
-    Tests that use it must use `transactional_db` so their rows are committed and visible to
-    the worker.
-    """
-    with django_db_blocker.unblock():
-        env = {**os.environ, "DATABASE_URL": _database_url_for_worker(), "PYTHONUNBUFFERED": "1"}
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed in the teardown below
+def start_worker(log_path: Path, *, name: str, extra_env: dict | None = None,
+                 timeout: float = 90) -> subprocess.Popen:
+    """Start a real `celery worker` process on the test database; return once it is ready."""
+    env = {**os.environ, "DATABASE_URL": _database_url_for_worker(), "PYTHONUNBUFFERED": "1",
+           **(extra_env or {})}
+    log = open(log_path, "w")  # noqa: SIM115 - closed by stop_worker
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,gpu",
-         "-P", "threads", "-c", "4", "-l", "info", "-n", f"test-{os.getpid()}@%h",
+         "-P", "threads", "-c", "4", "-l", "info", "-n", f"{name}-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    from config.celery import app
-
-    deadline = time.monotonic() + 60
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    proc.log_file = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()}")
         if "ready." in log_path.read_text():
-            break
+            return proc
         time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError(f"celery worker did not start in 60 s:\n{log_path.read_text()}")
-    proc.log_path = log_path  # type: ignore[attr-defined]
-    yield proc
+    proc.kill()
+    raise RuntimeError(f"celery worker did not start in {timeout} s:\n{log_path.read_text()}")
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+        proc.wait()
+    proc.log_file.close()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the test database and broker, for the whole session.
+
+    Tests that use it must use `transactional_db` so their rows are committed and visible to
+    the worker.
+    """
+    from config.celery import app
+
+    with django_db_blocker.unblock():
+        proc = start_worker(tmp_path_factory.mktemp("worker") / "worker.log", name="test")
+    yield proc
+    stop_worker(proc)
     app.close()

@@ -25,6 +25,7 @@ from .numerical import Numerical
 from .select_missing_words import SelectMissingWords
 from .short_answer import ShortAnswer
 from .single_choice import SingleChoice
+from .spot_the_fake import SpotTheFake
 from .true_false import TrueFalse
 
 #: Every question type by name, in the order authoring menus should list them.
@@ -38,6 +39,7 @@ TYPES: dict[str, QuestionType] = {
         Numerical(),
         Matching(),
         SelectMissingWords(),
+        SpotTheFake(),
         Essay(),
         Description(),
     )

@@ -18,6 +18,7 @@ from .base import (
     check_object,
     check_order,
     check_text,
+    display_index,
     join,
     make_rng,
     normalise_text,
@@ -63,12 +64,23 @@ class ChoiceQuestion(QuestionType):
     def _order(self, data: dict[str, Any], layout: dict[str, Any] | None) -> list[int]:
         return check_order(layout, "order", range(len(data["choices"])))
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"choices": [{"index": i, "text": ...}, ...]}`` in display order."""
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"choices": [{"value": "0", "text": ..., "selected": bool}, ...]}`` in display
+        order; ``value`` is the display position (the form value), never the stored index."""
+        selected = self._selected(self.validate_response(data, response))
         choices = data["choices"]
         return {
-            "choices": [{"index": i, "text": choices[i]["text"]} for i in self._order(data, layout)]
+            "choices": [
+                {"value": str(position), "text": choices[i]["text"], "selected": i in selected}
+                for position, i in enumerate(self._order(data, layout))
+            ]
         }
+
+    def _stored(self, order: list[int], value: Any, what: str) -> int:
+        """The stored index of the choice shown at display value ``value``."""
+        return order[display_index(value, len(order), what)]
 
     def _selected(self, response: dict[str, Any] | None) -> set[int]:
         raise NotImplementedError

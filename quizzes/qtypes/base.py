@@ -10,6 +10,10 @@ Conventions used by all types (see docs/question-types.md):
   0-based positions in its stored lists; they never change because a version is immutable.
 * ``layout`` is a JSON-serialisable dict made once per attempt by ``make_layout(data, seed)``;
   it only decides display order. Grading never looks at it, so shuffling cannot change a grade.
+* Stored responses use stored indices; nothing a student receives while answering does. The
+  browser and API clients see *display values*: an item's position ("0", "1", ...) in the list
+  as shown. ``student_view`` emits them, ``parse_form`` and ``from_display`` map them back to
+  stored indices through the layout, and ``to_display`` maps a stored response to them.
 * A response is a dict, or ``None`` for "unanswered". Every way of writing "nothing"
   (no field, empty string, empty list) becomes ``None``.
 """
@@ -177,13 +181,15 @@ def check_list(raw: Any, path: str, *, min_items: int = 0, what: str = "items") 
 
 
 def check_text(raw: Any, path: str, *, required: bool = False) -> str:
-    """A string, trimmed. ``None`` counts as "". ``required`` means non-blank."""
+    """A string, trimmed, with CRLF/CR newlines made LF (browsers send CRLF back, so a
+    multi-line matching answer must be stored with the newlines it will be compared with).
+    ``None`` counts as "". ``required`` means non-blank."""
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
         hint = " (put it in quotes)" if isinstance(raw, (int, float, bool)) else ""
         raise QuestionDataError(path, f"expected text (a string), got {describe(raw)}{hint}")
-    text = raw.strip()
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not text:
         raise QuestionDataError(path, "must not be empty")
     return text
@@ -307,6 +313,26 @@ def parse_index(value: str, count: int, name: str) -> int:
     return int(value)
 
 
+def is_blank(value: Any) -> bool:
+    """``None`` or a blank string: "nothing chosen here" in a form or display response."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def display_index(value: Any, count: int, what: str) -> int:
+    """A display position in ``range(count)`` from a display response: an int (not a bool) or
+    a decimal string such as ``"2"`` (the ``value`` strings of ``student_view``)."""
+    if isinstance(value, str):
+        return parse_index(value, count, what)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+        raise ResponseError(f"{what}: expected a number from 0 to {count - 1}, got {value!r}")
+    return value
+
+
+def position_of(order: Sequence[Any], item: Any) -> str:
+    """The display value (position as a string) of ``item`` in the display ``order``."""
+    return str(order.index(item))
+
+
 def check_response_object(response: Any, keys: Iterable[str]) -> dict[str, Any]:
     """A response must be a dict with exactly ``keys`` (all required)."""
     keys = list(keys)
@@ -374,19 +400,42 @@ class QuestionType:
         """The display order for one attempt; deterministic for ``seed``; JSON-serialisable."""
         return {}
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """What a student may see while answering: texts in display order plus the indices the
-        form needs. Never fractions, feedback, correct flags or anything revealing a key."""
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """What a student may see while answering: texts in display order, each selectable
+        thing with its display ``value`` and ``selected`` flag (text inputs: ``current``), the
+        latter computed from the stored ``response`` (validated; ResponseError if malformed).
+        Never fractions, feedback, correct flags, stored indices or anything else revealing a
+        key or the authored order."""
         raise NotImplementedError
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
-        """Read this question's fields (``prefix`` + field name) into a response, ``None`` when
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Read this question's fields (``prefix`` + field name; values are display values of
+        ``layout``, the one the form was rendered with) into a stored response, ``None`` when
         nothing was answered; ResponseError for values our form cannot produce."""
         raise NotImplementedError
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
-        """Check a response from JSON; return its normalised copy (``None`` for unanswered)."""
+        """Check a stored response (stored indices); return its normalised copy (``None`` for
+        unanswered). ResponseError if malformed."""
         raise NotImplementedError
+
+    def to_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
+    ) -> dict[str, Any] | None:
+        """The stored ``response`` (validated first) with display values instead of stored
+        indices: what the JSON API sends. The default suits types without stored indices."""
+        return self.validate_response(data, response)
+
+    def from_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, display_response: Any
+    ) -> dict[str, Any] | None:
+        """The inverse of ``to_display``: a display response (from an API client) as the
+        stored response ``validate_response`` accepts; ResponseError if malformed."""
+        return self.validate_response(data, display_response)
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
         """Grade a response (validated first; ResponseError if malformed)."""

@@ -21,10 +21,15 @@ class Description(QuestionType):
         check_object({} if raw is None else raw, "")
         return {}
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        self.validate_response(data, response)
         return {}
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         return None
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:

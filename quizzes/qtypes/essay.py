@@ -66,16 +66,23 @@ class Essay(QuestionType):
             "grader_info": check_text(data.get("grader_info"), "grader_info"),
         }
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"response_format", "min_words", "max_words", "max_length"}``."""
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"response_format", "min_words", "max_words", "max_length", "current"}``
+        (``current``: the saved text, "" if none)."""
+        response = self.validate_response(data, response)
         return {
             "response_format": data["response_format"],
             "min_words": data["min_words"],
             "max_words": data["max_words"],
             "max_length": MAX_LENGTH,
+            "current": response["text"] if response else "",
         }
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """Field ``{prefix}text``, kept as typed (only newlines normalised)."""
         value = form_value(form, f"{prefix}text")
         return self.validate_response(data, None if value is None else {"text": value})

@@ -2,7 +2,8 @@
 
 data: ``{"pairs": [{"prompt", "answer"}], "shuffle": true}``. A pair with an empty prompt is a
 distractor: its answer is offered but belongs to no prompt. At least 2 pairs have a prompt.
-response: ``{"matches": {"<pair index>": "<answer text>"}}``; prompts left out are unanswered.
+response (stored): ``{"matches": {"<pair index>": "<answer text>"}}``; prompts left out are
+unanswered. Forms and display responses use display positions instead (see student_view).
 fraction = right matches / prompts. Answers are compared as exact (trimmed) texts, so two
 prompts with the same answer text share one entry in the list.
 
@@ -28,9 +29,13 @@ from .base import (
     check_order,
     check_response_object,
     check_text,
+    display_index,
     form_value,
+    is_blank,
     join,
     make_rng,
+    parse_index,
+    position_of,
     shuffled_range,
 )
 
@@ -90,24 +95,85 @@ class Matching(QuestionType):
         answers = check_order(layout, "answers", answer_pairs(data))
         return prompts, [data["pairs"][i]["answer"] for i in answers]
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"prompts": [{"index": i, "key": "i", "text": ...}], "answers": [text, ...]}``, both
-        in display order. ``key`` is ``index`` as the string used in response["matches"]."""
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"prompts": [{"value": "0", "text": ..., "selected": "<answer value>" | None}],
+        "answers": [{"value": "0", "text": ...}]}``, both in display order. A prompt's ``value``
+        names its field (``match-{value}``); an answer's ``value`` is the option value."""
         prompts, answers = self._orders(data, layout)
+        response = self.validate_response(data, response)
+        matches = response["matches"] if response else {}
+        rows = []
+        for position, i in enumerate(prompts):
+            chosen = matches.get(str(i))
+            rows.append(
+                {
+                    "value": str(position),
+                    "text": data["pairs"][i]["prompt"],
+                    "selected": None if chosen is None else position_of(answers, chosen),
+                }
+            )
         return {
-            "prompts": [
-                {"index": i, "key": str(i), "text": data["pairs"][i]["prompt"]} for i in prompts
-            ],
-            "answers": answers,
+            "prompts": rows,
+            "answers": [{"value": str(position), "text": a} for position, a in enumerate(answers)],
         }
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
-        """Fields ``{prefix}match-{pair index}``, value = the chosen answer text."""
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Fields ``{prefix}match-{prompt display value}``, value = the chosen answer's display
+        value."""
+        prompts, answers = self._orders(data, layout)
         matches = {}
-        for i in prompted(data):
-            value = form_value(form, f"{prefix}match-{i}")
+        for position, i in enumerate(prompts):
+            name = f"{prefix}match-{position}"
+            value = form_value(form, name)
             if value is not None:
-                matches[str(i)] = value
+                matches[str(i)] = answers[parse_index(value, len(answers), name)]
+        return {"matches": matches} if matches else None
+
+    def to_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
+    ) -> dict[str, Any] | None:
+        """``{"matches": {"<prompt display value>": "<answer display value>"}}``, prompts in
+        display order."""
+        response = self.validate_response(data, response)
+        if response is None:
+            return None
+        prompts, answers = self._orders(data, layout)
+        matches = response["matches"]
+        return {
+            "matches": {
+                str(position): position_of(answers, matches[str(i)])
+                for position, i in enumerate(prompts)
+                if str(i) in matches
+            }
+        }
+
+    def from_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, display_response: Any
+    ) -> dict[str, Any] | None:
+        """``{"matches": {prompt display value: answer display value}}``; keys and values may
+        be strings or ints; null or "" values are dropped."""
+        if display_response is None:
+            return None
+        raw = check_response_object(display_response, ["matches"])["matches"]
+        if not isinstance(raw, dict):
+            raise ResponseError(f"matches: expected an object, got {raw!r}")
+        prompts, answers = self._orders(data, layout)
+        matches: dict[str, str] = {}
+        seen: set[int] = set()
+        for key, value in raw.items():
+            position = display_index(key, len(prompts), "matches")
+            if position in seen:
+                raise ResponseError(f"matches: prompt {position} is given twice")
+            seen.add(position)
+            if is_blank(value):
+                continue
+            matches[str(prompts[position])] = answers[
+                display_index(value, len(answers), f"matches[{key}]")
+            ]
         return self.validate_response(data, {"matches": matches})
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
@@ -130,9 +196,11 @@ class Matching(QuestionType):
                 )
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            if not isinstance(value, str) or value.strip() not in answers:
+            if isinstance(value, str):
+                value = value.replace("\r\n", "\n").strip()  # form values come with CRLF
+            if not isinstance(value, str) or value not in answers:
                 raise ResponseError(f"matches[{key}]: {value!r} is not one of the answers")
-            matches[key] = value.strip()
+            matches[key] = value
         return {"matches": matches} if matches else None
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:

@@ -14,13 +14,13 @@ from typing import Any
 
 from ._choices import ChoiceQuestion
 from .base import (
+    EPSILON,
     Form,
     Grade,
     QuestionDataError,
     ResponseError,
     check_response_object,
     form_values,
-    parse_index,
     response_index,
 )
 
@@ -33,7 +33,7 @@ class MultipleResponse(ChoiceQuestion):
     def validate(self, raw: Any) -> dict[str, Any]:
         data = self._validate_choices(raw)
         total = _positive_total(data)
-        if abs(total - 1.0) > SUM_TOLERANCE:
+        if abs(total - 1.0) > SUM_TOLERANCE + EPSILON:
             raise QuestionDataError(
                 "choices",
                 f"the positive fractions must add up to 1, got {total:g}; give each right "
@@ -42,11 +42,13 @@ class MultipleResponse(ChoiceQuestion):
             )
         return data
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
-        """Field ``{prefix}choices`` (one value per ticked box): stored indices."""
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Field ``{prefix}choices`` (one value per ticked box): display values."""
         name = f"{prefix}choices"
-        count = len(data["choices"])
-        chosen = {parse_index(value, count, name) for value in form_values(form, name)}
+        order = self._order(data, layout)
+        chosen = {self._stored(order, value, name) for value in form_values(form, name)}
         return {"choices": sorted(chosen)} if chosen else None
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
@@ -59,6 +61,30 @@ class MultipleResponse(ChoiceQuestion):
         count = len(data["choices"])
         indices = {response_index(i, count, "choices[]") for i in chosen}
         return {"choices": sorted(indices)} if indices else None
+
+    def to_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
+    ) -> dict[str, Any] | None:
+        """``{"choices": ["<display value>", ...]}`` in display order."""
+        response = self.validate_response(data, response)
+        if response is None:
+            return None
+        order = self._order(data, layout)
+        positions = sorted(order.index(i) for i in response["choices"])
+        return {"choices": [str(position) for position in positions]}
+
+    def from_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, display_response: Any
+    ) -> dict[str, Any] | None:
+        """``{"choices": [display value, ...]}`` (strings or ints; [] is unanswered)."""
+        if display_response is None:
+            return None
+        values = check_response_object(display_response, ["choices"])["choices"]
+        if not isinstance(values, (list, tuple)):
+            raise ResponseError(f"choices: expected a list of display values, got {values!r}")
+        order = self._order(data, layout)
+        chosen = {self._stored(order, value, "choices[]") for value in values}
+        return self.validate_response(data, {"choices": sorted(chosen)})
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
         response = self.validate_response(data, response)

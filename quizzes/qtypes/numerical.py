@@ -188,16 +188,23 @@ class Numerical(QuestionType):
             units.append({"unit": unit, "multiplier": multiplier})
         return units
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"unit_required": bool, "has_units": bool, "max_length": int}`` (``has_units`` lets
-        a template drop ``inputmode="decimal"``, whose phone keyboards cannot type a unit)."""
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"unit_required": bool, "has_units": bool, "max_length": int, "current": str}``
+        (``has_units`` lets a template drop ``inputmode="decimal"``, whose phone keyboards
+        cannot type a unit; ``current`` is the saved text, "" if none)."""
+        response = self.validate_response(data, response)
         return {
             "unit_required": data["unit_required"],
             "has_units": bool(data["units"]),
             "max_length": MAX_LENGTH,
+            "current": response["text"] if response else "",
         }
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """Field ``{prefix}text``. Any text is accepted (a non-number is graded wrong)."""
         value = form_value(form, f"{prefix}text")
         return self.validate_response(data, None if value is None else {"text": value})
@@ -234,7 +241,7 @@ class Numerical(QuestionType):
                     continue
                 if not wanted_any:
                     # A hair of relative slack so 0.125 m / 0.01 = 12.499999999999998 is 12.5.
-                    slack = 1e-9 * max(1.0, abs(answer["value"]))
+                    slack = 1e-12 * max(1.0, abs(answer["value"]))
                     if value is None or abs(value - answer["value"]) > answer["tolerance"] + slack:
                         continue
                 if best is None or answer["fraction"] > answers[best]["fraction"]:

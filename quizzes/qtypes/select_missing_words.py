@@ -4,8 +4,9 @@ data: ``{"text": "The [[1]] sat on the [[2]].", "options": [{"text", "group"}], 
 Each ``[[n]]`` is a gap whose right answer is ``options[n-1]`` (n is 1-based, as authors write
 it). A gap offers every option in its right answer's ``group`` (an int >= 1, default 1), so
 options nobody points at are distractors. The same ``[[n]]`` may appear twice: two gaps.
-response: ``{"gaps": {"<gap number>": option index}}``, gap numbers 1-based in order of
-appearance, option indices 0-based into ``options``. fraction = right gaps / gaps.
+response (stored): ``{"gaps": {"<gap number>": option index}}``, gap numbers 1-based in order
+of appearance, option indices 0-based into ``options``. fraction = right gaps / gaps. Forms and
+display responses use the option's display position within its gap instead (see student_view).
 
 Layout: ``{"gaps": [[option index, ...], ...]}``: per gap (in order), its offered options in
 display order, shuffled only if ``shuffle``.
@@ -29,16 +30,20 @@ from .base import (
     check_order,
     check_response_object,
     check_text,
+    display_index,
     form_value,
+    is_blank,
     join,
     make_rng,
     normalise_text,
     parse_index,
+    position_of,
     response_index,
     shuffled_range,
 )
 
 GAP = re.compile(r"\[\[([0-9]+)\]\]")
+NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def split_text(text: str) -> list[str | int]:
@@ -62,6 +67,15 @@ def offered(data: dict[str, Any], right: int) -> list[int]:
     """Stored indices of the options a gap with right answer ``right`` offers (its group)."""
     group = data["options"][right]["group"]
     return [i for i, option in enumerate(data["options"]) if option["group"] == group]
+
+
+def _gap_number(key: Any, count: int) -> int:
+    """A gap number (1 to ``count``) given as a response key: an int or a decimal string."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        key = str(key)
+    if not (isinstance(key, str) and NUMBER.fullmatch(key) and 1 <= int(key) <= count):
+        raise ResponseError(f"gaps: {key!r} is not a gap number from 1 to {count}")
+    return int(key)
 
 
 class SelectMissingWords(QuestionType):
@@ -130,34 +144,100 @@ class SelectMissingWords(QuestionType):
             for order, right in zip(stored, rights, strict=True)
         ]
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"segments": [{"text": ...}, {"gap": 1, "key": "1", "options": [{"index": i,
-        "text": ...}]}, ...]}``. ``key`` is the gap number as the string used in
-        response["gaps"]."""
+    def _parts(
+        self, data: dict[str, Any], layout: dict[str, Any] | None
+    ) -> list[str | tuple[int, int, list[int]]]:
+        """The text as literal pieces and gaps ``(gap number, right option index, offered
+        option indices in display order)``."""
         orders = iter(self._gap_orders(data, layout))
-        segments: list[dict[str, Any]] = []
+        parts: list[str | tuple[int, int, list[int]]] = []
         number = 0
         for part in split_text(data["text"]):
             if isinstance(part, str):
+                parts.append(part)
+            else:
+                number += 1
+                parts.append((number, part, next(orders)))
+        return parts
+
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"segments": [{"text": ...}, {"gap": 1, "options": [{"value": "0", "text": ...,
+        "selected": bool}]}, ...]}``. ``gap`` is the gap number (order of appearance, public);
+        an option's ``value`` is its display position within that gap."""
+        response = self.validate_response(data, response)
+        chosen = response["gaps"] if response else {}
+        segments: list[dict[str, Any]] = []
+        for part in self._parts(data, layout):
+            if isinstance(part, str):
                 segments.append({"text": part})
                 continue
-            number += 1
-            options = [{"index": i, "text": data["options"][i]["text"]} for i in next(orders)]
-            segments.append({"gap": number, "key": str(number), "options": options})
+            number, _, order = part
+            selected = chosen.get(str(number))
+            options = [
+                {
+                    "value": str(position),
+                    "text": data["options"][i]["text"],
+                    "selected": i == selected,
+                }
+                for position, i in enumerate(order)
+            ]
+            segments.append({"gap": number, "options": options})
         return {"segments": segments}
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
-        """Fields ``{prefix}gap-{n}`` (n = 1-based gap number), value = stored option index."""
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Fields ``{prefix}gap-{n}`` (n = 1-based gap number), value = the chosen option's
+        display value within that gap."""
         chosen = {}
-        for number, right in enumerate(gaps(data), start=1):
+        for number, order in enumerate(self._gap_orders(data, layout), start=1):
             name = f"{prefix}gap-{number}"
             value = form_value(form, name)
             if value is not None:
-                index = parse_index(value, len(data["options"]), name)
-                if index not in offered(data, right):
-                    raise ResponseError(f"{name}: option {index} is not offered in this gap")
-                chosen[str(number)] = index
+                chosen[str(number)] = order[parse_index(value, len(order), name)]
         return {"gaps": chosen} if chosen else None
+
+    def to_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
+    ) -> dict[str, Any] | None:
+        """``{"gaps": {"<gap number>": "<option display value>"}}`` in gap order."""
+        response = self.validate_response(data, response)
+        if response is None:
+            return None
+        chosen = response["gaps"]
+        return {
+            "gaps": {
+                str(number): position_of(order, chosen[str(number)])
+                for number, order in enumerate(self._gap_orders(data, layout), start=1)
+                if str(number) in chosen
+            }
+        }
+
+    def from_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, display_response: Any
+    ) -> dict[str, Any] | None:
+        """``{"gaps": {gap number: option display value}}``; keys and values may be strings or
+        ints; null or "" values are dropped."""
+        if display_response is None:
+            return None
+        raw = check_response_object(display_response, ["gaps"])["gaps"]
+        if not isinstance(raw, dict):
+            raise ResponseError(f"gaps: expected an object, got {raw!r}")
+        orders = self._gap_orders(data, layout)
+        chosen: dict[str, int] = {}
+        seen: set[int] = set()
+        for key, value in raw.items():
+            number = _gap_number(key, len(orders))
+            if number in seen:
+                raise ResponseError(f"gaps: gap {number} is given twice")
+            seen.add(number)
+            if is_blank(value):
+                continue
+            order = orders[number - 1]
+            chosen[str(number)] = order[display_index(value, len(order), f"gaps[{key}]")]
+        return self.validate_response(data, {"gaps": chosen})
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
         """Gap keys may be ints or strings (stored as strings); ``None`` values are dropped."""
@@ -170,15 +250,13 @@ class SelectMissingWords(QuestionType):
         rights = gaps(data)
         chosen = {}
         for key, value in raw.items():
-            key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
-            if not (isinstance(key, str) and key.isdigit() and 1 <= int(key) <= len(rights)):
-                raise ResponseError(f"gaps: {key!r} is not a gap number from 1 to {len(rights)}")
+            number = _gap_number(key, len(rights))
             if value is None:
                 continue
             index = response_index(value, len(data["options"]), f"gaps[{key}]")
-            if index not in offered(data, rights[int(key) - 1]):
+            if index not in offered(data, rights[number - 1]):
                 raise ResponseError(f"gaps[{key}]: option {index} is not offered in this gap")
-            chosen[str(int(key))] = index
+            chosen[str(number)] = index
         return {"gaps": chosen} if chosen else None
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
@@ -198,29 +276,42 @@ class SelectMissingWords(QuestionType):
         response: Any,
         grade: Grade | None = None,
     ) -> dict[str, Any]:
-        """Adds ``segments`` like student_view, each gap also carrying ``selected`` (option
-        index or None), ``selected_text``, ``right`` (option index), ``right_text`` and
-        ``correct``, and each of its options ``selected`` and ``correct``."""
+        """Adds ``segments``: ``{"text"}`` pieces and gaps with ``gap`` (number), ``key`` (the
+        number as the string used in response["gaps"]), ``options`` (display order: ``index``,
+        ``text``, ``selected``, ``correct``), ``selected`` (option index or None),
+        ``selected_text``, ``right`` (option index), ``right_text`` and ``correct``."""
         response, grade, review = self._review_common(data, response, grade)
         chosen = response["gaps"] if response else {}
-        rights = iter(gaps(data))
-        segments = self.student_view(data, layout)["segments"]
-        for segment in segments:
-            if "gap" not in segment:
+        segments: list[dict[str, Any]] = []
+        for part in self._parts(data, layout):
+            if isinstance(part, str):
+                segments.append({"text": part})
                 continue
-            right = next(rights)
-            selected = chosen.get(segment["key"])
-            segment.update(
-                selected=selected,
-                selected_text=None if selected is None else data["options"][selected]["text"],
-                right=right,
-                right_text=data["options"][right]["text"],
-                correct=selected == right,
+            number, right, order = part
+            selected = chosen.get(str(number))
+            options = [
+                {
+                    "index": i,
+                    "text": data["options"][i]["text"],
+                    "selected": i == selected,
+                    "correct": i == right,
+                }
+                for i in order
+            ]
+            segments.append(
+                {
+                    "gap": number,
+                    "key": str(number),
+                    "options": options,
+                    "selected": selected,
+                    "selected_text": None
+                    if selected is None
+                    else data["options"][selected]["text"],
+                    "right": right,
+                    "right_text": data["options"][right]["text"],
+                    "correct": selected == right,
+                }
             )
-            for option in segment["options"]:
-                option.update(
-                    selected=option["index"] == selected, correct=option["index"] == right
-                )
         review["segments"] = segments
         return review
 

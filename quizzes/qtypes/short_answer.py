@@ -112,11 +112,17 @@ class ShortAnswer(QuestionType):
             "case_sensitive": check_bool(data.get("case_sensitive", False), "case_sensitive"),
         }
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"max_length": int}``: nothing about the answers."""
-        return {"max_length": MAX_LENGTH}
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"max_length": int, "current": str}`` (``current``: the saved text, "" if none);
+        nothing about the answers."""
+        response = self.validate_response(data, response)
+        return {"max_length": MAX_LENGTH, "current": response["text"] if response else ""}
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """Field ``{prefix}text``."""
         value = form_value(form, f"{prefix}text")
         return self.validate_response(data, None if value is None else {"text": value})

@@ -17,8 +17,9 @@ from .base import (
     QuestionDataError,
     check_response_object,
     form_value,
+    is_blank,
     is_one,
-    parse_index,
+    position_of,
     response_index,
 )
 
@@ -37,13 +38,15 @@ class SingleChoice(ChoiceQuestion):
             )
         return data
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
-        """Field ``{prefix}choice``: the chosen choice's stored index."""
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Field ``{prefix}choice``: the chosen choice's display value."""
         name = f"{prefix}choice"
         value = form_value(form, name)
         if value is None:
             return None
-        return {"choice": parse_index(value, len(data["choices"]), name)}
+        return {"choice": self._stored(self._order(data, layout), value, name)}
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
         if response is None:
@@ -52,6 +55,27 @@ class SingleChoice(ChoiceQuestion):
         if response["choice"] is None:
             return None
         return {"choice": response_index(response["choice"], len(data["choices"]), "choice")}
+
+    def to_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
+    ) -> dict[str, Any] | None:
+        """``{"choice": "<display value>"}``."""
+        response = self.validate_response(data, response)
+        if response is None:
+            return None
+        return {"choice": position_of(self._order(data, layout), response["choice"])}
+
+    def from_display(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, display_response: Any
+    ) -> dict[str, Any] | None:
+        """``{"choice": display value}`` (string or int; null or "" is unanswered)."""
+        if display_response is None:
+            return None
+        value = check_response_object(display_response, ["choice"])["choice"]
+        if is_blank(value):
+            return None
+        choice = self._stored(self._order(data, layout), value, "choice")
+        return self.validate_response(data, {"choice": choice})
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
         response = self.validate_response(data, response)

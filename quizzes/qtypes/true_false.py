@@ -39,11 +39,23 @@ class TrueFalse(QuestionType):
             "feedback_false": check_text(data.get("feedback_false"), "feedback_false"),
         }
 
-    def student_view(self, data: dict[str, Any], layout: dict[str, Any] | None) -> dict[str, Any]:
-        """``{"options": [{"value": "1"}, {"value": "0"}]}``: the form values, true first."""
-        return {"options": [{"value": "1"}, {"value": "0"}]}
+    def student_view(
+        self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
+    ) -> dict[str, Any]:
+        """``{"options": [{"value": "1", "selected": bool}, {"value": "0", "selected": bool}]}``:
+        the form values, true first (fixed, so they reveal nothing)."""
+        response = self.validate_response(data, response)
+        chosen = response["value"] if response else None
+        return {
+            "options": [
+                {"value": "1", "selected": chosen is True},
+                {"value": "0", "selected": chosen is False},
+            ]
+        }
 
-    def parse_form(self, data: dict[str, Any], form: Form, prefix: str) -> dict[str, Any] | None:
+    def parse_form(
+        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """Field ``{prefix}value``: ``"1"`` (true) or ``"0"`` (false)."""
         name = f"{prefix}value"
         value = form_value(form, name)

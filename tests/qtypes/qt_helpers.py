@@ -61,12 +61,15 @@ FRACTIONS = [-1.0, -0.5, -0.25, 0.0, 0.0, 0.25, 0.5, 1.0]
 @st.composite
 def single_choice_data(draw) -> dict[str, Any]:
     labels = draw(unique_texts(2, 6))
-    fractions = draw(st.lists(st.sampled_from(FRACTIONS), min_size=len(labels), max_size=len(labels)))
+    fractions = draw(
+        st.lists(st.sampled_from(FRACTIONS), min_size=len(labels), max_size=len(labels))
+    )
     fractions[draw(st.integers(0, len(labels) - 1))] = 1.0
     fb = draw(feedbacks(len(labels)))
     return {
         "choices": [
-            {"text": t, "fraction": f, "feedback": b} for t, f, b in zip(labels, fractions, fb)
+            {"text": t, "fraction": f, "feedback": b}
+            for t, f, b in zip(labels, fractions, fb, strict=True)
         ],
         "shuffle": draw(st.booleans()),
     }
@@ -96,11 +99,16 @@ def true_false_data(draw) -> dict[str, Any]:
 @st.composite
 def short_answer_data(draw) -> dict[str, Any]:
     answers = draw(st.lists(texts, min_size=1, max_size=4))
-    fractions = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=len(answers), max_size=len(answers)))
+    fractions = draw(
+        st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=len(answers), max_size=len(answers))
+    )
     fractions[0] = 1.0
     fb = draw(feedbacks(len(answers)))
     return {
-        "answers": [{"text": t, "fraction": f, "feedback": b} for t, f, b in zip(answers, fractions, fb)],
+        "answers": [
+            {"text": t, "fraction": f, "feedback": b}
+            for t, f, b in zip(answers, fractions, fb, strict=True)
+        ],
         "case_sensitive": draw(st.booleans()),
     }
 
@@ -120,8 +128,14 @@ def numerical_data(draw) -> dict[str, Any]:
     ]
     if draw(st.booleans()):
         answers.append({"value": "*", "fraction": 0, "feedback": fb[count]})
-    units = draw(st.sampled_from([[], [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}]]))
-    return {"answers": answers, "units": units, "unit_required": bool(units) and draw(st.booleans())}
+    units = draw(
+        st.sampled_from([[], [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}]])
+    )
+    return {
+        "answers": answers,
+        "units": units,
+        "unit_required": bool(units) and draw(st.booleans()),
+    }
 
 
 @st.composite
@@ -129,7 +143,7 @@ def matching_data(draw) -> dict[str, Any]:
     prompts = draw(unique_texts(2, 5))
     answers = draw(st.lists(plain_texts, min_size=len(prompts), max_size=len(prompts)))
     distractors = draw(st.lists(plain_texts, max_size=2))
-    pairs = [{"prompt": p, "answer": a} for p, a in zip(prompts, answers)]
+    pairs = [{"prompt": p, "answer": a} for p, a in zip(prompts, answers, strict=True)]
     pairs += [{"prompt": "", "answer": d} for d in distractors]
     order = draw(st.permutations(range(len(pairs))))
     return {"pairs": [pairs[i] for i in order], "shuffle": draw(st.booleans())}
@@ -145,14 +159,19 @@ def select_missing_words_data(draw) -> dict[str, Any]:
     order = draw(st.permutations(range(len(options))))
     options = [options[i] for i in order]
     gap_numbers = draw(st.lists(st.integers(1, len(options)), min_size=1, max_size=4))
-    words = draw(st.lists(plain_texts, min_size=len(gap_numbers) + 1, max_size=len(gap_numbers) + 1))
-    text = words[0] + "".join(f"[[{n}]]{w}" for n, w in zip(gap_numbers, words[1:]))
+    words = draw(
+        st.lists(plain_texts, min_size=len(gap_numbers) + 1, max_size=len(gap_numbers) + 1)
+    )
+    text = words[0] + "".join(f"[[{n}]]{w}" for n, w in zip(gap_numbers, words[1:], strict=True))
     return {"text": text, "options": options, "shuffle": draw(st.booleans())}
 
 
 @st.composite
 def essay_data(draw) -> dict[str, Any]:
-    return {"response_format": draw(st.sampled_from(["plain", "markdown"])), "grader_info": "FB9999X"}
+    return {
+        "response_format": draw(st.sampled_from(["plain", "markdown"])),
+        "grader_info": "FB9999X",
+    }
 
 
 DATA = {
@@ -179,7 +198,9 @@ def answers_for(name: str, data: dict[str, Any]):
         return maybe(st.booleans())
     if name == "short_answer":
         typed = [a["text"].replace("*", "") for a in data["answers"]]
-        return maybe(st.sampled_from(typed) | texts | st.sampled_from([t.upper() + " " for t in typed]))
+        return maybe(
+            st.sampled_from(typed) | texts | st.sampled_from([t.upper() + " " for t in typed])
+        )
     if name == "numerical":
         values = [a["value"] for a in data["answers"] if a["value"] != "*"]
         number = st.sampled_from(values) | st.integers(-30, 30).map(float)
@@ -204,11 +225,12 @@ def answers_for(name: str, data: dict[str, Any]):
 
 def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeForm:
     """The form a browser submits when the student, looking at ``view``, gives ``answer``.
-    Everything is found by the text the student sees, never by stored index."""
+    Everything is found by the text the student sees and sent as the view's display
+    ``value``s, never by stored index."""
     fields: dict[str, str | list[str]] = {}
     if name in ("single_choice", "multiple_response"):
         wanted = {answer} if isinstance(answer, str) else set(answer or ())
-        values = [str(c["index"]) for c in view["choices"] if c["text"] in wanted]
+        values = [c["value"] for c in view["choices"] if c["text"] in wanted]
         key = "choice" if name == "single_choice" else "choices"
         fields[prefix + key] = values
     elif name == "true_false":
@@ -219,13 +241,141 @@ def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeF
     elif name == "matching":
         for prompt in view["prompts"]:
             if prompt["text"] in answer:
-                assert answer[prompt["text"]] in view["answers"]
-                fields[f"{prefix}match-{prompt['index']}"] = answer[prompt["text"]]
+                (value,) = [
+                    a["value"] for a in view["answers"] if a["text"] == answer[prompt["text"]]
+                ]
+                fields[f"{prefix}match-{prompt['value']}"] = value
     elif name == "select_missing_words":
         for segment in view["segments"]:
             if "gap" in segment and segment["gap"] in answer:
-                (index,) = [o["index"] for o in segment["options"] if o["text"] == answer[segment["gap"]]]
-                fields[f"{prefix}gap-{segment['gap']}"] = str(index)
+                (value,) = [
+                    o["value"] for o in segment["options"] if o["text"] == answer[segment["gap"]]
+                ]
+                fields[f"{prefix}gap-{segment['gap']}"] = value
     else:
         raise AssertionError(name)
     return FakeForm(fields)
+
+
+def form_from_display(name: str, display: dict[str, Any] | None, prefix: str) -> FakeForm:
+    """The form a browser submits for the display response ``display`` (from to_display)."""
+    fields: dict[str, str | list[str]] = {}
+    if display is None:
+        return FakeForm(fields)
+    if name == "single_choice":
+        fields[prefix + "choice"] = display["choice"]
+    elif name == "multiple_response":
+        fields[prefix + "choices"] = list(display["choices"])
+    elif name == "true_false":
+        fields[prefix + "value"] = "1" if display["value"] else "0"
+    elif name in ("short_answer", "numerical", "essay"):
+        fields[prefix + "text"] = display["text"]
+    elif name == "matching":
+        for prompt, answer in display["matches"].items():
+            fields[f"{prefix}match-{prompt}"] = answer
+    elif name == "select_missing_words":
+        for number, option in display["gaps"].items():
+            fields[f"{prefix}gap-{number}"] = option
+    elif name != "description":
+        raise AssertionError(name)
+    return FakeForm(fields)
+
+
+def responses_for(name: str, data: dict[str, Any]):
+    """A strategy of raw stored responses (stored indices) for validated ``data``, run through
+    validate_response by the caller; includes unanswered ones."""
+    maybe = lambda s: st.none() | s  # noqa: E731
+    if name == "single_choice":
+        return maybe(st.builds(lambda i: {"choice": i}, st.integers(0, len(data["choices"]) - 1)))
+    if name == "multiple_response":
+        indices = st.lists(st.integers(0, len(data["choices"]) - 1))
+        return maybe(st.builds(lambda c: {"choices": c}, indices))
+    if name == "true_false":
+        return maybe(st.builds(lambda v: {"value": v}, st.booleans()))
+    if name in ("short_answer", "numerical", "essay"):
+        return maybe(st.builds(lambda t: {"text": t}, texts))
+    if name == "matching":
+        keys = [str(i) for i, p in enumerate(data["pairs"]) if p["prompt"]]
+        answers = sorted({p["answer"] for p in data["pairs"]})
+        matches = st.dictionaries(st.sampled_from(keys), st.sampled_from(answers))
+        return maybe(st.builds(lambda m: {"matches": m}, matches))
+    if name == "select_missing_words":
+        from quizzes.qtypes.select_missing_words import gaps, offered
+
+        optional = {
+            str(n): st.sampled_from(offered(data, right))
+            for n, right in enumerate(gaps(data), start=1)
+        }
+        return maybe(st.builds(lambda g: {"gaps": g}, st.fixed_dictionaries({}, optional=optional)))
+    if name == "description":
+        return st.none()
+    raise AssertionError(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# One small, realistic question of each type (raw data as an author writes it).
+# ---------------------------------------------------------------------------------------------
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "single_choice": {
+        "choices": [
+            {"text": "트랜스포머", "fraction": 1, "feedback": "맞습니다: 어텐션만 씁니다."},
+            {"text": "LSTM", "fraction": 0, "feedback": "순환 신경망입니다."},
+            {"text": "CNN", "fraction": -0.5, "feedback": "합성곱 신경망입니다."},
+            {"text": "GRU", "fraction": 0.5, "feedback": "반쯤 맞습니다."},
+        ]
+    },
+    "multiple_response": {
+        "choices": [
+            {"text": "BERT", "fraction": 0.5, "feedback": "인코더 모델"},
+            {"text": "RoBERTa", "fraction": 0.5, "feedback": "역시 인코더"},
+            {"text": "GPT-2", "fraction": -1, "feedback": "디코더 모델"},
+            {"text": "T5", "fraction": 0, "feedback": "인코더-디코더"},
+        ]
+    },
+    "true_false": {
+        "correct": True,
+        "feedback_true": "맞아요, 참입니다.",
+        "feedback_false": "아니에요, 참입니다.",
+    },
+    "short_answer": {
+        "answers": [
+            {"text": "어텐션", "fraction": 1, "feedback": "정확합니다."},
+            {"text": "attention", "fraction": 1, "feedback": "영어로도 맞습니다."},
+            {"text": "*어텐션*", "fraction": 0.5, "feedback": "핵심 단어는 들어 있습니다."},
+        ]
+    },
+    "numerical": {
+        "answers": [
+            {"value": 12.5, "tolerance": 0.1, "fraction": 1, "feedback": "정확합니다."},
+            {"value": 12, "tolerance": 1, "fraction": 0.5, "feedback": "거의 맞습니다."},
+            {"value": "*", "fraction": 0, "feedback": "다시 계산해 보세요."},
+        ],
+        "units": [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}],
+    },
+    "matching": {
+        "pairs": [
+            {"prompt": "BERT", "answer": "인코더"},
+            {"prompt": "GPT", "answer": "디코더"},
+            {"prompt": "T5", "answer": "인코더-디코더"},
+            {"prompt": "", "answer": "합성곱"},
+        ]
+    },
+    "select_missing_words": {
+        "text": "GPT는 [[1]] 모델이고 BERT는 [[2]] 모델입니다. 둘 다 [[3]]를 씁니다.",
+        "options": [
+            {"text": "디코더", "group": 1},
+            {"text": "인코더", "group": 1},
+            {"text": "어텐션", "group": 2},
+            {"text": "합성곱", "group": 2},
+            {"text": "인코더-디코더", "group": 1},
+        ],
+    },
+    "essay": {
+        "response_format": "markdown",
+        "min_words": 5,
+        "max_words": 50,
+        "grader_info": "채점 기준: 어텐션 언급",
+    },
+    "description": {},
+}

@@ -1,0 +1,82 @@
+"""The demo API: create a job (202 + its id), read its status and result, cancel it."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import DemoJob, DemoKind
+
+
+class DemoJobOutSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.FloatField()
+    message = serializers.CharField()
+    queue_position = serializers.IntegerField(allow_null=True)
+    params = serializers.JSONField()
+    result = serializers.JSONField(allow_null=True, help_text="with absolute file URLs")
+    model_name = serializers.CharField()
+    model_version = serializers.CharField()
+    timings = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+def job_payload(request, job: DemoJob) -> dict:
+    result = job.result
+    if result and result.get("files"):
+        result = {**result, "urls": {
+            name: request.build_absolute_uri(reverse("inference:file", args=[job.pk, name]))
+            for name in result["files"]}}
+    return {
+        "id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
+        "message": job.message, "queue_position": selectors.queue_position(job=job),
+        "params": job.params, "result": result, "model_name": job.model_name,
+        "model_version": job.model_version, "timings": job.timings,
+        "created_at": job.created_at, "finished_at": job.finished_at,
+    }
+
+
+class DemoJobCreateApi(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    class DemoJobCreateInputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=DemoKind.values)
+        params = serializers.JSONField(required=False, default=dict)
+        image = serializers.FileField(required=False, help_text="JPEG, PNG or WebP")
+
+    @extend_schema(request=DemoJobCreateInputSerializer,
+                   responses={202: DemoJobOutSerializer, 200: DemoJobOutSerializer})
+    def post(self, request):
+        body = self.DemoJobCreateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        image = body.validated_data.get("image")
+        job = services.demo_job_create(user=request.user, kind=body.validated_data["kind"],
+                                       params=body.validated_data["params"],
+                                       image=image.read() if image else None)
+        code = status.HTTP_200_OK if job.is_finished else status.HTTP_202_ACCEPTED
+        return Response(DemoJobOutSerializer(job_payload(request, job)).data, status=code)
+
+
+class DemoJobDetailApi(APIView):
+    @extend_schema(responses=DemoJobOutSerializer)
+    def get(self, request, job_id):
+        job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+        if not job.is_finished:
+            job = services.demo_job_mark_lost(job=job)
+        return Response(DemoJobOutSerializer(job_payload(request, job)).data)
+
+
+class DemoJobCancelApi(APIView):
+    @extend_schema(request=None, responses=DemoJobOutSerializer)
+    def post(self, request, job_id):
+        job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+        job = services.demo_job_cancel(job=job, user=request.user)
+        return Response(DemoJobOutSerializer(job_payload(request, job)).data)

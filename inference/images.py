@@ -1,0 +1,62 @@
+"""Checking uploaded images before anything else touches them (web side; no torch).
+
+Only JPEG, PNG and WebP, under a byte and a pixel limit, decoded fully (so a truncated or
+polyglot file fails here), and re-encoded as a plain RGB PNG: what reaches a model is always an
+image we wrote ourselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from config.api_errors import ApplicationError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def _fail(message: str) -> ApplicationError:
+    return ApplicationError(message, code="invalid_image", fields={"image": [message]})
+
+
+def read_upload(data: bytes) -> tuple[bytes, str]:
+    """Return (PNG bytes, sha256 of those bytes) or raise ApplicationError with the reason."""
+    max_bytes = settings.DEMO_MAX_UPLOAD_BYTES
+    max_pixels = settings.DEMO_MAX_PIXELS
+    if not data:
+        raise _fail(_("The file is empty. Choose a JPEG, PNG or WebP image."))
+    if len(data) > max_bytes:
+        raise _fail(_("The image is %(size)s MB; the limit is %(limit)s MB.") % {
+            "size": f"{len(data) / 1e6:.1f}", "limit": f"{max_bytes / 1e6:.0f}"})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format
+                width, height = probe.size
+                if fmt not in ALLOWED_FORMATS:
+                    raise _fail(_("%(fmt)s files are not accepted. Use a JPEG, PNG or WebP "
+                                  "image.") % {"fmt": fmt or _("This kind of")})
+                if width * height > max_pixels:
+                    raise _fail(_("The image is %(w)s×%(h)s pixels; the limit is %(limit)s "
+                                  "million pixels.") % {"w": width, "h": height,
+                                                        "limit": f"{max_pixels / 1e6:.0f}"})
+                probe.load()  # decode everything: truncated files fail here, not in a model
+                image = probe.convert("RGB")
+    except ApplicationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise _fail(_("This file is not an image we can read. Use a JPEG, PNG or WebP "
+                      "image.")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise _fail(_("The image is damaged or incomplete. Save it again and retry.")) from None
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    png = out.getvalue()
+    return png, hashlib.sha256(png).hexdigest()

@@ -1,0 +1,541 @@
+"""Fake-image detector: P(image was made by our DCGAN face generator).
+
+Model: a small CNN on the luminance image plus a second small CNN on its centred FFT
+log-magnitude spectrum (transposed-convolution upsampling leaves periodic "checkerboard"
+patterns that show up as bright peaks at fractions of the sampling rate, e.g. N/2, N/4).
+
+Training data (all offline):
+  fake  DCGAN faces from seeds (train seeds 0.., held-out seeds from 10_000_000..)
+  real  scikit-image's lfw_subset() faces (100 grayscale 25x25 photos; 80 train / 20 held out)
+        and random crops of skimage.data photographs (whole photographs are held out).
+
+Shortcut guards (the detector must not learn "colour", "size" or "blur" instead of "GAN"):
+  * colour: every training image, fake or real, is converted to grayscale (3 equal channels),
+    and the model itself looks at luminance only, so at inference colour is ignored too.
+  * size/blur: LFW faces are 25x25, so they must be upsampled to 64. The same low-resolution
+    path (down to 20..32 px, bilinear back up to 64) is applied to fakes and photo crops with
+    probabilities chosen so that exactly `low_res_fraction` of EACH class goes through it.
+  * compression: random JPEG re-encoding (quality 50..95) with the same probability for both
+    classes; random horizontal flips for both.
+  * held-out split by source: held-out LFW indices, held-out photographs and held-out seeds never
+    appear in training.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+from .device import pick_device, pick_dtype, seed_everything, warmup_cosine
+from .imaging import colormap, heat_overlay, normalize01, to_png_bytes
+
+__all__ = [
+    "DetectorConfig",
+    "FakeDetector",
+    "train_fake_detector",
+    "load_fake_detector",
+    "predict",
+    "evidence",
+    "log_spectrum",
+    "mean_spectrum_png",
+    "preprocess",
+    "real_photo_crops",
+    "lfw_faces",
+    "TRAIN_PHOTOS",
+    "HELDOUT_PHOTOS",
+]
+
+Progress = Callable[[float, str], None]
+
+# skimage.data photographs (all load offline; each one's docstring states public domain / CC0 /
+# no known copyright restrictions; moon and stereo_motorcycle are left out because theirs state
+# no licence). Whole photographs are held out: no crop of a held-out photo is seen in training.
+TRAIN_PHOTOS = (
+    "astronaut", "camera", "rocket", "coins", "brick", "grass", "retina",
+    "hubble_deep_field", "immunohistochemistry",
+)  # fmt: skip
+HELDOUT_PHOTOS = ("chelsea", "coffee", "clock", "gravel")
+LFW_TRAIN = range(0, 80)  # lfw_subset()[:100] are faces; 80 for training
+LFW_HELDOUT = range(80, 100)  # and 20 held out
+HELDOUT_SEED_OFFSET = 10_000_000  # fake seeds >= this are never used in training
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass
+class DetectorConfig:
+    image_size: int = 64
+    width: int = 16  # channels after the first conv; doubles at each downsampling
+    use_spectrum: bool = True
+    spec_width: int = 8
+    dropout: float = 0.2
+
+
+def _cbr(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
+    )
+
+
+# ITU-R 601-2 luma, the same weights as Pillow's convert("L") used by the data pipeline.
+_LUMA = (0.299, 0.587, 0.114)
+
+
+def log_spectrum(gray: torch.Tensor) -> torch.Tensor:
+    """(B, 1, H, W) in [-1, 1] -> centred log-magnitude spectrum (B, 1, H, W), float32."""
+    g = gray.float()
+    g = g - g.mean(dim=(-2, -1), keepdim=True)  # drop the DC term (mean brightness)
+    mag = torch.fft.fft2(g, norm="ortho").abs()
+    return torch.fft.fftshift(torch.log1p(mag), dim=(-2, -1))
+
+
+class FakeDetector(nn.Module):
+    """x (B, 3, H, W) float in [0, 1] -> logit (B,) of P(fake)."""
+
+    def __init__(self, cfg: DetectorConfig):
+        super().__init__()
+        self.cfg = cfg
+        w = cfg.width
+        self.pixels = nn.Sequential(
+            _cbr(1, w),  # (B, w, 64, 64): full resolution, sees pixel-level artefacts
+            _cbr(w, 2 * w, 2),  # (B, 2w, 32, 32)
+            _cbr(2 * w, 4 * w, 2),  # (B, 4w, 16, 16)
+            _cbr(4 * w, 8 * w, 2),  # (B, 8w, 8, 8)
+            _cbr(8 * w, 8 * w),  # (B, 8w, 8, 8)
+            nn.AdaptiveAvgPool2d(1),  # (B, 8w, 1, 1)
+            nn.Flatten(),  # (B, 8w)
+        )
+        n_feat = 8 * w
+        if cfg.use_spectrum:
+            s = cfg.spec_width
+            self.spectrum = nn.Sequential(
+                nn.BatchNorm2d(1),  # standardise the log-spectrum
+                _cbr(1, s, 2),  # (B, s, 32, 32)
+                _cbr(s, 2 * s, 2),  # (B, 2s, 16, 16)
+                nn.AdaptiveMaxPool2d(4),  # (B, 2s, 4, 4): "is there a peak in this region?"
+                nn.Flatten(),  # (B, 32s)
+                nn.Linear(32 * s, 4 * s),
+                nn.ReLU(inplace=True),  # (B, 4s)
+            )
+            n_feat += 4 * s
+        self.head = nn.Sequential(nn.Dropout(cfg.dropout), nn.Linear(n_feat, 1))
+
+    def luminance(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) in [0, 1] -> (B, 1, H, W) in [-1, 1]."""
+        r, g, b = x[:, 0:1], x[:, 1:2], x[:, 2:3]
+        return (_LUMA[0] * r + _LUMA[1] * g + _LUMA[2] * b) * 2.0 - 1.0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gray = self.luminance(x)  # (B, 1, H, W)
+        feats = [self.pixels(gray)]  # (B, 8w)
+        if self.cfg.use_spectrum:
+            spec = log_spectrum(gray).to(gray.dtype)  # (B, 1, H, W)
+            feats.append(self.spectrum(spec))  # (B, 4s)
+        return self.head(torch.cat(feats, dim=1)).squeeze(1)  # (B,)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.parameters()).dtype
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def _gray3(img: np.ndarray) -> np.ndarray:
+    """Any uint8 (H, W) / (H, W, 3|4) -> grayscale replicated to (H, W, 3) uint8."""
+    im = Image.fromarray(img)
+    g = np.asarray(im.convert("L"))
+    return np.repeat(g[..., None], 3, axis=2)
+
+
+def _load_photo(name: str) -> np.ndarray:
+    import skimage.data
+
+    img = getattr(skimage.data, name)()
+    if isinstance(img, tuple):  # stereo_motorcycle -> (left, right, disparity)
+        img = img[0]
+    img = np.asarray(img)
+    if img.dtype != np.uint8:
+        img = (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = img[..., :3]
+    return img
+
+
+def real_photo_crops(names, n: int, rng: np.random.Generator, size: int = 64) -> np.ndarray:
+    """n random square crops (side 64..256 px, resized to size) spread over the given
+    skimage.data photographs -> (n, size, size, 3) uint8, grayscale replicated."""
+    photos = [_load_photo(nm) for nm in names]
+    out = np.zeros((n, size, size, 3), dtype=np.uint8)
+    for i in range(n):
+        p = photos[i % len(photos)]
+        h, w = p.shape[:2]
+        side = int(rng.integers(size, min(256, h, w) + 1))
+        y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
+        crop = Image.fromarray(p[y : y + side, x : x + side]).convert("L")
+        crop = crop.resize((size, size), Image.BILINEAR)  # Pillow antialiases when shrinking
+        out[i] = np.repeat(np.asarray(crop)[..., None], 3, axis=2)
+    return out
+
+
+def lfw_faces(indices) -> np.ndarray:
+    """lfw_subset() faces (25x25 grayscale photos) -> (n, 25, 25) uint8."""
+    import skimage.data
+
+    faces = skimage.data.lfw_subset()[list(indices)]  # (n, 25, 25) float64 in [0, 1]
+    return (faces * 255).round().astype(np.uint8)
+
+
+def _low_res(img: np.ndarray, side: int, size: int) -> np.ndarray:
+    """Down to side x side (antialiased), bilinear back up to size x size."""
+    im = Image.fromarray(img)
+    if im.size != (side, side):
+        im = im.resize((side, side), Image.BILINEAR)
+    return np.asarray(im.resize((size, size), Image.BILINEAR))
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=int(quality))
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+@dataclass
+class _Pools:
+    """Base images before the random pipeline: fakes and photo crops at 64, LFW at 25."""
+
+    fakes: np.ndarray  # (Nf, 64, 64, 3) uint8 colour (converted to gray in the pipeline)
+    photos: np.ndarray  # (Np, 64, 64, 3) uint8 gray x3
+    lfw: np.ndarray  # (Nl, 25, 25) uint8
+
+
+def _pipeline(pools: _Pools, rng: np.random.Generator, size: int, low_res_fraction: float,
+              jpeg_prob: float, jpeg: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Apply the SAME random pipeline to both classes. Returns images (N, size, size, 3) uint8
+    and labels (N,) float32 (1 = fake). Real rows: LFW first, then photo crops."""
+    n_f, n_p, n_l = len(pools.fakes), len(pools.photos), len(pools.lfw)
+    n_real = n_p + n_l
+    # LFW faces are always low-res (25 px): give photo crops the probability that makes the
+    # real class's low-res share equal low_res_fraction, like the fake class's.
+    p_photo_low = min(1.0, max(0.0, (low_res_fraction * n_real - n_l) / max(n_p, 1)))
+    imgs = np.zeros((n_f + n_real, size, size, 3), dtype=np.uint8)
+    labels = np.concatenate([np.ones(n_f), np.zeros(n_real)]).astype(np.float32)
+
+    def finish(img: np.ndarray) -> np.ndarray:
+        img = _gray3(img)
+        if jpeg and rng.random() < jpeg_prob:
+            img = _jpeg(img, int(rng.integers(50, 96)))
+        if rng.random() < 0.5:
+            img = img[:, ::-1]
+        return img
+
+    for i, f in enumerate(pools.fakes):
+        if rng.random() < low_res_fraction:
+            f = _low_res(f, int(rng.integers(20, 33)), size)
+        imgs[i] = finish(f)
+    for j, face in enumerate(pools.lfw):
+        # a random 21..25 px window of the 25 px face, then the shared upsampling path
+        s = int(rng.integers(21, 26))
+        y, x = int(rng.integers(0, 26 - s)), int(rng.integers(0, 26 - s))
+        imgs[n_f + j] = finish(_low_res(face[y : y + s, x : x + s], s, size))
+    for k, p in enumerate(pools.photos):
+        if rng.random() < p_photo_low:
+            p = _low_res(p, int(rng.integers(20, 33)), size)
+        imgs[n_f + n_l + k] = finish(p)
+    return imgs, labels
+
+
+def _build_pools(n_fake: int, n_real: int, heldout: bool, rng: np.random.Generator,
+                 gen, size: int, lfw_share: float) -> _Pools:
+    from .dcgan import generate_from_seeds
+
+    offset = HELDOUT_SEED_OFFSET if heldout else 0
+    fakes = generate_from_seeds(gen, [offset + i for i in range(n_fake)])
+    lfw_idx = LFW_HELDOUT if heldout else LFW_TRAIN
+    n_lfw = int(round(n_real * lfw_share))
+    base = lfw_faces(lfw_idx)
+    lfw = base[np.arange(n_lfw) % len(base)]  # each face repeated, re-augmented each time
+    photos = real_photo_crops(HELDOUT_PHOTOS if heldout else TRAIN_PHOTOS, n_real - n_lfw, rng, size)
+    return _Pools(fakes=fakes, photos=photos, lfw=lfw)
+
+
+# ----------------------------------------------------------------------------- inference
+
+
+def preprocess(images: np.ndarray, size: int = 64) -> torch.Tensor:
+    """uint8 (B, H, W, 3) (or (H, W, 3), or (B, H, W) gray) -> float (B, 3, size, size) in [0, 1].
+    Non-square inputs are centre-cropped to a square, then resized (bilinear, antialiased)."""
+    arr = np.asarray(images)
+    if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] in (3, 4)):  # one image
+        arr = arr[None]
+    if arr.ndim == 3:  # (B, H, W) gray
+        arr = np.repeat(arr[..., None], 3, axis=3)
+    if arr.dtype != np.uint8:
+        raise TypeError(f"expected uint8 images, got {arr.dtype}")
+    if arr.shape[-1] == 4:
+        arr = arr[..., :3]
+    out = []
+    for img in arr:
+        h, w = img.shape[:2]
+        if (h, w) != (size, size):
+            s = min(h, w)
+            y, x = (h - s) // 2, (w - s) // 2
+            img = np.asarray(Image.fromarray(img[y : y + s, x : x + s]).resize((size, size), Image.BILINEAR))
+        out.append(img)
+    x = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2)  # (B, 3, size, size) uint8
+    return x.float() / 255.0
+
+
+@torch.inference_mode()
+def predict(model: FakeDetector, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """uint8 images (B, H, W, 3) -> P(fake) as float32 (B,)."""
+    x = preprocess(images, model.cfg.image_size)
+    probs = []
+    for i in range(0, len(x), batch_size):
+        xb = x[i : i + batch_size].to(model.device, model.dtype)
+        probs.append(torch.sigmoid(model(xb).float()).cpu())
+    return torch.cat(probs).numpy() if probs else np.zeros(0, np.float32)
+
+
+def _spectrum_image(gray01: np.ndarray) -> np.ndarray:
+    """(H, W) float in [0, 1] -> (H, W) centred log-magnitude spectrum (numpy)."""
+    g = torch.from_numpy(gray01.astype(np.float32) * 2 - 1)[None, None]
+    return log_spectrum(g)[0, 0].numpy()
+
+
+def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
+    """Explain one prediction. image: uint8 (H, W, 3).
+
+    Returns {"prob": P(fake), "input_png": the 64x64 grayscale image the model saw,
+    "spectrum_png": centred FFT log-magnitude (low frequencies in the middle; GAN upsampling
+    shows as bright off-centre peaks / grid lines), "saliency_png": |d logit / d pixel| over the
+    image (input-gradient saliency), all PNGs upscaled by `scale` with nearest neighbour}.
+    """
+    x = preprocess(image, model.cfg.image_size)[:1]  # (1, 3, S, S)
+    with torch.inference_mode(False), torch.enable_grad():
+        xg = x.clone().to(model.device, model.dtype).requires_grad_(True)
+        logit = model(xg)  # (1,)
+        (grad,) = torch.autograd.grad(logit.sum(), xg)
+    prob = float(torch.sigmoid(logit.detach().float())[0])
+    sal = grad.float().abs().amax(dim=1, keepdim=True)  # (1, 1, S, S)
+    sal = F.avg_pool2d(sal, 3, 1, 1)[0, 0].cpu().numpy()  # light smoothing
+    sal01 = normalize01(sal, 0, 99.5)
+    gray = (x[0].permute(1, 2, 0).numpy() @ np.array(_LUMA, np.float32))  # (S, S) in [0, 1]
+    gray_u8 = (gray * 255).round().clip(0, 255).astype(np.uint8)
+    spec = colormap(normalize01(_spectrum_image(gray), 1, 99.9))
+    big = lambda a: np.asarray(Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST))  # noqa: E731
+    rgb = (x[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    return {
+        "prob": prob,
+        "label": "fake" if prob >= 0.5 else "real",
+        "input_png": to_png_bytes(big(gray_u8)),
+        "spectrum_png": to_png_bytes(big(spec)),
+        "saliency_png": to_png_bytes(heat_overlay(rgb, sal01, alpha=0.65, scale=scale)),
+    }
+
+
+def mean_spectrum_png(images: np.ndarray, scale: int = 4) -> bytes:
+    """Average log-spectrum of many images (B, H, W, 3) as a PNG: averaging removes the content
+    and leaves what all images share (for GAN output: the upsampling peaks)."""
+    x = preprocess(images)  # (B, 3, 64, 64)
+    gray = (x * torch.tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True) * 2 - 1
+    spec = log_spectrum(gray).mean(0)[0].numpy()
+    img = colormap(normalize01(spec, 1, 99.9))
+    return to_png_bytes(Image.fromarray(img).resize((img.shape[1] * scale,) * 2, Image.NEAREST))
+
+
+# ----------------------------------------------------------------------------- train / eval
+
+
+def _binary_metrics(probs: np.ndarray, labels: np.ndarray) -> dict:
+    pred = probs >= 0.5
+    y = labels >= 0.5
+    tp, tn = int((pred & y).sum()), int((~pred & ~y).sum())
+    fp, fn = int((pred & ~y).sum()), int((~pred & y).sum())
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {
+        "accuracy": (tp + tn) / max(len(y), 1),
+        "precision": prec,
+        "recall": rec,
+        "f1": f1,
+        # rows = true class, columns = predicted class, order [real, fake]
+        "confusion": [[tn, fp], [fn, tp]],
+        "confusion_labels": ["real", "fake"],
+        "n": int(len(y)),
+    }
+
+
+def _accuracy(model, imgs, labels) -> float:
+    return float(((predict(model, imgs) >= 0.5) == (labels >= 0.5)).mean())
+
+
+def train_fake_detector(
+    out_path: str | Path | None,
+    *,
+    n_fake: int = 3000,
+    n_real: int = 3000,
+    epochs: int = 6,
+    seed: int = 0,
+    n_test: int | None = None,
+    cfg: DetectorConfig | None = None,
+    batch_size: int = 64,
+    lr: float = 2e-3,
+    low_res_fraction: float = 0.5,
+    jpeg_prob: float = 0.5,
+    lfw_share: float = 0.3,
+    device: str | torch.device = "auto",
+    threads: int | None = 2,
+    progress: Progress | None = None,
+) -> dict:
+    """Train, evaluate on held-out sources, save {"config", "state_dict", "meta"} to out_path
+    (plus a JSON sidecar `<out_path>.meta.json` for torch-free model cards). Returns meta."""
+    t0 = time.time()
+    report = progress or (lambda f, m: None)
+    if threads:
+        torch.set_num_threads(threads)
+    seed_everything(seed)
+    cfg = cfg or DetectorConfig()
+    dev = pick_device(device)
+    rng = np.random.default_rng(seed)
+    n_test = n_test or max(64, min(n_fake, n_real) // 4)
+
+    report(0.0, "generating fakes and cropping real photos")
+    from .dcgan import load_face_generator
+
+    gen = load_face_generator(device=dev)
+    train_pools = _build_pools(n_fake, n_real, False, rng, gen, cfg.image_size, lfw_share)
+    test_pools = _build_pools(n_test, n_test, True, rng, gen, cfg.image_size, lfw_share)
+    del gen
+    test_rng = np.random.default_rng(seed + 1)
+    test_x, test_y = _pipeline(test_pools, test_rng, cfg.image_size, low_res_fraction, jpeg_prob)
+    clean_x, clean_y = _pipeline(test_pools, np.random.default_rng(seed + 1), cfg.image_size,
+                                 low_res_fraction, jpeg_prob, jpeg=False)
+
+    model = FakeDetector(cfg).to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    n_train = n_fake + n_real
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    total = epochs * steps_per_epoch
+    sched = warmup_cosine(opt, total, warmup_frac=0.15)
+    history = []
+    step = 0
+    for epoch in range(epochs):
+        # a fresh draw of the shared pipeline every epoch (new low-res sizes / JPEG / flips)
+        xs, ys = _pipeline(train_pools, rng, cfg.image_size, low_res_fraction, jpeg_prob)
+        x_all = torch.from_numpy(xs).permute(0, 3, 1, 2)  # (N, 3, S, S) uint8
+        y_all = torch.from_numpy(ys)
+        perm = torch.from_numpy(rng.permutation(n_train))
+        model.train()
+        tot_loss, tot_n = 0.0, 0
+        for i in range(0, n_train, batch_size):
+            idx = perm[i : i + batch_size]
+            xb = x_all[idx].to(dev).float() / 255.0  # (b, 3, S, S)
+            yb = y_all[idx].to(dev)
+            loss = F.binary_cross_entropy_with_logits(model(xb), yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            tot_loss += loss.item() * len(idx)
+            tot_n += len(idx)
+            if step % 20 == 0 or step == total:
+                report(0.05 + 0.85 * step / total, f"epoch {epoch + 1}/{epochs} loss {tot_loss / tot_n:.4f}")
+        model.eval()
+        acc = _accuracy(model, test_x, test_y)
+        history.append({"epoch": epoch + 1, "train_loss": tot_loss / max(tot_n, 1), "heldout_acc": acc})
+        report(0.05 + 0.85 * step / max(total, 1), f"epoch {epoch + 1}: held-out accuracy {acc:.3f}")
+
+    report(0.92, "evaluating on held-out sources")
+    model.eval()
+    metrics = _binary_metrics(predict(model, test_x), test_y)
+    robustness = {}
+    for q in (90, 70, 50):
+        xq = np.stack([_jpeg(im, q) for im in clean_x])
+        robustness[f"jpeg_q{q}"] = _accuracy(model, xq, clean_y)
+    half = cfg.image_size // 2
+    xr = np.stack([_low_res(im, half, cfg.image_size) for im in clean_x])
+    robustness["resize_0.5x"] = _accuracy(model, xr, clean_y)
+    robustness["clean_no_jpeg"] = _accuracy(model, clean_x, clean_y)
+    p_test = predict(model, test_x)
+    metrics["mean_prob_fake_on_fakes"] = float(p_test[test_y == 1].mean())
+    metrics["mean_prob_fake_on_reals"] = float(p_test[test_y == 0].mean())
+
+    model = model.float().cpu()
+    n_params = sum(p.numel() for p in model.parameters())
+    meta = {
+        "model": "fake_detector",
+        "metrics": metrics,
+        "robustness": robustness,
+        "history": history,
+        "train": {
+            "n_fake": n_fake, "n_real": n_real, "epochs": epochs, "seed": seed, "n_test": n_test,
+            "batch_size": batch_size, "lr": lr, "low_res_fraction": low_res_fraction,
+            "jpeg_prob": jpeg_prob, "lfw_share": lfw_share,
+        },
+        "data": {
+            "fake": "DCGAN faces (gan-face-generate 1.1.1 weights), train seeds 0..n_fake-1, "
+                    f"held-out seeds from {HELDOUT_SEED_OFFSET}",
+            "real_train": {"lfw_subset_indices": [LFW_TRAIN.start, LFW_TRAIN.stop],
+                           "photos": list(TRAIN_PHOTOS)},
+            "real_heldout": {"lfw_subset_indices": [LFW_HELDOUT.start, LFW_HELDOUT.stop],
+                             "photos": list(HELDOUT_PHOTOS)},
+            "pipeline": "all images grayscale; shared low-res path (20-32 px and back) for "
+                        f"{low_res_fraction:.0%} of each class; JPEG q50-95 with p={jpeg_prob} "
+                        "for both classes; random flips",
+        },
+        "n_params": n_params,
+        "train_seconds": round(time.time() - t0, 1),
+        "torch": str(torch.__version__),
+        "python": platform.python_version(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    if out_path is not None:
+        save_checkpoint(model, meta, out_path)
+    report(1.0, f"done: held-out accuracy {metrics['accuracy']:.3f}")
+    return meta
+
+
+def save_checkpoint(model: FakeDetector, meta: dict, out_path: str | Path) -> None:
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    sd = {k: v.detach().float().cpu().clone() if v.is_floating_point() else v.cpu().clone()
+          for k, v in model.state_dict().items()}
+    torch.save({"config": asdict(model.cfg), "state_dict": sd, "meta": meta}, out_path)
+    sidecar = out_path.with_name(out_path.name + ".meta.json")
+    sidecar.write_text(json.dumps({"config": asdict(model.cfg), "meta": meta}, indent=2, ensure_ascii=False))
+
+
+def load_fake_detector(
+    path: str | Path | None = None, device: str | torch.device = "auto", half: bool | None = None
+) -> FakeDetector:
+    """Rebuild the detector from the config stored in the checkpoint (default: the shipped one)."""
+    from . import CHECKPOINT_DIR
+
+    path = path or CHECKPOINT_DIR / "fake_detector.pt"
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    model = FakeDetector(DetectorConfig(**ckpt["config"]))
+    model.load_state_dict(ckpt["state_dict"], strict=True)
+    model.meta = ckpt.get("meta", {})
+    dev = pick_device(device)
+    return model.eval().requires_grad_(False).to(device=dev, dtype=pick_dtype(dev, half))

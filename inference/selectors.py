@@ -1,0 +1,103 @@
+"""Reads for the demos: access to a job, its queue position, the status board."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Enrollment
+
+from .models import DemoJob
+
+
+def demo_job_get_for_user(*, user: AbstractBaseUser, job_id) -> DemoJob:
+    """The job if `user` made it, teaches its course, or it is shared in their course gallery."""
+    job = DemoJob.objects.filter(pk=job_id).select_related("course").first()
+    if job is None:
+        raise Http404(_("No such demo job."))
+    if job.user_id == user.pk or user.is_staff:
+        return job
+    if job.course_id:
+        role = Enrollment.objects.filter(user=user, course_id=job.course_id).values_list(
+            "role", flat=True).first()
+        if role in (Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA):
+            return job
+        if role and job.share_in_gallery and not job.hidden_by_teacher:
+            return job
+    raise PermissionDenied(_("This demo result is not yours."))
+
+
+def queue_position(*, job: DemoJob) -> int | None:
+    """How many queued jobs are ahead of this one (None once it left the queue)."""
+    if job.status != DemoJob.Status.QUEUED:
+        return None
+    return DemoJob.objects.filter(status=DemoJob.Status.QUEUED,
+                                  created_at__lt=job.created_at).count()
+
+
+def status_board() -> dict:
+    """Queue length, recent throughput and timings for the instructor's status page."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = DemoJob.objects.filter(finished_at__gte=since)
+    by_kind = list(recent.values("kind").annotate(
+        n=Count("id"), ok=Count("id", filter=Q(status=DemoJob.Status.SUCCEEDED)))
+        .order_by("kind"))
+    timings = {}
+    for job in recent.filter(status=DemoJob.Status.SUCCEEDED).exclude(
+            timings__cached=True).only("kind", "timings")[:500]:
+        timings.setdefault(job.kind, []).append(job.timings)
+    for row in by_kind:
+        samples = timings.get(row["kind"], [])
+        for key in ("queue_ms", "run_ms", "total_ms"):
+            values = sorted(t.get(key, 0) for t in samples)
+            row[key + "_p50"] = values[len(values) // 2] if values else None
+    return {
+        "queued": DemoJob.objects.filter(status=DemoJob.Status.QUEUED).count(),
+        "running": DemoJob.objects.filter(status=DemoJob.Status.RUNNING).count(),
+        "failed_last_hour": recent.filter(status=DemoJob.Status.FAILED).count(),
+        "by_kind": by_kind,
+        "mean_batch": _mean([t.get("batch_size", 1) for ts in timings.values() for t in ts]),
+    }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def gallery(*, course, kind: str | None = None, limit: int = 12):
+    jobs = DemoJob.objects.filter(course=course, share_in_gallery=True, hidden_by_teacher=False,
+                                  status=DemoJob.Status.SUCCEEDED).select_related("user")
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    return jobs.order_by("-finished_at")[:limit]
+
+
+_BROKER_CHECK: dict[str, float | bool] = {"at": 0.0, "ok": True}
+
+
+def broker_available(*, max_age: float = 10.0) -> bool:
+    """Whether the message broker answers (checked at most every `max_age` seconds).
+
+    Used to tell students up front that demos are unavailable, instead of failing their jobs.
+    """
+    import time
+
+    from config.celery import app
+
+    now = time.monotonic()
+    if now - float(_BROKER_CHECK["at"]) < max_age:
+        return bool(_BROKER_CHECK["ok"])
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=1)
+        ok = True
+    except Exception:  # kombu raises transport-specific errors; any of them means "down"
+        ok = False
+    _BROKER_CHECK.update(at=now, ok=ok)
+    return ok

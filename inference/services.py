@@ -1,0 +1,239 @@
+"""Every write for the demos on the web side: create, cancel, share. No torch here.
+
+A job row is the single source of truth: the web process writes it, enqueues its id on commit,
+and reads it back for the page; the worker claims it, runs the model and writes the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api_errors import ApplicationError
+
+from .catalog import MODEL_FOR_KIND, model_version
+from .images import read_upload
+from .models import DemoJob, DemoKind
+
+log = logging.getLogger(__name__)
+SCENE_FIELDS = {"shape": ("circle", "square", "triangle"),
+                "color": ("red", "green", "blue", "yellow"),
+                "size": ("small", "large"),
+                "position": ("left", "right", "top", "bottom", "center")}
+
+
+def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
+    value = params.get(key, default)
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(_("'%(key)s' must be a whole number.") % {"key": key},
+                               code="invalid_params", fields={key: ["int"]}) from None
+    if not low <= value <= high:
+        raise ApplicationError(_("'%(key)s' must be between %(low)s and %(high)s.") % {
+            "key": key, "low": low, "high": high}, code="invalid_params",
+            fields={key: [f"{low}..{high}"]})
+    return value
+
+
+def demo_params_clean(kind: str, params: dict) -> dict:
+    """Bounded, normalised parameters for a kind (a seed is drawn when none is given)."""
+    params = dict(params or {})
+    seed_default = random.randrange(0, 2**31 - 1)
+    if kind == DemoKind.FACE_GENERATE:
+        return {"seed": _int(params, "seed", seed_default, 0, 2**31 - 1),
+                "count": _int(params, "count", 1, 1, 16)}
+    if kind == DemoKind.LATENT_WALK:
+        seed_a = _int(params, "seed_a", seed_default, 0, 2**31 - 1)
+        return {"seed_a": seed_a,
+                "seed_b": _int(params, "seed_b", (seed_a + 1) % (2**31 - 1), 0, 2**31 - 1),
+                "steps": _int(params, "steps", 8, 2, 16)}
+    if kind == DemoKind.FAKE_DETECT:
+        clean = {}
+        if params.get("face_seed") not in (None, ""):
+            clean["face_seed"] = _int(params, "face_seed", 0, 0, 2**31 - 1)
+        if params.get("sample") not in (None, ""):
+            sample = str(params["sample"])
+            if sample not in settings.DEMO_SAMPLE_PHOTOS:
+                raise ApplicationError(_("Unknown sample photo."), code="invalid_params",
+                                       fields={"sample": list(settings.DEMO_SAMPLE_PHOTOS)})
+            clean["sample"] = sample
+        return clean
+    if kind == DemoKind.CAPTION:
+        lang = params.get("lang", "ko")
+        if lang not in ("ko", "en"):
+            raise ApplicationError(_("'lang' must be ko or en."), code="invalid_params",
+                                   fields={"lang": ["ko", "en"]})
+        clean = {"lang": lang}
+        if params.get("scene"):
+            clean["scene"] = _scene_clean(params["scene"])
+        elif params.get("scene_seed") not in (None, ""):
+            clean["scene_seed"] = _int(params, "scene_seed", 0, 0, 2**31 - 1)
+        return clean
+    raise ApplicationError(_("Unknown demo."), code="invalid_params", status_code=404)
+
+
+def _scene_clean(scene) -> list[dict]:
+    if isinstance(scene, str):
+        try:
+            scene = json.loads(scene)
+        except ValueError:
+            raise ApplicationError(_("The scene is not valid JSON."), code="invalid_params"
+                                   ) from None
+    if not isinstance(scene, list) or not 1 <= len(scene) <= 3:
+        raise ApplicationError(_("A scene has 1 to 3 shapes."), code="invalid_params")
+    clean = []
+    for obj in scene:
+        if not isinstance(obj, dict):
+            raise ApplicationError(_("Each shape is an object."), code="invalid_params")
+        item = {}
+        for name, allowed in SCENE_FIELDS.items():
+            if obj.get(name) not in allowed:
+                raise ApplicationError(_("'%(name)s' must be one of %(allowed)s.") % {
+                    "name": name, "allowed": ", ".join(allowed)}, code="invalid_params")
+            item[name] = obj[name]
+        clean.append(item)
+    if len({o["position"] for o in clean}) != len(clean):
+        raise ApplicationError(_("Put each shape in a different position."),
+                               code="invalid_params")
+    return clean
+
+
+def _check_limits(user: AbstractBaseUser) -> None:
+    now = timezone.now()
+    active = DemoJob.objects.filter(status__in=(DemoJob.Status.QUEUED, DemoJob.Status.RUNNING))
+    if active.filter(user=user).count() >= settings.DEMO_MAX_IN_FLIGHT_PER_USER:
+        raise ApplicationError(
+            _("You already have %(n)s demos running. Wait for one to finish.") % {
+                "n": settings.DEMO_MAX_IN_FLIGHT_PER_USER}, code="too_many_in_flight",
+            status_code=429)
+    recent = DemoJob.objects.filter(user=user, created_at__gte=now - timedelta(minutes=1)).count()
+    if recent >= settings.DEMO_RATE_PER_MINUTE:
+        raise ApplicationError(_("Too many demo requests in the last minute. Try again in a "
+                                 "moment."), code="rate_limited", status_code=429)
+    queued = active.count()
+    if queued >= settings.DEMO_QUEUE_CAP:
+        raise ApplicationError(_("The demo server is busy; try again in about %(s)s s.") % {
+            "s": max(5, queued // 10)}, code="busy", status_code=503)
+
+
+def _cache_key(kind: str, params: dict, input_sha: str, version: str) -> str:
+    blob = json.dumps([kind, params, input_sha, version], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = None,
+                    image: bytes | None = None, course=None, lesson=None,
+                    share_in_gallery: bool = False) -> DemoJob:
+    """Create a job; a cached identical result comes back at once, otherwise it is queued."""
+    if kind not in DemoKind.values:
+        raise ApplicationError(_("Unknown demo."), code="invalid_params", status_code=404)
+    params = demo_params_clean(kind, params or {})
+    png, input_sha = (None, "")
+    if image is not None:
+        png, input_sha = read_upload(image)
+    if kind == DemoKind.FAKE_DETECT and not (png or params):
+        raise ApplicationError(_("Upload an image, or pick a generated face or a sample photo."),
+                               code="invalid_params", fields={"image": ["required"]})
+    _check_limits(user)
+    model_key = MODEL_FOR_KIND[kind]
+    version = model_version(model_key)
+    key = _cache_key(kind, params, input_sha, version)
+    now = timezone.now()
+    common = {"kind": kind, "user": user, "course": course, "lesson": lesson, "params": params,
+              "input_sha256": input_sha, "cache_key": key, "model_name": model_key,
+              "model_version": version, "share_in_gallery": share_in_gallery,
+              "expires_at": now + timedelta(seconds=settings.DEMO_JOB_EXPIRES_SECONDS)}
+    cached = DemoJob.objects.filter(cache_key=key, status=DemoJob.Status.SUCCEEDED).first()
+    if cached is not None:
+        return DemoJob.objects.create(
+            **common, status=DemoJob.Status.SUCCEEDED, progress=1.0, result=cached.result,
+            input_file=cached.input_file, started_at=now, finished_at=now,
+            message=_("Same request as before: the stored result."),
+            timings={"cached": True, "total_ms": 0, "source_job": str(cached.pk)})
+    with transaction.atomic():
+        job = DemoJob.objects.create(**common)
+        if png is not None:
+            job.input_file = default_storage.save(f"demos/{job.pk}/input.png", ContentFile(png))
+            job.save(update_fields=["input_file"])
+        transaction.on_commit(lambda: _enqueue(job))
+    return job
+
+
+def _enqueue(job: DemoJob) -> None:
+    """Send the job's id to the gpu queue; if the broker is down, fail the job with a message."""
+    from .tasks import demo_run
+
+    try:
+        result = demo_run.apply_async((str(job.pk),), queue="gpu",
+                                      expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
+    except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
+        log.warning("demo job %s not queued: %s", job.pk, exc)
+        DemoJob.objects.filter(pk=job.pk).update(
+            status=DemoJob.Status.FAILED, finished_at=timezone.now(),
+            error="broker unavailable",
+            message=_("The demos are temporarily unavailable. Quizzes and lessons work as "
+                      "usual; try the demo again later."))
+        return
+    DemoJob.objects.filter(pk=job.pk).update(task_id=result.id)
+
+
+def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
+    if job.user_id != user.pk:
+        raise ApplicationError(_("You can only cancel your own demos."), code="forbidden",
+                               status_code=403)
+    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+        status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled."))
+    job.refresh_from_db()
+    return job
+
+
+def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
+    """A running job whose worker stopped sending heartbeats long ago: fail it with a clear
+    message (a restarted worker requeues recent ones first: inference.recovery)."""
+    stale = timezone.now() - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS * 2)
+    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
+                           heartbeat_at__lt=stale).update(
+        status=DemoJob.Status.FAILED, finished_at=timezone.now(), error="worker lost",
+        message=_("The worker running this demo stopped. Run it again."))
+    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED,
+                           expires_at__lt=timezone.now()).update(
+        status=DemoJob.Status.EXPIRED, finished_at=timezone.now(),
+        message=_("No worker picked this demo up in time. Run it again."))
+    job.refresh_from_db()
+    return job
+
+
+def demo_job_set_shared(*, job: DemoJob, user: AbstractBaseUser, shared: bool) -> DemoJob:
+    if job.user_id != user.pk:
+        raise ApplicationError(_("You can only share your own results."), code="forbidden",
+                               status_code=403)
+    job.share_in_gallery = shared
+    job.save(update_fields=["share_in_gallery"])
+    return job
+
+
+def demo_job_hide(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
+    """Hide a result from the class gallery; only the course's teachers may."""
+    from courses.models import Enrollment
+
+    teaches = user.is_staff or Enrollment.objects.filter(
+        user=user, course_id=job.course_id,
+        role__in=(Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)).exists()
+    if not teaches:
+        raise ApplicationError(_("Only the course's teachers can hide gallery items."),
+                               code="forbidden", status_code=403)
+    job.hidden_by_teacher = True
+    job.save(update_fields=["hidden_by_teacher"])
+    return job

@@ -1,0 +1,42 @@
+"""Celery tasks for the demos: thin, each calls one function by id."""
+
+from celery import shared_task
+
+
+@shared_task(name="inference.tasks.demo_run", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
+def demo_run(job_id: str) -> str:
+    from .worker import demo_job_execute  # imports torch: only in worker processes
+
+    return demo_job_execute(job_id=job_id)
+
+
+@shared_task(name="inference.tasks.spot_pool_refill", acks_late=True, ignore_result=True)
+def spot_pool_refill() -> int:
+    from .worker import spot_pool_refill as refill  # imports torch: only in worker processes
+
+    return refill()
+
+
+@shared_task(name="inference.tasks.demo_jobs_recover", ignore_result=True)
+def demo_jobs_recover() -> int:
+    from .recovery import demo_jobs_recover as recover
+
+    return recover()
+
+
+def _recover_on_start(sender=None, **kwargs) -> None:
+    """When a worker (re)starts, re-send jobs a killed worker left behind."""
+    from .recovery import demo_jobs_recover as recover
+
+    try:
+        recover()
+    except Exception:  # never keep a worker from starting
+        import logging
+
+        logging.getLogger(__name__).exception("demo job recovery failed")
+
+
+from celery.signals import worker_ready  # noqa: E402 - registered with the task module
+
+worker_ready.connect(_recover_on_start, weak=False)

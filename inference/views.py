@@ -1,0 +1,167 @@
+"""Demo pages: generate faces, walk the latent space, detect fakes, caption scenes.
+
+Results reach the page without a reload by htmx polling of a small panel (every 0.5 s while the
+job is queued or running). Polling rather than server-sent events: every request is short, so it
+works behind any proxy and with sync gunicorn workers, and a job takes seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from config.api_errors import ApplicationError
+from courses.models import Course, Enrollment
+
+from . import selectors, services
+from .catalog import model_card
+from .models import DemoJob, DemoKind
+
+SCENE_CHOICES = services.SCENE_FIELDS
+
+
+def _course_for(request: HttpRequest) -> Course | None:
+    slug = request.POST.get("course") or request.GET.get("course")
+    if not slug:
+        return None
+    course = Course.objects.filter(slug=slug).first()
+    if course and (request.user.is_staff or Enrollment.objects.filter(
+            user=request.user, course=course).exists()):
+        return course
+    return None
+
+
+@login_required
+def demo_index(request: HttpRequest) -> HttpResponse:
+    cards = {"face": model_card("face_generator"), "detect": model_card("fake_detector"),
+             "caption": model_card("captioner")}
+    return render(request, "inference/index.html", {
+        "cards": cards, "scene_choices": SCENE_CHOICES,
+        "samples": settings.DEMO_SAMPLE_PHOTOS,
+        "course": _course_for(request), "broker_ok": selectors.broker_available(),
+    })
+
+
+@login_required
+@require_POST
+def demo_job_create(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    params = {key: value for key, value in request.POST.items()
+              if key not in ("kind", "csrfmiddlewaretoken", "course", "share", "lesson")}
+    if kind == DemoKind.CAPTION and request.POST.get("shape-1"):
+        params["scene"] = [
+            {field: request.POST.get(f"{field}-{i}") for field in SCENE_CHOICES}
+            for i in (1, 2, 3) if request.POST.get(f"shape-{i}")]
+        params = {k: v for k, v in params.items() if k[-2:] not in ("-1", "-2", "-3")}
+    upload = request.FILES.get("image")
+    course = _course_for(request)
+    lesson = (course.lessons.filter(slug=request.POST.get("lesson")).first()
+              if course and request.POST.get("lesson") else None)
+    try:
+        job = services.demo_job_create(
+            user=request.user, kind=kind, params=params,
+            image=upload.read() if upload else None, course=course, lesson=lesson,
+            share_in_gallery=request.POST.get("share") == "1")
+    except ApplicationError as exc:
+        return render(request, "inference/_error.html", {"message": exc.message},
+                      status=exc.status_code)
+    if request.htmx:
+        return _panel(request, job)
+    return redirect("inference:job", job_id=job.pk)
+
+
+def _panel(request: HttpRequest, job: DemoJob) -> HttpResponse:
+    if not job.is_finished:
+        job = services.demo_job_mark_lost(job=job)
+    card = model_card(job.model_name) if job.model_name else None
+    return render(request, "inference/_job_panel.html", {
+        "job": job, "position": selectors.queue_position(job=job), "card": card,
+        "file_url": lambda name: reverse("inference:file", args=[job.pk, name]),
+    })
+
+
+@login_required
+def demo_job_detail(request: HttpRequest, job_id) -> HttpResponse:
+    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+    if request.htmx:
+        return _panel(request, job)
+    return render(request, "inference/job.html", {"job": job})
+
+
+@login_required
+def demo_job_file(request: HttpRequest, job_id, name: str) -> FileResponse:
+    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+    files = {**((job.result or {}).get("files") or {})}
+    if job.input_file and name == "upload.png":
+        files[name] = job.input_file
+    if name not in files:
+        raise Http404("No such file.")
+    response = FileResponse(default_storage.open(files[name], "rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def demo_job_cancel(request: HttpRequest, job_id) -> HttpResponse:
+    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+    try:
+        job = services.demo_job_cancel(job=job, user=request.user)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return _panel(request, job) if request.htmx else redirect("inference:job", job_id=job.pk)
+
+
+@login_required
+def pool_image(request: HttpRequest, image_id) -> FileResponse:
+    """A spot-the-fake image. Its URL says nothing about whether it is generated."""
+    from .models import PoolImage
+
+    image = PoolImage.objects.filter(pk=image_id).first()
+    if image is None:
+        raise Http404("No such image.")
+    response = FileResponse(default_storage.open(image.file, "rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+@require_POST
+def demo_job_hide(request: HttpRequest, job_id) -> HttpResponse:
+    """A teacher hides a result from the class gallery with one click."""
+    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+    services.demo_job_hide(job=job, user=request.user)
+    return redirect(request.META.get("HTTP_REFERER") or "inference:index")
+
+
+@login_required
+def demo_status(request: HttpRequest) -> HttpResponse:
+    """Queue, worker health and timings: for instructors and staff."""
+    if not (request.user.is_staff or Enrollment.objects.filter(
+            user=request.user, role=Enrollment.Role.INSTRUCTOR).exists()):
+        raise PermissionDenied("Only instructors see the demo status board.")
+    return render(request, "inference/status.html", {
+        "board": selectors.status_board(), "worker": worker_health(),
+    })
+
+
+def worker_health(timeout: float = 3.0) -> dict:
+    """Send the health task to the gpu queue and wait for a worker's answer.
+
+    A task round trip rather than `control.ping`: the embedded filesystem broker has no
+    broadcast, and this also proves the gpu queue itself is being consumed.
+    """
+    from config.celery import health
+
+    try:
+        reply = health.apply_async(queue="gpu", expires=timeout, retry=False).get(
+            timeout=timeout)
+    except Exception as exc:  # broker down or no worker: kombu/celery errors vary by transport
+        return {"ok": False, "workers": [], "error": f"{type(exc).__name__}: {exc}"[:200]}
+    return {"ok": True, "workers": [f"{reply['host']} (pid {reply['pid']})"], "error": ""}

@@ -1,0 +1,386 @@
+"""The worker side of the demos: claim queued jobs, run one batched forward pass, store results.
+
+Imported only by Celery worker processes (inference.tasks imports it inside the task), so the
+web process never imports torch. Models load once per process and are shared by its threads.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image
+
+from .models import DemoJob, DemoKind
+
+log = logging.getLogger(__name__)
+BATCHABLE = {DemoKind.FACE_GENERATE, DemoKind.LATENT_WALK, DemoKind.FAKE_DETECT,
+             DemoKind.CAPTION}
+
+
+class JobTimeout(Exception):
+    pass
+
+
+class _Models:
+    """Each model loaded at most once per process, on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, object] = {}
+
+    def get(self, key: str):
+        with self._lock:
+            if key not in self._cache:
+                started = time.perf_counter()
+                self._cache[key] = self._load(key)
+                log.info("loaded %s in %.2f s", key, time.perf_counter() - started)
+            return self._cache[key]
+
+    @staticmethod
+    def _load(key: str):
+        device = settings.INFERENCE_DEVICE
+        if key == "face_generator":
+            from .ml.dcgan import load_face_generator
+
+            return load_face_generator(device=device)
+        if key == "fake_detector":
+            from .ml.fake_detector import load_fake_detector
+
+            return load_fake_detector(device=device)
+        if key == "captioner":
+            if settings.CAPTIONER_HF_DIR:
+                from .ml.hf_captioner import load_hf_captioner
+
+                return load_hf_captioner(settings.CAPTIONER_HF_DIR, device=device)
+            from .ml.captioner import load_captioner
+
+            return load_captioner(device=device)
+        raise KeyError(key)
+
+
+MODELS = _Models()
+
+
+# ------------------------------------------------------------------------------------------------
+# Claiming
+# ------------------------------------------------------------------------------------------------
+
+
+def _claim(job: DemoJob) -> list[DemoJob]:
+    """Atomically take this job plus other queued jobs of its kind (oldest first) as one batch.
+
+    An UPDATE … WHERE status='queued' claims each row at most once, on SQLite and PostgreSQL
+    alike, so concurrent tasks never run the same job twice.
+    """
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    ids = [job.pk]
+    if job.kind in BATCHABLE:
+        ids += list(DemoJob.objects.filter(kind=job.kind, status=DemoJob.Status.QUEUED,
+                                           expires_at__gt=now).exclude(pk=job.pk)
+                    .order_by("created_at").values_list("pk", flat=True)
+                    [: settings.DEMO_MAX_BATCH - 1])
+    DemoJob.objects.filter(pk__in=ids, status=DemoJob.Status.QUEUED).update(
+        status=DemoJob.Status.RUNNING, claim=token, started_at=now, heartbeat_at=now,
+        tries=F("tries") + 1, message="")
+    return list(DemoJob.objects.filter(claim=token, status=DemoJob.Status.RUNNING)
+                .order_by("created_at"))
+
+
+def _reclaim_lost(job: DemoJob) -> list[DemoJob]:
+    """A redelivered task whose job is 'running' under a dead worker: take it over once."""
+    stale = timezone.now() - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS)
+    token = uuid.uuid4().hex
+    taken = DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
+                                   heartbeat_at__lt=stale, tries__lt=3).update(
+        claim=token, heartbeat_at=timezone.now(), tries=F("tries") + 1)
+    return list(DemoJob.objects.filter(claim=token)) if taken else []
+
+
+def demo_job_execute(*, job_id: str) -> str:
+    """Run the job (and any queued jobs of its kind, batched). Idempotent: safe to redeliver."""
+    job = DemoJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return "nothing to do"
+    now = timezone.now()
+    if job.status == DemoJob.Status.QUEUED and job.expires_at < now:
+        DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+            status=DemoJob.Status.EXPIRED, finished_at=now,
+            message="No worker picked this demo up in time. Run it again.")
+        return "expired"
+    batch = _claim(job) if job.status == DemoJob.Status.QUEUED else _reclaim_lost(job)
+    if not batch:
+        return "claimed elsewhere"
+    deadline = time.monotonic() + settings.DEMO_JOB_TIME_LIMIT_SECONDS
+    started = time.perf_counter()
+    try:
+        run_batch(batch, deadline)
+    except Exception as exc:  # one bad batch must not take the worker down
+        log.exception("demo batch failed")
+        message = ("The demo took too long and was stopped." if isinstance(exc, JobTimeout)
+                   else f"The model failed: {exc}"[:290])
+        DemoJob.objects.filter(pk__in=[j.pk for j in batch],
+                               status=DemoJob.Status.RUNNING).update(
+            status=DemoJob.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000],
+            message=message)
+        return "failed"
+    log.info("ran %d %s job(s) in %.0f ms", len(batch), job.kind,
+             (time.perf_counter() - started) * 1000)
+    return f"ran {len(batch)}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Running a batch
+# ------------------------------------------------------------------------------------------------
+
+
+def _progress(batch: list[DemoJob], fraction: float, message: str, deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise JobTimeout()
+    DemoJob.objects.filter(pk__in=[j.pk for j in batch], status=DemoJob.Status.RUNNING).update(
+        progress=fraction, message=message, heartbeat_at=timezone.now())
+
+
+def _png(image: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _save(job: DemoJob, name: str, data: bytes) -> str:
+    return default_storage.save(f"demos/{job.pk}/{name}", ContentFile(data))
+
+
+def _finish(job: DemoJob, result: dict, run_ms: float, batch_size: int) -> None:
+    now = timezone.now()
+    queue_ms = (job.started_at - job.created_at).total_seconds() * 1000
+    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING).update(
+        status=DemoJob.Status.SUCCEEDED, progress=1.0, message="", result=result,
+        finished_at=now, timings={
+            "queue_ms": round(queue_ms, 1), "run_ms": round(run_ms, 1),
+            "total_ms": round((now - job.created_at).total_seconds() * 1000, 1),
+            "batch_size": batch_size, "device": str(settings.INFERENCE_DEVICE)})
+
+
+def run_batch(batch: list[DemoJob], deadline: float) -> None:
+    kind = batch[0].kind
+    _progress(batch, 0.1, "loading model", deadline)
+    runner = {DemoKind.FACE_GENERATE: _run_faces, DemoKind.LATENT_WALK: _run_walk,
+              DemoKind.FAKE_DETECT: _run_detect, DemoKind.CAPTION: _run_caption}[kind]
+    runner(batch, deadline)
+
+
+def _run_faces(batch: list[DemoJob], deadline: float) -> None:
+    from .ml.dcgan import generate_from_seeds
+
+    gen = MODELS.get("face_generator")
+    _progress(batch, 0.3, "generating", deadline)
+    seeds = [[j.params["seed"] + i for i in range(j.params["count"])] for j in batch]
+    started = time.perf_counter()
+    images = generate_from_seeds(gen, [s for group in seeds for s in group])  # one forward pass
+    run_ms = (time.perf_counter() - started) * 1000
+    _progress(batch, 0.8, "saving", deadline)
+    offset = 0
+    for job, group in zip(batch, seeds, strict=True):
+        files, faces = {}, []
+        for i, seed in enumerate(group):
+            name = f"face-{i}.png"
+            files[name] = _save(job, name, _png(images[offset + i]))
+            faces.append({"file": name, "seed": seed})
+        offset += len(group)
+        _finish(job, {"faces": faces, "files": files}, run_ms, len(batch))
+
+
+def _run_walk(batch: list[DemoJob], deadline: float) -> None:
+    import torch
+
+    from .ml.dcgan import generate, interpolate
+
+    gen = MODELS.get("face_generator")
+    _progress(batch, 0.3, "walking the latent space", deadline)
+    zs = [interpolate(j.params["seed_a"], j.params["seed_b"], j.params["steps"]) for j in batch]
+    started = time.perf_counter()
+    images = generate(gen, torch.cat(zs))
+    run_ms = (time.perf_counter() - started) * 1000
+    _progress(batch, 0.8, "saving", deadline)
+    offset = 0
+    for job, z in zip(batch, zs, strict=True):
+        files, frames = {}, []
+        for i in range(z.shape[0]):
+            name = f"frame-{i}.png"
+            files[name] = _save(job, name, _png(images[offset + i]))
+            frames.append({"file": name, "t": round(i / (z.shape[0] - 1), 3)})
+        offset += z.shape[0]
+        _finish(job, {"frames": frames, "files": files}, run_ms, len(batch))
+
+
+def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:
+    """The picture a detection or caption job is about, and where it came from."""
+    if job.input_file:
+        with default_storage.open(job.input_file, "rb") as handle:
+            return np.asarray(Image.open(handle).convert("RGB")), "upload"
+    if "face_seed" in job.params:
+        from .ml.dcgan import generate_from_seeds
+
+        return generate_from_seeds(MODELS.get("face_generator"), [job.params["face_seed"]])[0], \
+            "generated"
+    if "sample" in job.params:
+        from skimage import data as samples
+
+        image = getattr(samples, job.params["sample"])()
+        if image.ndim == 2:
+            image = np.stack([image] * 3, axis=-1)
+        return np.asarray(image[..., :3], dtype=np.uint8), "sample"
+    from .ml.scenes import make_scene
+
+    spec = job.params.get("scene")
+    image, _, _ = make_scene(seed=job.params.get("scene_seed", 0), spec=spec)
+    return image, "scene"
+
+
+def _run_detect(batch: list[DemoJob], deadline: float) -> None:
+    from .ml.fake_detector import evidence
+
+    model = MODELS.get("fake_detector")
+    _progress(batch, 0.3, "checking", deadline)
+    started = time.perf_counter()
+    for job in batch:
+        image, source = _input_image(job)
+        found = evidence(model, image)
+        run_ms = (time.perf_counter() - started) * 1000
+        files = {"input.png": _save(job, "seen.png", found["input_png"]),
+                 "spectrum.png": _save(job, "spectrum.png", found["spectrum_png"]),
+                 "saliency.png": _save(job, "saliency.png", found["saliency_png"])}
+        if source != "upload":
+            files["original.png"] = _save(job, "original.png", _png(image))
+        _finish(job, {"probability": found["prob"], "label": found["label"],
+                      "source": source, "files": files}, run_ms, len(batch))
+
+
+def _run_caption(batch: list[DemoJob], deadline: float) -> None:
+    model = MODELS.get("captioner")
+    _progress(batch, 0.3, "captioning", deadline)
+    images, truths = [], []
+    for job in batch:
+        image, source = _input_image(job)
+        images.append(image)
+        truth = None
+        if source == "scene":
+            from .ml.scenes import make_scene
+
+            _, en, ko = make_scene(seed=job.params.get("scene_seed", 0),
+                                   spec=job.params.get("scene"))
+            truth = ko if job.params["lang"] == "ko" else en
+        truths.append(truth)
+    started = time.perf_counter()
+    if settings.CAPTIONER_HF_DIR:
+        from .ml.hf_captioner import hf_caption
+
+        outputs = [{"text": text, "tokens": text.split(), "attention": []}
+                   for text in hf_caption(model, images)]
+    else:
+        from .ml.captioner import caption
+
+        outputs = [None] * len(batch)
+        for lang in ("ko", "en"):
+            idx = [i for i, j in enumerate(batch) if j.params["lang"] == lang]
+            if not idx:
+                continue
+            resized = np.stack([np.asarray(Image.fromarray(images[i]).convert("RGB")
+                                           .resize((64, 64))) for i in idx])
+            for i, out in zip(idx, caption(model, resized, lang=lang), strict=True):
+                outputs[i] = out
+    run_ms = (time.perf_counter() - started) * 1000
+    _progress(batch, 0.8, "drawing attention maps", deadline)
+    from .ml.captioner import attention_overlay_png
+
+    for job, image, out, truth in zip(batch, images, outputs, truths, strict=True):
+        small = np.asarray(Image.fromarray(image).convert("RGB").resize((64, 64)))
+        files = {"input.png": _save(job, "input.png", _png(small))}
+        words = []
+        for i, (word, attn) in enumerate(zip(out["tokens"], out["attention"], strict=False)):
+            name = f"attention-{i}.png"
+            files[name] = _save(job, name, attention_overlay_png(small, attn))
+            words.append({"word": word, "file": name})
+        _finish(job, {"caption": out["text"], "words": words, "truth": truth, "files": files},
+                run_ms, len(batch))
+
+
+# ------------------------------------------------------------------------------------------------
+# Spot-the-fake pools
+# ------------------------------------------------------------------------------------------------
+
+
+def _gray64(image: np.ndarray) -> np.ndarray:
+    """Every pool image is shown as 64×64 greyscale, so neither colour nor size gives a fake away
+    (the offline real faces are greyscale)."""
+    gray = Image.fromarray(np.asarray(image, dtype=np.uint8)).convert("L").resize(
+        (64, 64), Image.BICUBIC)
+    return np.stack([np.asarray(gray)] * 3, axis=-1)
+
+
+def _real_pool_images(n: int, rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
+    """Real photographs available offline: LFW faces (scikit-image) and crops of sample photos."""
+    from skimage import data as samples
+
+    faces = samples.lfw_subset()[:100]  # the first 100 are real faces (25×25, float in [0, 1])
+    out = []
+    for i in rng.permutation(len(faces))[:n]:
+        out.append(((faces[i] * 255).astype(np.uint8), f"lfw:{int(i)}"))
+    return out
+
+
+def spot_pool_refill() -> int:
+    """Top the generated and real pools up to settings.SPOT_POOL_TARGET; return images added."""
+    from .catalog import model_version
+    from .ml.dcgan import generate_from_seeds
+    from .ml.fake_detector import predict
+    from .models import PoolImage
+
+    target = settings.SPOT_POOL_TARGET
+    rng = np.random.default_rng()
+    added = 0
+    detector = MODELS.get("fake_detector")
+    version = model_version("fake_detector")
+    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True).count()
+    if need > 0:
+        seeds = [int(s) for s in rng.integers(0, 2**31 - 2, size=need)]
+        faces = [_gray64(face) for face in generate_from_seeds(MODELS.get("face_generator"),
+                                                                seeds)]
+        probs = predict(detector, np.stack(faces))
+        for seed, face, prob in zip(seeds, faces, probs, strict=True):
+            pk = uuid.uuid4()
+            path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(face)))
+            PoolImage.objects.create(id=pk, kind=PoolImage.Kind.GENERATED, file=path,
+                                     source=f"seed:{seed}", detector_prob=float(prob),
+                                     model_version=version)
+            added += 1
+    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True).count()
+    if need > 0:
+        taken = set(PoolImage.objects.filter(kind=PoolImage.Kind.REAL).values_list("source",
+                                                                                  flat=True))
+        photos = [(img, src) for img, src in _real_pool_images(100, rng) if src not in taken][
+            :need]
+        if photos:
+            gray = [_gray64(np.stack([img] * 3, axis=-1)) for img, _ in photos]
+            probs = predict(detector, np.stack(gray))
+            for (_, source), image, prob in zip(photos, gray, probs, strict=True):
+                pk = uuid.uuid4()
+                path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(image)))
+                PoolImage.objects.create(id=pk, kind=PoolImage.Kind.REAL, file=path,
+                                         source=source, detector_prob=float(prob),
+                                         model_version=version)
+                added += 1
+    log.info("spot-the-fake pool: %d images added", added)
+    return added

@@ -1,0 +1,47 @@
+// Quiz pages: the countdown (the server enforces the deadline; this only informs) and the
+// confirmation before submitting. Kept in a file so the Content-Security-Policy can forbid
+// inline scripts.
+(function () {
+  var timer = document.querySelector(".timer");
+  if (timer) {
+    var skew = Date.parse(timer.dataset.now) - Date.now();
+    var deadline = Date.parse(timer.dataset.deadline);
+    var out = document.getElementById("time-left");
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - (Date.now() + skew)) / 1000));
+      out.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      if (left === 0) { document.getElementById("attempt-form").submit(); return; }
+      if (left === 60) { timer.setAttribute("aria-live", "assertive"); }
+      setTimeout(tick, 1000);
+    };
+    tick();
+  }
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
+
+// Autosave retries: if a save fails on the way (network drop, a 5xx while the database
+// reconnects), send it again with the same sequence number. The server stores it once: a retry
+// of a save that did commit is recognised and acknowledged without a second write.
+(function () {
+  var tries = new WeakMap();
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var section = event.detail.elt;
+    if (!section.matches || !section.matches("section.question")) { return; }
+    var xhr = event.detail.xhr;
+    var failed = !xhr || xhr.status === 0 || xhr.status >= 500;
+    if (!failed) { tries.delete(section); return; }
+    var n = (tries.get(section) || 0) + 1;
+    tries.set(section, n);
+    var status = section.querySelector(".save-status");
+    if (n > 6) {
+      if (status) { status.textContent = status.dataset.failed || "Not saved"; }
+      return;
+    }
+    if (status) { status.textContent = (status.dataset.retrying || "Retrying…") + " (" + n + ")"; }
+    setTimeout(function () { htmx.trigger(section, "change"); }, 500 * n);
+  });
+})();

@@ -1,0 +1,40 @@
+"""Demos in a real browser: a face appears without a reload, goes to the detector; a caption."""
+
+import re
+
+import pytest
+
+from .conftest import shot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.worker]
+
+
+def test_generate_detect_and_caption_without_reload(page_for, accounts, celery_worker_process):
+    page = page_for("student", "student-pass")
+    page.goto("/demos/")
+    url = page.url
+    page.fill("#face-seed", "77")
+    page.fill("#face-count", "2")
+    page.click("#faces-h ~ form button[type=submit]")
+    page.locator("#faces-result progress, #faces-result img").first.wait_for()
+    faces = page.locator("#faces-result img")
+    faces.first.wait_for(timeout=60_000)
+    assert faces.count() == 2 and page.url == url  # no navigation happened
+    assert page.evaluate("document.querySelector('#faces-result img').naturalWidth") == 64
+    shot(page, "demo-faces")
+    page.locator("#faces-result button:has-text('가짜 탐지기')").first.click()
+    verdict = page.locator("#detect-result .verdict")
+    verdict.wait_for(timeout=60_000)
+    assert re.search(r"0\.\d{3}|1\.000", verdict.inner_text())
+    shot(page, "demo-detect")
+    page.select_option("#shape-1", "circle")
+    page.select_option("#color-1", "red")
+    page.select_option("#size-1", "large")
+    page.select_option("#position-1", "left")
+    page.click("#caption-h ~ form button[type=submit]")
+    caption = page.locator("#caption-result .caption-text")
+    caption.wait_for(timeout=60_000)
+    assert caption.inner_text().strip()
+    assert page.locator("#caption-result .image-strip img").count() >= 2
+    shot(page, "demo-caption")
+    assert page.url == url

@@ -1,0 +1,133 @@
+"""Demo jobs end to end through a real Celery worker process, with the real models."""
+
+import io
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from inference.models import DemoJob
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_done(client, job_id, timeout=90) -> DemoJob:
+    """Poll the panel like the page does until the job finishes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(reverse("inference:job", args=[job_id]), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        job = DemoJob.objects.get(pk=job_id)
+        if job.is_finished:
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} still {DemoJob.objects.get(pk=job_id).status}")
+
+
+def create(client, **data) -> str:
+    response = client.post(reverse("inference:create"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200, response.content.decode()[:500]
+    return DemoJob.objects.filter(user__username="demo-user").latest("created_at").pk
+
+
+@pytest.fixture
+def demo_client(client, django_user_model):
+    user = django_user_model.objects.create_user("demo-user", password="pw-12345!")
+    client.force_login(user)
+    return client
+
+
+def image_of(client, job, name) -> Image.Image:
+    response = client.get(reverse("inference:file", args=[job.pk, name]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    return Image.open(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_generate_faces_then_same_request_is_cached(celery_worker_process, demo_client):
+    job = wait_done(demo_client, create(demo_client, kind="face-generate", seed=123, count=4))
+    assert job.status == "succeeded", job.message
+    assert [f["seed"] for f in job.result["faces"]] == [123, 124, 125, 126]
+    assert image_of(demo_client, job, "face-0.png").size == (64, 64)
+    assert job.timings["run_ms"] > 0 and job.model_version
+    again = DemoJob.objects.get(pk=create(demo_client, kind="face-generate", seed=123, count=4))
+    assert again.status == "succeeded" and again.timings["cached"] is True
+    assert again.result == job.result
+
+
+def test_latent_walk_frames(celery_worker_process, demo_client):
+    job = wait_done(demo_client, create(demo_client, kind="latent-walk", seed_a=1, seed_b=2,
+                                        steps=5))
+    assert job.status == "succeeded", job.message
+    assert [f["t"] for f in job.result["frames"]] == [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def test_detect_a_generated_face_and_an_upload(celery_worker_process, demo_client):
+    job = wait_done(demo_client, create(demo_client, kind="fake-detect", face_seed=5))
+    assert job.status == "succeeded", job.message
+    assert 0 <= job.result["probability"] <= 1
+    assert image_of(demo_client, job, "spectrum.png").size[0] >= 64
+    buffer = io.BytesIO()
+    Image.new("RGB", (100, 80), (30, 120, 200)).save(buffer, format="JPEG")
+    buffer.seek(0)
+    buffer.name = "photo.jpg"
+    response = demo_client.post(reverse("inference:create"),
+                                {"kind": "fake-detect", "image": buffer}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    upload_job = DemoJob.objects.filter(kind="fake-detect").latest("created_at")
+    assert upload_job.input_file
+    done = wait_done(demo_client, upload_job.pk)
+    assert done.status == "succeeded" and done.result["source"] == "upload"
+
+
+def test_caption_a_composed_scene_with_attention_maps(celery_worker_process, demo_client):
+    job = wait_done(demo_client, create(
+        demo_client, kind="caption", lang="en", **{
+            "shape-1": "circle", "color-1": "red", "size-1": "large", "position-1": "left"}))
+    assert job.status == "succeeded", job.message
+    assert job.result["truth"] and job.result["caption"]
+    assert len(job.result["words"]) == len(job.result["caption"].split())
+    image_of(demo_client, job, job.result["words"][0]["file"])
+
+
+def test_bad_parameters_and_hostile_uploads_never_reach_the_queue(demo_client):
+    bad = demo_client.post(reverse("inference:create"), {"kind": "face-generate", "count": 99},
+                           HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400 and "16" in bad.content.decode()
+    svg = io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    svg.name = "x.png"
+    refused = demo_client.post(reverse("inference:create"), {"kind": "fake-detect", "image": svg},
+                               HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    assert not DemoJob.objects.exists()
+
+
+def test_in_flight_limit(demo_client, settings):
+    settings.DEMO_MAX_IN_FLIGHT_PER_USER = 1
+    create(demo_client, kind="face-generate", seed=1, count=1)
+    second = demo_client.post(reverse("inference:create"), {"kind": "face-generate", "seed": 2},
+                              HTTP_HX_REQUEST="true")
+    assert second.status_code == 429
+
+
+def test_a_job_whose_worker_died_is_failed_not_running_forever(demo_client, settings):
+    job_id = create(demo_client, kind="face-generate", seed=9, count=1)
+    DemoJob.objects.filter(pk=job_id).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(minutes=10))
+    job = wait_done(demo_client, job_id, timeout=5)
+    assert job.status == "failed" and job.message
+
+
+def test_broker_down_fails_the_job_with_a_message(demo_client, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from inference import tasks
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.demo_run, "apply_async", refuse)
+    job = DemoJob.objects.get(pk=create(demo_client, kind="face-generate", seed=3))
+    assert job.status == "failed" and "unavailable" in job.message or "사용할 수 없" in job.message

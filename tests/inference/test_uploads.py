@@ -1,0 +1,61 @@
+"""Hostile and broken uploads are refused with a message before anything reaches a model."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from config.api_errors import ApplicationError
+from inference.images import read_upload
+
+
+def encoded(fmt: str, size=(32, 32), mode="RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, (200, 10, 10) if mode == "RGB" else 128).save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_allowed_formats_are_reencoded_as_png(fmt):
+    png, digest = read_upload(encoded(fmt))
+    assert png.startswith(b"\x89PNG") and len(digest) == 64
+    assert Image.open(io.BytesIO(png)).mode == "RGB"
+
+
+def huge_declared_png(width: int, height: int) -> bytes:
+    """A tiny file whose header declares an enormous image (a decompression bomb)."""
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(
+            ">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(
+        b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty"),
+    (huge_declared_png(20000, 20000), "pixels"),
+    (encoded("PNG")[:60], "damaged"),
+    (b"GIF89a" + encoded("GIF")[6:], "GIF"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>', "read"),
+    (b"%PDF-1.4\n" + encoded("PNG"), "read"),  # a polyglot: PDF header, PNG body
+    (encoded("BMP"), "BMP"),
+    (b"\x00" * 100, "read"),
+])
+def test_hostile_images_are_refused_with_a_reason(data, reason, settings):
+    with pytest.raises(ApplicationError) as caught:
+        read_upload(data)
+    assert caught.value.code == "invalid_image"
+    message = caught.value.message
+    assert message and ("JPEG" in message or "MB" in message or "pixel" in message
+                        or "damaged" in message or "손상" in message or "픽셀" in message
+                        or "비어" in message)
+
+
+def test_file_over_the_byte_limit_is_refused(settings):
+    settings.DEMO_MAX_UPLOAD_BYTES = 1000
+    with pytest.raises(ApplicationError) as caught:
+        read_upload(encoded("PNG", size=(200, 200)) + b"\x00" * 2000)
+    assert "MB" in caught.value.message

@@ -1,0 +1,32 @@
+import subprocess
+import sys
+
+from inference.ml import registry
+
+
+def test_cards_have_the_fields():
+    cards = registry.all_model_cards()
+    assert [c["key"] for c in cards] == ["face_generator", "fake_detector", "captioner"]
+    for c in cards:
+        for k in ("name", "architecture", "trained_on", "licence", "n_params", "metrics"):
+            assert k in c
+    gen = registry.model_card("face_generator")
+    assert gen["n_params"] == 3_576_704 and "MIT" in gen["licence"]
+
+
+def test_metrics_come_from_checkpoint_meta():
+    det = registry.model_card("fake_detector")
+    if det["available"]:
+        assert 0.5 < det["metrics"]["metrics"]["accuracy"] <= 1.0
+        assert det["n_params"] > 0
+    capt = registry.model_card("captioner")
+    if capt["available"]:
+        assert capt["metrics"]["metrics"]["en"]["bleu4"] > 0
+
+
+def test_registry_does_not_import_torch():
+    code = ("import sys; from inference.ml import registry; registry.all_model_cards(); "
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(registry.CHECKPOINT_DIR.parent.parent))
+    assert out.stdout.strip() == "False", out.stderr

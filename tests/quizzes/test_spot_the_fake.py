@@ -1,0 +1,130 @@
+"""'Spot the fake' items: images fixed at start, empty pool handled, graded per image."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from PIL import Image
+
+from inference.models import PoolImage
+from quizzes import qtypes, services
+from quizzes.models import Quiz, Slot
+
+pytestmark = pytest.mark.django_db
+
+QT = qtypes.get("spot_the_fake")
+
+
+def test_recipe_validation():
+    with pytest.raises(qtypes.QuestionDataError) as caught:
+        QT.validate({"count": 4, "fakes": 4})
+    assert caught.value.path == "fakes"
+    assert QT.validate({"count": 6, "fakes": 2})["images"] == []
+
+
+def test_student_view_never_says_which_image_is_fake():
+    data = QT.validate({"count": 4, "fakes": 2, "images": [
+        {"id": f"img{i}", "fake": i % 2 == 0, "prob": 0.9 if i % 2 == 0 else 0.1}
+        for i in range(4)]})
+    view = QT.student_view(data, QT.make_layout(data, 3))
+    assert "fake" not in str(view) and "prob" not in str(view)
+    assert sorted(image["id"] for image in view["images"]) == ["img0", "img1", "img2", "img3"]
+
+
+def test_partial_credit_per_image():
+    data = QT.validate({"count": 4, "fakes": 2, "images": [
+        {"id": "a", "fake": True}, {"id": "b", "fake": False}, {"id": "c", "fake": True},
+        {"id": "d", "fake": False}]})
+    assert QT.grade(data, {"marked": [0, 2]}).fraction == 1.0
+    assert QT.grade(data, {"marked": [0]}).fraction == 0.75
+    assert QT.grade(data, {"marked": [1, 3]}).fraction == 0.0
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (120, 120, 120)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def fill_pool(generated: int, real: int):
+    for kind, n in ((PoolImage.Kind.GENERATED, generated), (PoolImage.Kind.REAL, real)):
+        for i in range(n):
+            path = default_storage.save(f"pool/test-{kind}-{i}.png", ContentFile(png()))
+            PoolImage.objects.create(kind=kind, file=path, source=f"test {i}",
+                                     detector_prob=0.8 if kind == "generated" else 0.2)
+
+
+@pytest.fixture
+def spot_quiz(mini_course):
+    category = services.category_get_or_create_path(course=mini_course, path=("Spot",))
+    spot = services.question_create(course=mini_course, category=category, name="spot",
+                                    qtype="spot_the_fake", stem="GAN이 만든 얼굴을 모두 고르세요.",
+                                    data={"count": 4, "fakes": 2})
+    other = services.question_create(course=mini_course, category=category, name="tf",
+                                     qtype="true_false", stem="GAN은 생성 모델이다.",
+                                     data={"correct": True})
+    quiz = Quiz.objects.create(course=mini_course, slug="spot", title="Spot")
+    Slot.objects.create(quiz=quiz, position=1, question=spot)
+    Slot.objects.create(quiz=quiz, position=2, question=other)
+    return quiz
+
+
+def test_empty_pool_and_no_worker_the_item_says_so_and_the_quiz_still_grades(
+        client, spot_quiz, student):
+    # No pool images and no worker process in this test.
+    attempt = services.attempt_start(user=student, quiz=spot_quiz)
+    spot = attempt.responses.get(version__qtype="spot_the_fake")
+    assert spot.instance["images"] == [] and float(spot.max_mark) == 0
+    client.force_login(student)
+    page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert "will not count" in page or "반영되지" in page or "not ready" in page
+    tf = attempt.responses.get(version__qtype="true_false")
+    services.response_save(attempt=attempt, slot_id=tf.slot_id, answer={"value": True},
+                           base_sequence=0)
+    done = services.attempt_submit(attempt=attempt)
+    assert float(done.score) == 1.0 and float(done.max_score) == 1.0 and done.percent == 100
+
+
+def test_images_are_fixed_at_start_and_stay_on_reload(client, spot_quiz, student):
+    fill_pool(6, 6)
+    attempt = services.attempt_start(user=student, quiz=spot_quiz)
+    spot = attempt.responses.get(version__qtype="spot_the_fake")
+    ids = [image["id"] for image in spot.instance["images"]]
+    assert len(ids) == 4 and sum(image["fake"] for image in spot.instance["images"]) == 2
+    client.force_login(student)
+    first = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    again = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    shown = [i for i in ids if i in first]
+    assert len(shown) == 4 and all(i in again for i in ids)
+    assert first.index(ids[0]) and [first.index(i) for i in ids] == [again.index(i) for i in ids]
+    assert '"fake"' not in first and "detector" not in first
+    image_url = reverse("inference:pool-image", args=[ids[0]])
+    assert client.get(image_url).status_code == 200
+
+
+def test_review_shows_truth_and_detector_probability(client, spot_quiz, student):
+    fill_pool(6, 6)
+    attempt = services.attempt_start(user=student, quiz=spot_quiz)
+    spot = attempt.responses.get(version__qtype="spot_the_fake")
+    fakes = [i for i, image in enumerate(spot.instance["images"]) if image["fake"]]
+    services.response_save(attempt=attempt, slot_id=spot.slot_id, answer={"marked": fakes[:1]},
+                           base_sequence=0)
+    done = services.attempt_submit(attempt=attempt)
+    assert float(done.score) == pytest.approx(0.75)
+    client.force_login(student)
+    review = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert "0.80" in review and "0.20" in review
+
+
+def test_refill_request_with_the_broker_down_does_not_break_the_start(monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from inference import pool, tasks
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.spot_pool_refill, "apply_async", refuse)
+    pool.request_refill()  # logs and returns
