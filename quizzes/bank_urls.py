@@ -1,5 +1,6 @@
 """Instructor authoring pages: question bank, editor with preview, quiz builder, import/export."""
 
+from django.urls import path
 
 from . import bank_views as views
 
