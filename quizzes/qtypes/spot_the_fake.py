@@ -86,34 +86,40 @@ class SpotTheFake(QuestionType):
                                   for v in values})}
 
     def validate_response(self, data, response) -> dict[str, Any] | None:
+        """``{"marked": [i, ...]}`` with stored indices; nothing marked is unanswered (None)."""
         if response is None:
             return None
-        if not isinstance(response, dict) or set(response) - {"marked"}:
+        if not isinstance(response, dict) or set(response) != {"marked"}:
             raise ResponseError('a spot-the-fake response is {"marked": [image, ...]}')
-        marked = response.get("marked") or []
+        marked = response["marked"]
+        if marked is None:
+            return None
         if not isinstance(marked, list):
             raise ResponseError("marked must be a list of image positions")
         count = len(data.get("images", []))
-        return {"marked": sorted({response_index(v, count, "marked") for v in marked})}
+        indices = sorted({response_index(v, count, "marked") for v in marked})
+        return {"marked": indices} if indices else None
 
     def to_display(self, data, layout, response):
         response = self.validate_response(data, response)
         if response is None:
             return None
         order = self._order(data, layout)
-        return {"marked": sorted(position_of(order, i) for i in response["marked"])}
+        return {"marked": sorted((position_of(order, i) for i in response["marked"]), key=int)}
 
     def from_display(self, data, layout, display_response):
         if display_response is None:
             return None
-        if not isinstance(display_response, dict):
+        if not isinstance(display_response, dict) or set(display_response) != {"marked"}:
             raise ResponseError('send {"marked": [position, ...]}')
         order = self._order(data, layout)
-        marked = display_response.get("marked") or []
+        marked = display_response["marked"]
+        if marked is None:
+            return None
         if not isinstance(marked, list):
             raise ResponseError("marked must be a list of positions")
-        return {"marked": sorted({order[display_index(v, len(order), "marked")]
-                                  for v in marked})}
+        indices = sorted({order[display_index(v, len(order), "marked")] for v in marked})
+        return {"marked": indices} if indices else None
 
     def grade(self, data, response) -> Grade:
         images = data.get("images", [])

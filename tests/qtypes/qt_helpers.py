@@ -174,7 +174,19 @@ def essay_data(draw) -> dict[str, Any]:
     }
 
 
+@st.composite
+def spot_the_fake_data(draw) -> dict[str, Any]:
+    """An attempt's instance: concrete images, some generated (fake), some real."""
+    count = draw(st.integers(2, 8))
+    fakes = draw(st.integers(1, count - 1))
+    flags = [True] * fakes + [False] * (count - fakes)
+    return {"count": count, "fakes": fakes, "images": [
+        {"id": f"img-{i}", "fake": flag, "prob": draw(st.none() | st.floats(0, 1))}
+        for i, flag in enumerate(draw(st.permutations(flags)))]}
+
+
 DATA = {
+    "spot_the_fake": spot_the_fake_data(),
     "single_choice": single_choice_data(),
     "multiple_response": multiple_response_data(),
     "true_false": true_false_data(),
@@ -220,6 +232,8 @@ def answers_for(name: str, data: dict[str, Any]):
         return st.fixed_dictionaries({}, optional={n: st.sampled_from(t) for n, t in gaps.items()})
     if name == "essay":
         return maybe(texts)
+    if name == "spot_the_fake":
+        return st.sets(st.sampled_from([image["id"] for image in data["images"]]))
     raise AssertionError(name)
 
 
@@ -252,6 +266,8 @@ def form_for(name: str, view: dict[str, Any], answer: Any, prefix: str) -> FakeF
                     o["value"] for o in segment["options"] if o["text"] == answer[segment["gap"]]
                 ]
                 fields[f"{prefix}gap-{segment['gap']}"] = value
+    elif name == "spot_the_fake":
+        fields[prefix + "marked"] = [i["value"] for i in view["images"] if i["id"] in answer]
     else:
         raise AssertionError(name)
     return FakeForm(fields)
@@ -276,6 +292,8 @@ def form_from_display(name: str, display: dict[str, Any] | None, prefix: str) ->
     elif name == "select_missing_words":
         for number, option in display["gaps"].items():
             fields[f"{prefix}gap-{number}"] = option
+    elif name == "spot_the_fake":
+        fields[prefix + "marked"] = [str(v) for v in display["marked"]]
     elif name != "description":
         raise AssertionError(name)
     return FakeForm(fields)
@@ -309,6 +327,9 @@ def responses_for(name: str, data: dict[str, Any]):
         return maybe(st.builds(lambda g: {"gaps": g}, st.fixed_dictionaries({}, optional=optional)))
     if name == "description":
         return st.none()
+    if name == "spot_the_fake":
+        indices = st.lists(st.integers(0, len(data["images"]) - 1))
+        return maybe(st.builds(lambda m: {"marked": m}, indices))
     raise AssertionError(name)
 
 
@@ -378,4 +399,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "grader_info": "채점 기준: 어텐션 언급",
     },
     "description": {},
+    "spot_the_fake": {
+        "count": 4,
+        "fakes": 2,
+        "images": [
+            {"id": "00000000-0000-4000-8000-000000000001", "fake": True, "prob": 0.91},
+            {"id": "00000000-0000-4000-8000-000000000002", "fake": False, "prob": 0.12},
+            {"id": "00000000-0000-4000-8000-000000000003", "fake": True, "prob": 0.77},
+            {"id": "00000000-0000-4000-8000-000000000004", "fake": False, "prob": None},
+        ],
+    },
 }

@@ -151,6 +151,9 @@ def selected_display(name: str, view: dict):
             if o["selected"]
         }
         return {"gaps": chosen} if chosen else None
+    if name == "spot_the_fake":
+        chosen = [i["value"] for i in view["images"] if i["selected"]]
+        return {"marked": chosen} if chosen else None
     assert name == "description"
     return None
 

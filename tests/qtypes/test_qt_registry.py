@@ -21,12 +21,13 @@ ALL = [
     "numerical",
     "matching",
     "select_missing_words",
+    "spot_the_fake",
     "essay",
     "description",
 ]
 
 
-def test_registry_has_the_nine_types_in_order():
+def test_registry_has_the_ten_types_in_order():
     assert list(qtypes.TYPES) == ALL
     for name in ALL:
         assert qtypes.get(name).name == name

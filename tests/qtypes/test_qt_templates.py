@@ -40,6 +40,7 @@ RESPONSES = {
     "select_missing_words": {"gaps": {"1": 0, "2": 4}},
     "essay": {"text": "셀프 어텐션 설명"},
     "description": None,
+    "spot_the_fake": {"marked": [0, 3]},
 }
 
 
@@ -131,7 +132,8 @@ def test_answering_mode(name):
         assert f'for="{element_id}"' in html or re.search(
             rf'id="{re.escape(element_id)}"[^>]*aria-label="', html
         ), element_id
-    assert 'class="rich"' in html or name in ("true_false", "short_answer", "numerical", "essay")
+    assert 'class="rich"' in html or name in ("true_false", "short_answer", "numerical", "essay",
+                                               "spot_the_fake")
 
 
 def test_answering_mode_prefills_saved_answers():
