@@ -95,6 +95,11 @@ def _get_int(request: HttpRequest, name: str) -> int | None:
         return None
 
 
+def _qtype_choices() -> list[tuple[str, str]]:
+    """Every registered question type, in the registry's order, with its label."""
+    return [(name, QTYPE_LABELS.get(name, name)) for name in qtypes.TYPES]
+
+
 # ----------------------------------------------------------------------------------------------
 # The question bank
 # ----------------------------------------------------------------------------------------------
@@ -147,7 +152,7 @@ def bank_index(request: HttpRequest, course_slug: str) -> HttpResponse:
     return render(request, "quizzes/bank/index.html", {
         "access": access, "course": course, "tree": category_tree(categories, counts),
         "categories": categories, "selected": selected, "tag": tag, "search": search,
-        "page": page, "rows": rows, "all_tags": all_tags, "qtypes": QTYPE_LABELS.items(),
+        "page": page, "rows": rows, "all_tags": all_tags, "qtypes": _qtype_choices(),
         "sub": bool(request.GET.get("sub")),
         "import_form": ImportForm(categories=categories, quizzes=quizzes,
                                   initial={"parent": selected.pk if selected else ""}),
@@ -397,7 +402,7 @@ def question_new(request: HttpRequest, course_slug: str) -> HttpResponse:
     qtype = request.POST.get("qtype") or request.GET.get("qtype", "")
     if qtype not in qtypes.TYPES:
         return render(request, "quizzes/bank/question_type.html", {
-            "access": access, "course": access.course, "qtypes": QTYPE_LABELS.items(),
+            "access": access, "course": access.course, "qtypes": _qtype_choices(),
             "category": request.GET.get("category", "")})
     return _editor(request, access, None, qtype)
 

@@ -32,6 +32,7 @@ QTYPE_LABELS = {
     "select_missing_words": _("Select missing words"),
     "essay": _("Essay"),
     "description": _("Description (no answer)"),
+    "spot_the_fake": _("Spot the fake (GAN images)"),
 }
 TEXT_FORMAT_LABELS = {
     "markdown": _("Markdown (with $math$)"),
@@ -168,6 +169,11 @@ SCALARS: dict[str, tuple[Scalar, ...]] = {
         Scalar("grader_info", _("Information for graders"), "textarea"),
     ),
     "description": (),
+    "spot_the_fake": (
+        Scalar("count", _("Images in the grid"), "int", 6,
+               help=_("Each attempt draws its own images from the course's pools.")),
+        Scalar("fakes", _("Generated images among them"), "int", 3),
+    ),
 }
 
 META_FIELDS = ("name", "category", "tags", "key", "text_format", "stem", "general_feedback",
