@@ -197,6 +197,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # --- Models and demos ---------------------------------------------------------------------------
 INFERENCE_DEVICE = env("INFERENCE_DEVICE", default="auto")
 CAPTIONER_HF_DIR = env("CAPTIONER_HF_DIR", default="")
+QUESTION_IMPORT_MAX_BYTES = env.int("QUESTION_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Production hardening (active when DEBUG is off) --------------------------------------------
 if not DEBUG:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("quizzes.bank_api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("inference.api_urls")),
     path("", include("quizzes.urls")),

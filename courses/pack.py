@@ -161,7 +161,8 @@ def read_course_pack(root: Path) -> CoursePackSpec:
     if problems:
         raise PackError(problems)
     quiz_dir = root / "quizzes"
-    quiz_files = sorted(quiz_dir.glob("*.yaml")) if quiz_dir.is_dir() else []
+    quiz_files = (sorted([*quiz_dir.glob("*.yaml"), *quiz_dir.glob("*.gift")])
+                  if quiz_dir.is_dir() else [])
     return CoursePackSpec(root=root, slug=slug, title=title,
                           title_en=str(doc.get("title_en") or ""),
                           description=str(doc.get("description") or ""),

@@ -6,12 +6,13 @@ written; `quizzes.services.quiz_pack_apply` writes the specs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from courses.pack import SLUG_RE, CoursePackSpec, PackError, Problem, ProblemList, read_yaml_file
-from courses.yaml_lines import LineDict
+from courses.yaml_lines import LineDict, YamlError, load_yaml
 
 from . import qtypes
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS
@@ -65,21 +66,30 @@ def read_quiz_files(pack: CoursePackSpec) -> list[QuizSpec]:
     seen_slugs: dict[str, str] = {}
     for path in pack.quiz_files:
         rel = str(path.relative_to(pack.root.parent))
-        doc = read_yaml_file(path, pack.root, problems)
-        if doc is None:
-            continue
         check = ProblemList(rel)
+        gift_questions = None
+        if path.suffix == ".gift":
+            doc, gift_questions = _read_gift_quiz(path, check)
+        else:
+            doc = read_yaml_file(path, pack.root, problems)
+        if doc is None:
+            problems.extend(check)
+            continue
         if not isinstance(doc, LineDict):
             problems.append(Problem(rel, 1, "a quiz file must be a YAML mapping"))
             continue
         quiz = _read_quiz(doc, check, rel)
-        for i, raw in enumerate(check.need(doc, "questions", list) or []):
-            question = _read_question(raw, i, check, lessons, doc.line_of("questions"))
+        raws = gift_questions if gift_questions is not None else \
+            check.need(doc, "questions", list) or []
+        for i, raw in enumerate(raws):
+            question = raw[0] if gift_questions is not None else \
+                _read_question(raw, i, check, lessons, doc.line_of("questions"))
             if question is None:
                 continue
             if question.key in seen_keys:
-                check.add(raw.line_of("key"), f"question key {question.key!r} is already used "
-                                              f"in {seen_keys[question.key]}")
+                check.add(raw[1] if gift_questions is not None else raw.line_of("key"),
+                          f"question key {question.key!r} is already used "
+                          f"in {seen_keys[question.key]}")
             seen_keys[question.key] = rel
             if quiz is not None:
                 quiz.questions.append(question)
@@ -96,6 +106,66 @@ def read_quiz_files(pack: CoursePackSpec) -> list[QuizSpec]:
     if problems:
         raise PackError(problems)
     return quizzes
+
+
+def _read_gift_quiz(path: Path, check: ProblemList
+                    ) -> tuple[LineDict | None, list[tuple[QuestionSpec, int]]]:
+    """A quiz written as GIFT (`quizzes/<slug>.gift`): the quiz settings are YAML in a front
+    comment between `// ---` lines (the same keys as a YAML quiz file, without `questions`);
+    every question needs a Moodle idnumber comment, `// [id:<key>]`, as its stable key."""
+    from .formats import FormatError, gift
+
+    try:
+        lines = path.read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
+    except UnicodeDecodeError:
+        check.add(None, "file is not UTF-8 text; save it as UTF-8")
+        return None, []
+    front = 0
+    if lines and lines[0].strip() == "// ---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "// ---"), None)
+        if end is None:
+            check.add(1, "the settings comment opened with '// ---' is not closed by '// ---'")
+            return None, []
+        front = end + 1
+    if not front:
+        check.add(1, "a GIFT quiz starts with its settings: '// ---', lines such as "
+                     "'// slug: week08-quiz' and '// title: …', then '// ---'")
+        return None, []
+    # Blank lines keep the line numbers of the YAML and of the questions those of the file.
+    settings = [""] + [re.sub(r"^//\s?", "", line) for line in lines[1:front - 1]]
+    try:
+        doc = load_yaml("\n".join(settings))
+    except YamlError as exc:
+        check.add(exc.line, exc.message)
+        return None, []
+    if doc is None:
+        doc = LineDict()
+        doc.line, doc.key_lines = 1, {}
+    if isinstance(doc, LineDict) and "questions" in doc:
+        check.add(doc.line_of("questions"), "the questions of a GIFT quiz are the GIFT below "
+                                            "the settings, not a 'questions' key")
+    try:
+        parsed = gift.parse("\n" * front + "\n".join(lines[front:]))
+    except FormatError as exc:
+        check.add(exc.line, str(exc).removeprefix(f"line {exc.line}: "))
+        return doc, []
+    specs = []
+    for q in parsed.questions:
+        line = int(q.position.removeprefix("line ") or 0) or None
+        if not q.idnumber:
+            check.add(line, f"question '{q.name}' needs a stable key: put '// [id:<key>]' on "
+                            "the line above it")
+            continue
+        try:
+            data = qtypes.get(q.qtype).validate(q.data)
+        except qtypes.QuestionDataError as exc:
+            check.add(line, f"question {q.idnumber}: {exc.path}: {exc.message}")
+            continue
+        specs.append((QuestionSpec(
+            key=q.idnumber, qtype=q.qtype, name=q.name or q.idnumber, stem=q.stem,
+            text_format=q.text_format, data=data, general_feedback=q.general_feedback,
+            mark=float(q.default_mark), lesson=None, tags=list(q.tags)), line))
+    return doc, specs
 
 
 def _read_datetime(doc: LineDict, key: str, check: ProblemList) -> datetime | None:

@@ -132,8 +132,17 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None) -> lis
             q.disabled = True
             q.disputes = dispute_map.get(response.pk, [])
             _apply_review(q, response, qtype, items)
+        _file_urls(q, version.pk)
         result.append(q)
     return result
+
+
+def _file_urls(q: QuestionView, version_id: int) -> None:
+    """Point embedded files (@@PLUGINFILE@@/name) at the access-checked file view."""
+    from .interchange import pluginfile_urls
+
+    for name in ("stem", "view", "review", "feedback", "general_feedback", "right_answer"):
+        setattr(q, name, pluginfile_urls(getattr(q, name), version_id))
 
 
 def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -> None:

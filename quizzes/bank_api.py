@@ -1,0 +1,187 @@
+"""Authoring API: import and export question files, preview a question as a student sees it.
+
+Only the course's teachers may call these (403 otherwise); errors use the API's one error shape
+(config/api_errors.py).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response as ApiResponse
+from rest_framework.views import APIView
+
+from config.api_errors import ApplicationError
+from courses.selectors import course_access_get
+
+from . import authoring, interchange, qtypes
+from .bank_views import preview_question
+from .models import Category, Question
+
+FORMAT_CHOICES = list(interchange.FORMATS)
+
+
+def _teacher(request, course_slug: str):
+    access = course_access_get(user=request.user, course_slug=course_slug)
+    if not access.can_teach:
+        raise ApplicationError("Only the course's teachers can use the question bank.",
+                               code="forbidden", status_code=403)
+    return access
+
+
+def _category_by_path(course, path: str) -> Category | None:
+    parts = [p.strip() for p in (path or "").split("/") if p.strip()]
+    if not parts:
+        return None
+    parent = None
+    for name in parts:
+        parent = Category.objects.filter(course=course, parent=parent, name=name).first()
+        if parent is None:
+            raise ApplicationError(f"No category {path!r} in this course.", code="not_found",
+                                   status_code=404, fields={"category": ["No such category."]})
+    return parent
+
+
+class _ReportItem(serializers.Serializer):
+    name = serializers.CharField()
+    qtype = serializers.CharField()
+    position = serializers.CharField(help_text="where in the file: 'line 12', 'question[3]'")
+    category = serializers.CharField()
+    question_id = serializers.IntegerField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+    key = serializers.CharField()
+    files = serializers.IntegerField()
+    reason = serializers.CharField(help_text="why it was skipped, or what changed")
+
+
+class QuestionImportApi(APIView):
+    """Import a GIFT or Moodle XML file (multipart field `file`), all or nothing."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class QuestionImportInputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False,
+                                         help_text="default: from the file name or content")
+        category = serializers.CharField(required=False, allow_blank=True, default="",
+                                         help_text="put the file's categories inside this path")
+        quiz = serializers.SlugField(required=False, allow_blank=True, default="",
+                                     help_text="also add the questions to this quiz")
+
+    class QuestionImportReportSerializer(serializers.Serializer):
+        format = serializers.CharField()
+        filename = serializers.CharField()
+        created = _ReportItem(many=True)
+        updated = _ReportItem(many=True)
+        unchanged = _ReportItem(many=True)
+        skipped = _ReportItem(many=True)
+        warnings = serializers.ListField(child=serializers.CharField())
+        categories = serializers.ListField(child=serializers.CharField())
+        files_stored = serializers.IntegerField()
+        quiz = serializers.CharField()
+
+    @extend_schema(request={"multipart/form-data": QuestionImportInputSerializer},
+                   responses={201: QuestionImportReportSerializer})
+    def post(self, request, course_slug: str):
+        access = _teacher(request, course_slug)
+        limit = interchange.max_import_bytes()
+        upload = request.FILES.get("file")
+        if upload is not None and upload.size > limit:
+            raise ApplicationError(f"The file is {upload.size:,} bytes; the limit is "
+                                   f"{limit:,} bytes.", code="file_too_large", status_code=413)
+        body = self.QuestionImportInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        quiz = None
+        if values["quiz"]:
+            quiz = access.course.quizzes.filter(slug=values["quiz"]).first()
+            if quiz is None:
+                raise ApplicationError("No such quiz in this course.", code="not_found",
+                                       status_code=404, fields={"quiz": ["No such quiz."]})
+        report = interchange.questions_import(
+            course=access.course, content=values["file"].read(limit + 1),
+            fmt=values.get("format"), filename=values["file"].name,
+            parent=_category_by_path(access.course, values["category"]), quiz=quiz,
+            user=request.user)
+        return ApiResponse(report.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class QuestionExportApi(APIView):
+    """Download questions as GIFT or Moodle XML: a category (with subcategories), a quiz's
+    questions, or the whole bank."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` names the file format here, not DRF's renderer override.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=FORMAT_CHOICES, required=True),
+            OpenApiParameter("category", str, description="category path, e.g. Week 6/BERT"),
+            OpenApiParameter("quiz", str, description="quiz slug"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, course_slug: str):
+        access = _teacher(request, course_slug)
+        fmt = request.query_params.get("format", "")
+        if fmt not in interchange.FORMATS:
+            raise ApplicationError("format must be gift or moodle-xml.", code="invalid",
+                                   fields={"format": ["Choose gift or moodle-xml."]})
+        quiz = None
+        if request.query_params.get("quiz"):
+            quiz = access.course.quizzes.filter(slug=request.query_params["quiz"]).first()
+            if quiz is None:
+                raise ApplicationError("No such quiz in this course.", code="not_found",
+                                       status_code=404)
+        result = interchange.questions_export(
+            course=access.course, fmt=fmt, quiz=quiz,
+            category=_category_by_path(access.course, request.query_params.get("category", "")))
+        response = HttpResponse(result.content, content_type=result.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, result.filename)
+        response["X-Exported-Questions"] = str(result.count)
+        response["X-Skipped-Questions"] = str(len(result.skipped))
+        return response
+
+
+class QuestionPreviewApi(APIView):
+    """Validate question data and return what a student would see (no keys, no feedback)."""
+
+    class QuestionPreviewInputSerializer(serializers.Serializer):
+        qtype = serializers.ChoiceField(choices=list(qtypes.TYPES))
+        stem = serializers.CharField(allow_blank=True, default="")
+        text_format = serializers.ChoiceField(choices=list(authoring.TEXT_FORMATS),
+                                              default="markdown")
+        data = serializers.JSONField()
+        default_mark = serializers.FloatField(min_value=0, default=1.0)
+        question = serializers.IntegerField(required=False,
+                                            help_text="an existing question, for its files")
+
+    class QuestionPreviewOutputSerializer(serializers.Serializer):
+        view = serializers.JSONField(help_text="the type's student view")
+        html = serializers.CharField(help_text="the question as the quiz page renders it")
+
+    @extend_schema(request=QuestionPreviewInputSerializer,
+                   responses=QuestionPreviewOutputSerializer)
+    def post(self, request, course_slug: str):
+        access = _teacher(request, course_slug)
+        body = self.QuestionPreviewInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        data = authoring.question_validate(qtype=values["qtype"], stem=values["stem"],
+                                           data=values["data"])
+        version_id = None
+        if values.get("question"):
+            question = Question.objects.filter(course=access.course,
+                                               pk=values["question"]).first()
+            version_id = question.latest_version().pk if question else None
+        q = preview_question(qtype=values["qtype"], stem=values["stem"],
+                             text_format=values["text_format"], data=data,
+                             default_mark=values["default_mark"], version_id=version_id)
+        html = render_to_string("quizzes/bank/_preview.html", {"q": q, "oob": False},
+                                request=request)
+        return ApiResponse({"view": q.view, "html": html})

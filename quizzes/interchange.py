@@ -1,0 +1,477 @@
+"""Question import and export: GIFT and Moodle XML files in and out of a course's bank.
+
+The pure parsers and writers live in `quizzes.formats`; this module decides what a file means
+for the database. Rules:
+
+* An import is atomic: the whole file is parsed and checked before anything is written, and the
+  writes run in one transaction. A `FormatError` (or a file over
+  `settings.QUESTION_IMPORT_MAX_BYTES`) raises `ApplicationError` naming the line or element;
+  nothing is stored.
+* Moodle categories become nested `Category` rows of the course (under `parent` when given).
+* A question whose idnumber matches a `Question.key` of the course gets a new version only when
+  its content (or its files) changed, and is otherwise reported "unchanged"; a question without
+  a match is created.
+* Embedded files (`@@PLUGINFILE@@/name`) are stored as `QuestionFile` rows of the version; the
+  texts keep the reference, which `pluginfile_urls` rewrites to the access-checked file view
+  when a page is rendered.
+* HTML texts are sanitised (`courses.rendering.render_text(text, "html")`) before they are
+  stored, and again whenever they are rendered.
+
+Every public function is keyword-only.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from config.api_errors import ApplicationError
+from courses.models import Course
+from courses.rendering import render_text
+
+from . import qtypes, services
+from .formats import FormatError, ParsedQuestion, gift, moodle_xml
+from .formats.common import default_name
+from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+
+FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
+PLUGINFILE = "@@PLUGINFILE@@/"
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def max_import_bytes() -> int:
+    return int(getattr(settings, "QUESTION_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# ----------------------------------------------------------------------------------------------
+# Embedded files
+# ----------------------------------------------------------------------------------------------
+
+
+def question_file_url(*, version_id: int, name: str = "") -> str:
+    """The URL of a stored file of a question version (the access-checked view)."""
+    base = reverse("bank:question-file", kwargs={"version_id": version_id, "name": "x"})[:-1]
+    return base + name
+
+
+def pluginfile_urls(value: Any, version_id: int | None) -> Any:
+    """`value` (a text, or a dict/list holding texts) with every ``@@PLUGINFILE@@/`` reference
+    pointing at the question file view of `version_id`. Texts without one are returned as is."""
+    if version_id is None:
+        return value
+    if isinstance(value, str):
+        if PLUGINFILE not in value:
+            return value
+        return value.replace(PLUGINFILE, question_file_url(version_id=version_id))
+    if isinstance(value, dict):
+        return {k: pluginfile_urls(v, version_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [pluginfile_urls(v, version_id) for v in value]
+    return value
+
+
+def _store_files(version: QuestionVersion, files: dict[str, bytes]) -> int:
+    QuestionFile.objects.bulk_create([
+        QuestionFile(version=version, name=name, content=bytes(content),
+                     content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        for name, content in files.items()
+    ])
+    return len(files)
+
+
+def version_files(version: QuestionVersion) -> dict[str, bytes]:
+    return {f.name: bytes(f.content) for f in version.files.all()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Import
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportItem:
+    """One question of the file and what happened to it."""
+
+    name: str
+    qtype: str
+    position: str
+    category: str = ""
+    question_id: int | None = None
+    version: int | None = None
+    key: str = ""
+    files: int = 0
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    format: str
+    filename: str = ""
+    created: list[ImportItem] = field(default_factory=list)
+    updated: list[ImportItem] = field(default_factory=list)
+    unchanged: list[ImportItem] = field(default_factory=list)
+    skipped: list[ImportItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    files_stored: int = 0
+    quiz: str = ""
+
+    @property
+    def questions(self) -> list[ImportItem]:
+        """Every imported question (created, updated or unchanged) in file order."""
+        items = self.created + self.updated + self.unchanged
+        return sorted(items, key=lambda item: _position_key(item.position))
+
+    def summary(self) -> str:
+        return _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                 "%(skipped)s skipped; %(files)s files stored") % {
+            "created": len(self.created), "updated": len(self.updated),
+            "unchanged": len(self.unchanged), "skipped": len(self.skipped),
+            "files": self.files_stored}
+
+    def lines(self) -> list[str]:
+        """The report as text lines (the management command prints these)."""
+        label = " ".join(filter(None, [FORMATS.get(self.format, self.format), self.filename]))
+        out = [f"{label}: {self.summary()}"]
+        for label, items in (("created", self.created), ("updated", self.updated),
+                             ("unchanged", self.unchanged)):
+            for item in items:
+                extra = f", {item.files} files" if item.files else ""
+                out.append(f"  {label:<9} {item.position}: [{item.category}] {item.name} "
+                           f"({item.qtype}, v{item.version}{extra})")
+        for item in self.skipped:
+            out.append(f"  skipped   {item.position}: {item.name} ({item.qtype}): {item.reason}")
+        for warning in self.warnings:
+            out.append(f"  warning   {warning}")
+        if self.quiz:
+            out.append(f"  added to quiz {self.quiz}")
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.format, "filename": self.filename,
+            "created": [asdict(i) for i in self.created],
+            "updated": [asdict(i) for i in self.updated],
+            "unchanged": [asdict(i) for i in self.unchanged],
+            "skipped": [asdict(i) for i in self.skipped],
+            "warnings": list(self.warnings), "categories": list(self.categories),
+            "files_stored": self.files_stored, "quiz": self.quiz,
+        }
+
+
+def _position_key(position: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in position if ch.isdigit())
+    return (int(digits) if digits else 0, position)
+
+
+def detect_format(*, filename: str = "", content: bytes = b"") -> str:
+    """'gift' or 'moodle-xml' from the file name, else from the first bytes."""
+    lower = filename.lower()
+    if lower.endswith(".xml"):
+        return "moodle-xml"
+    if lower.endswith((".gift", ".txt")):
+        return "gift"
+    head = content[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "moodle-xml" if head.startswith((b"<?xml", b"<quiz")) else "gift"
+
+
+def _parse(content: bytes, fmt: str, limit: int):
+    if fmt == "moodle-xml":
+        return moodle_xml.parse(content, max_bytes=limit)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8 "
+                          "and import it again") from None
+    return gift.parse(text)
+
+
+_HTML_TEXT_KEYS = {
+    "single_choice": {"choices": ("text", "feedback")},
+    "multiple_response": {"choices": ("text", "feedback")},
+    "short_answer": {"answers": ("feedback",)},
+    "numerical": {"answers": ("feedback",)},
+    "matching": {"pairs": ("prompt",)},
+}
+_HTML_SCALARS = {
+    "true_false": ("feedback_true", "feedback_false"),
+    "select_missing_words": ("text",),
+    "essay": ("grader_info",),
+}
+
+
+def _sanitised(pq: ParsedQuestion) -> ParsedQuestion:
+    """HTML texts through the one sanitiser (render_text(..., "html")); others untouched."""
+    if pq.text_format != "html":
+        return pq
+
+    def clean(text: Any) -> Any:
+        return render_text(text, "html") if isinstance(text, str) and text else text
+
+    data = dict(pq.data)
+    for key, fields in _HTML_TEXT_KEYS.get(pq.qtype, {}).items():
+        data[key] = [{k: clean(v) if k in fields else v for k, v in item.items()}
+                     for item in data.get(key, [])]
+    for key in _HTML_SCALARS.get(pq.qtype, ()):
+        if key in data:
+            data[key] = clean(data[key])
+    return ParsedQuestion(**{**asdict(pq), "stem": clean(pq.stem), "data": data,
+                             "general_feedback": clean(pq.general_feedback)})
+
+
+@dataclass
+class _Planned:
+    parsed: ParsedQuestion
+    item: ImportItem
+    data: dict
+    path: tuple[str, ...]
+
+
+def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
+                     filename: str = "", parent: Category | None = None,
+                     quiz: Quiz | None = None, user: AbstractBaseUser | None = None,
+                     max_bytes: int | None = None) -> ImportReport:
+    """Import a GIFT or Moodle XML file into `course`'s question bank, all or nothing.
+
+    `parent`: the category the file's categories are nested under (default: the bank's top).
+    `quiz`: also append each imported question to this quiz (as "latest version" slots).
+    Raises ApplicationError: `file_too_large` (413), `invalid_file` (the format's message with
+    its line or element), `quiz_has_attempts`.
+    """
+    limit = max_import_bytes() if max_bytes is None else max_bytes
+    if len(content) > limit:
+        raise ApplicationError(
+            _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": f"{len(content):,}", "limit": f"{limit:,}"},
+            code="file_too_large", status_code=413)
+    fmt = fmt or detect_format(filename=filename, content=content)
+    if fmt not in FORMATS:
+        raise ApplicationError(_("Unknown format %(f)s; use gift or moodle-xml.") % {"f": fmt},
+                               code="invalid_format")
+    try:
+        result = _parse(content, fmt, limit)
+    except FormatError as exc:
+        raise ApplicationError(
+            _("The %(format)s file cannot be imported: %(error)s. Nothing was imported.")
+            % {"format": FORMATS[fmt], "error": str(exc)},
+            code="invalid_file", fields={"file": [str(exc)]}) from exc
+    if quiz is not None and quiz.attempts.exists():
+        raise ApplicationError(_("The quiz already has attempts; its questions cannot change."),
+                               code="quiz_has_attempts", status_code=409)
+    report = ImportReport(format=fmt, filename=filename)
+    report.warnings.extend(result.warnings)
+    for skipped in result.skipped:
+        report.skipped.append(ImportItem(name=skipped.name, qtype=skipped.qtype,
+                                         position=skipped.position, reason=skipped.reason))
+    base = _path_of(parent)
+    planned: list[_Planned] = []
+    seen_keys: dict[str, str] = {}
+    for pq in result.questions:
+        item = ImportItem(name=pq.name[:255], qtype=pq.qtype, position=pq.position,
+                          key=pq.idnumber, category="/".join(base + pq.category))
+        reason = None
+        if len(pq.idnumber) > 100:
+            reason = _("the idnumber is longer than 100 characters")
+        elif pq.idnumber and pq.idnumber in seen_keys:
+            reason = _("the idnumber %(key)s was already used by %(where)s in this file") % {
+                "key": pq.idnumber, "where": seen_keys[pq.idnumber]}
+        pq = _sanitised(pq)
+        data = None
+        if reason is None:
+            try:
+                data = qtypes.get(pq.qtype).validate(pq.data)
+            except qtypes.QuestionDataError as exc:
+                reason = _("the question's data is not valid here: %(error)s") % {
+                    "error": str(exc)}
+        if reason is not None:
+            item.reason = reason
+            report.skipped.append(item)
+            continue
+        if pq.idnumber:
+            seen_keys[pq.idnumber] = pq.position
+        planned.append(_Planned(pq, item, data, base + pq.category))
+    with transaction.atomic():
+        categories: dict[tuple[str, ...], Category] = {}
+        for path in [base + c for c in result.categories] + [p.path for p in planned]:
+            if path and path not in categories:
+                categories[path] = services.category_get_or_create_path(course=course, path=path)
+                report.categories.append("/".join(path))
+        imported: list[Question] = []
+        for plan in planned:
+            category = categories.get(plan.path) or services.category_get_or_create_path(
+                course=course, path=plan.path)
+            plan.item.category = category.path
+            imported.append(_import_one(course, category, plan, report, user))
+        if quiz is not None and imported:
+            from .authoring import slots_add_questions
+
+            slots_add_questions(quiz=quiz, questions=imported)
+            report.quiz = quiz.slug
+    return report
+
+
+def _path_of(category: Category | None) -> tuple[str, ...]:
+    names: list[str] = []
+    while category is not None:
+        names.append(category.name)
+        category = category.parent
+    return tuple(reversed(names))
+
+
+def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
+                user: AbstractBaseUser | None) -> Question:
+    pq, item = plan.parsed, plan.item
+    name = (pq.name or default_name(pq.stem or plan.data.get("text", "")))[:255]
+    item.name = name
+    mark = round(float(pq.default_mark), 3)
+    content = (pq.qtype, pq.stem, pq.text_format, plan.data, pq.general_feedback, mark)
+    files = {k: bytes(v) for k, v in pq.files.items()}
+    item.files = len(files)
+    question = (Question.objects.filter(course=course, key=pq.idnumber).first()
+                if pq.idnumber else None)
+    if question is None:
+        question = services.question_create(
+            course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
+            data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
+            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files)
+        report.files_stored += len(files)
+        item.question_id, item.version = question.pk, 1
+        report.created.append(item)
+        return question
+    latest = question.latest_version()
+    meta = {"name": name, "tags": list(pq.tags), "category": category}
+    meta_changed = [k for k, v in meta.items() if getattr(question, k) != v]
+    for k in meta_changed:
+        setattr(question, k, meta[k])
+    if meta_changed:
+        question.save(update_fields=meta_changed)
+    item.question_id = question.pk
+    if latest.content_tuple() != content or version_files(latest) != files:
+        version = services.question_version_create(
+            question=question, qtype=pq.qtype, stem=pq.stem, data=plan.data,
+            text_format=pq.text_format, general_feedback=pq.general_feedback, default_mark=mark,
+            user=user, change_note=f"import {report.filename}".strip()[:255])
+        report.files_stored += _store_files(version, files)
+        item.version = version.number
+        report.updated.append(item)
+    elif meta_changed:
+        item.version = latest.number
+        item.reason = _("changed: %(fields)s") % {"fields": ", ".join(meta_changed)}
+        report.updated.append(item)
+    else:
+        item.version = latest.number
+        report.unchanged.append(item)
+    return question
+
+
+# ----------------------------------------------------------------------------------------------
+# Export
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    content: bytes
+    filename: str
+    content_type: str
+    count: int
+    skipped: list[str] = field(default_factory=list)  # left out, with the reason
+    warnings: list[str] = field(default_factory=list)  # exported, but something was lost
+
+
+def _parsed(version: QuestionVersion) -> ParsedQuestion:
+    question = version.question
+    return ParsedQuestion(
+        qtype=version.qtype, name=question.name, stem=version.stem,
+        text_format=version.text_format, data=version.data,
+        general_feedback=version.general_feedback, default_mark=float(version.default_mark),
+        category=_path_of(question.category), tags=tuple(question.tags or ()),
+        idnumber=question.key, files=version_files(version), position=f"question {question.pk}")
+
+
+def questions_for_export(*, course: Course, category: Category | None = None,
+                         include_subcategories: bool = True,
+                         quiz: Quiz | None = None) -> list[QuestionVersion]:
+    """The versions an export writes: a quiz's questions in slot order (pinned versions as
+    pinned, random slots as their category's questions), else a category's (with its
+    subcategories), else the whole bank."""
+    if quiz is not None:
+        versions: list[QuestionVersion] = []
+        seen: set[int] = set()
+        for slot in quiz.slots.select_related("question", "version").order_by("position"):
+            if slot.kind == Slot.Kind.RANDOM:
+                pool = [slot.category_id]
+                if slot.include_subcategories:
+                    pool += services._descendants(slot.category_id)
+                questions = list(Question.objects.filter(category_id__in=pool).order_by("pk"))
+            else:
+                questions = [slot.question]
+            for question in questions:
+                if question.pk in seen:
+                    continue
+                seen.add(question.pk)
+                versions.append(slot.version if slot.kind == Slot.Kind.PINNED
+                                else question.latest_version())
+        return versions
+    questions = Question.objects.filter(course=course)
+    if category is not None:
+        ids = [category.pk] + (services._descendants(category.pk) if include_subcategories
+                               else [])
+        questions = questions.filter(category_id__in=ids)
+    questions = sorted(questions.select_related("category"),
+                       key=lambda q: (q.category.path, q.name, q.pk))
+    return [q.latest_version() for q in questions]
+
+
+def questions_export(*, course: Course, fmt: str, category: Category | None = None,
+                     include_subcategories: bool = True, quiz: Quiz | None = None,
+                     versions: Iterable[QuestionVersion] | None = None) -> ExportResult:
+    """Write questions as GIFT or Moodle XML. Questions the format cannot carry (e.g. select
+    missing words in GIFT) are left out and listed in `skipped` and in a comment at the top of
+    the file."""
+    if fmt not in FORMATS:
+        raise ApplicationError(_("Unknown format %(f)s; use gift or moodle-xml.") % {"f": fmt},
+                               code="invalid_format")
+    if versions is None:
+        versions = questions_for_export(course=course, category=category,
+                                        include_subcategories=include_subcategories, quiz=quiz)
+    writer = gift.write if fmt == "gift" else moodle_xml.write
+    good: list[ParsedQuestion] = []
+    skipped: list[str] = []
+    warnings: list[str] = []
+    for version in versions:
+        pq = _parsed(version)
+        try:
+            writer([pq])
+        except FormatError as exc:
+            skipped.append(f"{pq.name}: {exc.message}")
+            continue
+        if fmt == "gift" and pq.files:
+            # File notes are not translated: they end up in the exported file's comments.
+            warnings.append(f"{pq.name}: written without its {len(pq.files)} files (GIFT "
+                            "cannot carry files; use Moodle XML)")
+        good.append(pq)
+    body = writer(good)
+    stem = quiz.slug if quiz is not None else (
+        category.name if category is not None else "questions")
+    filename = f"{course.slug}-{stem}".replace("/", "-")
+    notes = [f"Not exported: {' '.join(line.split())}" for line in skipped] + [
+        f"Note: {' '.join(line.split())}" for line in warnings]
+    if fmt == "gift":
+        head = "".join(f"// {note}\n" for note in notes)
+        text = (head + "\n" if head else "") + body
+        return ExportResult(text.encode("utf-8"), filename + ".gift",
+                            "text/plain; charset=utf-8", len(good), skipped, warnings)
+    if notes:
+        comment = "".join(f"  <!-- {note.replace('--', '- -')} -->\n" for note in notes)
+        body = body.replace(b"<quiz>\n", b"<quiz>\n" + comment.encode("utf-8"), 1)
+    return ExportResult(body, filename + ".xml", "application/xml; charset=utf-8", len(good),
+                        skipped, warnings)

@@ -1,0 +1,267 @@
+"""Import through the service, the page, the API and the command: atomicity, re-import
+(created / updated / unchanged), the size limit, refused entities, Korean files."""
+
+from __future__ import annotations
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from config.api_errors import ApplicationError
+from quizzes import interchange, services
+from quizzes.models import Category, Question, QuestionVersion, Slot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages in English (the msgids), whatever Korean translations exist."""
+    settings.LANGUAGE_CODE = "en"
+
+GOOD_GIFT = """\
+$CATEGORY: $course$/top/가져오기/1주차
+
+// [id:k-gan] [tag:GAN]
+::GAN 생성자::GAN에서 가짜 이미지를 만드는 것은? {
+\t=생성자#맞습니다.
+\t~판별자#판별자는 구별합니다.
+}
+
+// [id:k-tf]
+::참거짓::BERT는 양방향 인코더이다. {TRUE}
+
+// [id:k-num]
+::출력 크기::입력 32, 커널 5, 패딩 2의 출력 크기는? {#32:0}
+"""
+
+BAD_LATE = GOOD_GIFT + """
+::망가진 문제::닫는 괄호가 없습니다 {
+=하나
+~둘
+"""
+
+
+def importing(course, text: str, **kwargs) -> interchange.ImportReport:
+    return interchange.questions_import(course=course, content=text.encode("utf-8"),
+                                       filename=kwargs.pop("filename", "quiz.gift"), **kwargs)
+
+
+def counts() -> tuple[int, int, int]:
+    return Question.objects.count(), QuestionVersion.objects.count(), Category.objects.count()
+
+
+def test_gift_import_creates_nested_categories_tags_and_keys(mini_course):
+    report = importing(mini_course, GOOD_GIFT)
+    assert [i.name for i in report.created] == ["GAN 생성자", "참거짓", "출력 크기"]
+    assert report.updated == report.unchanged == report.skipped == []
+    question = Question.objects.get(course=mini_course, key="k-gan")
+    assert question.category.path == "가져오기/1주차"
+    assert question.category.parent.name == "가져오기"
+    assert question.tags == ["GAN"]
+    assert question.latest_version().data["choices"][0] == {
+        "text": "생성자", "fraction": 1.0, "feedback": "맞습니다."}
+    assert "3 created, 0 updated, 0 unchanged, 0 skipped" in report.lines()[0]
+
+
+def test_a_bad_question_late_in_the_file_stores_nothing(mini_course):
+    before = counts()
+    with pytest.raises(ApplicationError) as caught:
+        importing(mini_course, BAD_LATE)
+    assert caught.value.code == "invalid_file"
+    assert "line 15: question '망가진 문제'" in caught.value.message
+    assert "Nothing was imported" in caught.value.message
+    assert counts() == before
+
+
+def test_a_database_failure_midway_rolls_everything_back(mini_course):
+    before = counts()
+    real = services.question_create
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs["name"])
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    with mock.patch.object(services, "question_create", failing), \
+            pytest.raises(RuntimeError):
+        importing(mini_course, GOOD_GIFT)
+    assert len(calls) == 3
+    assert counts() == before
+
+
+def test_reimport_reports_unchanged_and_updated(mini_course):
+    importing(mini_course, GOOD_GIFT)
+    again = importing(mini_course, GOOD_GIFT)
+    assert (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 3)
+    assert Question.objects.filter(course=mini_course, key__startswith="k-").count() == 3
+    changed = GOOD_GIFT.replace("=생성자#맞습니다.", "=생성자#정답입니다.")
+    third = importing(mini_course, changed)
+    assert [i.key for i in third.updated] == ["k-gan"]
+    assert [i.key for i in third.unchanged] == ["k-tf", "k-num"]
+    question = Question.objects.get(key="k-gan")
+    assert question.versions.count() == 2
+    assert question.latest_version().data["choices"][0]["feedback"] == "정답입니다."
+    assert third.updated[0].version == 2
+    # A new name alone updates the question in place, without a version.
+    renamed = importing(mini_course, changed.replace("::참거짓::", "::참 거짓::"))
+    assert [i.key for i in renamed.updated] == ["k-tf"]
+    assert Question.objects.get(key="k-tf").versions.count() == 1
+    assert Question.objects.get(key="k-tf").name == "참 거짓"
+
+
+def test_reimport_matches_an_existing_pack_question_by_key(mini_course):
+    original = Question.objects.get(course=mini_course, key="m-q3")
+    text = "// [id:m-q3]\n::바뀐 문제::BERT는 위치 임베딩을 학습한다. {FALSE}\n"
+    report = importing(mini_course, text)
+    assert [i.question_id for i in report.updated] == [original.pk]
+    assert original.latest_version().data["correct"] is False
+
+
+def test_duplicate_idnumber_in_one_file_is_skipped_with_reason(mini_course):
+    text = "// [id:dup]\n::하나::첫째 {TRUE}\n\n// [id:dup]\n::둘::둘째 {FALSE}\n"
+    report = importing(mini_course, text)
+    assert [i.name for i in report.created] == ["하나"]
+    assert len(report.skipped) == 1 and "already used" in report.skipped[0].reason
+
+
+def test_data_our_types_refuse_is_skipped_not_imported(mini_course):
+    text = "::같은 보기::둘 중 하나 {=사과 ~사과}\n\n::좋은 문제::참인가? {T}\n"
+    report = importing(mini_course, text)
+    assert [i.name for i in report.created] == ["좋은 문제"]
+    assert report.skipped[0].name == "같은 보기"
+    assert "choices[1].text" in report.skipped[0].reason
+
+
+def test_size_limit(mini_course, settings):
+    settings.QUESTION_IMPORT_MAX_BYTES = 100
+    with pytest.raises(ApplicationError) as caught:
+        importing(mini_course, GOOD_GIFT)
+    assert caught.value.code == "file_too_large" and caught.value.status_code == 413
+    assert not Question.objects.filter(key__startswith="k-").exists()
+
+
+def test_size_limit_default_is_ten_megabytes(settings):
+    from django.conf import settings as live
+
+    assert live.QUESTION_IMPORT_MAX_BYTES == 10 * 1024 * 1024
+
+
+def test_entities_are_refused(mini_course):
+    xml = ('<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY x "boom">]>'
+           '<quiz><question type="truefalse"><name><text>&x;</text></name>'
+           '<questiontext><text>t</text></questiontext>'
+           '<answer fraction="100"><text>true</text></answer>'
+           '<answer fraction="0"><text>false</text></answer></question></quiz>')
+    before = counts()
+    with pytest.raises(ApplicationError) as caught:
+        interchange.questions_import(course=mini_course, content=xml.encode(), filename="x.xml")
+    assert "entities are not allowed" in caught.value.message
+    assert counts() == before
+
+
+def test_html_is_sanitised_on_import(mini_course):
+    xml = ('<?xml version="1.0"?><quiz><question type="truefalse"><name><text>XSS</text></name>'
+           '<questiontext format="html"><text><![CDATA[<p onclick="x()">Hi'
+           '<script>alert(1)</script><img src="@@PLUGINFILE@@/a.png" onerror="x()"></p>]]>'
+           '</text></questiontext>'
+           '<answer fraction="100"><text>true</text><feedback><text><![CDATA['
+           '<a href="javascript:x()">yes</a>]]></text></feedback></answer>'
+           '<answer fraction="0"><text>false</text></answer></question></quiz>')
+    interchange.questions_import(course=mini_course, content=xml.encode(), filename="x.xml")
+    version = Question.objects.get(name="XSS").latest_version()
+    assert "script" not in version.stem and "onclick" not in version.stem
+    assert "onerror" not in version.stem and 'src="@@PLUGINFILE@@/a.png"' in version.stem
+    assert "javascript" not in version.data["feedback_true"]
+
+
+def test_import_into_a_quiz_adds_slots(mini_course):
+    from quizzes import authoring
+
+    quiz = authoring.quiz_create(course=mini_course, title="가져온 퀴즈")
+    report = importing(mini_course, GOOD_GIFT, quiz=quiz)
+    assert report.quiz == quiz.slug
+    assert [s.question.key for s in Slot.objects.filter(quiz=quiz).order_by("position")] == [
+        "k-gan", "k-tf", "k-num"]
+    importing(mini_course, GOOD_GIFT, quiz=quiz)  # again: no duplicate slots
+    assert quiz.slots.count() == 3
+
+
+# --- the page, the API and the command --------------------------------------------------------
+
+
+def test_import_page_shows_the_report(client, teacher, mini_course):
+    client.force_login(teacher)
+    upload = SimpleUploadedFile("week.gift", GOOD_GIFT.encode("utf-8"))
+    page = client.post(reverse("bank:import", args=["mini"]), {"file": upload})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="import-report"' in html and "GAN 생성자" in html
+    assert Question.objects.filter(key="k-gan").exists()
+
+
+def test_import_page_shows_format_errors_and_stores_nothing(client, teacher, mini_course):
+    client.force_login(teacher)
+    before = counts()
+    upload = SimpleUploadedFile("bad.gift", BAD_LATE.encode("utf-8"))
+    page = client.post(reverse("bank:import", args=["mini"]), {"file": upload})
+    assert page.status_code == 400
+    assert 'id="import-error"' in page.content.decode()
+    assert counts() == before
+
+
+def test_import_page_refuses_big_files(client, teacher, mini_course, settings):
+    settings.QUESTION_IMPORT_MAX_BYTES = 50
+    client.force_login(teacher)
+    upload = SimpleUploadedFile("big.gift", GOOD_GIFT.encode("utf-8"))
+    page = client.post(reverse("bank:import", args=["mini"]), {"file": upload})
+    assert page.status_code == 413
+
+
+def test_import_api(client, teacher, mini_course, settings):
+    client.force_login(teacher)
+    url = reverse("api-questions-import", args=["mini"])
+    upload = SimpleUploadedFile("week.gift", GOOD_GIFT.encode("utf-8"))
+    response = client.post(url, {"file": upload, "category": "Course pack"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [i["key"] for i in body["created"]] == ["k-gan", "k-tf", "k-num"]
+    assert body["created"][0]["category"] == "Course pack/가져오기/1주차"
+    bad = client.post(url, {"file": SimpleUploadedFile("bad.gift", BAD_LATE.encode())})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_file"
+    settings.QUESTION_IMPORT_MAX_BYTES = 10
+    big = client.post(url, {"file": SimpleUploadedFile("w.gift", GOOD_GIFT.encode())})
+    assert big.status_code == 413 and big.json()["error"]["code"] == "file_too_large"
+
+
+def test_import_command_with_a_korean_gift_file(mini_course, tmp_path):
+    path = tmp_path / "한국어-퀴즈.gift"
+    path.write_text(GOOD_GIFT, encoding="utf-8")
+    out = StringIO()
+    call_command("import_questions", str(path), course="mini", stdout=out)
+    text = out.getvalue()
+    assert "3 created, 0 updated, 0 unchanged, 0 skipped" in text
+    assert "GAN 생성자" in text and "[가져오기/1주차]" in text
+    out = StringIO()
+    call_command("import_questions", str(path), "--course", "mini", "--format", "gift",
+                 stdout=out)
+    assert "0 created, 0 updated, 3 unchanged" in out.getvalue()
+
+
+def test_import_command_errors(mini_course, tmp_path):
+    bad = tmp_path / "bad.gift"
+    bad.write_text(BAD_LATE, encoding="utf-8")
+    before = counts()
+    with pytest.raises(CommandError, match="unterminated answer block"):
+        call_command("import_questions", str(bad), course="mini")
+    assert counts() == before
+    with pytest.raises(CommandError, match="No course"):
+        call_command("import_questions", str(bad), course="nope")
+    with pytest.raises(CommandError, match="no category"):
+        call_command("import_questions", str(bad), course="mini", category="없는/분류")
