@@ -35,7 +35,7 @@ def test_pages_contain_no_inline_script(client, make_user, mini_course, enrol):
         assert not re.search(r"\son[a-z]+=\"", html), url
 
 
-def test_production_response_headers():
+def test_production_response_headers(tmp_path):
     code = (
         "import django; django.setup()\n"
         "from django.test import Client\n"
@@ -43,9 +43,14 @@ def test_production_response_headers():
         "print(r.status_code, r['Strict-Transport-Security'], r['X-Content-Type-Options'],"
         " r['X-Frame-Options'], r.cookies['csrftoken']['secure'])\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="testserver",
-               DJANGO_SETTINGS_MODULE="config.settings")
+               DJANGO_SETTINGS_MODULE="config.settings", STATIC_ROOT=str(tmp_path / "static"))
+    # Production serves collected, hashed static files (as a deployment runs collectstatic).
+    collected = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"],
+                               cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert collected.returncode == 0, collected.stderr
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
