@@ -234,6 +234,8 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
     return render(request, "quizzes/results.html", {
         "access": access, "course": access.course, "quiz": quiz, "report": report,
         "attempts": attempts, "disputes": disputes,
+        "histogram_labels": [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100"
+                             for i in range(len(report.histogram))],
         "facility_values": [item.stats.facility for item in report.items],
         "discrimination_values": [item.stats.discrimination for item in report.items],
         "item_labels": [str(item.slot.position) for item in report.items],

@@ -88,6 +88,11 @@ def page_for(browser, live_server):
 
 
 def shot(page, name: str) -> None:
-    """Save a small PNG of the page for docs/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+    """Save a PNG of the page: into docs/screenshots/ when UPDATE_SCREENSHOTS=1 (to refresh the
+    README's pictures), else into a scratch folder so a test run leaves the tree unchanged."""
+    import tempfile
+
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else (
+        Path(tempfile.gettempdir()) / "genai-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
