@@ -201,17 +201,24 @@ def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
 
 def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
     """A running job whose worker stopped sending heartbeats long ago: fail it with a clear
-    message (a restarted worker requeues recent ones first: inference.recovery)."""
-    stale = timezone.now() - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS * 2)
-    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
-                           heartbeat_at__lt=stale).update(
-        status=DemoJob.Status.FAILED, finished_at=timezone.now(), error="worker lost",
-        message=_("The worker running this demo stopped. Run it again."))
-    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED,
-                           expires_at__lt=timezone.now()).update(
-        status=DemoJob.Status.EXPIRED, finished_at=timezone.now(),
-        message=_("No worker picked this demo up in time. Run it again."))
-    job.refresh_from_db()
+    message (a restarted worker requeues recent ones first: inference.recovery).
+
+    Called on every status poll, so it decides from the row already read and writes only when
+    something is actually stale.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS * 2)
+    if job.status == DemoJob.Status.RUNNING and job.heartbeat_at and job.heartbeat_at < stale:
+        DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
+                               heartbeat_at__lt=stale).update(
+            status=DemoJob.Status.FAILED, finished_at=now, error="worker lost",
+            message=_("The worker running this demo stopped. Run it again."))
+        job.refresh_from_db()
+    elif job.status == DemoJob.Status.QUEUED and job.expires_at < now:
+        DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+            status=DemoJob.Status.EXPIRED, finished_at=now,
+            message=_("No worker picked this demo up in time. Run it again."))
+        job.refresh_from_db()
     return job
 
 
