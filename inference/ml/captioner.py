@@ -379,8 +379,8 @@ def evaluate_captioner(model: Captioner, n: int = 300, langs=("en", "ko"), seed_
 def train_captioner(
     out_path: str | Path | None,
     *,
-    n_train: int = 12000,
-    epochs: int = 6,
+    n_train: int = 16000,
+    epochs: int = 3,
     seed: int = 0,
     lang: str = "both",
     n_eval: int = 300,

@@ -49,6 +49,7 @@ __all__ = [
     "predict",
     "evidence",
     "log_spectrum",
+    "display_spectrum",
     "mean_spectrum_png",
     "preprocess",
     "real_photo_crops",
@@ -315,19 +316,41 @@ def predict(model: FakeDetector, images: np.ndarray, batch_size: int = 256) -> n
     return torch.cat(probs).numpy() if probs else np.zeros(0, np.float32)
 
 
-def _spectrum_image(gray01: np.ndarray) -> np.ndarray:
-    """(H, W) float in [0, 1] -> (H, W) centred log-magnitude spectrum (numpy)."""
-    g = torch.from_numpy(gray01.astype(np.float32) * 2 - 1)[None, None]
-    return log_spectrum(g)[0, 0].numpy()
+def display_spectrum(gray: torch.Tensor, whiten: bool = False) -> torch.Tensor:
+    """Spectrum for people to look at: (B, 1, H, W) in [-1, 1] -> (B, H, W) centred log-magnitude.
+
+    Unlike the model's input spectrum it applies a Hann window first (so the image borders do
+    not paint a bright "+" through the centre). whiten=True subtracts the mean over each ring
+    of equal frequency radius, removing the natural 1/f fall-off so that periodic artefacts
+    (the DCGAN's transposed-convolution upsampling: dots at multiples of N/4) stand out."""
+    B, _, H, W = gray.shape
+    g = gray.float()[:, 0] - gray.float().mean(dim=(-3, -2, -1)).view(B, 1, 1)  # (B, H, W)
+    win = torch.outer(torch.hann_window(H, periodic=False), torch.hann_window(W, periodic=False))
+    spec = torch.log(torch.fft.fft2(g * win.to(g.device), norm="ortho").abs() + 1e-4)
+    spec = torch.fft.fftshift(spec, dim=(-2, -1))  # (B, H, W), low frequencies in the middle
+    if whiten:
+        yy, xx = torch.meshgrid(torch.arange(H) - H // 2, torch.arange(W) - W // 2, indexing="ij")
+        ring = torch.sqrt((yy**2 + xx**2).float()).round().long().flatten().to(spec.device)  # (H*W,)
+        n = torch.bincount(ring).clamp_min(1).float()
+        flat = spec.flatten(1)  # (B, H*W)
+        prof = torch.stack([torch.bincount(ring, weights=f) for f in flat]) / n  # (B, R)
+        spec = (flat - prof[:, ring]).view(B, H, W)
+    return spec
+
+
+def _gray_batch(x: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) in [0, 1] -> (B, 1, H, W) luminance in [-1, 1]."""
+    return (x * torch.tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True) * 2 - 1
 
 
 def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
     """Explain one prediction. image: uint8 (H, W, 3).
 
-    Returns {"prob": P(fake), "input_png": the 64x64 grayscale image the model saw,
-    "spectrum_png": centred FFT log-magnitude (low frequencies in the middle; GAN upsampling
-    shows as bright off-centre peaks / grid lines), "saliency_png": |d logit / d pixel| over the
-    image (input-gradient saliency), all PNGs upscaled by `scale` with nearest neighbour}.
+    Returns {"prob": P(fake), "label": "fake"|"real", "input_png": the 64x64 grayscale image the
+    model saw, "spectrum_png": its centred FFT log-magnitude (Hann-windowed; low frequencies in
+    the middle; periodic upsampling artefacts would be off-centre dots; on one image they are
+    faint, mean_spectrum_png over many images shows them clearly), "saliency_png":
+    |d logit / d pixel| over the image (input-gradient saliency), all PNGs upscaled by `scale`}.
     """
     x = preprocess(image, model.cfg.image_size)[:1]  # (1, 3, S, S)
     with torch.inference_mode(False), torch.enable_grad():
@@ -340,7 +363,7 @@ def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
     sal01 = normalize01(sal, 0, 99.5)
     gray = (x[0].permute(1, 2, 0).numpy() @ np.array(_LUMA, np.float32))  # (S, S) in [0, 1]
     gray_u8 = (gray * 255).round().clip(0, 255).astype(np.uint8)
-    spec = colormap(normalize01(_spectrum_image(gray), 1, 99.9))
+    spec = colormap(normalize01(display_spectrum(_gray_batch(x))[0].numpy(), 1, 99.5))
     big = lambda a: np.asarray(Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST))  # noqa: E731
     rgb = (x[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     return {
@@ -352,14 +375,13 @@ def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
     }
 
 
-def mean_spectrum_png(images: np.ndarray, scale: int = 4) -> bytes:
-    """Average log-spectrum of many images (B, H, W, 3) as a PNG: averaging removes the content
-    and leaves what all images share (for GAN output: the upsampling peaks)."""
-    x = preprocess(images)  # (B, 3, 64, 64)
-    gray = (x * torch.tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True) * 2 - 1
-    spec = log_spectrum(gray).mean(0)[0].numpy()
-    img = colormap(normalize01(spec, 1, 99.9))
-    return to_png_bytes(Image.fromarray(img).resize((img.shape[1] * scale,) * 2, Image.NEAREST))
+def mean_spectrum_png(images: np.ndarray, scale: int = 4, whiten: bool = True) -> bytes:
+    """Average spectrum of many images (B, H, W, 3) as a PNG. Averaging removes the content and
+    keeps what all images share; with whiten=True (ring-mean removed) the DCGAN's upsampling
+    artefacts show as a grid of bright dots (multiples of N/4) that real photos do not have."""
+    spec = display_spectrum(_gray_batch(preprocess(images)), whiten=whiten).mean(0).numpy()
+    img = colormap(normalize01(spec, 1, 99.5))
+    return to_png_bytes(Image.fromarray(img).resize((img.shape[1] * scale, img.shape[0] * scale), Image.NEAREST))
 
 
 # ----------------------------------------------------------------------------- train / eval
@@ -392,9 +414,9 @@ def _accuracy(model, imgs, labels) -> float:
 def train_fake_detector(
     out_path: str | Path | None,
     *,
-    n_fake: int = 3000,
-    n_real: int = 3000,
-    epochs: int = 6,
+    n_fake: int = 4000,
+    n_real: int = 4000,
+    epochs: int = 8,
     seed: int = 0,
     n_test: int | None = None,
     cfg: DetectorConfig | None = None,
