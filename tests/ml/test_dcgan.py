@@ -5,7 +5,9 @@ from inference.ml import dcgan
 
 
 def test_loads_strict_and_shapes(face_gen):
-    sd = torch.load(dcgan.package_weights_path(), map_location="cpu", weights_only=True)["netG_state_dict"]
+    sd = torch.load(dcgan.package_weights_path(), map_location="cpu", weights_only=True)[
+        "netG_state_dict"
+    ]
     fresh = dcgan.Generator(dcgan.GeneratorConfig())
     missing = fresh.load_state_dict(sd, strict=True)
     assert not missing.missing_keys and not missing.unexpected_keys
