@@ -41,6 +41,7 @@ def test_interpolation_endpoints_equal_the_seeds(face_gen):
     ends = dcgan.latent([5, 9])
     assert torch.allclose(z[0], ends[0]) and torch.allclose(z[-1], ends[1])
     imgs = dcgan.generate(face_gen, z)
+    assert np.array_equal(imgs, dcgan.interpolate_images(face_gen, 5, 9, 6))
     faces = dcgan.generate_from_seeds(face_gen, [5, 9])
     assert np.abs(imgs[0].astype(int) - faces[0]).max() <= 1
     assert np.abs(imgs[-1].astype(int) - faces[1]).max() <= 1
