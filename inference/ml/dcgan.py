@@ -30,6 +30,7 @@ __all__ = [
     "latent",
     "slerp",
     "interpolate",
+    "interpolate_images",
     "generate",
     "generate_from_seeds",
     "to_png_bytes",
@@ -159,6 +160,11 @@ def generate(gen: Generator, z: torch.Tensor, batch_size: int = 256) -> np.ndarr
         s = gen.cfg.image_size
         return np.zeros((0, s, s, gen.cfg.nc), dtype=np.uint8)
     return torch.cat(out).numpy()
+
+
+def interpolate_images(gen: Generator, seed_a: int, seed_b: int, steps: int) -> np.ndarray:
+    """uint8 frames (steps, 64, 64, 3) morphing seed_a's face into seed_b's (slerp, one pass)."""
+    return generate(gen, interpolate(seed_a, seed_b, steps, gen.cfg.nz))
 
 
 def generate_from_seeds(gen: Generator, seeds: list[int]) -> np.ndarray:

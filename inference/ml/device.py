@@ -54,8 +54,12 @@ def limit_threads(n: int = 2) -> None:
     torch.set_num_threads(max(1, min(n, os.cpu_count() or 1)))
 
 
-def warmup_cosine(optimizer: torch.optim.Optimizer, total_steps: int, warmup_frac: float = 0.1,
-                  final_frac: float = 0.05) -> torch.optim.lr_scheduler.LambdaLR:
+def warmup_cosine(
+    optimizer: torch.optim.Optimizer,
+    total_steps: int,
+    warmup_frac: float = 0.1,
+    final_frac: float = 0.05,
+) -> torch.optim.lr_scheduler.LambdaLR:
     """Linear warm-up then cosine decay to final_frac of the peak LR (works for any step count,
     including the 1-2 steps of a smoke test)."""
     total = max(int(total_steps), 1)

@@ -49,6 +49,7 @@ __all__ = [
     "predict",
     "evidence",
     "log_spectrum",
+    "display_spectrum",
     "mean_spectrum_png",
     "preprocess",
     "real_photo_crops",
@@ -227,8 +228,14 @@ class _Pools:
     lfw: np.ndarray  # (Nl, 25, 25) uint8
 
 
-def _pipeline(pools: _Pools, rng: np.random.Generator, size: int, low_res_fraction: float,
-              jpeg_prob: float, jpeg: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _pipeline(
+    pools: _Pools,
+    rng: np.random.Generator,
+    size: int,
+    low_res_fraction: float,
+    jpeg_prob: float,
+    jpeg: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
     """Apply the SAME random pipeline to both classes. Returns images (N, size, size, 3) uint8
     and labels (N,) float32 (1 = fake). Real rows: LFW first, then photo crops."""
     n_f, n_p, n_l = len(pools.fakes), len(pools.photos), len(pools.lfw)
@@ -263,8 +270,15 @@ def _pipeline(pools: _Pools, rng: np.random.Generator, size: int, low_res_fracti
     return imgs, labels
 
 
-def _build_pools(n_fake: int, n_real: int, heldout: bool, rng: np.random.Generator,
-                 gen, size: int, lfw_share: float) -> _Pools:
+def _build_pools(
+    n_fake: int,
+    n_real: int,
+    heldout: bool,
+    rng: np.random.Generator,
+    gen,
+    size: int,
+    lfw_share: float,
+) -> _Pools:
     from .dcgan import generate_from_seeds
 
     offset = HELDOUT_SEED_OFFSET if heldout else 0
@@ -273,7 +287,9 @@ def _build_pools(n_fake: int, n_real: int, heldout: bool, rng: np.random.Generat
     n_lfw = int(round(n_real * lfw_share))
     base = lfw_faces(lfw_idx)
     lfw = base[np.arange(n_lfw) % len(base)]  # each face repeated, re-augmented each time
-    photos = real_photo_crops(HELDOUT_PHOTOS if heldout else TRAIN_PHOTOS, n_real - n_lfw, rng, size)
+    photos = real_photo_crops(
+        HELDOUT_PHOTOS if heldout else TRAIN_PHOTOS, n_real - n_lfw, rng, size
+    )
     return _Pools(fakes=fakes, photos=photos, lfw=lfw)
 
 
@@ -298,7 +314,9 @@ def preprocess(images: np.ndarray, size: int = 64) -> torch.Tensor:
         if (h, w) != (size, size):
             s = min(h, w)
             y, x = (h - s) // 2, (w - s) // 2
-            img = np.asarray(Image.fromarray(img[y : y + s, x : x + s]).resize((size, size), Image.BILINEAR))
+            img = np.asarray(
+                Image.fromarray(img[y : y + s, x : x + s]).resize((size, size), Image.BILINEAR)
+            )
         out.append(img)
     x = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2)  # (B, 3, size, size) uint8
     return x.float() / 255.0
@@ -315,19 +333,43 @@ def predict(model: FakeDetector, images: np.ndarray, batch_size: int = 256) -> n
     return torch.cat(probs).numpy() if probs else np.zeros(0, np.float32)
 
 
-def _spectrum_image(gray01: np.ndarray) -> np.ndarray:
-    """(H, W) float in [0, 1] -> (H, W) centred log-magnitude spectrum (numpy)."""
-    g = torch.from_numpy(gray01.astype(np.float32) * 2 - 1)[None, None]
-    return log_spectrum(g)[0, 0].numpy()
+def display_spectrum(gray: torch.Tensor, whiten: bool = False) -> torch.Tensor:
+    """Spectrum for people to look at: (B, 1, H, W) in [-1, 1] -> (B, H, W) centred log-magnitude.
+
+    Unlike the model's input spectrum it applies a Hann window first (so the image borders do
+    not paint a bright "+" through the centre). whiten=True subtracts the mean over each ring
+    of equal frequency radius, removing the natural 1/f fall-off so that periodic artefacts
+    (the DCGAN's transposed-convolution upsampling: dots at multiples of N/4) stand out."""
+    B, _, H, W = gray.shape
+    g = gray.float()[:, 0] - gray.float().mean(dim=(-3, -2, -1)).view(B, 1, 1)  # (B, H, W)
+    win = torch.outer(torch.hann_window(H, periodic=False), torch.hann_window(W, periodic=False))
+    spec = torch.log(torch.fft.fft2(g * win.to(g.device), norm="ortho").abs() + 1e-4)
+    spec = torch.fft.fftshift(spec, dim=(-2, -1))  # (B, H, W), low frequencies in the middle
+    if whiten:
+        yy, xx = torch.meshgrid(torch.arange(H) - H // 2, torch.arange(W) - W // 2, indexing="ij")
+        ring = (
+            torch.sqrt((yy**2 + xx**2).float()).round().long().flatten().to(spec.device)
+        )  # (H*W,)
+        n = torch.bincount(ring).clamp_min(1).float()
+        flat = spec.flatten(1)  # (B, H*W)
+        prof = torch.stack([torch.bincount(ring, weights=f) for f in flat]) / n  # (B, R)
+        spec = (flat - prof[:, ring]).view(B, H, W)
+    return spec
+
+
+def _gray_batch(x: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) in [0, 1] -> (B, 1, H, W) luminance in [-1, 1]."""
+    return (x * torch.tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True) * 2 - 1
 
 
 def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
     """Explain one prediction. image: uint8 (H, W, 3).
 
-    Returns {"prob": P(fake), "input_png": the 64x64 grayscale image the model saw,
-    "spectrum_png": centred FFT log-magnitude (low frequencies in the middle; GAN upsampling
-    shows as bright off-centre peaks / grid lines), "saliency_png": |d logit / d pixel| over the
-    image (input-gradient saliency), all PNGs upscaled by `scale` with nearest neighbour}.
+    Returns {"prob": P(fake), "label": "fake"|"real", "input_png": the 64x64 grayscale image the
+    model saw, "spectrum_png": its centred FFT log-magnitude (Hann-windowed; low frequencies in
+    the middle; periodic upsampling artefacts would be off-centre dots; on one image they are
+    faint, mean_spectrum_png over many images shows them clearly), "saliency_png":
+    |d logit / d pixel| over the image (input-gradient saliency), all PNGs upscaled by `scale`}.
     """
     x = preprocess(image, model.cfg.image_size)[:1]  # (1, 3, S, S)
     with torch.inference_mode(False), torch.enable_grad():
@@ -338,10 +380,15 @@ def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
     sal = grad.float().abs().amax(dim=1, keepdim=True)  # (1, 1, S, S)
     sal = F.avg_pool2d(sal, 3, 1, 1)[0, 0].cpu().numpy()  # light smoothing
     sal01 = normalize01(sal, 0, 99.5)
-    gray = (x[0].permute(1, 2, 0).numpy() @ np.array(_LUMA, np.float32))  # (S, S) in [0, 1]
+    gray = x[0].permute(1, 2, 0).numpy() @ np.array(_LUMA, np.float32)  # (S, S) in [0, 1]
     gray_u8 = (gray * 255).round().clip(0, 255).astype(np.uint8)
-    spec = colormap(normalize01(_spectrum_image(gray), 1, 99.9))
-    big = lambda a: np.asarray(Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST))  # noqa: E731
+    spec = colormap(normalize01(display_spectrum(_gray_batch(x))[0].numpy(), 1, 99.5))
+
+    def big(a: np.ndarray) -> np.ndarray:  # nearest-neighbour upscaling for display
+        return np.asarray(
+            Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST)
+        )
+
     rgb = (x[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     return {
         "prob": prob,
@@ -352,14 +399,15 @@ def evidence(model: FakeDetector, image: np.ndarray, scale: int = 4) -> dict:
     }
 
 
-def mean_spectrum_png(images: np.ndarray, scale: int = 4) -> bytes:
-    """Average log-spectrum of many images (B, H, W, 3) as a PNG: averaging removes the content
-    and leaves what all images share (for GAN output: the upsampling peaks)."""
-    x = preprocess(images)  # (B, 3, 64, 64)
-    gray = (x * torch.tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True) * 2 - 1
-    spec = log_spectrum(gray).mean(0)[0].numpy()
-    img = colormap(normalize01(spec, 1, 99.9))
-    return to_png_bytes(Image.fromarray(img).resize((img.shape[1] * scale,) * 2, Image.NEAREST))
+def mean_spectrum_png(images: np.ndarray, scale: int = 4, whiten: bool = True) -> bytes:
+    """Average spectrum of many images (B, H, W, 3) as a PNG. Averaging removes the content and
+    keeps what all images share; with whiten=True (ring-mean removed) the DCGAN's upsampling
+    artefacts show as a grid of bright dots (multiples of N/4) that real photos do not have."""
+    spec = display_spectrum(_gray_batch(preprocess(images)), whiten=whiten).mean(0).numpy()
+    img = colormap(normalize01(spec, 1, 99.5))
+    return to_png_bytes(
+        Image.fromarray(img).resize((img.shape[1] * scale, img.shape[0] * scale), Image.NEAREST)
+    )
 
 
 # ----------------------------------------------------------------------------- train / eval
@@ -392,9 +440,9 @@ def _accuracy(model, imgs, labels) -> float:
 def train_fake_detector(
     out_path: str | Path | None,
     *,
-    n_fake: int = 3000,
-    n_real: int = 3000,
-    epochs: int = 6,
+    n_fake: int = 4000,
+    n_real: int = 4000,
+    epochs: int = 8,
     seed: int = 0,
     n_test: int | None = None,
     cfg: DetectorConfig | None = None,
@@ -428,8 +476,14 @@ def train_fake_detector(
     del gen
     test_rng = np.random.default_rng(seed + 1)
     test_x, test_y = _pipeline(test_pools, test_rng, cfg.image_size, low_res_fraction, jpeg_prob)
-    clean_x, clean_y = _pipeline(test_pools, np.random.default_rng(seed + 1), cfg.image_size,
-                                 low_res_fraction, jpeg_prob, jpeg=False)
+    clean_x, clean_y = _pipeline(
+        test_pools,
+        np.random.default_rng(seed + 1),
+        cfg.image_size,
+        low_res_fraction,
+        jpeg_prob,
+        jpeg=False,
+    )
 
     model = FakeDetector(cfg).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
@@ -460,11 +514,18 @@ def train_fake_detector(
             tot_loss += loss.item() * len(idx)
             tot_n += len(idx)
             if step % 20 == 0 or step == total:
-                report(0.05 + 0.85 * step / total, f"epoch {epoch + 1}/{epochs} loss {tot_loss / tot_n:.4f}")
+                report(
+                    0.05 + 0.85 * step / total,
+                    f"epoch {epoch + 1}/{epochs} loss {tot_loss / tot_n:.4f}",
+                )
         model.eval()
         acc = _accuracy(model, test_x, test_y)
-        history.append({"epoch": epoch + 1, "train_loss": tot_loss / max(tot_n, 1), "heldout_acc": acc})
-        report(0.05 + 0.85 * step / max(total, 1), f"epoch {epoch + 1}: held-out accuracy {acc:.3f}")
+        history.append(
+            {"epoch": epoch + 1, "train_loss": tot_loss / max(tot_n, 1), "heldout_acc": acc}
+        )
+        report(
+            0.05 + 0.85 * step / max(total, 1), f"epoch {epoch + 1}: held-out accuracy {acc:.3f}"
+        )
 
     report(0.92, "evaluating on held-out sources")
     model.eval()
@@ -489,20 +550,31 @@ def train_fake_detector(
         "robustness": robustness,
         "history": history,
         "train": {
-            "n_fake": n_fake, "n_real": n_real, "epochs": epochs, "seed": seed, "n_test": n_test,
-            "batch_size": batch_size, "lr": lr, "low_res_fraction": low_res_fraction,
-            "jpeg_prob": jpeg_prob, "lfw_share": lfw_share,
+            "n_fake": n_fake,
+            "n_real": n_real,
+            "epochs": epochs,
+            "seed": seed,
+            "n_test": n_test,
+            "batch_size": batch_size,
+            "lr": lr,
+            "low_res_fraction": low_res_fraction,
+            "jpeg_prob": jpeg_prob,
+            "lfw_share": lfw_share,
         },
         "data": {
             "fake": "DCGAN faces (gan-face-generate 1.1.1 weights), train seeds 0..n_fake-1, "
-                    f"held-out seeds from {HELDOUT_SEED_OFFSET}",
-            "real_train": {"lfw_subset_indices": [LFW_TRAIN.start, LFW_TRAIN.stop],
-                           "photos": list(TRAIN_PHOTOS)},
-            "real_heldout": {"lfw_subset_indices": [LFW_HELDOUT.start, LFW_HELDOUT.stop],
-                             "photos": list(HELDOUT_PHOTOS)},
+            f"held-out seeds from {HELDOUT_SEED_OFFSET}",
+            "real_train": {
+                "lfw_subset_indices": [LFW_TRAIN.start, LFW_TRAIN.stop],
+                "photos": list(TRAIN_PHOTOS),
+            },
+            "real_heldout": {
+                "lfw_subset_indices": [LFW_HELDOUT.start, LFW_HELDOUT.stop],
+                "photos": list(HELDOUT_PHOTOS),
+            },
             "pipeline": "all images grayscale; shared low-res path (20-32 px and back) for "
-                        f"{low_res_fraction:.0%} of each class; JPEG q50-95 with p={jpeg_prob} "
-                        "for both classes; random flips",
+            f"{low_res_fraction:.0%} of each class; JPEG q50-95 with p={jpeg_prob} "
+            "for both classes; random flips",
         },
         "n_params": n_params,
         "train_seconds": round(time.time() - t0, 1),
@@ -519,11 +591,15 @@ def train_fake_detector(
 def save_checkpoint(model: FakeDetector, meta: dict, out_path: str | Path) -> None:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    sd = {k: v.detach().float().cpu().clone() if v.is_floating_point() else v.cpu().clone()
-          for k, v in model.state_dict().items()}
+    sd = {
+        k: v.detach().float().cpu().clone() if v.is_floating_point() else v.cpu().clone()
+        for k, v in model.state_dict().items()
+    }
     torch.save({"config": asdict(model.cfg), "state_dict": sd, "meta": meta}, out_path)
     sidecar = out_path.with_name(out_path.name + ".meta.json")
-    sidecar.write_text(json.dumps({"config": asdict(model.cfg), "meta": meta}, indent=2, ensure_ascii=False))
+    sidecar.write_text(
+        json.dumps({"config": asdict(model.cfg), "meta": meta}, indent=2, ensure_ascii=False)
+    )
 
 
 def load_fake_detector(

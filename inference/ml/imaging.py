@@ -59,7 +59,9 @@ def resize(img: np.ndarray, size: int | tuple[int, int], resample=Image.BILINEAR
     return np.asarray(Image.fromarray(img).resize(wh, resample))
 
 
-def heat_overlay(image: np.ndarray, heat01: np.ndarray, alpha: float = 0.55, scale: int = 1) -> np.ndarray:
+def heat_overlay(
+    image: np.ndarray, heat01: np.ndarray, alpha: float = 0.55, scale: int = 1
+) -> np.ndarray:
     """Blend a [0, 1] heat map (any size, upsampled bilinearly) over an RGB uint8 image.
 
     Returns (H*scale, W*scale, 3) uint8. The map's weight grows with its value so cold regions
@@ -71,7 +73,9 @@ def heat_overlay(image: np.ndarray, heat01: np.ndarray, alpha: float = 0.55, sca
     h, w = image.shape[:2]
     H, W = h * scale, w * scale
     base = resize(image, (W, H), Image.NEAREST if scale > 1 else Image.BILINEAR).astype(np.float32)
-    heat = Image.fromarray((np.clip(heat01, 0, 1) * 255).astype(np.uint8)).resize((W, H), Image.BILINEAR)
+    heat = Image.fromarray((np.clip(heat01, 0, 1) * 255).astype(np.uint8)).resize(
+        (W, H), Image.BILINEAR
+    )
     heat = np.asarray(heat, dtype=np.float32) / 255.0
     col = colormap(heat).astype(np.float32)
     a = alpha * heat[..., None] ** 0.7

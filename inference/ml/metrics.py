@@ -30,8 +30,12 @@ def _closest_ref_len(references: Sequence[Tokens], hyp_len: int) -> int:
     return min((abs(len(r) - hyp_len), len(r)) for r in references)[1]
 
 
-def corpus_bleu(list_of_references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens],
-                max_n: int = 4, smooth: bool = False) -> float:
+def corpus_bleu(
+    list_of_references: Sequence[Sequence[Tokens]],
+    hypotheses: Sequence[Tokens],
+    max_n: int = 4,
+    smooth: bool = False,
+) -> float:
     """Corpus-level BLEU-max_n with uniform weights, in [0, 1].
 
     Clipped n-gram counts are summed over the corpus before dividing; brevity penalty
@@ -64,8 +68,9 @@ def corpus_bleu(list_of_references: Sequence[Sequence[Tokens]], hypotheses: Sequ
     return bp * math.exp(log_p)
 
 
-def sentence_bleu(references: Sequence[Tokens], hypothesis: Tokens, max_n: int = 4,
-                  smooth: bool = False) -> float:
+def sentence_bleu(
+    references: Sequence[Tokens], hypothesis: Tokens, max_n: int = 4, smooth: bool = False
+) -> float:
     return corpus_bleu([references], [hypothesis], max_n=max_n, smooth=smooth)
 
 

@@ -19,10 +19,11 @@ MODELS: dict[str, dict] = {
     "face_generator": {
         "name": "DCGAN face generator",
         "architecture": "DCGAN generator (PyTorch DCGAN tutorial): z (100) -> 5 transposed "
-                        "convolutions with BatchNorm/ReLU -> 64x64 RGB, tanh",
-        "trained_on": "DigiFace1M faces at 64x64 (by the gan-face-generate author; not retrained here)",
+        "convolutions with BatchNorm/ReLU -> 64x64 RGB, tanh",
+        "trained_on": "DigiFace1M faces at 64x64 (per the gan-face-generate package; "
+        "not retrained here)",
         "licence": "MIT (gan-face-generate 1.1.1 code and weights, (c) 2023 Chien Liu). The "
-                   "DigiFace1M training data has its own, non-commercial research licence.",
+        "DigiFace1M training data has its own, non-commercial research licence.",
         "source": "PyPI gan-face-generate==1.1.1 (weights.tar, netG_state_dict)",
         "checkpoint": None,  # read from the installed package
         "n_params": 3_576_704,
@@ -34,13 +35,13 @@ MODELS: dict[str, dict] = {
     "fake_detector": {
         "name": "GAN-face detector",
         "architecture": "small CNN on the grayscale image + small CNN on its FFT log-magnitude "
-                        "spectrum, concatenated, linear head -> P(made by the DCGAN)",
+        "spectrum, concatenated, linear head -> P(made by the DCGAN)",
         "trained_on": "fakes: the DCGAN face generator (train seeds); reals: scikit-image "
-                      "lfw_subset faces and random crops of scikit-image sample photographs; all "
-                      "grayscale, shared low-res and JPEG augmentation for both classes; "
-                      "held-out split by source image",
+        "lfw_subset faces and random crops of scikit-image sample photographs; all "
+        "grayscale, shared low-res and JPEG augmentation for both classes; "
+        "held-out split by source image",
         "licence": "project code (MIT); trained on scikit-image sample data (BSD-3-Clause "
-                   "package; images public domain / CC0 or per skimage.data docs) and generator output",
+        "package; images public domain / CC0 or per skimage.data docs) and generator output",
         "source": "trained in this project: inference.ml.fake_detector.train_fake_detector",
         "checkpoint": "fake_detector.pt",
         "input": "RGB image, any size (centre-cropped, resized to 64x64, converted to luminance)",
@@ -50,23 +51,23 @@ MODELS: dict[str, dict] = {
     "captioner": {
         "name": "Shape-scene captioner (English / Korean)",
         "architecture": "CNN encoder -> 8x8 grid of image tokens; 3-layer Transformer decoder "
-                        "(d=128, 4 heads) with cross-attention; word-level vocabulary; greedy "
-                        "decoding; a language token selects English or Korean",
+        "(d=128, 4 heads) with cross-attention; word-level vocabulary; greedy "
+        "decoding; a language token selects English or Korean",
         "trained_on": "procedurally generated scenes of 1-3 coloured shapes with template "
-                      "captions (inference.ml.scenes); evaluated on held-out seeds",
+        "captions (inference.ml.scenes); evaluated on held-out seeds",
         "licence": "project code and weights (MIT)",
         "source": "trained in this project: inference.ml.captioner.train_captioner",
         "checkpoint": "captioner.pt",
         "input": "RGB image (resized to 64x64)",
         "output": "caption + per-word attention maps",
         "notes": "Describes only the synthetic shape world; on photographs it will still "
-                 "talk about circles and squares.",
+        "talk about circles and squares.",
     },
 }
 
 
 def read_meta(checkpoint: str | Path) -> dict:
-    """{"config": ..., "meta": ...} from the JSON sidecar, else from the checkpoint (needs torch)."""
+    """{"config": ..., "meta": ...} from the JSON sidecar, else from the checkpoint (torch)."""
     checkpoint = Path(checkpoint)
     sidecar = checkpoint.with_name(checkpoint.name + ".meta.json")
     if sidecar.exists():
@@ -93,7 +94,9 @@ def model_card(key: str, checkpoint_dir: str | Path | None = None) -> dict:
         card["config"] = info.get("config", {})
         card["n_params"] = meta.get("n_params")
         card["metrics"] = {k: meta[k] for k in ("metrics", "robustness") if k in meta}
-        card["training"] = {k: meta[k] for k in ("train", "data", "train_seconds", "created", "torch") if k in meta}
+        card["training"] = {
+            k: meta[k] for k in ("train", "data", "train_seconds", "created", "torch") if k in meta
+        }
     else:
         card["available"] = True
         card["config"] = {"nz": 100, "ngf": 64, "nc": 3, "image_size": 64}

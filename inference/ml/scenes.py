@@ -32,15 +32,30 @@ SIZES = ("small", "large")
 POSITIONS = ("left", "right", "top", "bottom", "center")  # also the caption order
 MAX_OBJECTS = 3
 
-RGB = {"red": (215, 40, 40), "green": (40, 165, 60), "blue": (45, 75, 220), "yellow": (235, 200, 30)}
+RGB = {
+    "red": (215, 40, 40),
+    "green": (40, 165, 60),
+    "blue": (45, 75, 220),
+    "yellow": (235, 200, 30),
+}
 
 # centre of each position as a fraction of the image side
-CENTERS = {"left": (0.2, 0.5), "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8),
-           "center": (0.5, 0.5)}
+CENTERS = {
+    "left": (0.2, 0.5),
+    "right": (0.8, 0.5),
+    "top": (0.5, 0.2),
+    "bottom": (0.5, 0.8),
+    "center": (0.5, 0.5),
+}
 RADIUS = {"small": 0.08, "large": 0.14}  # fraction of the image side
 
-EN_POS = {"left": "on the left", "right": "on the right", "top": "at the top",
-          "bottom": "at the bottom", "center": "in the center"}
+EN_POS = {
+    "left": "on the left",
+    "right": "on the right",
+    "top": "at the top",
+    "bottom": "at the bottom",
+    "center": "in the center",
+}
 EN_COUNT = {2: "two", 3: "three"}
 KO_POS = {"left": "왼쪽", "right": "오른쪽", "top": "위쪽", "bottom": "아래쪽", "center": "가운데"}
 KO_SIZE = {"small": "작은", "large": "큰"}
@@ -57,8 +72,12 @@ class SceneObject:
     position: str
 
     def __post_init__(self):
-        for field, allowed in (("shape", SHAPES), ("color", COLORS), ("size", SIZES),
-                               ("position", POSITIONS)):
+        for field, allowed in (
+            ("shape", SHAPES),
+            ("color", COLORS),
+            ("size", SIZES),
+            ("position", POSITIONS),
+        ):
             if getattr(self, field) not in allowed:
                 raise ValueError(f"{field} must be one of {allowed}, got {getattr(self, field)!r}")
 
@@ -83,18 +102,23 @@ def spec_to_dicts(spec) -> list[dict]:
     return [asdict(o) for o in validate_spec(spec)]
 
 
-def random_spec(seed: int) -> tuple[SceneObject, ...]:
-    """A random scene; about a quarter of multi-object scenes repeat an object (counting)."""
+DUP_PROB = 0.25  # share of multi-object scenes that repeat an object (so captions count)
+
+
+def random_spec(seed: int, dup_prob: float = DUP_PROB) -> tuple[SceneObject, ...]:
+    """A random scene; a `dup_prob` share of multi-object scenes repeat an object (counting)."""
     rng = random.Random(seed)
     k = rng.choices((1, 2, 3), weights=(0.25, 0.35, 0.40))[0]
     positions = rng.sample(POSITIONS, k)
     kinds = [(rng.choice(SIZES), rng.choice(COLORS), rng.choice(SHAPES)) for _ in range(k)]
-    if k >= 2 and rng.random() < 0.25:
+    if k >= 2 and rng.random() < dup_prob:
         n_same = 2 if k == 2 or rng.random() < 0.6 else 3
         for i in range(1, n_same):
             kinds[i] = kinds[0]
-    objs = [SceneObject(shape=sh, color=c, size=sz, position=p)
-            for (sz, c, sh), p in zip(kinds, positions, strict=True)]
+    objs = [
+        SceneObject(shape=sh, color=c, size=sz, position=p)
+        for (sz, c, sh), p in zip(kinds, positions, strict=True)
+    ]
     return validate_spec(objs)
 
 

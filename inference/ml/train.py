@@ -43,14 +43,28 @@ def main(argv=None) -> int:
     if args.model == "fake_detector":
         from .fake_detector import train_fake_detector
 
-        meta = train_fake_detector(args.out, n_fake=args.n_fake, n_real=args.n_real, epochs=args.epochs,
-                                   seed=args.seed, threads=args.threads, progress=progress)
+        meta = train_fake_detector(
+            args.out,
+            n_fake=args.n_fake,
+            n_real=args.n_real,
+            epochs=args.epochs,
+            seed=args.seed,
+            threads=args.threads,
+            progress=progress,
+        )
         shown = {k: meta[k] for k in ("metrics", "robustness", "n_params", "train_seconds")}
     else:
         from .captioner import train_captioner
 
-        meta = train_captioner(args.out, n_train=args.n_train, epochs=args.epochs, seed=args.seed,
-                               lang=args.lang, threads=args.threads, progress=progress)
+        meta = train_captioner(
+            args.out,
+            n_train=args.n_train,
+            epochs=args.epochs,
+            seed=args.seed,
+            lang=args.lang,
+            threads=args.threads,
+            progress=progress,
+        )
         shown = {k: meta[k] for k in ("metrics", "n_params", "train_seconds")}
     print(json.dumps(shown, indent=2, ensure_ascii=False))
     return 0

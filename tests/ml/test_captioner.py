@@ -23,8 +23,9 @@ def test_tokenizer_covers_grammar_and_round_trips():
 def test_tiny_captioner_trains_and_decodes(tmp_path):
     cfg = cap.CaptionerConfig(enc_channels=[8, 8, 16], d_model=32, n_layer=1, n_head=2)
     out = tmp_path / "cap.pt"
-    meta = cap.train_captioner(out, n_train=32, epochs=1, seed=0, lang="both", n_eval=4, cfg=cfg,
-                               batch_size=16)
+    meta = cap.train_captioner(
+        out, n_train=32, epochs=1, seed=0, lang="both", n_eval=4, cfg=cfg, batch_size=16
+    )
     assert set(meta["metrics"]) == {"en", "ko"}
     model = cap.load_captioner(out, device="cpu")
     assert model.cfg.d_model == 32 and len(model.tokenizer) == model.cfg.vocab_size
@@ -56,8 +57,10 @@ def test_shipped_captioner_on_held_out_scenes(shipped):
 
 
 def test_shipped_captioner_on_a_composed_scene(shipped):
-    spec = [{"shape": "circle", "color": "red", "size": "large", "position": "left"},
-            {"shape": "square", "color": "blue", "size": "small", "position": "right"}]
+    spec = [
+        {"shape": "circle", "color": "red", "size": "large", "position": "left"},
+        {"shape": "square", "color": "blue", "size": "small", "position": "right"},
+    ]
     img, en, ko = scenes.make_scene(spec=spec, seed=3, size=96)  # 96 px: resized by caption()
     out = cap.caption(shipped, img, lang="en")[0]
     assert "red" in out["tokens"] and "blue" in out["tokens"]

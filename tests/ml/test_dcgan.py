@@ -5,7 +5,9 @@ from inference.ml import dcgan
 
 
 def test_loads_strict_and_shapes(face_gen):
-    sd = torch.load(dcgan.package_weights_path(), map_location="cpu", weights_only=True)["netG_state_dict"]
+    sd = torch.load(dcgan.package_weights_path(), map_location="cpu", weights_only=True)[
+        "netG_state_dict"
+    ]
     fresh = dcgan.Generator(dcgan.GeneratorConfig())
     missing = fresh.load_state_dict(sd, strict=True)
     assert not missing.missing_keys and not missing.unexpected_keys
@@ -39,6 +41,7 @@ def test_interpolation_endpoints_equal_the_seeds(face_gen):
     ends = dcgan.latent([5, 9])
     assert torch.allclose(z[0], ends[0]) and torch.allclose(z[-1], ends[1])
     imgs = dcgan.generate(face_gen, z)
+    assert np.array_equal(imgs, dcgan.interpolate_images(face_gen, 5, 9, 6))
     faces = dcgan.generate_from_seeds(face_gen, [5, 9])
     assert np.abs(imgs[0].astype(int) - faces[0]).max() <= 1
     assert np.abs(imgs[-1].astype(int) - faces[1]).max() <= 1

@@ -14,8 +14,17 @@ def test_tiny_training_end_to_end_and_round_trip(tmp_path):
     out = tmp_path / "det.pt"
     calls = []
     cfg = fd.DetectorConfig(width=4, spec_width=2)
-    meta = fd.train_fake_detector(out, n_fake=24, n_real=24, epochs=1, seed=3, n_test=12, cfg=cfg,
-                                  batch_size=16, progress=lambda f, m: calls.append((f, m)))
+    meta = fd.train_fake_detector(
+        out,
+        n_fake=24,
+        n_real=24,
+        epochs=1,
+        seed=3,
+        n_test=12,
+        cfg=cfg,
+        batch_size=16,
+        progress=lambda f, m: calls.append((f, m)),
+    )
     assert out.exists() and (tmp_path / "det.pt.meta.json").exists()
     m = meta["metrics"]
     for k in ("accuracy", "precision", "recall", "f1"):
@@ -50,8 +59,9 @@ def shipped():
 
 
 def test_shipped_detector_separates_fakes_from_held_out_reals(shipped, face_gen):
-    fakes = dcgan.generate_from_seeds(face_gen, list(range(fd.HELDOUT_SEED_OFFSET + 5000,
-                                                           fd.HELDOUT_SEED_OFFSET + 5032)))
+    fakes = dcgan.generate_from_seeds(
+        face_gen, list(range(fd.HELDOUT_SEED_OFFSET + 5000, fd.HELDOUT_SEED_OFFSET + 5032))
+    )
     faces = np.repeat(fd.lfw_faces(fd.LFW_HELDOUT)[..., None], 3, axis=3)  # (20, 25, 25, 3)
     photos = fd.real_photo_crops(fd.HELDOUT_PHOTOS, 16, np.random.default_rng(7))  # (16, 64, 64, 3)
     p_fake = fd.predict(shipped, fakes)

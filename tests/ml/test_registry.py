@@ -25,8 +25,14 @@ def test_metrics_come_from_checkpoint_meta():
 
 
 def test_registry_does_not_import_torch():
-    code = ("import sys; from inference.ml import registry; registry.all_model_cards(); "
-            "print('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=str(registry.CHECKPOINT_DIR.parent.parent))
+    code = (
+        "import sys; from inference.ml import registry; registry.all_model_cards(); "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=str(registry.CHECKPOINT_DIR.parent.parent),
+    )
     assert out.stdout.strip() == "False", out.stderr

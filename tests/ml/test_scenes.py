@@ -36,11 +36,15 @@ def test_counts_and_particles():
     _, en, ko = scenes.make_scene(spec=spec)
     assert en == "three small green triangles on the left, at the top and in the center"
     assert ko == "왼쪽, 위쪽과 가운데에 작은 초록색 삼각형 세 개"
-    spec = [scenes.SceneObject("circle", "yellow", "large", "center"),
-            scenes.SceneObject("circle", "yellow", "large", "bottom"),
-            scenes.SceneObject("square", "red", "small", "left")]
-    assert scenes.caption_en(spec) == ("a small red square on the left and two large yellow circles "
-                                       "at the bottom and in the center")
+    spec = [
+        scenes.SceneObject("circle", "yellow", "large", "center"),
+        scenes.SceneObject("circle", "yellow", "large", "bottom"),
+        scenes.SceneObject("square", "red", "small", "left"),
+    ]
+    assert scenes.caption_en(spec) == (
+        "a small red square on the left and two large yellow circles "
+        "at the bottom and in the center"
+    )
     assert scenes.caption_ko(spec) == "왼쪽에 작은 빨간 사각형, 아래쪽과 가운데에 큰 노란 원 두 개"
 
 
@@ -56,8 +60,12 @@ def test_random_specs_are_valid_and_consistent():
 
 def test_spec_validation():
     with pytest.raises(ValueError):
-        scenes.make_scene(spec=[{"shape": "hexagon", "color": "red", "size": "small", "position": "left"}])
+        scenes.make_scene(
+            spec=[{"shape": "hexagon", "color": "red", "size": "small", "position": "left"}]
+        )
     with pytest.raises(ValueError):
-        scenes.make_scene(spec=[{"shape": "circle", "color": "red", "size": "small", "position": "left"}] * 2)
+        scenes.make_scene(
+            spec=[{"shape": "circle", "color": "red", "size": "small", "position": "left"}] * 2
+        )
     with pytest.raises(ValueError):
         scenes.make_scene(spec=[])
