@@ -12,9 +12,7 @@ import random
 import re
 import time
 
-import httpx
-
-from .common import PASSWORD, Recorder, set_cookies
+from .common import PASSWORD, Client, HTTPError, HttpResponse, Recorder, set_cookies
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RETRIES = 3
@@ -25,7 +23,7 @@ class StepFailed(Exception):
 
 
 class Student:
-    def __init__(self, client: httpx.AsyncClient, rec: Recorder, username: str):
+    def __init__(self, client: Client, rec: Recorder, username: str):
         self.client, self.rec, self.username = client, rec, username
         self.cookies: dict[str, str] = {}
         self.attempt: dict | None = None
@@ -40,15 +38,15 @@ class Student:
             h["Accept"] = "application/json"
         return h
 
-    async def _request(self, step: str, method: str, url: str, ok=(200,), **kw) -> httpx.Response:
+    async def _request(self, step: str, method: str, url: str, ok=(200,), **kw) -> HttpResponse:
         last = None
         for _ in range(RETRIES):
             started = time.perf_counter()
             try:
                 response = await self.client.request(method, url, **kw)
-            except httpx.HTTPError as exc:
+            except HTTPError as exc:
                 self.rec.add(step, started, (time.perf_counter() - started) * 1000, False,
-                             type(exc).__name__)
+                             str(exc).split(':')[0])
                 last = exc
                 continue
             ms = (time.perf_counter() - started) * 1000

@@ -233,7 +233,7 @@ def report(result: dict) -> str:
         "",
         f"Machine: {m['nproc']} × {m['cpu_model']}, {m['ram_gib']} GiB; load average before "
         f"{m['loadavg_before']}. Server: `{result['server']}`, database {result['database']}, "
-        f"cache {result['cache'] or 'locmem'}. Client: asyncio + httpx, "
+        f"cache {result['cache'] or 'locmem'}. Client: asyncio + aiohttp, "
         f"{p['connections']} pooled connections.",
         f"Think {p['think_min']}–{p['think_max']} s per answer, logins at "
         f"{p['login_rate']}/s, start spread {p['start_spread']} s, revisit {p['revisit']}.",

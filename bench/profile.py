@@ -1,0 +1,113 @@
+"""Profile the exam's hot requests in-process (cProfile) with the server's production settings
+on the benchmark database: `python -m bench.profile [--n 200] [--top 25] [--step save]`.
+
+It counts SQL queries per request too. A tool for the developer, not a benchmark: the numbers
+are CPU time of the Django side only (no HTTP server, no client).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import time
+
+from . import common
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=200)
+    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--step", default="all", choices=["all", "start", "save", "submit", "login"])
+    p.add_argument("--db-url", default=common.DEFAULT_DB_URL.rsplit("/", 1)[0] + "/bench_profile")
+    p.add_argument("--cache-url", default=common.DEFAULT_CACHE_URL)
+    p.add_argument("--server-env", action="append", default=[])
+    args = p.parse_args()
+    cache_url = None if args.cache_url in ("", "none") else args.cache_url
+    import os
+
+    os.environ.update(dict(item.split("=", 1) for item in args.server_env))
+    common.prepare_database(args.db_url, cache_url)
+    common.collectstatic_if_needed(args.db_url)
+    common.setup_django(args.db_url, cache_url)
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from .client import make_answer
+    from .fixture import create_exam
+
+    exam = create_exam(args.n)
+    if cache_url:
+        from django.core.cache import cache
+
+        cache.clear()
+    import random
+
+    rng = random.Random(1)
+    clients = []
+
+    def timed(label, fn, items):
+        prof = cProfile.Profile()
+        queries = 0
+        t = time.perf_counter()
+        for item in items:
+            with CaptureQueriesContext(connection) as q:
+                prof.enable()
+                fn(item)
+                prof.disable()
+            queries += len(q)
+        wall = time.perf_counter() - t
+        print(f"\n=== {label}: {len(items)} requests, {wall / len(items) * 1000:.2f} ms each "
+              f"(profiled), {queries / len(items):.1f} queries each")
+        if args.step in ("all", label):
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(args.top)
+            print(out.getvalue())
+
+    def login(username):
+        c = Client(enforce_csrf_checks=False, HTTP_HOST="127.0.0.1")
+        r = c.post("/accounts/login/", {"username": username, "password": common.PASSWORD})
+        assert r.status_code == 302, r.status_code
+        clients.append(c)
+
+    timed("login", login, exam["usernames"])
+    attempts = []
+
+    def start(c):
+        r = c.post(f"/api/courses/{exam['course']}/quizzes/{exam['quiz']}/attempts/")
+        assert r.status_code == 201, r.content[:300]
+        attempts.append((c, r.json()))
+
+    timed("start", start, clients)
+    saves = []
+    for c, a in attempts:
+        for q in a["questions"]:
+            saves.append((c, a["id"], q))
+
+    def save(item):
+        c, attempt_id, q = item
+        r = c.put(f"/api/attempts/{attempt_id}/responses/{q['slot_id']}/",
+                  json.dumps({"answer": make_answer(q, rng), "sequence": q["sequence"]}),
+                  content_type="application/json")
+        assert r.status_code == 200, r.content[:300]
+        q["sequence"] = r.json()["sequence"]
+
+    timed("save", save, saves[: args.n * 3])
+
+    def submit(item):
+        c, a = item
+        r = c.post(f"/api/attempts/{a['id']}/submit/")
+        assert r.status_code == 200, r.content[:300]
+
+    timed("submit", submit, attempts)
+    reset_queries()
+    connection.close()
+    common.drop_database(args.db_url)
+
+
+if __name__ == "__main__":
+    main()
