@@ -25,6 +25,7 @@ def main() -> None:
     p.add_argument("--db-url", default=common.DEFAULT_DB_URL.rsplit("/", 1)[0] + "/bench_profile")
     p.add_argument("--cache-url", default=common.DEFAULT_CACHE_URL)
     p.add_argument("--server-env", action="append", default=[])
+    p.add_argument("--sort", default="cumulative")
     args = p.parse_args()
     cache_url = None if args.cache_url in ("", "none") else args.cache_url
     import os
@@ -65,11 +66,13 @@ def main() -> None:
               f"(profiled), {queries / len(items):.1f} queries each")
         if args.step in ("all", label):
             out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
 
     def login(username):
         c = Client(enforce_csrf_checks=False, HTTP_HOST="127.0.0.1")
+        if clients:
+            c.handler = clients[0].handler  # one handler, as in a server worker
         r = c.post("/accounts/login/", {"username": username, "password": common.PASSWORD})
         assert r.status_code == 302, r.status_code
         clients.append(c)

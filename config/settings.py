@@ -98,6 +98,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sessions are read on every request. With a cache that all processes share (Redis, Memcached)
+# they are read from it and written through to the database (cached_db): no database query per
+# request, and a logout or a flushed cache loses nothing. A per-process cache (the embedded
+# default) would keep a logged-out session alive in the other workers, so then: the database.
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends."
+                     + ("cached_db" if _SHARED_CACHE else "db"))
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -72,9 +72,10 @@ class AttemptDetailOut(AttemptOut):
 def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
                                                                 viewer_can_teach=can_teach)
-    responses = {r.pk: r for r in attempt.responses.select_related("version")}
+    fetched = selectors.attempt_responses(attempt=attempt)
+    responses = {r.pk: r for r in fetched}
     questions = []
-    for q in selectors.attempt_questions(attempt=attempt, items=items):
+    for q in selectors.attempt_questions(attempt=attempt, items=items, responses=fetched):
         response = responses[q.response_id]
         answer = q.response
         if answer is not None:
@@ -193,7 +194,8 @@ class ResponseSaveApi(APIView):
             raise ApplicationError(str(exc), code="invalid_answer",
                                    fields={"answer": [str(exc)]}) from exc
         result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
-                                        base_sequence=body.validated_data["sequence"])
+                                        base_sequence=body.validated_data["sequence"],
+                                        response=response)
         shown = None if result.answer is None else qtype.to_display(
             response.question_data, response.layout, result.answer)
         data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,11 +51,23 @@ def quiz_get_for_teacher(*, user: AbstractBaseUser, course_slug: str,
 
 def attempt_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
                          for_update: bool = False) -> tuple[CourseAccess, Attempt]:
-    """The attempt if `user` owns it or teaches its course; an overdue one is closed first."""
-    attempt = Attempt.objects.select_related("quiz__course", "user").filter(pk=attempt_id).first()
+    """The attempt if `user` owns it or teaches its course; an overdue one is closed first.
+
+    One query (every autosave comes through here): the attempt, its quiz, course and owner, and
+    the viewer's enrolment role in that course; the access rule is course_access_get's.
+    """
+    role = Enrollment.objects.filter(user_id=user.pk, course_id=OuterRef("quiz__course_id"))
+    attempt = (Attempt.objects.select_related("quiz__course", "user")
+               .annotate(viewer_role=Subquery(role.values("role")[:1]))
+               .filter(pk=attempt_id).order_by().first())
     if attempt is None:
         raise Http404(_("No such attempt."))
-    access = course_access_get(user=user, course_slug=attempt.quiz.course.slug)
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to see this course."))
+    if attempt.viewer_role is None and not user.is_staff:
+        raise PermissionDenied(_("You are not enrolled in this course."))
+    access = CourseAccess(course=attempt.quiz.course, role=attempt.viewer_role,
+                          is_staff=user.is_staff)
     if attempt.user_id != user.pk and not access.can_teach:
         raise PermissionDenied(_("This is not your attempt."))
     if attempt_finish_if_overdue(attempt=attempt):
@@ -99,13 +111,21 @@ class QuestionView:
     disputes: list = field(default_factory=list)
 
 
-def attempt_questions(*, attempt: Attempt, items: set[str] | None = None) -> list[QuestionView]:
+def attempt_responses(*, attempt: Attempt) -> list[Response]:
+    """The attempt's responses in display order, with what `attempt_questions` reads."""
+    return list(attempt.responses.select_related("version__question__lesson__module")
+                .order_by("position"))
+
+
+def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
+                      responses: list[Response] | None = None) -> list[QuestionView]:
     """The attempt's questions in display order. `items` None means "answering" (no review).
 
-    A constant number of queries (two) whatever the number of questions.
+    A constant number of queries (two; one when `responses` from `attempt_responses` is given)
+    whatever the number of questions.
     """
-    responses = list(attempt.responses.select_related("version__question__lesson__module")
-                     .order_by("position"))
+    if responses is None:
+        responses = attempt_responses(attempt=attempt)
     dispute_map: dict[int, list[Dispute]] = {}
     if items is not None:
         for dispute in Dispute.objects.filter(response__attempt=attempt).order_by("created_at"):
