@@ -98,8 +98,7 @@ def response_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
                           slot_id: int) -> tuple[CourseAccess, Attempt, Response]:
     """`attempt_get_for_user` and the attempt's response in `slot_id` (with its version) in one
     query: the autosave's read. 404 if the slot is not part of the attempt."""
-    response = (Response.objects.select_related("attempt__quiz__course", "attempt__user",
-                                                "version")
+    response = (Response.objects.select_related("attempt__quiz__course", "version")
                 .annotate(viewer_role=_viewer_role(user, "attempt__quiz__course_id"))
                 .filter(attempt_id=attempt_id, slot_id=slot_id).order_by().first())
     if response is None:
