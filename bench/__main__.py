@@ -29,7 +29,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="seconds over which students click start (0: all at once)")
     p.add_argument("--revisit", type=float, default=0.2)
     p.add_argument("--connections", type=int, default=64, help="client connection pool")
-    p.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     p.add_argument("--duration", type=float, help="ceiling: seconds per phase (20; quick 8)")
     p.add_argument("--db-url", default=common.DEFAULT_DB_URL)
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                 login_rate=args.login_rate, start_spread=args.start_spread,
                 revisit=args.revisit, connections=args.connections)
             result = exam_storm.run(params, db_url=args.db_url, cache_url=cache_url,
-                                    server_config=config, keep_db=args.keep_db)
+                                    server_config=config, keep_db=args.keep_db,
+                                    drop_template=args.smoke)
             print(exam_storm.report(result), flush=True)
             path = common.write_result("exam-storm", result, _json(args, "exam-storm"))
             print(f"\n(JSON: {path})\n", flush=True)

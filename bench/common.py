@@ -73,6 +73,8 @@ def _server_env(db_url: str, cache_url: str | None, extra: dict | None = None) -
     }
     if cache_url:
         env["CACHE_URL"] = cache_url
+    else:
+        env.pop("CACHE_URL", None)
     env.update(extra or {})
     return env
 
@@ -107,15 +109,17 @@ def prepare_database(db_url: str, cache_url: str | None) -> None:
     admin.close()
 
 
-def drop_database(db_url: str) -> None:
+def drop_database(db_url: str, *, template: bool = False) -> None:
+    """Drop the benchmark database (and its migrated template, if asked)."""
     if db_url.startswith("sqlite"):
         return
     name = urlparse(db_url).path.lstrip("/")
     admin = _pg_admin(db_url)
     with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        for db in [name] + ([f"{name}_template"] if template else []):
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid()", [db])
+            cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
     admin.close()
 
 
@@ -156,7 +160,7 @@ def free_port() -> int:
 
 @dataclass
 class ServerConfig:
-    workers: int = 3
+    workers: int = 2
     threads: int = 4
     worker_class: str = "gthread"
     backlog: int = 4096
@@ -205,6 +209,7 @@ class Server:
             try:
                 with urllib.request.urlopen(self.base_url + "/bench/bare/", timeout=2) as r:
                     if r.status == 200:
+                        self._warm_up()
                         return self
             except OSError:
                 pass
@@ -212,6 +217,20 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n"
                            f"{self.log_path.read_text()[-4000:]}")
+
+    def _warm_up(self) -> None:
+        """A few requests per thread (templates compiled, connections opened), as a server that
+        has been up for a while before the exam opens."""
+        import urllib.request
+        from concurrent.futures import ThreadPoolExecutor
+
+        def get(path):
+            with urllib.request.urlopen(self.base_url + path, timeout=30) as r:
+                r.read()
+
+        n = self.config.workers * self.config.threads
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(get, ["/accounts/login/", "/bench/bare/"] * n * 2))
 
     def pids(self) -> list[int]:
         """The master and its workers."""

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import common
-from .client import Student, StepFailed, make_answer
+from .client import StepFailed, Student, make_answer
 
 STEPS = ["login_page", "login", "start", "save", "submit"]
 TARGET_P95_MS = 500.0
@@ -161,7 +161,7 @@ def verify_database(students: list[Student], course_slug: str, quiz_slug: str) -
 
 def run(params: StormParams, *, db_url: str, cache_url: str | None,
         server_config: common.ServerConfig, keep_db: bool = False,
-        log_dir: Path | None = None) -> dict:
+        drop_template: bool = False, log_dir: Path | None = None) -> dict:
     log_dir = log_dir or common.REPO / "var" / "bench"
     info = common.machine_info()
     t_setup = time.perf_counter()
@@ -195,7 +195,7 @@ def run(params: StormParams, *, db_url: str, cache_url: str | None,
     check = verify_database(out["students"], exam["course"], exam["quiz"])
     if not keep_db:
         connections.close_all()
-        common.drop_database(db_url)
+        common.drop_database(db_url, template=drop_template)
     wall = out["t_end"] - out["t0"]
     result = {
         "benchmark": "exam-storm", "machine": info, "params": asdict(params),
@@ -250,9 +250,9 @@ def report(result: dict) -> str:
         f"{c['stored_newer_than_acknowledged']}); {c['submitted']} submitted, graded once "
         f"{c['graded_once_ok']}, grading problems {c['grading_problems']}, students with two "
         f"attempts {c['students_with_two_attempts']}",
-        f"- client event-loop lag p50/p99/max: {common.fmt_ms(result['client_loop_lag_ms']['p50_ms'])}"
-        f"/{common.fmt_ms(result['client_loop_lag_ms']['p99_ms'])}"
-        f"/{common.fmt_ms(result['client_loop_lag_ms']['max_ms'])} ms",
+        "- client event-loop lag p50/p99/max: " + "/".join(
+            common.fmt_ms(result["client_loop_lag_ms"][k]) for k in ("p50_ms", "p99_ms", "max_ms"))
+        + " ms",
         "",
         common.cpu_table(result["cpu"]),
         "",

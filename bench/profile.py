@@ -1,8 +1,9 @@
-"""Profile the exam's hot requests in-process (cProfile) with the server's production settings
-on the benchmark database: `python -m bench.profile [--n 200] [--top 25] [--step save]`.
+"""CPU time and SQL queries per request of the exam's hot requests, in-process (Django's test
+client) with the server's production settings on a benchmark database; `--profile` adds a
+cProfile on the CPU clock: `python -m bench.profile [--n 200] [--profile --step save --top 25]`.
 
-It counts SQL queries per request too. A tool for the developer, not a benchmark: the numbers
-are CPU time of the Django side only (no HTTP server, no client).
+CPU time (not wall time) of the Django side only: no HTTP server, no client, and little
+sensitivity to other jobs on the machine, so it compares code before and after a change.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def main() -> None:
     p.add_argument("--cache-url", default=common.DEFAULT_CACHE_URL)
     p.add_argument("--server-env", action="append", default=[])
     p.add_argument("--sort", default="cumulative")
+    p.add_argument("--profile", action="store_true", help="cProfile (CPU clock) and print")
     args = p.parse_args()
     cache_url = None if args.cache_url in ("", "none") else args.cache_url
     import os
@@ -51,20 +53,31 @@ def main() -> None:
     rng = random.Random(1)
     clients = []
 
+    results = {}
+
     def timed(label, fn, items):
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time) if args.step in ("all", label) \
+            and args.profile else None
         queries = 0
-        t = time.perf_counter()
+        cpu = wall = 0.0
         for item in items:
             with CaptureQueriesContext(connection) as q:
-                prof.enable()
+                if prof:
+                    prof.enable()
+                t, c = time.perf_counter(), time.process_time()
                 fn(item)
-                prof.disable()
+                wall += time.perf_counter() - t
+                cpu += time.process_time() - c
+                if prof:
+                    prof.disable()
             queries += len(q)
-        wall = time.perf_counter() - t
-        print(f"\n=== {label}: {len(items)} requests, {wall / len(items) * 1000:.2f} ms each "
-              f"(profiled), {queries / len(items):.1f} queries each")
-        if args.step in ("all", label):
+        n = len(items)
+        results[label] = {"cpu_ms": round(cpu / n * 1000, 2), "wall_ms": round(wall / n * 1000, 2),
+                          "queries": round(queries / n, 1)}
+        print(f"=== {label}: {n} requests, CPU {cpu / n * 1000:.2f} ms each (wall "
+              f"{wall / n * 1000:.2f}), {queries / n:.1f} SQL queries each"
+              + (" [profiled]" if prof else ""), flush=True)
+        if prof:
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
@@ -107,6 +120,7 @@ def main() -> None:
         assert r.status_code == 200, r.content[:300]
 
     timed("submit", submit, attempts)
+    print(json.dumps(results))
     reset_queries()
     connection.close()
     common.drop_database(args.db_url)
