@@ -98,10 +98,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sessions are read on every request. With a cache that all processes share (Redis, Memcached)
+# they are read from it and written through to the database (cached_db): no database query per
+# request, and a logout or a flushed cache loses nothing. A per-process cache (the embedded
+# default) would keep a logged-out session alive in the other workers, so then: the database.
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends."
+                     + ("cached_db" if _SHARED_CACHE else "db"))
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -119,6 +126,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_HANDLER = env("AXES_HANDLER", default="axes.handlers.database.AxesDatabaseHandler")
 LOGIN_URL = "login"
+# BENCH-ONLY: the exam-storm benchmark (python -m bench) sets BENCH_FAST_PASSWORDS=1 on the server
+# it starts so that 3000 logins do not measure PBKDF2. MD5 password hashes are unsafe: never set
+# it anywhere else; it is refused unless BENCH_ENDPOINTS (the benchmark's bare view) is on too.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+if env.bool("BENCH_FAST_PASSWORDS", default=False):
+    if not BENCH_ENDPOINTS:
+        raise ImproperlyConfigured("BENCH_FAST_PASSWORDS is for the benchmark server only "
+                                   "(it needs BENCH_ENDPOINTS=1).")
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_REDIRECT_URL = "courses:list"
 LOGOUT_REDIRECT_URL = "login"
 

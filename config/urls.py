@@ -19,3 +19,15 @@ urlpatterns = [
     path("", include("inference.urls")),
     path("", include("courses.urls")),
 ]
+
+# The benchmark's ceiling (python -m bench ceiling): a bare JSON view on the same server, only
+# when BENCH_ENDPOINTS is set. Never on in production.
+from django.conf import settings  # noqa: E402
+
+if settings.BENCH_ENDPOINTS:
+    from django.http import JsonResponse  # noqa: E402
+
+    def _bench_bare(request):
+        return JsonResponse({"ok": True})
+
+    urlpatterns.insert(0, path("bench/bare/", _bench_bare, name="bench-bare"))

@@ -6,6 +6,7 @@ indices: see "Display values" in docs/question-types.md.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -72,9 +73,10 @@ class AttemptDetailOut(AttemptOut):
 def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
                                                                 viewer_can_teach=can_teach)
-    responses = {r.pk: r for r in attempt.responses.select_related("version")}
+    fetched = selectors.attempt_responses(attempt=attempt)
+    responses = {r.pk: r for r in fetched}
     questions = []
-    for q in selectors.attempt_questions(attempt=attempt, items=items):
+    for q in selectors.attempt_questions(attempt=attempt, items=items, responses=fetched):
         response = responses[q.response_id]
         answer = q.response
         if answer is not None:
@@ -139,10 +141,9 @@ class AttemptStartApi(APIView):
     def post(self, request, course_slug: str, quiz_slug: str):
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
-        had_open = quiz.attempts.filter(user=request.user, state=Attempt.State.IN_PROGRESS).exists()
-        attempt = services.attempt_start(user=request.user, quiz=quiz)
+        attempt, created = services.attempt_start_or_resume(user=request.user, quiz=quiz)
         return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach),
-                           status=status.HTTP_200_OK if had_open else status.HTTP_201_CREATED)
+                           status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,11 +181,20 @@ class ResponseSaveApi(APIView):
     @extend_schema(request=ResponseSaveInputSerializer, responses={200: ResponseSaveOutputSerializer,
                                                        409: ResponseSaveOutputSerializer})
     def put(self, request, attempt_id: int, slot_id: int):
-        attempt = _own_attempt(request, attempt_id)
+        # One query reads the attempt, its access and the response (the hottest request of an
+        # exam); the checks and their order are _own_attempt's, then the body's, then the slot's.
+        try:
+            _, attempt, response = selectors.response_get_for_user(
+                user=request.user, attempt_id=attempt_id, slot_id=slot_id)
+        except Http404:
+            _own_attempt(request, attempt_id)
+            self.ResponseSaveInputSerializer(data=request.data).is_valid(raise_exception=True)
+            raise
+        if attempt.user_id != request.user.pk:
+            raise ApplicationError("Only the student who owns this attempt can change it.",
+                                   code="forbidden", status_code=403)
         body = self.ResponseSaveInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        response = get_object_or_404(Response.objects.select_related("version"),
-                                     attempt=attempt, slot_id=slot_id)
         qtype = qtypes.get(response.version.qtype)
         try:
             answer = qtype.from_display(response.question_data, response.layout,
@@ -193,7 +203,8 @@ class ResponseSaveApi(APIView):
             raise ApplicationError(str(exc), code="invalid_answer",
                                    fields={"answer": [str(exc)]}) from exc
         result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
-                                        base_sequence=body.validated_data["sequence"])
+                                        base_sequence=body.validated_data["sequence"],
+                                        response=response)
         shown = None if result.answer is None else qtype.to_display(
             response.question_data, response.layout, result.answer)
         data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,

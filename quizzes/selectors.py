@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,11 +32,33 @@ def quiz_list_for_course(*, access: CourseAccess) -> QuerySet[Quiz]:
     return quizzes.order_by("week", "slug")
 
 
+def _viewer_role(user: AbstractBaseUser, course_id_path: str) -> Subquery:
+    """The viewer's enrolment role in the row's course, as a subquery (None: not enrolled)."""
+    return Subquery(Enrollment.objects.filter(user_id=user.pk, course_id=OuterRef(course_id_path))
+                    .values("role")[:1])
+
+
+def _access_from_role(user: AbstractBaseUser, course, role: str | None) -> CourseAccess:
+    """course_access_get's rule for a course already read with the viewer's role."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to see this course."))
+    if role is None and not user.is_staff:
+        raise PermissionDenied(_("You are not enrolled in this course."))
+    return CourseAccess(course=course, role=role, is_staff=user.is_staff)
+
+
 def quiz_get_for_user(*, user: AbstractBaseUser, course_slug: str,
                       quiz_slug: str) -> tuple[CourseAccess, Quiz]:
-    access = course_access_get(user=user, course_slug=course_slug)
-    quiz = access.course.quizzes.filter(slug=quiz_slug).first()
-    if quiz is None or (not quiz.published and not access.can_teach):
+    """One query when the quiz exists (the quiz, its course and the viewer's role)."""
+    quiz = (Quiz.objects.select_related("course")
+            .annotate(viewer_role=_viewer_role(user, "course_id"))
+            .filter(course__slug=course_slug, slug=quiz_slug).order_by().first())
+    if quiz is None:
+        # Which error (no course, not enrolled, no quiz) is course_access_get's to say.
+        course_access_get(user=user, course_slug=course_slug)
+        raise Http404(_("No such quiz."))
+    access = _access_from_role(user, quiz.course, quiz.viewer_role)
+    if not quiz.published and not access.can_teach:
         raise Http404(_("No such quiz."))
     return access, quiz
 
@@ -51,16 +73,39 @@ def quiz_get_for_teacher(*, user: AbstractBaseUser, course_slug: str,
 
 def attempt_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
                          for_update: bool = False) -> tuple[CourseAccess, Attempt]:
-    """The attempt if `user` owns it or teaches its course; an overdue one is closed first."""
-    attempt = Attempt.objects.select_related("quiz__course", "user").filter(pk=attempt_id).first()
+    """The attempt if `user` owns it or teaches its course; an overdue one is closed first.
+
+    One query: the attempt, its quiz, course and owner, and the viewer's enrolment role.
+    """
+    attempt = (Attempt.objects.select_related("quiz__course", "user")
+               .annotate(viewer_role=_viewer_role(user, "quiz__course_id"))
+               .filter(pk=attempt_id).order_by().first())
     if attempt is None:
         raise Http404(_("No such attempt."))
-    access = course_access_get(user=user, course_slug=attempt.quiz.course.slug)
+    return _attempt_access(user, attempt, attempt.viewer_role), attempt
+
+
+def _attempt_access(user: AbstractBaseUser, attempt: Attempt, role: str | None) -> CourseAccess:
+    access = _access_from_role(user, attempt.quiz.course, role)
     if attempt.user_id != user.pk and not access.can_teach:
         raise PermissionDenied(_("This is not your attempt."))
     if attempt_finish_if_overdue(attempt=attempt):
         attempt.refresh_from_db()
-    return access, attempt
+    return access
+
+
+def response_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
+                          slot_id: int) -> tuple[CourseAccess, Attempt, Response]:
+    """`attempt_get_for_user` and the attempt's response in `slot_id` (with its version) in one
+    query: the autosave's read. 404 if the slot is not part of the attempt."""
+    response = (Response.objects.select_related("attempt__quiz__course", "version")
+                .annotate(viewer_role=_viewer_role(user, "attempt__quiz__course_id"))
+                .filter(attempt_id=attempt_id, slot_id=slot_id).order_by().first())
+    if response is None:
+        attempt_get_for_user(user=user, attempt_id=attempt_id)  # its 404 or 403 first
+        raise Http404(_("This question is not part of the attempt."))
+    attempt = response.attempt
+    return _attempt_access(user, attempt, response.viewer_role), attempt, response
 
 
 def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[str]:
@@ -99,13 +144,21 @@ class QuestionView:
     disputes: list = field(default_factory=list)
 
 
-def attempt_questions(*, attempt: Attempt, items: set[str] | None = None) -> list[QuestionView]:
+def attempt_responses(*, attempt: Attempt) -> list[Response]:
+    """The attempt's responses in display order, with what `attempt_questions` reads."""
+    return list(attempt.responses.select_related("version__question__lesson__module")
+                .order_by("position"))
+
+
+def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
+                      responses: list[Response] | None = None) -> list[QuestionView]:
     """The attempt's questions in display order. `items` None means "answering" (no review).
 
-    A constant number of queries (two) whatever the number of questions.
+    A constant number of queries (two; one when `responses` from `attempt_responses` is given)
+    whatever the number of questions.
     """
-    responses = list(attempt.responses.select_related("version__question__lesson__module")
-                     .order_by("position"))
+    if responses is None:
+        responses = attempt_responses(attempt=attempt)
     dispute_map: dict[int, list[Dispute]] = {}
     if items is not None:
         for dispute in Dispute.objects.filter(response__attempt=attempt).order_by("created_at"):

@@ -266,13 +266,20 @@ def _descendants(category_id: int) -> list[int]:
 
 def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt:
     """Start an attempt, or return the open one. Two simultaneous starts give one attempt."""
+    return attempt_start_or_resume(user=user, quiz=quiz, now=now)[0]
+
+
+def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
+                            now=None) -> tuple[Attempt, bool]:
+    """`attempt_start`, and whether the attempt returned was created by this call."""
     now = now or timezone.now()
-    existing = Attempt.objects.filter(quiz=quiz, user=user, state=Attempt.State.IN_PROGRESS).first()
+    # One read for both "is one open?" and "how many were used?" (a handful of rows at most).
+    previous = list(Attempt.objects.filter(quiz=quiz, user=user).order_by())
+    existing = next((a for a in previous if a.state == Attempt.State.IN_PROGRESS), None)
     if existing is not None:
-        if attempt_finish_if_overdue(attempt=existing, now=now):
-            existing = None
-        else:
-            return existing
+        existing.quiz = quiz
+        if not attempt_finish_if_overdue(attempt=existing, now=now):
+            return existing, False
     if not quiz.published:
         raise ApplicationError(_("This quiz is not available yet."), code="quiz_closed",
                                status_code=403)
@@ -284,7 +291,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt:
         raise ApplicationError(_("This quiz closed at %(t)s; no new attempts can be started.") % {
             "t": timezone.localtime(quiz.close_at).strftime("%Y-%m-%d %H:%M")},
             code="quiz_closed", status_code=403)
-    done = Attempt.objects.filter(quiz=quiz, user=user).count()
+    done = len(previous)
     if quiz.attempts_allowed and done >= quiz.attempts_allowed:
         raise ApplicationError(_("You have used all %(n)s attempts allowed for this quiz.") % {
             "n": quiz.attempts_allowed}, code="no_attempts_left", status_code=403)
@@ -299,32 +306,34 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt:
             order = list(range(len(slots)))
             if quiz.shuffle_questions:
                 rng.shuffle(order)
-            attempt = Attempt.objects.create(
-                quiz=quiz, user=user, number=done + 1, layout_seed=seed, started_at=now,
-                deadline=attempt_deadline(started_at=now, time_limit=quiz.time_limit,
-                                          close_at=quiz.close_at))
             responses = []
             for i, (slot, version) in enumerate(zip(slots, versions, strict=True)):
                 instance = _instantiate(version, rng)
                 data = instance if instance is not None else _layout_data(version, quiz)
                 responses.append(Response(
-                    attempt=attempt, slot=slot, position=order.index(i) + 1, version=version,
+                    slot=slot, position=order.index(i) + 1, version=version,
                     instance=instance,
                     # An item whose images could not be drawn is shown but not counted.
                     max_mark=0 if instance is not None and not instance.get("images")
                     else slot.mark,
                     layout=qtypes.get(version.qtype).make_layout(
                         data, seed=(seed + slot.position) % 2**62)))
+            attempt = Attempt.objects.create(
+                quiz=quiz, user=user, number=done + 1, layout_seed=seed, started_at=now,
+                deadline=attempt_deadline(started_at=now, time_limit=quiz.time_limit,
+                                          close_at=quiz.close_at),
+                max_score=sum((r.max_mark for r in responses), Decimal(0)))
+            for response in responses:
+                response.attempt = attempt
             Response.objects.bulk_create(responses)
-            attempt.max_score = sum((r.max_mark for r in responses), Decimal(0))
-            attempt.save(update_fields=["max_score"])
     except IntegrityError:
         # Another request started one in the meantime (the one-open-attempt constraint).
         attempt = Attempt.objects.filter(quiz=quiz, user=user,
-                                         state=Attempt.State.IN_PROGRESS).first()
+                                         state=Attempt.State.IN_PROGRESS).order_by().first()
         if attempt is None:
             raise
-    return attempt
+        return attempt, False
+    return attempt, True
 
 
 def _instantiate(version: QuestionVersion, rng: random.Random) -> dict | None:
@@ -346,20 +355,22 @@ class SaveResult:
 
 
 def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence: int,
-                  now=None) -> SaveResult:
+                  now=None, response: Response | None = None) -> SaveResult:
     """Store one answer if `base_sequence` is the sequence the client last saw.
 
     Compare-and-set on the response's sequence: two tabs cannot overwrite each other unseen;
     the loser gets `conflict=True` with the stored answer. A retried save whose first try did
     commit (same answer, sequence already advanced by one) succeeds without a second write.
-    Three queries whatever the quiz's size.
+    Two queries whatever the quiz's size; one when the caller already read `response` (this
+    attempt's response in `slot_id`, with its version) before calling.
     """
     now = now or timezone.now()
     _require_open(attempt, now)
-    response = (Response.objects.select_related("version").only(
-        "id", "sequence", "answer", "saved_at", "instance", "version__qtype",
-        "version__data")
-        .filter(attempt=attempt, slot_id=slot_id).first())
+    if response is None or response.attempt_id != attempt.pk or response.slot_id != slot_id:
+        response = (Response.objects.select_related("version").only(
+            "id", "attempt_id", "slot_id", "sequence", "answer", "saved_at", "instance",
+            "version__qtype", "version__data")
+            .filter(attempt=attempt, slot_id=slot_id).order_by().first())
     if response is None:
         raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
                                status_code=404)
@@ -400,7 +411,10 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False) -> Attempt
     """Grade and close the attempt. Idempotent: a second submit returns the graded attempt."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        # of=("self",): lock the attempt row only, not its quiz's (every submit of the quiz
+        # would queue on that one row).
+        locked = (Attempt.objects.select_for_update(of=("self",)).select_related("quiz")
+                  .get(pk=attempt.pk))
         if locked.state == Attempt.State.SUBMITTED:
             return locked
         if not auto and not accepts_work(deadline=locked.deadline,

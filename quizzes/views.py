@@ -99,8 +99,9 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
     try:
         attempt = _own_open_attempt(request, attempt_id)
         response = (Response.objects.select_related("version").only(
-            "id", "slot_id", "layout", "instance", "version__qtype", "version__data")
-            .filter(attempt=attempt, slot_id=slot_id).first())
+            "id", "attempt_id", "slot_id", "layout", "instance", "answer", "sequence",
+            "saved_at", "version__qtype", "version__data")
+            .filter(attempt=attempt, slot_id=slot_id).order_by().first())
         if response is None:
             return HttpResponseBadRequest(_("This question is not part of the attempt."))
         prefix = f"s{slot_id}-"
@@ -114,7 +115,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         except qtypes.ResponseError as exc:
             return HttpResponseBadRequest(str(exc))
         result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
-                                        base_sequence=base)
+                                        base_sequence=base, response=response)
     except ApplicationError as exc:
         status = exc.status_code
         html = render_to_string("quizzes/_save_status.html", {"error": exc.message,

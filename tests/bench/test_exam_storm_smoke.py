@@ -1,0 +1,55 @@
+"""The exam-storm benchmark, shrunk to a smoke test: 5 students against a live gunicorn server
+for a few seconds; no request fails and no acknowledged answer is lost.
+
+It runs `python -m bench` in a subprocess (the benchmark configures Django for its own
+database): PostgreSQL when the suite runs on it (a database of its own beside the test one),
+else an SQLite file. Skipped when no local port can be bound.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _redis_url() -> str:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return "redis://127.0.0.1:6379/12"
+    except OSError:
+        return "none"
+
+
+def _db_url(tmp_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return urlparse(url)._replace(path=f"/bench_smoke_{os.getpid()}").geturl()
+    return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+
+
+def test_exam_storm_smoke_loses_nothing(tmp_path):
+    out = tmp_path / "result.json"
+    cmd = [sys.executable, "-m", "bench", "exam-storm", "--smoke", "--students", "5",
+           "--workers", "1", "--threads", "4", "--connections", "8",
+           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
+    if proc.returncode == 77:
+        pytest.skip(f"gunicorn cannot bind a local port here: {proc.stderr[-500:]}")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["errors"] == 0 and result["students_failed"] == 0, result["failures"]
+    check = result["db_check"]
+    assert check["acknowledged_saves"] >= 50
+    assert check["lost_answers"] == 0, check["problems"]
+    assert check["submitted"] == 5 and check["graded_once_ok"] == 5, check["problems"]
+    assert check["students_with_two_attempts"] == 0
+    assert {"login", "start", "save", "submit"} <= set(result["steps"])
