@@ -45,10 +45,12 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 
-# The bounded exam storm + ceiling (minutes); `make bench BENCH_ARGS="all --students 3000"` is the full one.
+# Bounded benchmarks (minutes): the exam storm + ceiling, then demo serving. The full storm:
+# `make bench BENCH_ARGS="all --students 3000"`.
 BENCH_ARGS ?= all --quick
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench demo-serving --quick
 
 messages: install
 	$(BIN)/python manage.py makemessages -l ko --ignore '.venv/*' --ignore 'content/*'

@@ -1,4 +1,5 @@
 """python -m bench [exam-storm|ceiling|all] [--students N] [--quick] [options]
+   python -m bench demo-serving [--quick] [--clients 1,8,64]
 
 The full run is 3000 students with 10–30 s of thinking per answer (minutes); --quick is the
 bounded run of `make bench`: 300 students thinking 1–3 s, the same request rate in a tenth of
@@ -44,7 +45,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo-serving"]:  # its own options: python -m bench demo-serving --help
+        from . import demo_serving
+
+        demo_serving.main(argv[1:])
+        return 0
+    args = parse(argv)
     from .exam_storm import StormParams
 
     if args.smoke:
