@@ -77,7 +77,7 @@ def raw_detector_and_captioner(batch: int, repeats: int) -> dict[str, float]:
 class Stack:
     """gunicorn + one Celery worker on a fresh database and broker folder."""
 
-    def __init__(self, *, max_batch: int, port: int, workers: int = 3):
+    def __init__(self, *, max_batch: int, port: int, broker: str, workers: int = 3):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -86,6 +86,11 @@ class Stack:
                     "VAR_DIR": str(self.dir), "DEMO_MAX_BATCH": str(max_batch),
                     "DEMO_MAX_IN_FLIGHT_PER_USER": "1000", "DEMO_RATE_PER_MINUTE": "100000",
                     "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1"}
+        if broker != "filesystem":
+            self.env.update(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
+            import redis
+
+            redis.Redis.from_url(broker).flushdb()  # no messages left from an earlier run
         self.workers = workers
         self.procs: list[subprocess.Popen] = []
 
@@ -99,7 +104,7 @@ class Stack:
         log = open(self.dir / "worker.log", "w")  # noqa: SIM115 - closed with the process
         self.procs.append(subprocess.Popen(
             [PY, "-m", "celery", "-A", "config", "worker", "-Q", "gpu,default", "-P", "threads",
-             "-c", "4", "-l", "warning", "--without-gossip", "--without-mingle"],
+             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle"],
             cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT))
         self.procs.append(subprocess.Popen(
             [PY, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w",
@@ -114,9 +119,9 @@ class Stack:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/accounts/login/").status_code == 200:
-                    time.sleep(3)  # the worker loads its models on first use; give it a head start
-                    return
+                up = httpx.get(f"http://127.0.0.1:{self.port}/accounts/login/").status_code == 200
+                if up and "ready." in (self.dir / "worker.log").read_text():
+                    return  # the worker has loaded its models (INFERENCE_PRELOAD)
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
@@ -155,8 +160,10 @@ async def _client(base: str, jobs: int, seed_base: int, kind: str, latencies: li
                 errors.append(f"create {reply.status_code}")
                 continue
             job = reply.json()
+            delay = 0.02  # poll like the page: soon at first, then backing off to 0.5 s
             while job["status"] in ("queued", "running"):
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(delay)
+                delay = min(0.5, delay * 1.5)
                 job = (await client.get(f"/api/demos/jobs/{job['id']}/")).json()
             if job["status"] != "succeeded":
                 errors.append(job["status"])
@@ -189,12 +196,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", default="1,8,64")
     parser.add_argument("--jobs-per-client", type=int, default=0)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/12",
+                        help="the production-like default; 'filesystem' for the embedded one")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     repeats = 3 if args.quick else 7
     clients = [int(c) for c in args.clients.split(",")]
-    print(f"# Demo serving benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n")
+    print(f"# Demo serving benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"broker {args.broker})\n")
     raw = raw_generator([1, 4, 16, 64, 256], repeats)
     print("## Raw face generator (one process)\n\n| batch | images/s | ms/batch |\n|---|---|---|")
     for batch, rate, ms in raw:
@@ -210,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|---|---|---|---|")
     results = {}
     for max_batch, label in ((64, "on"), (1, "off")):
-        with Stack(max_batch=max_batch, port=args.port):
+        with Stack(max_batch=max_batch, port=args.port, broker=args.broker):
             for n in clients:
                 jobs = args.jobs_per_client or max(2, (40 if args.quick else 160) // n)
                 row = end_to_end(args.port, n, jobs, "face-generate")

@@ -94,7 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file-backed test database, so a Celery worker process started by a test sees its rows.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        # WAL with synchronous=NORMAL: no corruption on a crash and far fewer disk flushes
+        # (a power cut may lose the last commits; the embedded setup is a single machine).
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -212,6 +215,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- Models and demos ---------------------------------------------------------------------------
 INFERENCE_DEVICE = env("INFERENCE_DEVICE", default="auto")
+# Load the models when a worker starts, so the first demo does not wait for them.
+INFERENCE_PRELOAD = env.bool("INFERENCE_PRELOAD", default=True)
 CAPTIONER_HF_DIR = env("CAPTIONER_HF_DIR", default="")
 QUESTION_IMPORT_MAX_BYTES = env.int("QUESTION_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 

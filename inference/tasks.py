@@ -26,15 +26,23 @@ def demo_jobs_recover() -> int:
 
 
 def _recover_on_start(sender=None, **kwargs) -> None:
-    """When a worker (re)starts, re-send jobs a killed worker left behind."""
+    """When a worker (re)starts: load the models now rather than on the first student's click,
+    then re-send jobs a killed worker left behind."""
+    import logging
+
+    from django.conf import settings
+
     from .recovery import demo_jobs_recover as recover
 
     try:
+        if settings.INFERENCE_PRELOAD:
+            from .worker import MODELS
+
+            for key in ("face_generator", "fake_detector", "captioner"):
+                MODELS.get(key)
         recover()
     except Exception:  # never keep a worker from starting
-        import logging
-
-        logging.getLogger(__name__).exception("demo job recovery failed")
+        logging.getLogger(__name__).exception("demo worker start-up tasks failed")
 
 
 from celery.signals import worker_ready  # noqa: E402 - registered with the task module

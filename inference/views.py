@@ -80,8 +80,14 @@ def _panel(request: HttpRequest, job: DemoJob) -> HttpResponse:
     if not job.is_finished:
         job = services.demo_job_mark_lost(job=job)
     card = model_card(job.model_name) if job.model_name else None
+    # Poll soon while a job is young (most finish within a second), then back off.
+    from django.utils import timezone
+
+    age = (timezone.now() - job.created_at).total_seconds()
+    poll_ms = 100 if age < 1 else 250 if age < 4 else 600
     return render(request, "inference/_job_panel.html", {
         "job": job, "position": selectors.queue_position(job=job), "card": card,
+        "poll_ms": poll_ms,
         "file_url": lambda name: reverse("inference:file", args=[job.pk, name]),
     })
 

@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image
@@ -162,6 +163,9 @@ def _save(job: DemoJob, name: str, data: bytes) -> str:
     return default_storage.save(f"demos/{job.pk}/{name}", ContentFile(data))
 
 
+Finished = list  # of (job, result, run_ms) for one batch, committed together by run_batch
+
+
 def _finish(job: DemoJob, result: dict, run_ms: float, batch_size: int) -> None:
     now = timezone.now()
     queue_ms = (job.started_at - job.created_at).total_seconds() * 1000
@@ -178,10 +182,15 @@ def run_batch(batch: list[DemoJob], deadline: float) -> None:
     _progress(batch, 0.1, "loading model", deadline)
     runner = {DemoKind.FACE_GENERATE: _run_faces, DemoKind.LATENT_WALK: _run_walk,
               DemoKind.FAKE_DETECT: _run_detect, DemoKind.CAPTION: _run_caption}[kind]
-    runner(batch, deadline)
+    finished: Finished = []
+    runner(batch, deadline, finished)
+    # One commit for the whole batch: a commit per job costs a disk flush each on SQLite.
+    with transaction.atomic():
+        for job, result, run_ms in finished:
+            _finish(job, result, run_ms, len(batch))
 
 
-def _run_faces(batch: list[DemoJob], deadline: float) -> None:
+def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
     from .ml.dcgan import generate_from_seeds
 
     gen = MODELS.get("face_generator")
@@ -199,10 +208,10 @@ def _run_faces(batch: list[DemoJob], deadline: float) -> None:
             files[name] = _save(job, name, _png(images[offset + i]))
             faces.append({"file": name, "seed": seed})
         offset += len(group)
-        _finish(job, {"faces": faces, "files": files}, run_ms, len(batch))
+        finished.append((job, {"faces": faces, "files": files}, run_ms))
 
 
-def _run_walk(batch: list[DemoJob], deadline: float) -> None:
+def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
     import torch
 
     from .ml.dcgan import generate, interpolate
@@ -222,7 +231,7 @@ def _run_walk(batch: list[DemoJob], deadline: float) -> None:
             files[name] = _save(job, name, _png(images[offset + i]))
             frames.append({"file": name, "t": round(i / (z.shape[0] - 1), 3)})
         offset += z.shape[0]
-        _finish(job, {"frames": frames, "files": files}, run_ms, len(batch))
+        finished.append((job, {"frames": frames, "files": files}, run_ms))
 
 
 def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:
@@ -249,7 +258,7 @@ def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:
     return image, "scene"
 
 
-def _run_detect(batch: list[DemoJob], deadline: float) -> None:
+def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
     from .ml.fake_detector import evidence
 
     model = MODELS.get("fake_detector")
@@ -264,11 +273,11 @@ def _run_detect(batch: list[DemoJob], deadline: float) -> None:
                  "saliency.png": _save(job, "saliency.png", found["saliency_png"])}
         if source != "upload":
             files["original.png"] = _save(job, "original.png", _png(image))
-        _finish(job, {"probability": found["prob"], "label": found["label"],
-                      "source": source, "files": files}, run_ms, len(batch))
+        finished.append((job, {"probability": found["prob"], "label": found["label"],
+                               "source": source, "files": files}, run_ms))
 
 
-def _run_caption(batch: list[DemoJob], deadline: float) -> None:
+def _run_caption(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
     model = MODELS.get("captioner")
     _progress(batch, 0.3, "captioning", deadline)
     images, truths = [], []
@@ -313,8 +322,8 @@ def _run_caption(batch: list[DemoJob], deadline: float) -> None:
             name = f"attention-{i}.png"
             files[name] = _save(job, name, attention_overlay_png(small, attn))
             words.append({"word": word, "file": name})
-        _finish(job, {"caption": out["text"], "words": words, "truth": truth, "files": files},
-                run_ms, len(batch))
+        finished.append((job, {"caption": out["text"], "words": words, "truth": truth,
+                               "files": files}, run_ms))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ def test_generate_detect_and_caption_without_reload(page_for, accounts, celery_w
     faces = page.locator("#faces-result img")
     faces.first.wait_for(timeout=60_000)
     assert faces.count() == 2 and page.url == url  # no navigation happened
+    page.wait_for_function("document.querySelector('#faces-result img').naturalWidth > 0")
     assert page.evaluate("document.querySelector('#faces-result img').naturalWidth") == 64
     shot(page, "demo-faces")
     page.locator("#faces-result button:has-text('가짜 탐지기')").first.click()

@@ -113,9 +113,14 @@ def test_in_flight_limit(demo_client, settings):
 
 
 def test_a_job_whose_worker_died_is_failed_not_running_forever(demo_client, settings):
-    job_id = create(demo_client, kind="face-generate", seed=9, count=1)
-    DemoJob.objects.filter(pk=job_id).update(
-        status="running", heartbeat_at=timezone.now() - timedelta(minutes=10))
+    from django.contrib.auth import get_user_model
+
+    # A job some worker claimed ten minutes ago and then stopped beating for.
+    job_id = DemoJob.objects.create(
+        kind="face-generate", user=get_user_model().objects.get(username="demo-user"),
+        params={"seed": 9, "count": 1}, cache_key="x", status="running",
+        heartbeat_at=timezone.now() - timedelta(minutes=10),
+        expires_at=timezone.now() + timedelta(minutes=5)).pk
     job = wait_done(demo_client, job_id, timeout=5)
     assert job.status == "failed" and job.message
 
