@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("inference.urls")),
     path("", include("courses.urls")),
 ]
+
+# A URL under /api/ that matches nothing answers in the API's JSON error shape.
+handler404 = "config.api_errors.not_found"
