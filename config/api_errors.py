@@ -5,8 +5,10 @@ permission errors are reshaped the same way so clients parse one format.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -47,3 +49,45 @@ def exception_handler(exc, context):
     code = getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+def not_found(request, exception):
+    """handler404: a URL under /api/ that matches no route (a malformed id, say) gets the API's
+    error shape too; pages get the usual 404 page."""
+    if request.path_info.startswith("/api/"):
+        body = {"error": {"code": "not_found", "message": str(exceptions.NotFound.default_detail),
+                          "fields": {}}}
+        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)
+
+
+# --- The error shape in the OpenAPI schema ------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="machine-readable, e.g. invalid, not_found, forbidden")
+    message = serializers.CharField(help_text="for a person, in the request's language")
+    fields = serializers.DictField(help_text="field name → what is wrong with it (may be empty)")
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid request: `error.fields` names the fields at fault.",
+    403: "Not logged in, or not allowed (not enrolled, not a teacher of the course, not the "
+         "owner), or the action is closed (e.g. no attempts left).",
+    404: "No such object (course, quiz, attempt, question, job…) or no such URL.",
+    409: "Conflicts with the current state (e.g. the attempt is closed, the item is in use).",
+    413: "The uploaded file is too large.",
+    415: "The request body's Content-Type is not one this operation reads.",
+    429: "Too many requests of this kind; try again in a moment.",
+    503: "The service is busy; try again in a moment.",
+}
+
+
+def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """`extend_schema(responses=...)` entries for the errors an operation can answer with."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+            for code in status_codes}

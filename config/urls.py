@@ -31,3 +31,5 @@ if settings.BENCH_ENDPOINTS:
         return JsonResponse({"ok": True})
 
     urlpatterns.insert(0, path("bench/bare/", _bench_bare, name="bench-bare"))
+# A URL under /api/ that matches nothing answers in the API's JSON error shape.
+handler404 = "config.api_errors.not_found"

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import error_responses
+
 from . import selectors, services
 from .models import DemoJob, DemoKind
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A multipart file part: documented as binary, not as the URL a FileField reads as."""
 
 
 class DemoJobOutSerializer(serializers.Serializer):
@@ -50,10 +58,11 @@ class DemoJobCreateApi(APIView):
     class DemoJobCreateInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=DemoKind.values)
         params = serializers.JSONField(required=False, default=dict)
-        image = serializers.FileField(required=False, help_text="JPEG, PNG or WebP")
+        image = UploadField(required=False, help_text="JPEG, PNG or WebP")
 
     @extend_schema(request=DemoJobCreateInputSerializer,
-                   responses={202: DemoJobOutSerializer, 200: DemoJobOutSerializer})
+                   responses={202: DemoJobOutSerializer, 200: DemoJobOutSerializer,
+                              **error_responses(400, 403, 404, 415, 429, 503)})
     def post(self, request):
         body = self.DemoJobCreateInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -66,7 +75,7 @@ class DemoJobCreateApi(APIView):
 
 
 class DemoJobDetailApi(APIView):
-    @extend_schema(responses=DemoJobOutSerializer)
+    @extend_schema(responses={200: DemoJobOutSerializer, **error_responses(403, 404)})
     def get(self, request, job_id):
         job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
         if not job.is_finished:
@@ -75,7 +84,8 @@ class DemoJobDetailApi(APIView):
 
 
 class DemoJobCancelApi(APIView):
-    @extend_schema(request=None, responses=DemoJobOutSerializer)
+    @extend_schema(request=None, responses={200: DemoJobOutSerializer,
+                                            **error_responses(403, 404)})
     def post(self, request, job_id):
         job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
         job = services.demo_job_cancel(job=job, user=request.user)

@@ -142,7 +142,10 @@ def pool_image(request: HttpRequest, image_id) -> FileResponse:
 def demo_job_hide(request: HttpRequest, job_id) -> HttpResponse:
     """A teacher hides a result from the class gallery with one click."""
     job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
-    services.demo_job_hide(job=job, user=request.user)
+    try:
+        services.demo_job_hide(job=job, user=request.user)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
     return redirect(request.META.get("HTTP_REFERER") or "inference:index")
 
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from config.api_errors import ApplicationError
+from config.api_errors import ApplicationError, ErrorSerializer, error_responses
 from courses.selectors import course_access_get, course_list_for_user
 
 from . import qtypes, reports, selectors, services
@@ -108,14 +113,14 @@ class CourseListApi(APIView):
         title = serializers.CharField()
         title_en = serializers.CharField()
 
-    @extend_schema(responses=CourseListOutputSerializer(many=True))
+    @extend_schema(responses={200: CourseListOutputSerializer(many=True), **error_responses(403)})
     def get(self, request):
         courses = course_list_for_user(user=request.user)
         return ApiResponse(self.CourseListOutputSerializer(courses, many=True).data)
 
 
 class QuizListApi(APIView):
-    @extend_schema(responses=QuizOut(many=True))
+    @extend_schema(responses={200: QuizOut(many=True), **error_responses(403, 404)})
     def get(self, request, course_slug: str):
         access = course_access_get(user=request.user, course_slug=course_slug)
         return ApiResponse(QuizOut(selectors.quiz_list_for_course(access=access), many=True).data)
@@ -126,7 +131,7 @@ class QuizDetailApi(APIView):
         attempts = AttemptOut(many=True)
         grade = serializers.FloatField(allow_null=True, help_text="percent, by grading method")
 
-    @extend_schema(responses=QuizDetailOutputSerializer)
+    @extend_schema(responses={200: QuizDetailOutputSerializer, **error_responses(403, 404)})
     def get(self, request, course_slug: str, quiz_slug: str):
         _, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                               quiz_slug=quiz_slug)
@@ -137,7 +142,8 @@ class QuizDetailApi(APIView):
 
 
 class AttemptStartApi(APIView):
-    @extend_schema(request=None, responses={201: AttemptDetailOut, 200: AttemptDetailOut})
+    @extend_schema(request=None, responses={201: AttemptDetailOut, 200: AttemptDetailOut,
+                                            **error_responses(400, 403, 404)})
     def post(self, request, course_slug: str, quiz_slug: str):
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
@@ -152,7 +158,7 @@ class AttemptStartApi(APIView):
 
 
 class AttemptDetailApi(APIView):
-    @extend_schema(responses=AttemptDetailOut)
+    @extend_schema(responses={200: AttemptDetailOut, **error_responses(403, 404)})
     def get(self, request, attempt_id: int):
         access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach))
@@ -178,8 +184,17 @@ class ResponseSaveApi(APIView):
         answer = serializers.JSONField(allow_null=True)
         conflict = serializers.BooleanField()
 
-    @extend_schema(request=ResponseSaveInputSerializer, responses={200: ResponseSaveOutputSerializer,
-                                                       409: ResponseSaveOutputSerializer})
+    @extend_schema(request=ResponseSaveInputSerializer, responses={
+        200: ResponseSaveOutputSerializer,
+        **error_responses(400, 403, 404, 415),
+        # A stale sequence answers with the stored answer; a closed attempt, with an error.
+        409: OpenApiResponse(PolymorphicProxySerializer(
+            component_name="ResponseSaveConflict",
+            serializers=[ResponseSaveOutputSerializer, ErrorSerializer],
+            resource_type_field_name=None),
+            description="Stale `sequence` (the stored answer comes back, `conflict` true), "
+                        "or the attempt is closed (time up, submitted): the error shape."),
+    })
     def put(self, request, attempt_id: int, slot_id: int):
         # One query reads the attempt, its access and the response (the hottest request of an
         # exam); the checks and their order are _own_attempt's, then the body's, then the slot's.
@@ -214,7 +229,8 @@ class ResponseSaveApi(APIView):
 
 
 class AttemptSubmitApi(APIView):
-    @extend_schema(request=None, responses=AttemptDetailOut)
+    @extend_schema(request=None, responses={200: AttemptDetailOut,
+                                            **error_responses(403, 404)})
     def post(self, request, attempt_id: int):
         attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
         return ApiResponse(_attempt_payload(attempt, can_teach=False))
@@ -231,7 +247,8 @@ class DisputeCreateApi(APIView):
         reply = serializers.CharField()
 
     @extend_schema(request=DisputeCreateInputSerializer,
-                   responses={201: DisputeCreateOutputSerializer})
+                   responses={201: DisputeCreateOutputSerializer,
+                              **error_responses(400, 403, 404, 409, 415)})
     def post(self, request, attempt_id: int, slot_id: int):
         _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         body = self.DisputeCreateInputSerializer(data=request.data)
@@ -256,7 +273,7 @@ class GradebookApi(APIView):
             "grades": serializers.ListField(child=serializers.FloatField(allow_null=True)),
             "total": serializers.FloatField(allow_null=True)}, many=True)
 
-    @extend_schema(responses=GradebookOutputSerializer)
+    @extend_schema(responses={200: GradebookOutputSerializer, **error_responses(403, 404)})
     def get(self, request, course_slug: str):
         access = course_access_get(user=request.user, course_slug=course_slug)
         quizzes, rows = selectors.gradebook(
@@ -280,7 +297,8 @@ class QuizStatisticsApi(APIView):
             "flags": serializers.ListField(child=serializers.CharField()),
             "choices": serializers.JSONField()})
 
-    @extend_schema(responses=QuizStatisticsOutputSerializer)
+    @extend_schema(responses={200: QuizStatisticsOutputSerializer,
+                              **error_responses(403, 404)})
     def get(self, request, course_slug: str, quiz_slug: str):
         _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                  quiz_slug=quiz_slug)
@@ -320,13 +338,16 @@ class RegradeApi(APIView):
                              "old_score": c.old_score, "new_score": c.new_score}
                             for c in plan.changes]}
 
-    @extend_schema(responses=RegradeOutputSerializer, description="Dry run: what a regrade would change.")
+    @extend_schema(responses={200: RegradeOutputSerializer, **error_responses(403, 404)},
+                   description="Dry run: what a regrade would change.")
     def get(self, request, course_slug: str, quiz_slug: str, question_id: int):
         quiz, question = self._context(request, course_slug, quiz_slug, question_id)
         return ApiResponse(self._plan_data(services.regrade_plan(quiz=quiz, question=question),
                                            False))
 
-    @extend_schema(request=RegradeInputSerializer, responses=RegradeOutputSerializer)
+    @extend_schema(request=RegradeInputSerializer,
+                   responses={200: RegradeOutputSerializer,
+                              **error_responses(400, 403, 404, 415)})
     def post(self, request, course_slug: str, quiz_slug: str, question_id: int):
         quiz, question = self._context(request, course_slug, quiz_slug, question_id)
         body = self.RegradeInputSerializer(data=request.data)
@@ -346,7 +367,8 @@ class DisputeListApi(APIView):
         status = serializers.CharField()
         reply = serializers.CharField()
 
-    @extend_schema(responses=DisputeListOutputSerializer(many=True))
+    @extend_schema(responses={200: DisputeListOutputSerializer(many=True),
+                              **error_responses(403, 404)})
     def get(self, request, course_slug: str, quiz_slug: str):
         _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                  quiz_slug=quiz_slug)
@@ -359,7 +381,9 @@ class DisputeAnswerApi(APIView):
         reply = serializers.CharField(max_length=4000)
         accept = serializers.BooleanField(default=False)
 
-    @extend_schema(request=DisputeAnswerInputSerializer, responses=DisputeListApi.DisputeListOutputSerializer)
+    @extend_schema(request=DisputeAnswerInputSerializer,
+                   responses={200: DisputeListApi.DisputeListOutputSerializer,
+                              **error_responses(400, 403, 404, 415)})
     def post(self, request, course_slug: str, quiz_slug: str, dispute_id: int):
         _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                  quiz_slug=quiz_slug)
@@ -405,7 +429,8 @@ class QuestionBankApi(APIView):
                                    code="forbidden", status_code=403)
         return access
 
-    @extend_schema(responses=QuestionBankOutputSerializer(many=True))
+    @extend_schema(responses={200: QuestionBankOutputSerializer(many=True),
+                              **error_responses(403, 404)})
     def get(self, request, course_slug: str):
         access = self._access(request, course_slug)
         questions = (Question.objects.filter(course=access.course)
@@ -413,7 +438,8 @@ class QuestionBankApi(APIView):
         return ApiResponse(self.QuestionBankOutputSerializer(questions, many=True).data)
 
     @extend_schema(request=QuestionBankInputSerializer,
-                   responses={201: QuestionBankOutputSerializer})
+                   responses={201: QuestionBankOutputSerializer,
+                              **error_responses(400, 403, 404, 415)})
     def post(self, request, course_slug: str):
         access = self._access(request, course_slug)
         body = self.QuestionBankInputSerializer(data=request.data)

@@ -82,6 +82,10 @@ def question_validate(*, qtype: str, stem: str, data: dict) -> dict:
     except qtypes.QuestionDataError as exc:
         raise ApplicationError(str(exc), code="invalid_question",
                                fields={exc.path or "data": [exc.message]}) from exc
+    if services.has_unstorable_text(data):
+        message = _("The question contains characters that cannot be stored (NUL, or a lone "
+                    "surrogate).")
+        raise ApplicationError(message, code="invalid_question", fields={"data": [message]})
     if not stem.strip() and qtype != "select_missing_words":
         raise ApplicationError(_("Write the question text."), code="invalid_question",
                                fields={"stem": [_("This field is required.")]})

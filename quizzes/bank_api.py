@@ -10,13 +10,13 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from config.api_errors import ApplicationError
+from config.api_errors import ApplicationError, error_responses
 from courses.selectors import course_access_get
 
 from . import authoring, interchange, qtypes
@@ -47,6 +47,11 @@ def _category_by_path(course, path: str) -> Category | None:
     return parent
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A multipart file part: documented as binary, not as the URL a FileField reads as."""
+
+
 class _ReportItem(serializers.Serializer):
     name = serializers.CharField()
     qtype = serializers.CharField()
@@ -65,7 +70,7 @@ class QuestionImportApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class QuestionImportInputSerializer(serializers.Serializer):
-        file = serializers.FileField()
+        file = UploadField()
         format = serializers.ChoiceField(choices=FORMAT_CHOICES, required=False,
                                          help_text="default: from the file name or content")
         category = serializers.CharField(required=False, allow_blank=True, default="",
@@ -86,7 +91,8 @@ class QuestionImportApi(APIView):
         quiz = serializers.CharField()
 
     @extend_schema(request={"multipart/form-data": QuestionImportInputSerializer},
-                   responses={201: QuestionImportReportSerializer})
+                   responses={201: QuestionImportReportSerializer,
+                              **error_responses(400, 403, 404, 409, 413, 415)})
     def post(self, request, course_slug: str):
         access = _teacher(request, course_slug)
         limit = interchange.max_import_bytes()
@@ -125,7 +131,10 @@ class QuestionExportApi(APIView):
             OpenApiParameter("category", str, description="category path, e.g. Week 6/BERT"),
             OpenApiParameter("quiz", str, description="quiz slug"),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+        # GIFT is served as text/plain, Moodle XML as application/xml (both as attachments).
+        responses={(200, "text/plain"): OpenApiTypes.STR,
+                   (200, "application/xml"): OpenApiTypes.STR,
+                   **error_responses(400, 403, 404)})
     def get(self, request, course_slug: str):
         access = _teacher(request, course_slug)
         fmt = request.query_params.get("format", "")
@@ -166,7 +175,8 @@ class QuestionPreviewApi(APIView):
         html = serializers.CharField(help_text="the question as the quiz page renders it")
 
     @extend_schema(request=QuestionPreviewInputSerializer,
-                   responses=QuestionPreviewOutputSerializer)
+                   responses={200: QuestionPreviewOutputSerializer,
+                              **error_responses(400, 403, 404, 415)})
     def post(self, request, course_slug: str):
         access = _teacher(request, course_slug)
         body = self.QuestionPreviewInputSerializer(data=request.data)

@@ -7,6 +7,7 @@ store its result. Each public function is keyword-only and atomic.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -50,12 +51,32 @@ def category_get_or_create_path(*, course: Course, path: tuple[str, ...] | list[
     return parent
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_unstorable_text(value: Any) -> bool:
+    """Whether a JSON value holds text a database cannot store: a NUL character (PostgreSQL
+    refuses it) or a lone UTF-16 surrogate (not UTF-8 at all). JSON can carry both."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_unstorable_text(k) or has_unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_unstorable_text(v) for v in value)
+    return False
+
+
 def _validated(qtype_name: str, data: dict) -> dict:
     try:
-        return qtypes.get(qtype_name).validate(data)
+        data = qtypes.get(qtype_name).validate(data)
     except qtypes.QuestionDataError as exc:
         raise ApplicationError(f"{exc.path}: {exc.message}", code="invalid_question",
                                fields={str(exc.path): [exc.message]}) from exc
+    if has_unstorable_text(data):
+        message = _("The question contains characters that cannot be stored (NUL, or a lone "
+                    "surrogate).")
+        raise ApplicationError(message, code="invalid_question", fields={"data": [message]})
+    return data
 
 
 def question_create(*, course: Course, category: Category, name: str, qtype: str, stem: str,
@@ -381,6 +402,10 @@ def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence:
         except qtypes.ResponseError as exc:
             raise ApplicationError(str(exc), code="invalid_answer", fields={"answer": [str(exc)]}
                                    ) from exc
+        if has_unstorable_text(answer):
+            message = _("The answer contains characters that cannot be saved (NUL, or a lone "
+                        "surrogate).")
+            raise ApplicationError(message, code="invalid_answer", fields={"answer": [message]})
     updated = Response.objects.filter(pk=response.pk, sequence=base_sequence).update(
         answer=answer, sequence=base_sequence + 1, saved_at=now)
     if updated:
