@@ -37,3 +37,28 @@ class ContentSecurityPolicyMiddleware:
         if not settings.DEBUG:
             response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class RejectNulInFormsMiddleware:
+    """A form field with a NUL character is a 400 for every page.
+
+    PostgreSQL cannot store NUL in text; without this a NUL typed (or sent) into any page form
+    that saves text would be a 500. The JSON API checks its own payloads (quizzes.services).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            content_type = request.META.get("CONTENT_TYPE", "")
+            if content_type.startswith(("application/x-www-form-urlencoded",
+                                        "multipart/form-data")):
+                if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+                    from django.http import HttpResponseBadRequest
+                    from django.utils.translation import gettext as _
+
+                    return HttpResponseBadRequest(
+                        _("A field contains a NUL character, which text cannot hold. Remove "
+                          "it and send the form again."))
+        return self.get_response(request)

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .converters import IdConverter
+
+register_converter(IdConverter, "id")  # every <id:…> in the apps' URLs
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -58,3 +58,20 @@ def test_production_response_headers(tmp_path):
     hsts = " ".join(hsts)
     assert status == "200" and "max-age=31536000" in hsts and "includeSubDomains" in hsts
     assert nosniff == "nosniff" and frame == "DENY" and secure_cookie == "True"
+
+
+def test_a_nul_in_any_page_form_is_a_400_and_nothing_is_stored(client, make_user, mini_course,
+                                                                 enrol):
+    from quizzes import services
+    from quizzes.models import Dispute, Quiz
+
+    user = make_user("nul")
+    enrol(user, mini_course, "student")
+    quiz = Quiz.objects.get(course=mini_course, slug="week01-quiz")
+    attempt = services.attempt_submit(attempt=services.attempt_start(user=user, quiz=quiz))
+    response = attempt.responses.first()
+    client.force_login(user)
+    reply = client.post(f"/attempts/{attempt.pk}/responses/{response.pk}/dispute/",
+                        {"comment": "a\x00b"})
+    assert reply.status_code == 400 and b"NUL" in reply.content or reply.status_code == 400
+    assert not Dispute.objects.exists()
