@@ -36,6 +36,7 @@ PY = sys.executable
 def raw_generator(batches: list[int], repeats: int) -> list[tuple[int, float, float]]:
     """(batch size, images/s, ms per batch) for the generator alone in this process."""
     import torch
+
     from inference.ml.dcgan import generate_from_seeds, load_face_generator
 
     torch.set_num_threads(os.cpu_count() or 1)
@@ -56,6 +57,7 @@ def raw_generator(batches: list[int], repeats: int) -> list[tuple[int, float, fl
 
 def raw_detector_and_captioner(batch: int, repeats: int) -> dict[str, float]:
     import numpy as np
+
     from inference.ml.captioner import caption, load_captioner
     from inference.ml.fake_detector import load_fake_detector, predict
 

@@ -27,8 +27,16 @@ FORMAT_VERSION = 1
 def _course_objects(course) -> list:
     from inference.models import DemoJob
     from quizzes.models import (
-        Attempt, Category, Dispute, Question, QuestionFile, QuestionVersion, Quiz, RegradeLog,
-        Response, Slot,
+        Attempt,
+        Category,
+        Dispute,
+        Question,
+        QuestionFile,
+        QuestionVersion,
+        Quiz,
+        RegradeLog,
+        Response,
+        Slot,
     )
 
     from .models import Enrollment, Lesson, LessonProgress, Module

@@ -104,7 +104,8 @@ def _render_container(kind: str) -> Callable:
             summary = md_inline(title or "더보기")
             return f'<details class="aside">\n<summary>{summary}</summary>\n'
         label = md_inline(title or _CALLOUTS[kind])
-        return f'<aside class="callout callout-{kind}" role="note">\n<p class="callout-title">{label}</p>\n'
+        return (f'<aside class="callout callout-{kind}" role="note">\n'
+                f'<p class="callout-title">{label}</p>\n')
 
     return render
 
@@ -144,7 +145,7 @@ class DirectiveError(ValueError):
 
 
 def register_fence(prefix: str, renderer: FenceRenderer) -> None:
-    """Let another app render fenced blocks whose info string starts with `prefix` (demo widgets)."""
+    """Let another app render fenced blocks whose info string starts with `prefix` (demos)."""
     _fence_renderers[prefix] = renderer
 
 

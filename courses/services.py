@@ -79,7 +79,7 @@ def course_pack_apply(*, spec: CoursePackSpec) -> PackLoadReport:
         keep_modules, keep_lessons = [], []
         # Sessions are unique per week. Lessons that move to another (week, session) are parked
         # out of the way first, so a pack that swaps two lessons does not trip the constraint.
-        wanted = {l.slug: (m.number, l.session) for m in spec.modules for l in m.lessons}
+        wanted = {ls.slug: (m.number, ls.session) for m in spec.modules for ls in m.lessons}
         movers = [
             lesson.pk
             for lesson in Lesson.objects.filter(course=course).select_related("module")

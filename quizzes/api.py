@@ -257,7 +257,8 @@ class DisputeCreateApi(APIView):
                                      attempt=attempt, slot_id=slot_id)
         dispute = services.dispute_create(user=request.user, response=response,
                                           comment=body.validated_data["comment"])
-        return ApiResponse(self.DisputeCreateOutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(self.DisputeCreateOutputSerializer(dispute).data,
+                           status=status.HTTP_201_CREATED)
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,7 +450,8 @@ class QuestionBankApi(APIView):
         category = services.category_get_or_create_path(course=access.course, path=path)
         question = services.question_create(course=access.course, category=category,
                                             user=request.user, **values)
-        return ApiResponse(self.QuestionBankOutputSerializer(question).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(self.QuestionBankOutputSerializer(question).data,
+                           status=status.HTTP_201_CREATED)
 
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from courses.pack import SLUG_RE, CoursePackSpec, PackError, Problem, ProblemList, read_yaml_file
@@ -202,7 +203,8 @@ def _read_quiz(doc: LineDict, check: ProblemList, rel: str) -> QuizSpec | None:
     review = doc.get("review")
     if review is not None:
         review = _read_review(doc, review, check)
-    open_at, close_at = _read_datetime(doc, "open_at", check), _read_datetime(doc, "close_at", check)
+    open_at = _read_datetime(doc, "open_at", check)
+    close_at = _read_datetime(doc, "close_at", check)
     if open_at and close_at and close_at <= open_at:
         check.add(doc.line_of("close_at"), "close_at must be after open_at")
     if None in (slug, title):
