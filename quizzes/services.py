@@ -138,7 +138,6 @@ def quiz_pack_apply(*, course: Course, quizzes: list, report) -> None:
     """Upsert the pack's quizzes and their questions (by key); a changed item gets a new version."""
     lessons = {(lesson.module.slug, lesson.slug): lesson
                for lesson in Lesson.objects.filter(course=course).select_related("module")}
-    root = category_get_or_create_path(course=course, path=("Course pack",))
     for spec in quizzes:
         category = category_get_or_create_path(course=course, path=("Course pack", spec.slug))
         quiz_values = {
@@ -163,7 +162,6 @@ def quiz_pack_apply(*, course: Course, quizzes: list, report) -> None:
                 report.updated.append(f"quiz {spec.slug}")
         questions = [_apply_question(course, category, q, lessons, report) for q in spec.questions]
         _apply_slots(quiz, questions, [q.mark for q in spec.questions], report)
-    del root
 
 
 def _apply_question(course, category, spec, lessons, report) -> Question:
