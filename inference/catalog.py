@@ -42,12 +42,19 @@ def model_version(model_key: str) -> str:
 
 
 def model_card(model_key: str) -> dict:
+    """The card of the model behind a demo (a copy: callers may add to it)."""
+    return dict(_model_card(model_key, settings.CAPTIONER_HF_DIR))
+
+
+@lru_cache(maxsize=16)
+def _model_card(model_key: str, hf_dir: str) -> dict:
+    # Read once per process: every status poll of a demo shows the card, and the checkpoint
+    # (hence the card and the version, itself cached above) only changes with a restart.
     from .ml.registry import model_card as card
 
     result = card(model_key)
-    if model_key == "captioner" and settings.CAPTIONER_HF_DIR:
-        result = {**result, "name": f"Hugging Face VisionEncoderDecoder "
-                                    f"({Path(settings.CAPTIONER_HF_DIR).name})",
-                  "source": settings.CAPTIONER_HF_DIR, "metrics": {}}
+    if model_key == "captioner" and hf_dir:
+        result = {**result, "name": f"Hugging Face VisionEncoderDecoder ({Path(hf_dir).name})",
+                  "source": hf_dir, "metrics": {}}
     result["version"] = model_version(model_key)
     return result
