@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -12,8 +15,39 @@ from rest_framework.views import APIView
 
 from config.api_errors import error_responses
 
-from . import selectors, services
+from . import notify, selectors, services
 from .models import DemoJob, DemoKind
+
+PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
+WAIT_DOC = ("Send `Prefer: wait=N` (RFC 7240; N seconds, at most DEMO_MAX_WAIT_SECONDS) to get "
+            "the finished job in this reply when it finishes within N seconds; otherwise the "
+            "reply is the job as it stands and you poll or wait again.")
+
+
+def requested_wait(request) -> float:
+    """Seconds the client is willing to wait for the result (0: answer at once)."""
+    found = PREFER_WAIT.search(request.headers.get("Prefer", ""))
+    return min(int(found.group(1)), settings.DEMO_MAX_WAIT_SECONDS) if found else 0
+
+
+def wait_for(job: DemoJob, seconds: float) -> DemoJob:
+    """The job once finished, or as it stands after `seconds` (see inference.notify)."""
+    if seconds <= 0 or job.is_finished:
+        return job
+    latest = [job]
+
+    def finished() -> bool:
+        latest[0] = DemoJob.objects.get(pk=job.pk)
+        return latest[0].is_finished
+
+    notify.wait_until(job.pk, finished, seconds)
+    return latest[0]
+
+
+def _with_preference(response: Response, waited: float) -> Response:
+    if waited:
+        response["Preference-Applied"] = f"wait={int(waited)}"
+    return response
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -60,7 +94,7 @@ class DemoJobCreateApi(APIView):
         params = serializers.JSONField(required=False, default=dict)
         image = UploadField(required=False, help_text="JPEG, PNG or WebP")
 
-    @extend_schema(request=DemoJobCreateInputSerializer,
+    @extend_schema(request=DemoJobCreateInputSerializer, description=WAIT_DOC,
                    responses={202: DemoJobOutSerializer, 200: DemoJobOutSerializer,
                               **error_responses(400, 403, 404, 415, 429, 503)})
     def post(self, request):
@@ -70,17 +104,24 @@ class DemoJobCreateApi(APIView):
         job = services.demo_job_create(user=request.user, kind=body.validated_data["kind"],
                                        params=body.validated_data["params"],
                                        image=image.read() if image else None)
+        wait = requested_wait(request)
+        job = wait_for(job, wait)
         code = status.HTTP_200_OK if job.is_finished else status.HTTP_202_ACCEPTED
-        return Response(DemoJobOutSerializer(job_payload(request, job)).data, status=code)
+        return _with_preference(
+            Response(DemoJobOutSerializer(job_payload(request, job)).data, status=code), wait)
 
 
 class DemoJobDetailApi(APIView):
-    @extend_schema(responses={200: DemoJobOutSerializer, **error_responses(403, 404)})
+    @extend_schema(description=WAIT_DOC,
+                   responses={200: DemoJobOutSerializer, **error_responses(403, 404)})
     def get(self, request, job_id):
         job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+        wait = requested_wait(request)
+        job = wait_for(job, wait)
         if not job.is_finished:
             job = services.demo_job_mark_lost(job=job)
-        return Response(DemoJobOutSerializer(job_payload(request, job)).data)
+        return _with_preference(Response(DemoJobOutSerializer(job_payload(request, job)).data),
+                                wait)
 
 
 class DemoJobCancelApi(APIView):

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import random
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,11 +18,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
 
+from . import notify
 from .catalog import MODEL_FOR_KIND, model_version
 from .images import read_upload
 from .models import DemoJob, DemoKind
@@ -111,18 +114,23 @@ def _scene_clean(scene) -> list[dict]:
 
 
 def _check_limits(user: AbstractBaseUser) -> None:
+    """Per-user in-flight and rate limits and the queue cap, read in one query (every job
+    creation pays for this)."""
     now = timezone.now()
-    active = DemoJob.objects.filter(status__in=(DemoJob.Status.QUEUED, DemoJob.Status.RUNNING))
-    if active.filter(user=user).count() >= settings.DEMO_MAX_IN_FLIGHT_PER_USER:
+    active = Q(status__in=(DemoJob.Status.QUEUED, DemoJob.Status.RUNNING))
+    recent = Q(user=user, created_at__gte=now - timedelta(minutes=1))
+    counts = DemoJob.objects.filter(active | recent).aggregate(
+        mine_active=Count("pk", filter=active & Q(user=user)),
+        mine_recent=Count("pk", filter=recent), queued=Count("pk", filter=active))
+    if counts["mine_active"] >= settings.DEMO_MAX_IN_FLIGHT_PER_USER:
         raise ApplicationError(
             _("You already have %(n)s demos running. Wait for one to finish.") % {
                 "n": settings.DEMO_MAX_IN_FLIGHT_PER_USER}, code="too_many_in_flight",
             status_code=429)
-    recent = DemoJob.objects.filter(user=user, created_at__gte=now - timedelta(minutes=1)).count()
-    if recent >= settings.DEMO_RATE_PER_MINUTE:
+    if counts["mine_recent"] >= settings.DEMO_RATE_PER_MINUTE:
         raise ApplicationError(_("Too many demo requests in the last minute. Try again in a "
                                  "moment."), code="rate_limited", status_code=429)
-    queued = active.count()
+    queued = counts["queued"]
     if queued >= settings.DEMO_QUEUE_CAP:
         raise ApplicationError(_("The demo server is busy; try again in about %(s)s s.") % {
             "s": max(5, queued // 10)}, code="busy", status_code=503)
@@ -154,6 +162,8 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     common = {"kind": kind, "user": user, "course": course, "lesson": lesson, "params": params,
               "input_sha256": input_sha, "cache_key": key, "model_name": model_key,
               "model_version": version, "share_in_gallery": share_in_gallery,
+              # The Celery task id is chosen here, so sending the task needs no second write.
+              "task_id": uuid.uuid4().hex,
               "expires_at": now + timedelta(seconds=settings.DEMO_JOB_EXPIRES_SECONDS)}
     cached = DemoJob.objects.filter(cache_key=key, status=DemoJob.Status.SUCCEEDED).first()
     if cached is not None:
@@ -176,8 +186,8 @@ def _enqueue(job: DemoJob) -> None:
     from .tasks import demo_run
 
     try:
-        result = demo_run.apply_async((str(job.pk),), queue="gpu",
-                                      expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
+        demo_run.apply_async((str(job.pk),), queue="gpu", task_id=job.task_id or None,
+                             expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
     except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
         log.warning("demo job %s not queued: %s", job.pk, exc)
         DemoJob.objects.filter(pk=job.pk).update(
@@ -185,16 +195,15 @@ def _enqueue(job: DemoJob) -> None:
             error="broker unavailable",
             message=_("The demos are temporarily unavailable. Quizzes and lessons work as "
                       "usual; try the demo again later."))
-        return
-    DemoJob.objects.filter(pk=job.pk).update(task_id=result.id)
 
 
 def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     if job.user_id != user.pk:
         raise ApplicationError(_("You can only cancel your own demos."), code="forbidden",
                                status_code=403)
-    DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
-        status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled."))
+    if DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+            status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled.")):
+        notify.jobs_finished([job.pk])  # a request waiting for it answers now
     job.refresh_from_db()
     return job
 

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import numpy as np
@@ -22,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
+from . import notify
 from .models import DemoJob, DemoKind
 
 log = logging.getLogger(__name__)
@@ -78,20 +80,37 @@ MODELS = _Models()
 # ------------------------------------------------------------------------------------------------
 
 
+def images_in(kind: str, params: dict) -> int:
+    """How many images a job puts through the model: a batch is capped by this sum."""
+    if kind == DemoKind.FACE_GENERATE:
+        return int(params.get("count", 1))
+    if kind == DemoKind.LATENT_WALK:
+        return int(params.get("steps", 8))
+    return 1
+
+
 def _claim(job: DemoJob) -> list[DemoJob]:
     """Atomically take this job plus other queued jobs of its kind (oldest first) as one batch.
 
-    An UPDATE … WHERE status='queued' claims each row at most once, on SQLite and PostgreSQL
-    alike, so concurrent tasks never run the same job twice.
+    A batch holds at most DEMO_MAX_BATCH jobs and DEMO_MAX_BATCH_IMAGES images (always at least
+    this job): past a few dozen 64×64 images a CPU forward pass gets slower per image, not
+    faster (docs/performance.md). An UPDATE … WHERE status='queued' claims each row at most
+    once, on SQLite and PostgreSQL alike, so concurrent tasks never run the same job twice.
     """
     token = uuid.uuid4().hex
     now = timezone.now()
     ids = [job.pk]
     if job.kind in BATCHABLE:
-        ids += list(DemoJob.objects.filter(kind=job.kind, status=DemoJob.Status.QUEUED,
-                                           expires_at__gt=now).exclude(pk=job.pk)
-                    .order_by("created_at").values_list("pk", flat=True)
-                    [: settings.DEMO_MAX_BATCH - 1])
+        room = settings.DEMO_MAX_BATCH_IMAGES - images_in(job.kind, job.params)
+        candidates = (DemoJob.objects.filter(kind=job.kind, status=DemoJob.Status.QUEUED,
+                                             expires_at__gt=now).exclude(pk=job.pk)
+                      .order_by("created_at").values_list("pk", "params")
+                      [: settings.DEMO_MAX_BATCH - 1])
+        for pk, params in candidates:
+            room -= images_in(job.kind, params)
+            if room < 0:
+                break
+            ids.append(pk)
     DemoJob.objects.filter(pk__in=ids, status=DemoJob.Status.QUEUED).update(
         status=DemoJob.Status.RUNNING, claim=token, started_at=now, heartbeat_at=now,
         tries=F("tries") + 1, message="")
@@ -99,14 +118,24 @@ def _claim(job: DemoJob) -> list[DemoJob]:
                 .order_by("created_at"))
 
 
-def _reclaim_lost(job: DemoJob) -> list[DemoJob]:
-    """A redelivered task whose job is 'running' under a dead worker: take it over once."""
+def _reclaim_lost(job: DemoJob, dry_run: bool = False) -> list[DemoJob]:
+    """A redelivered task whose job is 'running' under a dead worker: take it over once.
+    With dry_run, only say (truthy) whether the job looks lost, from the row already read."""
     stale = timezone.now() - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS)
+    if dry_run:
+        return [job] if job.heartbeat_at is None or job.heartbeat_at < stale else []
     token = uuid.uuid4().hex
     taken = DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
                                    heartbeat_at__lt=stale, tries__lt=3).update(
         claim=token, heartbeat_at=timezone.now(), tries=F("tries") + 1)
     return list(DemoJob.objects.filter(claim=token)) if taken else []
+
+
+# One forward pass at a time per worker process. Jobs whose messages arrive while the model is
+# busy wait here, and the first to get the lock claims every job queued by then: the batch grows
+# with the load by itself (dynamic batching, no waiting window). Saving a batch's images happens
+# after the lock is released, so it overlaps with the next batch's forward pass.
+MODEL_LOCK = threading.Lock()
 
 
 def demo_job_execute(*, job_id: str) -> str:
@@ -120,13 +149,18 @@ def demo_job_execute(*, job_id: str) -> str:
             status=DemoJob.Status.EXPIRED, finished_at=now,
             message="No worker picked this demo up in time. Run it again.")
         return "expired"
-    batch = _claim(job) if job.status == DemoJob.Status.QUEUED else _reclaim_lost(job)
-    if not batch:
-        return "claimed elsewhere"
-    deadline = time.monotonic() + settings.DEMO_JOB_TIME_LIMIT_SECONDS
+    batch: list[DemoJob] = []
     started = time.perf_counter()
     try:
-        run_batch(batch, deadline)
+        if job.status == DemoJob.Status.RUNNING and not _reclaim_lost(job, dry_run=True):
+            return "running elsewhere"  # the usual case: a batch took it (no need to wait)
+        with MODEL_LOCK:
+            batch = _claim(job) if job.status == DemoJob.Status.QUEUED else _reclaim_lost(job)
+            if not batch:
+                return "claimed elsewhere"
+            deadline = time.monotonic() + settings.DEMO_JOB_TIME_LIMIT_SECONDS
+            save_rest = run_batch(batch, deadline)
+        save_rest()
     except Exception as exc:  # one bad batch must not take the worker down
         log.exception("demo batch failed")
         message = ("The demo took too long and was stopped." if isinstance(exc, JobTimeout)
@@ -135,6 +169,7 @@ def demo_job_execute(*, job_id: str) -> str:
                                status=DemoJob.Status.RUNNING).update(
             status=DemoJob.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000],
             message=message)
+        notify.jobs_finished(j.pk for j in batch)
         return "failed"
     log.info("ran %d %s job(s) in %.0f ms", len(batch), job.kind,
              (time.perf_counter() - started) * 1000)
@@ -163,7 +198,7 @@ def _save(job: DemoJob, name: str, data: bytes) -> str:
     return default_storage.save(f"demos/{job.pk}/{name}", ContentFile(data))
 
 
-Finished = list  # of (job, result, run_ms) for one batch, committed together by run_batch
+Finished = list  # of (job, result, run_ms) for one batch, committed together by save_rest
 
 
 def _finish(job: DemoJob, result: dict, run_ms: float, batch_size: int) -> None:
@@ -177,20 +212,33 @@ def _finish(job: DemoJob, result: dict, run_ms: float, batch_size: int) -> None:
             "batch_size": batch_size, "device": str(settings.INFERENCE_DEVICE)})
 
 
-def run_batch(batch: list[DemoJob], deadline: float) -> None:
+def run_batch(batch: list[DemoJob], deadline: float) -> Callable[[], None]:
+    """Run the model for a batch; return the function that saves and publishes its results.
+
+    Each runner is a generator: the code before its `yield` needs the model (run under
+    MODEL_LOCK), the code after only encodes and stores images.
+    """
     kind = batch[0].kind
     _progress(batch, 0.1, "loading model", deadline)
     runner = {DemoKind.FACE_GENERATE: _run_faces, DemoKind.LATENT_WALK: _run_walk,
               DemoKind.FAKE_DETECT: _run_detect, DemoKind.CAPTION: _run_caption}[kind]
     finished: Finished = []
-    runner(batch, deadline, finished)
-    # One commit for the whole batch: a commit per job costs a disk flush each on SQLite.
-    with transaction.atomic():
-        for job, result, run_ms in finished:
-            _finish(job, result, run_ms, len(batch))
+    steps = runner(batch, deadline, finished)
+    next(steps)  # up to the runner's yield: the forward pass
+
+    def save_rest() -> None:
+        for _ in steps:  # the rest of the runner: encoding and storing
+            pass
+        # One commit for the whole batch: a commit per job costs a disk flush each on SQLite.
+        with transaction.atomic():
+            for job, result, run_ms in finished:
+                _finish(job, result, run_ms, len(batch))
+        notify.jobs_finished(job.pk for job, _, _ in finished)
+
+    return save_rest
 
 
-def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
+def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     from .ml.dcgan import generate_from_seeds
 
     gen = MODELS.get("face_generator")
@@ -199,6 +247,7 @@ def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Non
     started = time.perf_counter()
     images = generate_from_seeds(gen, [s for group in seeds for s in group])  # one forward pass
     run_ms = (time.perf_counter() - started) * 1000
+    yield  # the model is free for the next batch
     _progress(batch, 0.8, "saving", deadline)
     offset = 0
     for job, group in zip(batch, seeds, strict=True):
@@ -211,7 +260,7 @@ def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Non
         finished.append((job, {"faces": faces, "files": files}, run_ms))
 
 
-def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
+def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     import torch
 
     from .ml.dcgan import generate, interpolate
@@ -222,6 +271,7 @@ def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> None
     started = time.perf_counter()
     images = generate(gen, torch.cat(zs))
     run_ms = (time.perf_counter() - started) * 1000
+    yield  # the model is free for the next batch
     _progress(batch, 0.8, "saving", deadline)
     offset = 0
     for job, z in zip(batch, zs, strict=True):
@@ -258,7 +308,7 @@ def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:
     return image, "scene"
 
 
-def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
+def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     from .ml.fake_detector import evidence
 
     model = MODELS.get("fake_detector")
@@ -275,9 +325,10 @@ def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> No
             files["original.png"] = _save(job, "original.png", _png(image))
         finished.append((job, {"probability": found["prob"], "label": found["label"],
                                "source": source, "files": files}, run_ms))
+    yield  # everything above needed the model (the saliency map is a backward pass)
 
 
-def _run_caption(batch: list[DemoJob], deadline: float, finished: Finished) -> None:
+def _run_caption(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     model = MODELS.get("captioner")
     _progress(batch, 0.3, "captioning", deadline)
     images, truths = [], []
@@ -311,6 +362,7 @@ def _run_caption(batch: list[DemoJob], deadline: float, finished: Finished) -> N
             for i, out in zip(idx, caption(model, resized, lang=lang), strict=True):
                 outputs[i] = out
     run_ms = (time.perf_counter() - started) * 1000
+    yield  # the model is free for the next batch
     _progress(batch, 0.8, "drawing attention maps", deadline)
     from .ml.captioner import attention_overlay_png
 
