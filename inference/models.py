@@ -1,4 +1,5 @@
-"""DemoJob: one request to run a model, from the browser to a GPU worker and back."""
+"""DemoJob: one request to run a model, from the browser to a GPU worker and back. PoolImage:
+the spot-the-fake images. DetectorTraining: an instructor's run of retraining the detector."""
 
 from __future__ import annotations
 
