@@ -267,10 +267,9 @@ SPOT_POOL_TARGET = env.int("SPOT_POOL_TARGET", default=48)
 # --- Retraining the fake detector (instructors, /demos/training/) -------------------------------
 # The uploaded ZIP of real photos: its size, what it unpacks to, how many photos (each photo also
 # passes DEMO_MAX_UPLOAD_BYTES and DEMO_MAX_PIXELS).
-DETECTOR_TRAINING_MAX_ZIP_BYTES = env.int("DETECTOR_TRAINING_MAX_ZIP_BYTES",
-                                          default=200 * 1024 * 1024)
+DETECTOR_TRAINING_MAX_ZIP_BYTES = env.int("DETECTOR_TRAINING_MAX_ZIP_BYTES", default=200_000_000)
 DETECTOR_TRAINING_MAX_UNZIPPED_BYTES = env.int("DETECTOR_TRAINING_MAX_UNZIPPED_BYTES",
-                                               default=1024 * 1024 * 1024)
+                                               default=1_000_000_000)
 DETECTOR_TRAINING_MIN_PHOTOS = env.int("DETECTOR_TRAINING_MIN_PHOTOS", default=20)
 DETECTOR_TRAINING_MAX_PHOTOS = env.int("DETECTOR_TRAINING_MAX_PHOTOS", default=2000)
 DETECTOR_TRAINING_MIN_PHOTO_SIDE = env.int("DETECTOR_TRAINING_MIN_PHOTO_SIDE", default=32)

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from config.api_errors import ApplicationError
@@ -32,6 +33,9 @@ from ..images import read_upload
 STORED_SIDE = 256  # longest side of a stored photo, in pixels
 # Files that operating systems add to archives and nobody means as a photo.
 _METADATA_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+# Why an entry was skipped: stored in English with the run, translated when shown.
+UNSAFE_PATH = gettext_noop("unsafe path, ignored")
+A_LINK = gettext_noop("a link, ignored")
 
 
 @dataclass
@@ -40,7 +44,7 @@ class PhotoArchive:
 
     file: tempfile.SpooledTemporaryFile
     count: int
-    skipped: list[str] = field(default_factory=list)  # "name: why", for the page
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (name, why), for the page
     duplicates: int = 0
 
 
@@ -49,7 +53,7 @@ def _refuse(message: str) -> ApplicationError:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f}"
+    return f"{n / 1e6:.1f}".removesuffix(".0")
 
 
 def _display_name(info: zipfile.ZipInfo) -> str:
@@ -77,13 +81,14 @@ def _skip_reason(info: zipfile.ZipInfo) -> str | None:
             or path.name.lower() in _METADATA_NAMES:
         return ""
     if info.filename.startswith(("/", "\\")) or ".." in path.parts or ":" in path.parts[0]:
-        return _("unsafe path, ignored")
+        return UNSAFE_PATH
     if stat.S_ISLNK(info.external_attr >> 16):
-        return _("a link, ignored")
+        return A_LINK
     return None
 
 
-def _candidates(archive: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], list[str]]:
+def _candidates(archive: zipfile.ZipFile
+                ) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
     max_photos = settings.DETECTOR_TRAINING_MAX_PHOTOS
     infos = archive.infolist()
     if len(infos) > 2 * max_photos + 100:  # millions of tiny entries: refuse before looking
@@ -98,7 +103,7 @@ def _candidates(archive: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], list[s
                                 "password.") % {"name": _display_name(info)})
             chosen.append(info)
         elif reason:
-            skipped.append(f"{_display_name(info)}: {reason}")
+            skipped.append((_display_name(info), reason))
     return chosen, skipped
 
 
@@ -147,7 +152,7 @@ def _normalised_png(png: bytes, name: str) -> bytes:
         gray = image.convert("L")
     gray.thumbnail((STORED_SIDE, STORED_SIDE), Image.LANCZOS)
     out = io.BytesIO()
-    gray.save(out, format="PNG")
+    gray.save(out, format="PNG", compress_level=1)  # fast: a large ZIP is read in the request
     return out.getvalue()
 
 
