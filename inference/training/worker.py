@@ -125,10 +125,9 @@ def detector_training_execute(*, run_id: int) -> str:
 
 
 def _train_and_save(run: DetectorTraining, report: ProgressWriter) -> str:
-    from ..ml.fake_detector import train_fake_detector
-
     report(0.0, stages.READING_PHOTOS, force=True)
     photos = read_photos(run.photos_file)
+    from ..ml.fake_detector import train_fake_detector  # torch: once the photos are known good
     current = active_detector()  # scored on the same held-out images, for the comparison
     current_bytes = checkpoint_bytes(current)
     params = run.params

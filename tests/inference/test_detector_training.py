@@ -231,6 +231,23 @@ def test_progress_writes_are_throttled_and_stop_a_cancelled_or_overdue_run(peopl
         ProgressWriter(run.pk, time.monotonic() - 1, interval=0)(0.1, "x")
 
 
+def test_a_run_over_its_time_limit_or_with_an_error_fails_with_a_message(people, settings):
+    from inference.training import stages
+    from inference.training.worker import detector_training_execute
+
+    settings.DETECTOR_TRAINING_TIME_LIMIT_SECONDS = 0
+    slow = queued_run(people["instructor"])
+    assert detector_training_execute(run_id=slow.pk) == "timed out"
+    slow.refresh_from_db()
+    assert slow.status == "failed" and slow.message == stages.TIMED_OUT and slow.finished_at
+    settings.DETECTOR_TRAINING_TIME_LIMIT_SECONDS = 60
+    broken = queued_run(people["instructor"])  # its photos file does not exist
+    assert detector_training_execute(run_id=broken.pk) == "failed"
+    broken.refresh_from_db()
+    assert broken.status == "failed" and broken.message.startswith("Training failed: ")
+    assert broken.error
+
+
 def test_a_run_whose_worker_died_is_failed_by_recovery(client, people, settings):
     from inference.recovery import detector_trainings_recover
 
