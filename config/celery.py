@@ -21,7 +21,9 @@ app.conf.update(
     accept_content=["json"],
     task_default_queue="default",
     task_queues=(Queue("default"), Queue("gpu")),
-    task_routes={"inference.tasks.*": {"queue": "gpu"}},
+    task_routes={"inference.tasks.*": {"queue": "gpu"},
+                 "inference.training.tasks.detector_trainings_recover": {"queue": "default"},
+                 "inference.training.tasks.*": {"queue": "gpu"}},
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
@@ -33,9 +35,14 @@ app.conf.update(
     beat_schedule={
         "finish-overdue-attempts": {"task": "quizzes.tasks.attempts_finish_overdue",
                                     "schedule": 60.0, "options": {"queue": "default"}},
+        # Fail detector trainings whose gpu worker was killed: never "running" forever.
+        "recover-lost-detector-trainings": {
+            "task": "inference.training.tasks.detector_trainings_recover",
+            "schedule": 60.0, "options": {"queue": "default"}},
     },
 )
 app.autodiscover_tasks()
+app.autodiscover_tasks(["inference.training"])  # inference/training/tasks.py
 
 
 def _ensure_embedded_folders() -> None:

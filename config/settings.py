@@ -268,3 +268,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DEMO_SAMPLE_PHOTOS = ["astronaut", "chelsea", "coffee", "camera", "rocket", "cat"]
 # Spot-the-fake pools: how many generated and real images the gpu worker keeps ready.
 SPOT_POOL_TARGET = env.int("SPOT_POOL_TARGET", default=48)
+
+# --- Retraining the fake detector (instructors, /demos/training/) -------------------------------
+# The uploaded ZIP of real photos: its size, what it unpacks to, how many photos (each photo also
+# passes DEMO_MAX_UPLOAD_BYTES and DEMO_MAX_PIXELS).
+DETECTOR_TRAINING_MAX_ZIP_BYTES = env.int("DETECTOR_TRAINING_MAX_ZIP_BYTES", default=200_000_000)
+DETECTOR_TRAINING_MAX_UNZIPPED_BYTES = env.int("DETECTOR_TRAINING_MAX_UNZIPPED_BYTES",
+                                               default=1_000_000_000)
+DETECTOR_TRAINING_MIN_PHOTOS = env.int("DETECTOR_TRAINING_MIN_PHOTOS", default=20)
+DETECTOR_TRAINING_MAX_PHOTOS = env.int("DETECTOR_TRAINING_MAX_PHOTOS", default=2000)
+DETECTOR_TRAINING_MIN_PHOTO_SIDE = env.int("DETECTOR_TRAINING_MIN_PHOTO_SIDE", default=32)
+DETECTOR_TRAINING_MAX_EPOCHS = env.int("DETECTOR_TRAINING_MAX_EPOCHS", default=20)
+# Generated fakes and built-in real images per run (the shipped model used 4000 and 4000).
+DETECTOR_TRAINING_N_FAKE = env.int("DETECTOR_TRAINING_N_FAKE", default=4000)
+DETECTOR_TRAINING_N_REAL = env.int("DETECTOR_TRAINING_N_REAL", default=4000)
+# Enforced inside the task (checked at every progress report), not by killing the worker.
+DETECTOR_TRAINING_TIME_LIMIT_SECONDS = env.int("DETECTOR_TRAINING_TIME_LIMIT_SECONDS",
+                                               default=2 * 3600)
+# A running training whose heartbeat is older than this lost its worker: it is failed.
+DETECTOR_TRAINING_STALE_SECONDS = env.int("DETECTOR_TRAINING_STALE_SECONDS", default=600)
+# Progress (and heartbeat) writes: at most one per this many seconds.
+DETECTOR_TRAINING_PROGRESS_INTERVAL = env.float("DETECTOR_TRAINING_PROGRESS_INTERVAL", default=1.0)

@@ -28,7 +28,17 @@ def _file_digest(path: str) -> str:
 
 
 def model_version(model_key: str) -> str:
-    """A short version string that changes whenever the weights change."""
+    """A short version string that changes whenever the weights change. The fake detector can be
+    retrained by instructors: its version is the active run's (one small query)."""
+    if model_key == "fake_detector":
+        from .training.versions import active_detector
+
+        return active_detector().version
+    return shipped_version(model_key)
+
+
+def shipped_version(model_key: str) -> str:
+    """The version of the weights that ship with the code (or the configured HF captioner)."""
     from .ml import CHECKPOINT_DIR
     from .ml.registry import MODELS
 
@@ -43,6 +53,10 @@ def model_version(model_key: str) -> str:
 
 def model_card(model_key: str) -> dict:
     """The card of the model behind a demo (a copy: callers may add to it)."""
+    if model_key == "fake_detector":  # the active run's card, if an instructor retrained it
+        from .training.versions import active_detector, detector_card
+
+        return detector_card(active_detector())
     return dict(_model_card(model_key, settings.CAPTIONER_HF_DIR))
 
 
@@ -56,5 +70,5 @@ def _model_card(model_key: str, hf_dir: str) -> dict:
     if model_key == "captioner" and hf_dir:
         result = {**result, "name": f"Hugging Face VisionEncoderDecoder ({Path(hf_dir).name})",
                   "source": hf_dir, "metrics": {}}
-    result["version"] = model_version(model_key)
+    result["version"] = shipped_version(model_key)
     return result

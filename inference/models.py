@@ -1,4 +1,5 @@
-"""DemoJob: one request to run a model, from the browser to a GPU worker and back."""
+"""DemoJob: one request to run a model, from the browser to a GPU worker and back. PoolImage:
+the spot-the-fake images. DetectorTraining: an instructor's run of retraining the detector."""
 
 from __future__ import annotations
 
@@ -107,3 +108,64 @@ class PoolImage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "active"])]
+
+
+class DetectorTraining(models.Model):
+    """One run of retraining the fake detector on an instructor's own real photos.
+
+    The web process writes the row and stores the photos (a ZIP of PNGs it re-encoded itself)
+    through Django's storage; a `gpu` worker claims the row, trains, and stores the checkpoint
+    through the same storage. Both sides share only the database, the broker and the storage.
+    At most one finished run is `active`: it serves the detector demos and the spot-the-fake
+    pool; with none active, the shipped checkpoint does.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="detector_trainings")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    progress = models.FloatField(default=0.0)
+    # The training's stage, as the model code reports it (English; the page translates it).
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, help_text=_("epochs, data sizes, seed (bounded)"))
+    photos_file = models.CharField(max_length=300, help_text=_("ZIP of the photos in storage"))
+    photo_count = models.PositiveIntegerField(default=0)
+    # {"config": ..., "meta": ...} as in a checkpoint's sidecar: metrics, confusion matrix, data.
+    result = models.JSONField(null=True, blank=True)
+    checkpoint_file = models.CharField(max_length=300, blank=True)
+    version = models.CharField(max_length=32, blank=True, db_index=True,
+                               help_text=_("Digest of the checkpoint file"))
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=models.Q(active=True),
+                                    name="one_active_detector_training"),
+            models.CheckConstraint(condition=~models.Q(active=True)
+                                   | models.Q(status="succeeded"),
+                                   name="active_detector_training_succeeded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"detector training {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -41,3 +41,30 @@ def demo_jobs_recover() -> int:
     if waiting:
         log.info("re-sent %d demo jobs after a worker start", len(waiting))
     return len(waiting)
+
+
+def detector_trainings_recover(*, resend_queued: bool = False) -> int:
+    """Fail the trainings whose worker stopped beating (killed, node lost); return how many.
+
+    Unlike a demo job, a training is not requeued: it may have run for an hour, and the
+    instructor decides whether to start it again. Runs by beat every minute, when a worker
+    starts (which also re-sends queued runs: harmless, the claim is idempotent) and when the
+    run's page is polled.
+    """
+    from .models import DetectorTraining
+    from .training import stages
+
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.DETECTOR_TRAINING_STALE_SECONDS)
+    lost = DetectorTraining.objects.filter(status=DetectorTraining.Status.RUNNING,
+                                           heartbeat_at__lt=stale).update(
+        status=DetectorTraining.Status.FAILED, finished_at=now, message=stages.WORKER_LOST,
+        error=f"worker lost: no heartbeat for {settings.DETECTOR_TRAINING_STALE_SECONDS} s")
+    if lost:
+        log.warning("failed %d detector trainings whose worker stopped", lost)
+    if resend_queued:
+        from .training.services import _enqueue
+
+        for run in DetectorTraining.objects.filter(status=DetectorTraining.Status.QUEUED):
+            _enqueue(run)
+    return lost

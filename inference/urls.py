@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .training import views as training
 
 app_name = "inference"
 urlpatterns = [
@@ -11,5 +12,12 @@ urlpatterns = [
     path("demos/jobs/<uuid:job_id>/files/<str:name>", views.demo_job_file, name="file"),
     path("demos/jobs/<uuid:job_id>/hide/", views.demo_job_hide, name="hide"),
     path("demos/status/", views.demo_status, name="status"),
+    path("demos/training/", training.training_index, name="training"),
+    path("demos/training/shipped/", training.training_use_shipped, name="training-shipped"),
+    path("demos/training/<id:run_id>/", training.training_run, name="training-run"),
+    path("demos/training/<id:run_id>/cancel/", training.training_run_cancel,
+         name="training-cancel"),
+    path("demos/training/<id:run_id>/activate/", training.training_run_activate,
+         name="training-activate"),
     path("pool-images/<uuid:image_id>.png", views.pool_image, name="pool-image"),
 ]

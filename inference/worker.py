@@ -42,7 +42,11 @@ class _Models:
         self._lock = threading.Lock()
         self._cache: dict[str, object] = {}
 
-    def get(self, key: str):
+    def get(self, key: str, version: str | None = None):
+        if key == "fake_detector":  # instructors can retrain it: loaded per version (None: active)
+            from .training.detectors import DETECTORS
+
+            return DETECTORS.get(version, settings.INFERENCE_DEVICE)
         with self._lock:
             if key not in self._cache:
                 started = time.perf_counter()
@@ -57,10 +61,6 @@ class _Models:
             from .ml.dcgan import load_face_generator
 
             return load_face_generator(device=device)
-        if key == "fake_detector":
-            from .ml.fake_detector import load_fake_detector
-
-            return load_fake_detector(device=device)
         if key == "captioner":
             if settings.CAPTIONER_HF_DIR:
                 from .ml.hf_captioner import load_hf_captioner
@@ -311,10 +311,10 @@ def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:
 def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     from .ml.fake_detector import evidence
 
-    model = MODELS.get("fake_detector")
     _progress(batch, 0.3, "checking", deadline)
     started = time.perf_counter()
     for job in batch:
+        model = MODELS.get("fake_detector", job.model_version)  # the version the job was promised
         image, source = _input_image(job)
         found = evidence(model, image)
         run_ms = (time.perf_counter() - started) * 1000
@@ -324,7 +324,8 @@ def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> It
         if source != "upload":
             files["original.png"] = _save(job, "original.png", _png(image))
         finished.append((job, {"probability": found["prob"], "label": found["label"],
-                               "source": source, "files": files}, run_ms))
+                               "source": source, "files": files,
+                               "model_version": model.version}, run_ms))
     yield  # everything above needed the model (the saliency map is a backward pass)
 
 
@@ -404,7 +405,6 @@ def _real_pool_images(n: int, rng: np.random.Generator) -> list[tuple[np.ndarray
 
 def spot_pool_refill() -> int:
     """Top the generated and real pools up to settings.SPOT_POOL_TARGET; return images added."""
-    from .catalog import model_version
     from .ml.dcgan import generate_from_seeds
     from .ml.fake_detector import predict
     from .models import PoolImage
@@ -413,7 +413,7 @@ def spot_pool_refill() -> int:
     rng = np.random.default_rng()
     added = 0
     detector = MODELS.get("fake_detector")
-    version = model_version("fake_detector")
+    version = detector.version
     need = target - PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True).count()
     if need > 0:
         seeds = [int(s) for s in rng.integers(0, 2**31 - 2, size=need)]

@@ -19,6 +19,11 @@ Shortcut guards (the detector must not learn "colour", "size" or "blur" instead 
     classes; random horizontal flips for both.
   * held-out split by source: held-out LFW indices, held-out photographs and held-out seeds never
     appear in training.
+
+An instructor's own real photos (`extra_real`, e.g. CelebA faces) join the real class: they are
+split by photo (a held-out photo never gives a training crop), cropped like the sample
+photographs and sent through the same grayscale / low-res / JPEG / flip pipeline as every other
+real image, and the held-out ones are scored on their own too (meta["instructor_heldout"]).
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ import json
 import math
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -53,6 +59,8 @@ __all__ = [
     "mean_spectrum_png",
     "preprocess",
     "real_photo_crops",
+    "photo_crops",
+    "split_photos",
     "lfw_faces",
     "TRAIN_PHOTOS",
     "HELDOUT_PHOTOS",
@@ -71,6 +79,7 @@ HELDOUT_PHOTOS = ("chelsea", "coffee", "clock", "gravel")
 LFW_TRAIN = range(0, 80)  # lfw_subset()[:100] are faces; 80 for training
 LFW_HELDOUT = range(80, 100)  # and 20 held out
 HELDOUT_SEED_OFFSET = 10_000_000  # fake seeds >= this are never used in training
+CheckpointSource = str | Path | BinaryIO  # a path, or an open binary file (e.g. from storage)
 
 
 # ----------------------------------------------------------------------------- model
@@ -196,6 +205,38 @@ def real_photo_crops(names, n: int, rng: np.random.Generator, size: int = 64) ->
     return out
 
 
+def split_photos(n: int, heldout_fraction: float, rng: np.random.Generator
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, held-out) of n photos: each photo lands on exactly one side, and at
+    least one photo is on each side."""
+    if n < 2:
+        raise ValueError(f"need at least 2 photos to hold some out, got {n}")
+    n_held = min(n - 1, max(1, int(round(n * heldout_fraction))))
+    order = rng.permutation(n)
+    return np.sort(order[n_held:]), np.sort(order[:n_held])
+
+
+def photo_crops(photos: Sequence[np.ndarray], n: int, rng: np.random.Generator | None,
+                size: int = 64, min_frac: float = 0.6) -> np.ndarray:
+    """n square crops cycling over the photos (uint8 (H, W) or (H, W, 3), any size), grayscale,
+    resized to size -> (n, size, size, 3) uint8. A crop's side is min_frac..1 of the photo's
+    shorter side at a random place (a face photo stays mostly face); rng=None takes the
+    centred full square instead (for a repeatable evaluation)."""
+    out = np.zeros((n, size, size, 3), dtype=np.uint8)
+    for i in range(n):
+        gray = Image.fromarray(photos[i % len(photos)]).convert("L")
+        w, h = gray.size
+        short = min(w, h)
+        if rng is None:
+            side, x, y = short, (w - short) // 2, (h - short) // 2
+        else:
+            side = int(rng.integers(max(1, int(short * min_frac)), short + 1))
+            x, y = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
+        crop = gray.crop((x, y, x + side, y + side)).resize((size, size), Image.BILINEAR)
+        out[i] = np.repeat(np.asarray(crop)[..., None], 3, axis=2)
+    return out
+
+
 def lfw_faces(indices) -> np.ndarray:
     """lfw_subset() faces (25x25 grayscale photos) -> (n, 25, 25) uint8."""
     import skimage.data
@@ -217,6 +258,15 @@ def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     Image.fromarray(img).save(buf, format="JPEG", quality=int(quality))
     buf.seek(0)
     return np.asarray(Image.open(buf).convert("RGB"))
+
+
+def _extra_crop_count(n_real: int, lfw_share: float, n_photos: int, extra_share: float) -> int:
+    """How many of the n_real real images are crops of the extra photos: extra_share of the
+    slots LFW does not fill, and at least one per photo (never more than those slots)."""
+    if not n_photos:
+        return 0
+    slots = n_real - int(round(n_real * lfw_share))
+    return min(slots, max(n_photos, int(round(slots * extra_share))))
 
 
 @dataclass
@@ -278,7 +328,13 @@ def _build_pools(
     gen,
     size: int,
     lfw_share: float,
+    extra: Sequence[np.ndarray] = (),
+    extra_share: float = 0.5,
+    extra_rng: np.random.Generator | None = None,
 ) -> _Pools:
+    """extra: the instructor's photos for this side (train or held-out). Their crops take
+    `extra_share` of the real slots that are not LFW faces (at least one crop per photo), in
+    place of sample-photo crops, so the classes stay balanced."""
     from .dcgan import generate_from_seeds
 
     offset = HELDOUT_SEED_OFFSET if heldout else 0
@@ -287,9 +343,12 @@ def _build_pools(
     n_lfw = int(round(n_real * lfw_share))
     base = lfw_faces(lfw_idx)
     lfw = base[np.arange(n_lfw) % len(base)]  # each face repeated, re-augmented each time
-    photos = real_photo_crops(
-        HELDOUT_PHOTOS if heldout else TRAIN_PHOTOS, n_real - n_lfw, rng, size
-    )
+    slots = n_real - n_lfw
+    n_extra = _extra_crop_count(n_real, lfw_share, len(extra), extra_share)
+    photos = real_photo_crops(HELDOUT_PHOTOS if heldout else TRAIN_PHOTOS, slots - n_extra, rng,
+                              size)
+    if n_extra:
+        photos = np.concatenate([photos, photo_crops(extra, n_extra, extra_rng, size)])
     return _Pools(fakes=fakes, photos=photos, lfw=lfw)
 
 
@@ -433,6 +492,16 @@ def _binary_metrics(probs: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
+def _real_only_metrics(model: FakeDetector, imgs: np.ndarray, labels: np.ndarray) -> dict:
+    """Scores on a set of real images only (an instructor's held-out photos): accuracy is the
+    share called real; precision/recall of the fake class mean nothing without fakes."""
+    probs = predict(model, imgs)
+    m = _binary_metrics(probs, labels)
+    return {"n": m["n"], "accuracy": m["accuracy"], "called_fake": 1.0 - m["accuracy"],
+            "mean_prob_fake": float(probs.mean()) if len(probs) else 0.0,
+            "confusion": m["confusion"], "confusion_labels": m["confusion_labels"]}
+
+
 def _accuracy(model, imgs, labels) -> float:
     return float(((predict(model, imgs) >= 0.5) == (labels >= 0.5)).mean())
 
@@ -454,25 +523,57 @@ def train_fake_detector(
     device: str | torch.device = "auto",
     threads: int | None = 2,
     progress: Progress | None = None,
+    extra_real: Sequence[np.ndarray] | None = None,
+    extra_heldout_fraction: float = 0.2,
+    extra_share: float = 0.5,
+    init_from: CheckpointSource | None = None,
+    baseline: CheckpointSource | None = None,
 ) -> dict:
     """Train, evaluate on held-out sources, save {"config", "state_dict", "meta"} to out_path
-    (plus a JSON sidecar `<out_path>.meta.json` for torch-free model cards). Returns meta."""
+    (plus a JSON sidecar `<out_path>.meta.json` for torch-free model cards). Returns meta.
+
+    extra_real: more real photos (uint8 (H, W) or (H, W, 3), any size), e.g. an instructor's
+        own; split by photo into training and held-out (`extra_heldout_fraction`), see
+        _build_pools for how many crops they give. None: the shipped recipe, unchanged.
+    init_from: a checkpoint whose weights (and architecture) training starts from.
+    baseline: a checkpoint scored on the very same held-out images (meta["baseline"]), so the
+        new model can be compared with the one it would replace.
+    progress(fraction, message) may raise to stop training (nothing is saved then)."""
     t0 = time.time()
     report = progress or (lambda f, m: None)
     if threads:
         torch.set_num_threads(threads)
     seed_everything(seed)
-    cfg = cfg or DetectorConfig()
     dev = pick_device(device)
+    start = None
+    if init_from is not None:
+        start = torch.load(init_from, map_location="cpu", weights_only=True)
+        if cfg is not None and asdict(cfg) != start["config"]:
+            raise ValueError("cfg differs from the architecture of the init_from checkpoint")
+        cfg = DetectorConfig(**start["config"])
+    cfg = cfg or DetectorConfig()
     rng = np.random.default_rng(seed)
     n_test = n_test or max(64, min(n_fake, n_real) // 4)
+    extra = list(extra_real or [])
+    # A generator of its own for everything about the extra photos: without them, every other
+    # random draw is exactly what it was before they existed.
+    extra_rng = np.random.default_rng(seed + 2)
+    extra_train: list[np.ndarray] = []
+    extra_held: list[np.ndarray] = []
+    if extra:
+        train_idx, held_idx = split_photos(len(extra), extra_heldout_fraction, extra_rng)
+        extra_train = [extra[i] for i in train_idx]
+        extra_held = [extra[i] for i in held_idx]
 
     report(0.0, "generating fakes and cropping real photos")
     from .dcgan import load_face_generator
 
     gen = load_face_generator(device=dev)
-    train_pools = _build_pools(n_fake, n_real, False, rng, gen, cfg.image_size, lfw_share)
-    test_pools = _build_pools(n_test, n_test, True, rng, gen, cfg.image_size, lfw_share)
+    train_pools = _build_pools(n_fake, n_real, False, rng, gen, cfg.image_size, lfw_share,
+                               extra_train, extra_share, extra_rng)
+    report(0.02, "generating the held-out images")
+    test_pools = _build_pools(n_test, n_test, True, rng, gen, cfg.image_size, lfw_share,
+                              extra_held, extra_share, extra_rng)
     del gen
     test_rng = np.random.default_rng(seed + 1)
     test_x, test_y = _pipeline(test_pools, test_rng, cfg.image_size, low_res_fraction, jpeg_prob)
@@ -485,7 +586,19 @@ def train_fake_detector(
         jpeg=False,
     )
 
-    model = FakeDetector(cfg).to(dev)
+    held_x = held_y = None
+    if extra_held:  # each held-out photo once, centre crop, through the same test pipeline
+        only_real = _Pools(fakes=np.zeros((0, cfg.image_size, cfg.image_size, 3), np.uint8),
+                           photos=photo_crops(extra_held, len(extra_held), None, cfg.image_size),
+                           lfw=np.zeros((0, 25, 25), np.uint8))
+        held_x, held_y = _pipeline(only_real, np.random.default_rng(seed + 3), cfg.image_size,
+                                   low_res_fraction, jpeg_prob)
+    report(0.04, "generating the first epoch's images")
+
+    model = FakeDetector(cfg)
+    if start is not None:
+        model.load_state_dict(start["state_dict"], strict=True)
+    model = model.to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     n_train = n_fake + n_real
     steps_per_epoch = math.ceil(n_train / batch_size)
@@ -541,6 +654,15 @@ def train_fake_detector(
     p_test = predict(model, test_x)
     metrics["mean_prob_fake_on_fakes"] = float(p_test[test_y == 1].mean())
     metrics["mean_prob_fake_on_reals"] = float(p_test[test_y == 0].mean())
+    instructor = _real_only_metrics(model, held_x, held_y) if held_x is not None else None
+    compared = None
+    if baseline is not None:
+        report(0.96, "scoring the current model on the same held-out images")
+        old = load_fake_detector(baseline, device=dev, half=False)
+        compared = {"metrics": _binary_metrics(predict(old, test_x), test_y)}
+        if held_x is not None:
+            compared["instructor_heldout"] = _real_only_metrics(old, held_x, held_y)
+        del old
 
     model = model.float().cpu()
     n_params = sum(p.numel() for p in model.parameters())
@@ -560,6 +682,8 @@ def train_fake_detector(
             "low_res_fraction": low_res_fraction,
             "jpeg_prob": jpeg_prob,
             "lfw_share": lfw_share,
+            "instructor_photos": len(extra),
+            "init_from_checkpoint": init_from is not None,
         },
         "data": {
             "fake": "DCGAN faces (gan-face-generate 1.1.1 weights), train seeds 0..n_fake-1, "
@@ -582,6 +706,17 @@ def train_fake_detector(
         "python": platform.python_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    if extra:
+        meta["data"]["instructor_photos"] = {
+            "total": len(extra), "train": len(extra_train), "heldout": len(extra_held),
+            "split": "by photo: no held-out photo gives a training crop",
+            "train_crops": _extra_crop_count(n_real, lfw_share, len(extra_train), extra_share),
+            "heldout_crops_in_test_set": _extra_crop_count(n_test, lfw_share, len(extra_held),
+                                                           extra_share),
+        }
+        meta["instructor_heldout"] = instructor
+    if compared is not None:
+        meta["baseline"] = compared
     if out_path is not None:
         save_checkpoint(model, meta, out_path)
     report(1.0, f"done: held-out accuracy {metrics['accuracy']:.3f}")
@@ -603,12 +738,15 @@ def save_checkpoint(model: FakeDetector, meta: dict, out_path: str | Path) -> No
 
 
 def load_fake_detector(
-    path: str | Path | None = None, device: str | torch.device = "auto", half: bool | None = None
+    path: CheckpointSource | None = None,
+    device: str | torch.device = "auto",
+    half: bool | None = None,
 ) -> FakeDetector:
-    """Rebuild the detector from the config stored in the checkpoint (default: the shipped one)."""
+    """Rebuild the detector from the config stored in the checkpoint (default: the shipped one).
+    path may also be an open binary file, e.g. a retrained checkpoint read from storage."""
     from . import CHECKPOINT_DIR
 
-    path = path or CHECKPOINT_DIR / "fake_detector.pt"
+    path = CHECKPOINT_DIR / "fake_detector.pt" if path is None else path
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     model = FakeDetector(DetectorConfig(**ckpt["config"]))
     model.load_state_dict(ckpt["state_dict"], strict=True)

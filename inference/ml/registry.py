@@ -83,23 +83,31 @@ def read_meta(checkpoint: str | Path) -> dict:
 def model_card(key: str, checkpoint_dir: str | Path | None = None) -> dict:
     """Card for one model: static description + config, parameter count, metrics and training
     facts from the checkpoint's meta. Raises KeyError for an unknown key."""
+    if MODELS[key]["checkpoint"]:
+        path = Path(checkpoint_dir or CHECKPOINT_DIR) / MODELS[key]["checkpoint"]
+        return model_card_from_info(key, read_meta(path), str(path))
     card = dict(MODELS[key])
     card["key"] = key
-    if card["checkpoint"]:
-        path = Path(checkpoint_dir or CHECKPOINT_DIR) / card["checkpoint"]
-        info = read_meta(path)
-        meta = info.get("meta", {})
-        card["checkpoint_path"] = str(path)
-        card["available"] = bool(info)
-        card["config"] = info.get("config", {})
-        card["n_params"] = meta.get("n_params")
-        card["metrics"] = {k: meta[k] for k in ("metrics", "robustness") if k in meta}
-        card["training"] = {
-            k: meta[k] for k in ("train", "data", "train_seconds", "created", "torch") if k in meta
-        }
-    else:
-        card["available"] = True
-        card["config"] = {"nz": 100, "ngf": 64, "nc": 3, "image_size": 64}
+    card["available"] = True
+    card["config"] = {"nz": 100, "ngf": 64, "nc": 3, "image_size": 64}
+    return card
+
+
+def model_card_from_info(key: str, info: dict, checkpoint_path: str) -> dict:
+    """Card for a checkpoint given its {"config", "meta"} (a sidecar's content), wherever the
+    checkpoint lives: the shipped file, or a retrained one in the web site's storage."""
+    card = dict(MODELS[key])
+    card["key"] = key
+    meta = info.get("meta", {})
+    card["checkpoint_path"] = checkpoint_path
+    card["available"] = bool(info)
+    card["config"] = info.get("config", {})
+    card["n_params"] = meta.get("n_params")
+    card["metrics"] = {k: meta[k] for k in ("metrics", "robustness", "instructor_heldout")
+                       if k in meta}
+    card["training"] = {
+        k: meta[k] for k in ("train", "data", "train_seconds", "created", "torch") if k in meta
+    }
     return card
 
 

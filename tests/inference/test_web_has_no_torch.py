@@ -32,6 +32,21 @@ for url in ["/", "/courses/genai-intro/", "/courses/genai-intro/lessons/gan-prin
             "/courses/genai-intro/lessons/image-captioning-1/", "/demos/", "/api/schema/"]:
     assert client.get(url).status_code == 200, url
 client.post("/demos/jobs/", {"kind": "face-generate", "seed": 1})
+# Retraining: the page, and an upload of photos checked and stored (the training is the worker's)
+import io, zipfile
+from PIL import Image
+from django.core.files.uploadedfile import SimpleUploadedFile
+staff = get_user_model().objects.create_user("st", password="pw-123456!", is_staff=True)
+client.force_login(staff)
+assert client.get("/demos/training/").status_code == 200
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w") as archive:
+    for i in range(20):
+        image, out = Image.new("RGB", (40, 40), (i * 10, 0, 0)), io.BytesIO()
+        image.save(out, "PNG")
+        archive.writestr(f"p{i}.png", out.getvalue())
+zipped = SimpleUploadedFile("p.zip", buffer.getvalue(), "application/zip")
+assert client.post("/demos/training/", {"photos": zipped}).status_code == 302
 print("torch" in sys.modules, "numpy" in sys.modules)
 """
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

@@ -44,6 +44,37 @@ def test_tiny_training_end_to_end_and_round_trip(tmp_path):
     assert json.loads((tmp_path / "det.pt.meta.json").read_text())["meta"]["n_params"] > 0
 
 
+def test_split_photos_puts_each_photo_on_one_side():
+    for n in (2, 5, 20, 101):
+        train, held = fd.split_photos(n, 0.2, np.random.default_rng(n))
+        assert set(train).isdisjoint(held) and sorted([*train, *held]) == list(range(n))
+        assert len(held) >= 1 and len(train) >= 1
+    with pytest.raises(ValueError):
+        fd.split_photos(1, 0.2, np.random.default_rng(0))
+
+
+def test_tiny_training_with_instructor_photos(tmp_path):
+    rng = np.random.default_rng(5)
+    photos = [rng.integers(0, 256, (int(rng.integers(30, 120)), int(rng.integers(30, 120)), 3),
+                           dtype=np.uint8) for _ in range(10)]
+    photos.append(rng.integers(0, 256, (40, 50), dtype=np.uint8))  # grayscale works too
+    base = tmp_path / "base.pt"
+    kw = dict(n_fake=24, n_real=24, epochs=1, seed=3, n_test=12, batch_size=16,
+              cfg=fd.DetectorConfig(width=4, spec_width=2))
+    fd.train_fake_detector(base, **kw)
+    meta = fd.train_fake_detector(tmp_path / "new.pt", **{**kw, "cfg": None}, extra_real=photos,
+                                  baseline=base, init_from=base)
+    data = meta["data"]["instructor_photos"]
+    assert data["total"] == 11 == data["train"] + data["heldout"] and data["heldout"] == 2
+    assert meta["train"]["instructor_photos"] == 11 and meta["train"]["init_from_checkpoint"]
+    assert meta["instructor_heldout"]["n"] == 2
+    assert 0 <= meta["instructor_heldout"]["accuracy"] <= 1
+    assert meta["baseline"]["metrics"]["n"] == meta["metrics"]["n"]  # the same held-out images
+    assert meta["baseline"]["instructor_heldout"]["n"] == 2
+    crops = fd.photo_crops(photos, 5, None)
+    assert crops.shape == (5, 64, 64, 3) and crops.dtype == np.uint8
+
+
 def test_preprocess_shapes():
     x = fd.preprocess(np.zeros((30, 50, 3), np.uint8))
     assert x.shape == (1, 3, 64, 64)

@@ -46,7 +46,7 @@ def _png() -> bytes:
 @pytest.fixture
 def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
     from courses.models import Course
-    from inference.models import DemoJob, PoolImage
+    from inference.models import DemoJob, DetectorTraining, PoolImage
     from quizzes import services
     from quizzes.models import Category, Dispute, QuestionFile, Quiz
 
@@ -94,10 +94,17 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
     pool_name = default_storage.save("pool/real-1.png", ContentFile(_png()))
     pool_image = PoolImage.objects.create(kind=PoolImage.Kind.REAL, file=pool_name,
                                           source="test", course=mini_course)
+    # A finished detector training run (the checkpoint file is never read by the pages).
+    training_run = DetectorTraining.objects.create(
+        started_by=users["instructor"], status=DetectorTraining.Status.SUCCEEDED, progress=1.0,
+        params={"epochs": 1, "n_fake": 64, "n_real": 64}, photos_file="detector-training/x.zip",
+        photo_count=20, result={"config": {}, "meta": {"metrics": {"accuracy": 0.9}}},
+        checkpoint_file="detector-training/x.pt", version="securitytest", finished_at=now)
     category = Category.objects.filter(course=mini_course).order_by("pk").first()
     return World(course=mini_course, other_course=other, users=users,
                  lesson=mini_course.lessons.get(slug="intro"), quiz=quiz, essay_quiz=essay,
                  attempt=attempt, submitted_attempt=submitted, response=response,
                  open_response=open_response, question=question, dispute=dispute,
                  category=category, slot=slot, question_file=question_file, job=job,
-                 pool_image=pool_image, extra={"job_file": "face-0.png"})
+                 pool_image=pool_image, extra={"job_file": "face-0.png",
+                                                       "training_run": training_run})

@@ -122,6 +122,12 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # Hiding a result from the class gallery is for the course's teachers, not its owner.
     "inference:hide": {"POST": TEACHER, "GET": POST_ONLY},
     "inference:status": {"GET": ANY_INSTRUCTOR},
+    # Retraining the fake detector: it serves the whole site, so like the status board.
+    "inference:training": {"GET": ANY_INSTRUCTOR, "POST": ANY_INSTRUCTOR},
+    "inference:training-run": {"GET": ANY_INSTRUCTOR},
+    "inference:training-cancel": {"POST": ANY_INSTRUCTOR, "GET": POST_ONLY},
+    "inference:training-activate": {"POST": ANY_INSTRUCTOR, "GET": POST_ONLY},
+    "inference:training-shipped": {"POST": ANY_INSTRUCTOR, "GET": POST_ONLY},
     # Spot-the-fake images: any logged-in user; the random UUID is the capability.
     "inference:pool-image": {"GET": ANY_USER},
     # --- API (DRF: an anonymous request is a 403; every other method is a 405) -----------------
@@ -162,6 +168,7 @@ KWARGS = {
     "name": "question_file.name",
     "job_id": "job.pk",
     "image_id": "pool_image.pk",
+    "run_id": "extra.training_run.pk",
 }
 # Where a route needs a different object for a kwarg than the default above.
 KWARGS_BY_ROUTE = {

@@ -1,0 +1,34 @@
+"""Photos and ZIPs for the retraining tests."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+from PIL import Image
+
+
+def photo(seed: int, size=(72, 88), fmt: str = "JPEG") -> bytes:
+    """A small, distinct "photo": smooth random colour fields (not noise, so JPEG keeps it)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (6, 5, 3), dtype=np.uint8)
+    image = Image.fromarray(small).resize(size, Image.BICUBIC)
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def make_zip(entries: dict[str, bytes] | list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    items = entries.items() if isinstance(entries, dict) else entries
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in items:
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def photos_zip(n: int = 24, *, first_seed: int = 0, extra: dict[str, bytes] | None = None
+               ) -> bytes:
+    entries = {f"photos/img-{i:03d}.jpg": photo(first_seed + i) for i in range(n)}
+    return make_zip({**entries, **(extra or {})})
