@@ -159,7 +159,8 @@ class Stack:
     """gunicorn + one Celery worker on a fresh database and broker."""
 
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
-                 web_workers: int = 2, web_threads: int = 40):
+                 torch_threads: int = 0, cache: str = "", web_workers: int = 2,
+                 web_threads: int = 40):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -167,7 +168,10 @@ class Stack:
                     "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
                     "VAR_DIR": str(self.dir), "DEMO_MAX_BATCH": str(max_batch),
                     "DEMO_MAX_IN_FLIGHT_PER_USER": "1000", "DEMO_RATE_PER_MINUTE": "100000",
-                    "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
+                    "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
+                    "INFERENCE_TORCH_THREADS": str(torch_threads)}
+        if cache:
+            self.env["CACHE_URL"] = cache
         self.env.pop("DATABASE_URL", None)
         url = fresh_database(database)
         if url:
@@ -324,6 +328,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client", choices=["wait", "poll"], default="wait",
                         help="wait: Prefer: wait=10 (the API's long poll); poll: like the page")
     parser.add_argument("--batching", default="on,off")
+    parser.add_argument("--torch-threads", type=int, default=0,
+                        help="INFERENCE_TORCH_THREADS for the worker (0: torch's default)")
+    parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
+                        help="CACHE_URL (sessions read from it, as in production); '' for none")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/12",
                         help="the production-like default; 'filesystem' for the embedded one")
@@ -354,10 +362,12 @@ def main(argv: list[str] | None = None) -> None:
     results = {}
     for label in args.batching.split(","):
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
-                   database=args.database) as stack:
+                   database=args.database, torch_threads=args.torch_threads,
+                   cache=args.cache) as stack:
             if label == args.batching.split(",")[0]:
                 print(f"(server: gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
-                      f"{stack.database}; Celery -P threads -c 4)\n")
+                      f"{stack.database}, cache {args.cache or 'per process'}; Celery -P threads "
+                      f"-c 4, torch threads {args.torch_threads or 'default'})\n")
             end_to_end(stack, 4, 2, "face-generate", faces, args.client)  # warm-up
             for n in clients:
                 jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)

@@ -221,6 +221,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 INFERENCE_DEVICE = env("INFERENCE_DEVICE", default="auto")
 # Load the models when a worker starts, so the first demo does not wait for them.
 INFERENCE_PRELOAD = env.bool("INFERENCE_PRELOAD", default=True)
+# torch intra-op threads per worker process; 0 = torch's default (one per core). Set it on a
+# machine whose cores the web server shares (see inference.worker._configure_torch_threads).
+INFERENCE_TORCH_THREADS = env.int("INFERENCE_TORCH_THREADS", default=0)
 CAPTIONER_HF_DIR = env("CAPTIONER_HF_DIR", default="")
 QUESTION_IMPORT_MAX_BYTES = env.int("QUESTION_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 

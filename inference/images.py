@@ -60,3 +60,13 @@ def read_upload(data: bytes) -> tuple[bytes, str]:
     image.save(out, format="PNG")
     png = out.getvalue()
     return png, hashlib.sha256(png).hexdigest()
+
+
+def tile_png(sheet: bytes, index: int, tile: int, columns: int) -> bytes:
+    """Tile `index` (row-major) of a grid of `tile`-pixel images, as its own PNG."""
+    row, col = divmod(index, columns)
+    with Image.open(io.BytesIO(sheet)) as grid:
+        cell = grid.crop((col * tile, row * tile, (col + 1) * tile, (row + 1) * tile))
+        out = io.BytesIO()
+        cell.save(out, format="PNG", compress_level=1)
+    return out.getvalue()

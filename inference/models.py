@@ -74,13 +74,20 @@ class DemoJob(models.Model):
         return self.status in self.FINISHED
 
     @property
+    def result_names(self) -> list[str]:
+        """Every result image that can be asked for by name: stored files, then the tiles of a
+        sheet (several images stored as one grid; the web cuts a tile out on request)."""
+        result = self.result or {}
+        return [*(result.get("files") or {}), *((result.get("sheet") or {}).get("tiles") or [])]
+
+    @property
     def preview_file(self) -> str | None:
         """The name of the result image that best represents the job (for galleries)."""
-        files = (self.result or {}).get("files") or {}
+        names = self.result_names
         for name in ("face-0.png", "frame-0.png", "original.png", "input.png"):
-            if name in files:
+            if name in names:
                 return name
-        return next(iter(files), None)
+        return next(iter(names), None)
 
 
 class PoolImage(models.Model):

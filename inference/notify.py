@@ -3,8 +3,10 @@
 A client may ask the API to wait for a result (`Prefer: wait=10`, RFC 7240) instead of polling.
 The waiting web thread must learn of the finish without asking the database over and over:
 
-- With a Redis broker (production), the worker publishes on a channel per job after its commit
-  and the web thread blocks on that channel (no CPU while it waits).
+- With a Redis broker (production), the worker publishes on a channel per job after its commit.
+  Each web process holds one subscription to all those channels (a listener thread started on
+  first use) and wakes the request threads waiting for a job; they use no CPU while waiting
+  and no Redis connection of their own.
 - With the embedded filesystem broker (`make run`), there is no shared channel, so the web
   thread re-reads the row every WAIT_POLL_SECONDS: the same answer, a few cheap queries more.
 
@@ -14,6 +16,8 @@ Both sides share only the broker and the database, as the architecture asks.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -57,16 +61,26 @@ def jobs_finished(job_ids: Iterable) -> None:
 def wait_until(job_id, is_finished: Callable[[], bool], timeout: float) -> bool:
     """Block up to `timeout` seconds until `is_finished()` (a fresh read of the job) is true.
 
-    Returns the last answer of `is_finished()`. The check after subscribing closes the race
-    with a worker that finished between the caller's read and the subscription.
+    Returns the last answer of `is_finished()`. Registering before the first check closes the
+    race with a worker that finishes in between; a lost announcement costs at most a second.
     """
     deadline = time.monotonic() + timeout
     client = _redis()
     if client is not None:
+        event = threading.Event()
+        listener = _listener(client)
+        listener.add(str(job_id), event)
         try:
-            return _wait_on_channel(client, str(job_id), is_finished, deadline)
-        except Exception as exc:  # broker unreachable: fall back to reading the row
-            log.warning("waiting on Redis failed, polling the database instead: %s", exc)
+            while True:
+                if is_finished():
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                event.wait(min(left, 1.0))
+                event.clear()
+        finally:
+            listener.remove(str(job_id), event)
     while True:
         if is_finished():
             return True
@@ -76,18 +90,57 @@ def wait_until(job_id, is_finished: Callable[[], bool], timeout: float) -> bool:
         time.sleep(min(WAIT_POLL_SECONDS, left))
 
 
-def _wait_on_channel(client, job_id: str, is_finished: Callable[[], bool],
-                     deadline: float) -> bool:
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
-    try:
-        pubsub.subscribe(CHANNEL_PREFIX + job_id)
+class _Listener:
+    """One pattern subscription per process; wakes the events registered for a job id."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.lock = threading.Lock()
+        self.waiters: dict[str, set[threading.Event]] = {}
+        self.subscribed = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="demo-job-listener", daemon=True)
+        self.thread.start()
+        self.subscribed.wait(1.0)  # the first waiter should not miss an early announcement
+
+    def add(self, job_id: str, event: threading.Event) -> None:
+        with self.lock:
+            self.waiters.setdefault(job_id, set()).add(event)
+
+    def remove(self, job_id: str, event: threading.Event) -> None:
+        with self.lock:
+            events = self.waiters.get(job_id, set())
+            events.discard(event)
+            if not events:
+                self.waiters.pop(job_id, None)
+
+    def _run(self) -> None:
         while True:
-            if is_finished():
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            # A message means "look again"; a timeout (None) means look once more and stop.
-            pubsub.get_message(timeout=min(left, 1.0))
-    finally:
-        pubsub.close()
+            try:
+                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                self.subscribed.set()
+                for message in pubsub.listen():
+                    if message.get("type") != "pmessage":
+                        continue
+                    job_id = message["channel"].decode().removeprefix(CHANNEL_PREFIX)
+                    with self.lock:
+                        for event in self.waiters.get(job_id, ()):
+                            event.set()
+            except Exception as exc:  # Redis went away: waiters fall back to a check a second
+                self.subscribed.clear()
+                log.warning("demo job listener lost Redis, retrying: %s", exc)
+                time.sleep(1.0)
+
+
+_LISTENERS: dict[int, _Listener] = {}
+_LISTENERS_LOCK = threading.Lock()
+
+
+def _listener(client) -> _Listener:
+    """This process's listener (a forked web worker starts its own: threads do not survive
+    a fork)."""
+    with _LISTENERS_LOCK:
+        pid = os.getpid()
+        if pid not in _LISTENERS:
+            _LISTENERS[pid] = _Listener(client)
+        return _LISTENERS[pid]

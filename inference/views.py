@@ -21,6 +21,7 @@ from courses.models import Course, Enrollment
 
 from . import selectors, services
 from .catalog import model_card
+from .images import tile_png
 from .models import DemoJob, DemoKind
 
 SCENE_CHOICES = services.SCENE_FIELDS
@@ -106,9 +107,17 @@ def demo_job_file(request: HttpRequest, job_id, name: str) -> FileResponse:
     files = {**((job.result or {}).get("files") or {})}
     if job.input_file and name == "upload.png":
         files[name] = job.input_file
-    if name not in files:
+    sheet = (job.result or {}).get("sheet") or {}
+    if name in files:
+        response = FileResponse(default_storage.open(files[name], "rb"),
+                                content_type="image/png")
+    elif name in sheet.get("tiles", []):
+        with default_storage.open(files[sheet["file"]], "rb") as handle:
+            png = tile_png(handle.read(), sheet["tiles"].index(name), sheet["tile"],
+                           sheet["columns"])
+        response = HttpResponse(png, content_type="image/png")
+    else:
         raise Http404("No such file.")
-    response = FileResponse(default_storage.open(files[name], "rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -6,6 +6,7 @@ web process never imports torch. Models load once per process and are shared by 
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import threading
@@ -35,6 +36,20 @@ class JobTimeout(Exception):
     pass
 
 
+@functools.cache
+def _configure_torch_threads() -> None:
+    """INFERENCE_TORCH_THREADS > 0 caps torch's intra-op threads for this worker process.
+
+    On a machine whose cores also serve the web (`make run`, the benchmark), torch's default of
+    one thread per core makes its threads wait for each other whenever one is descheduled, and
+    a forward pass gets several times slower (docs/performance.md).
+    """
+    if settings.INFERENCE_TORCH_THREADS > 0:
+        import torch
+
+        torch.set_num_threads(settings.INFERENCE_TORCH_THREADS)
+
+
 class _Models:
     """Each model loaded at most once per process, on first use."""
 
@@ -43,6 +58,7 @@ class _Models:
         self._cache: dict[str, object] = {}
 
     def get(self, key: str, version: str | None = None):
+        _configure_torch_threads()
         if key == "fake_detector":  # instructors can retrain it: loaded per version (None: active)
             from .training.detectors import DETECTORS
 
@@ -238,6 +254,30 @@ def run_batch(batch: list[DemoJob], deadline: float) -> Callable[[], None]:
     return save_rest
 
 
+def _save_sheet(job: DemoJob, name: str, images: list[np.ndarray], columns: int) -> dict:
+    """Store a job's images as one PNG grid, `columns` wide: one encode and one file instead of
+    one per image, which is most of the worker's time after the forward pass. The web cuts a
+    single image out when someone asks for it (inference.images.tile_png)."""
+    tile = images[0].shape[0]
+    rows = -(-len(images) // columns)
+    grid = np.zeros((rows * tile, columns * tile, 3), dtype=np.uint8)
+    for i, image in enumerate(images):
+        row, col = divmod(i, columns)
+        grid[row * tile:(row + 1) * tile, col * tile:(col + 1) * tile] = image
+    out = io.BytesIO()
+    # Level 1: a quarter of the default's encoding time for ~10 % more bytes.
+    Image.fromarray(grid).save(out, format="PNG", compress_level=1)
+    return {"file": name, "path": _save(job, name, out.getvalue()), "tile": tile,
+            "columns": columns}
+
+
+def _sheet_result(sheet: dict, tiles: list[str]) -> dict:
+    """The result fields that make every tile addressable by name (DemoJob.result_names)."""
+    return {"sheet": {"file": sheet["file"], "tile": sheet["tile"], "columns": sheet["columns"],
+                      "tiles": tiles},
+            "files": {sheet["file"]: sheet["path"]}}
+
+
 def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     from .ml.dcgan import generate_from_seeds
 
@@ -251,13 +291,12 @@ def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Ite
     _progress(batch, 0.8, "saving", deadline)
     offset = 0
     for job, group in zip(batch, seeds, strict=True):
-        files, faces = {}, []
-        for i, seed in enumerate(group):
-            name = f"face-{i}.png"
-            files[name] = _save(job, name, _png(images[offset + i]))
-            faces.append({"file": name, "seed": seed})
+        names = [f"face-{i}.png" for i in range(len(group))]
+        sheet = _save_sheet(job, "faces.png", list(images[offset:offset + len(group)]),
+                            columns=min(4, len(group)))
         offset += len(group)
-        finished.append((job, {"faces": faces, "files": files}, run_ms))
+        faces = [{"file": name, "seed": seed} for name, seed in zip(names, group, strict=True)]
+        finished.append((job, {"faces": faces, **_sheet_result(sheet, names)}, run_ms))
 
 
 def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
@@ -275,13 +314,13 @@ def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> Iter
     _progress(batch, 0.8, "saving", deadline)
     offset = 0
     for job, z in zip(batch, zs, strict=True):
-        files, frames = {}, []
-        for i in range(z.shape[0]):
-            name = f"frame-{i}.png"
-            files[name] = _save(job, name, _png(images[offset + i]))
-            frames.append({"file": name, "t": round(i / (z.shape[0] - 1), 3)})
-        offset += z.shape[0]
-        finished.append((job, {"frames": frames, "files": files}, run_ms))
+        steps = z.shape[0]
+        names = [f"frame-{i}.png" for i in range(steps)]
+        sheet = _save_sheet(job, "frames.png", list(images[offset:offset + steps]),
+                            columns=steps)  # one row: a film strip
+        offset += steps
+        frames = [{"file": name, "t": round(i / (steps - 1), 3)} for i, name in enumerate(names)]
+        finished.append((job, {"frames": frames, **_sheet_result(sheet, names)}, run_ms))
 
 
 def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:

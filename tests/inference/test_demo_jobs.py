@@ -43,14 +43,26 @@ def demo_client(client, django_user_model):
 def image_of(client, job, name) -> Image.Image:
     response = client.get(reverse("inference:file", args=[job.pk, name]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    return Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return Image.open(io.BytesIO(data))
 
 
 def test_generate_faces_then_same_request_is_cached(celery_worker_process, demo_client):
     job = wait_done(demo_client, create(demo_client, kind="face-generate", seed=123, count=4))
     assert job.status == "succeeded", job.message
     assert [f["seed"] for f in job.result["faces"]] == [123, 124, 125, 126]
-    assert image_of(demo_client, job, "face-0.png").size == (64, 64)
+    # Stored as one 4×1 sheet; each face is cut out of it on request.
+    sheet = image_of(demo_client, job, "faces.png")
+    assert sheet.size == (256, 64)
+    faces = [image_of(demo_client, job, f"face-{i}.png") for i in range(4)]
+    assert all(face.size == (64, 64) for face in faces)
+    assert faces[3].tobytes() == sheet.crop((192, 0, 256, 64)).tobytes()
+    assert faces[0].tobytes() != faces[1].tobytes()
+    assert demo_client.get(reverse("inference:file", args=[job.pk, "face-4.png"])
+                           ).status_code == 404
+    payload = demo_client.get(reverse("api-demo-job", args=[job.pk])).json()
+    assert set(payload["result"]["urls"]) == {"faces.png", "face-0.png", "face-1.png",
+                                              "face-2.png", "face-3.png"}
     assert job.timings["run_ms"] > 0 and job.model_version
     again = DemoJob.objects.get(pk=create(demo_client, kind="face-generate", seed=123, count=4))
     assert again.status == "succeeded" and again.timings["cached"] is True
@@ -62,6 +74,10 @@ def test_latent_walk_frames(celery_worker_process, demo_client):
                                         steps=5))
     assert job.status == "succeeded", job.message
     assert [f["t"] for f in job.result["frames"]] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert image_of(demo_client, job, "frames.png").size == (5 * 64, 64)  # a film strip
+    first, last = image_of(demo_client, job, "frame-0.png"), image_of(demo_client, job,
+                                                                      "frame-4.png")
+    assert first.size == last.size == (64, 64) and first.tobytes() != last.tobytes()
 
 
 def test_detect_a_generated_face_and_an_upload(celery_worker_process, demo_client):

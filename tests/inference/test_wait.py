@@ -1,0 +1,136 @@
+"""`Prefer: wait=N` (RFC 7240): one request that answers with the finished job.
+
+Locally the broker is the filesystem one, so a waiting request re-reads the row; in CI the broker
+is Redis and the worker's announcement wakes it (inference.notify). Both paths are exercised by
+the same tests, and test_redis_announcement_wakes_a_waiter pins the Redis one everywhere Redis
+runs.
+"""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from inference import notify
+from inference.models import DemoJob
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def api_client(client, django_user_model):
+    user = django_user_model.objects.create_user("waiter", password="pw-12345!")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def queued_job(user) -> DemoJob:
+    """A queued job no worker will ever run (no message was sent for it)."""
+    return DemoJob.objects.create(kind="face-generate", user=user, params={"seed": 1, "count": 1},
+                                  cache_key="x" * 64,
+                                  expires_at=timezone.now() + timedelta(minutes=5))
+
+
+def finish_later(job: DemoJob, delay: float) -> threading.Thread:
+    def finish():
+        time.sleep(delay)
+        DemoJob.objects.filter(pk=job.pk).update(status=DemoJob.Status.SUCCEEDED,
+                                                 finished_at=timezone.now(), result={})
+        notify.jobs_finished([job.pk])
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+@pytest.mark.worker
+def test_create_and_wait_answers_with_the_result_in_one_request(celery_worker_process,
+                                                                api_client):
+    reply = api_client.post("/api/demos/jobs/", {"kind": "face-generate",
+                                                 "params": {"seed": 5, "count": 2}},
+                            content_type="application/json", HTTP_PREFER="wait=10")
+    assert reply.status_code == 200, reply.content
+    assert reply["Preference-Applied"] == "wait=10"
+    body = reply.json()
+    assert body["status"] == "succeeded" and len(body["result"]["faces"]) == 2
+    assert body["result"]["urls"]["face-1.png"].endswith(f"/demos/jobs/{body['id']}/files/face-1.png")
+
+
+def test_a_waiting_status_request_returns_when_the_job_finishes(api_client):
+    job = queued_job(api_client.user)
+    thread = finish_later(job, 0.5)
+    started = time.monotonic()
+    reply = api_client.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER="wait=8")
+    took = time.monotonic() - started
+    thread.join()
+    assert reply.status_code == 200 and reply.json()["status"] == "succeeded"
+    assert 0.4 < took < 3, took  # woken by the finish, not by the 8 s limit
+
+
+def test_the_wait_is_capped_and_an_unfinished_job_comes_back_as_it_stands(api_client, settings):
+    settings.DEMO_MAX_WAIT_SECONDS = 1
+    job = queued_job(api_client.user)
+    started = time.monotonic()
+    reply = api_client.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER="wait=600")
+    took = time.monotonic() - started
+    assert reply.status_code == 200 and reply.json()["status"] == "queued"
+    assert reply.json()["queue_position"] == 0
+    assert reply["Preference-Applied"] == "wait=1" and 0.9 < took < 3
+
+
+def test_without_prefer_the_status_comes_back_at_once(api_client):
+    job = queued_job(api_client.user)
+    started = time.monotonic()
+    reply = api_client.get(reverse("api-demo-job", args=[job.pk]))
+    assert time.monotonic() - started < 1 and reply.json()["status"] == "queued"
+    assert "Preference-Applied" not in reply
+
+
+def test_cancel_wakes_a_waiter(api_client):
+    job = queued_job(api_client.user)
+
+    def cancel():
+        time.sleep(0.5)
+        api_client.post(reverse("api-demo-cancel", args=[job.pk]))
+
+    thread = threading.Thread(target=cancel)
+    thread.start()
+    reply = api_client.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER="wait=8")
+    thread.join()
+    assert reply.json()["status"] == "cancelled"
+
+
+def test_redis_announcement_wakes_a_waiter(settings):
+    """The production path: the worker publishes, the web process's listener wakes the waiter
+    well before the one-second safety re-check."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    settings.CELERY_BROKER_URL = url
+    notify._redis.cache_clear()
+    try:
+        checks = []
+
+        def finished() -> bool:
+            checks.append(time.monotonic())
+            return len(checks) >= 2  # finished once the announcement caused a second look
+
+        def announce():
+            time.sleep(0.3)
+            notify.jobs_finished(["job-123"])
+
+        thread = threading.Thread(target=announce)
+        thread.start()
+        started = time.monotonic()
+        assert notify.wait_until("job-123", finished, timeout=5)
+        thread.join()
+        assert 0.25 < checks[1] - started < 0.9  # the announcement, not the 1 s re-check
+    finally:
+        notify._redis.cache_clear()
