@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import shutil
@@ -54,7 +55,9 @@ def raw_generator(batches: list[int], repeats: int) -> list[tuple[int, float, fl
             start = time.perf_counter()
             generate_from_seeds(gen, seeds)
             times.append(time.perf_counter() - start)
-        best = statistics.median(times)
+        # The fastest repeat: on a shared machine that is the closest to what the model can do,
+        # which makes the end-to-end share conservative.
+        best = min(times)
         rows.append((batch, batch / best, best * 1000))
     return rows
 
@@ -80,7 +83,8 @@ def raw_detector_and_captioner(batch: int, repeats: int) -> dict[str, float]:
     return out
 
 
-PG_URL = "postgres://postgres@127.0.0.1:5432/demo_bench"
+# A database of the run's own (recreated, then dropped): two runs side by side do not meet.
+PG_URL = f"postgres://postgres@127.0.0.1:5432/demo_bench_{os.getpid()}"
 
 
 def fresh_database(url: str) -> str:
@@ -103,6 +107,18 @@ def fresh_database(url: str) -> str:
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     conn.close()
     return url
+
+
+def drop_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(url.rsplit("/", 1)[1])))
+    conn.close()
 
 
 class CpuMeter:
@@ -176,6 +192,8 @@ class Stack:
         url = fresh_database(database)
         if url:
             self.env["DATABASE_URL"] = url
+        for inherited in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL"):
+            self.env.pop(inherited, None)  # only what the options say
         if broker != "filesystem":
             self.env.update(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
             import redis
@@ -240,6 +258,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if "DATABASE_URL" in self.env:
+            drop_database(self.env["DATABASE_URL"])
 
 
 def _params(kind: str, seed: int, faces: int) -> dict:
@@ -333,6 +353,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
                         help="CACHE_URL (sessions read from it, as in production); '' for none")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument("--other-kinds", default="fake-detect,caption",
+                        help="kinds also run end to end at 8 clients ('' for none)")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/12",
                         help="the production-like default; 'filesystem' for the embedded one")
     parser.add_argument("--database", default=PG_URL,
@@ -345,44 +368,58 @@ def main(argv: list[str] | None = None) -> None:
     faces = args.faces_per_job
     print(f"# Demo serving benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"broker {args.broker}, {os.cpu_count()} CPUs)\n")
-    raw = raw_generator([1, 4, 16, 64, 256], repeats)
-    print("## Raw face generator (one process)\n\n| batch | images/s | ms/batch |\n|---|---|---|")
-    for batch, rate, ms in raw:
-        print(f"| {batch} | {rate:.0f} | {ms:.1f} |")
-    best_raw = max(rate for _, rate, _ in raw)
-    single_ms = raw[0][2]
+    sizes = [1, 4, 16, 64, 256]
+    raw = raw_generator(sizes, repeats)
     others = raw_detector_and_captioner(16, repeats)
-    print("\n## Raw detector and captioner (batch 16)\n\n| model | images/s |\n|---|---|")
-    for name, rate in others.items():
-        print(f"| {name} | {rate:.0f} |")
-    print(f"\n## End to end, face generation, {faces} faces per job, clients {args.client}\n")
-    print("| batching | clients | jobs | errors | faces/s | % of raw batched | p50 ms | p95 ms "
-          "| CPU ms/job: web · worker · db · broker · clients | CPU busy |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    results = {}
+    rows: list[tuple[str, dict, bool]] = []
     for label in args.batching.split(","):
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
                    database=args.database, torch_threads=args.torch_threads,
                    cache=args.cache) as stack:
-            if label == args.batching.split(",")[0]:
-                print(f"(server: gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
-                      f"{stack.database}, cache {args.cache or 'per process'}; Celery -P threads "
-                      f"-c 4, torch threads {args.torch_threads or 'default'})\n")
+            server = (f"gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
+                      f"{stack.database}, cache {args.cache or 'per process'}; Celery -P "
+                      f"threads -c 4, torch threads {args.torch_threads or 'default'}")
             end_to_end(stack, 4, 2, "face-generate", faces, args.client)  # warm-up
             for n in clients:
                 jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)
                 row = end_to_end(stack, n, jobs, "face-generate", faces, args.client)
-                results[(label, n)] = row
-                _print_row(label, row, best_raw)
+                rows.append((label, row, True))
+                print(f"({label}, {n} clients: {row['images_s']:.1f} faces/s)", flush=True)
             if label == "on":
-                for kind in ("fake-detect", "caption"):
+                for kind in filter(None, args.other_kinds.split(",")):
                     row = end_to_end(stack, 8, 4 if args.quick else 12, kind, 1, args.client)
-                    _print_row(f"on ({kind})", row, None)
+                    rows.append((f"on ({kind})", row, False))
+    # The raw generator again after the serving runs: the share is taken against the better of
+    # the two, so a busy moment during the raw run cannot flatter the serving path.
+    raw_after = raw_generator(sizes, repeats)
+    print("\n## Raw face generator (one process, all cores; fastest of the repeats)\n")
+    print("| batch | images/s before | images/s after | ms/batch (best) |\n|---|---|---|---|")
+    for (batch, rate, ms), (_, rate2, ms2) in zip(raw, raw_after, strict=True):
+        print(f"| {batch} | {rate:.0f} | {rate2:.0f} | {min(ms, ms2):.1f} |")
+    best_raw = max(rate for _, rate, _ in raw + raw_after)
+    single_ms = min(raw[0][2], raw_after[0][2])
+    print("\n## Raw detector and captioner (batch 16)\n\n| model | images/s |\n|---|---|")
+    for name, rate in others.items():
+        print(f"| {name} | {rate:.0f} |")
+    print(f"\n## End to end, face generation, {faces} faces per job, clients {args.client}\n")
+    print(f"Server: {server}. Share: of the best raw figure above, {best_raw:.0f} images/s.\n")
+    print("| batching | clients | jobs | errors | faces/s | % of raw batched | p50 ms | p95 ms "
+          "| CPU ms/job: web · worker · db · broker · clients | CPU busy |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    results = {}
+    for label, row, is_face in rows:
+        _print_row(label, row, best_raw if is_face else None)
+        if is_face:
+            results[(label, row["clients"])] = row
     single = results.get(("on", 1))
     if single and single["jobs"]:
         print(f"\nSingle request: end-to-end p50 {single['p50_ms']:.0f} ms vs raw model "
               f"{single_ms * faces:.1f} ms for {faces} face(s) at batch 1 (target ≤ 150 ms "
               f"overhead).")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "best_raw": best_raw, "raw_before": raw, "raw_after": raw_after, "faces": faces,
+            "rows": [{"label": label, **row} for label, row, _ in rows]}, indent=2))
     top = results.get(("on", max(clients)))
     if top:
         print(f"At {max(clients)} clients with batching: {100 * top['images_s'] / best_raw:.0f}% "
