@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
     faces = args.faces_per_job
     print(f"# Demo serving benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"broker {args.broker}, {os.cpu_count()} CPUs)\n")
-    sizes = [1, 4, 16, 64, 256]
+    sizes = [1, 4, 16, 32, 64, 256]
     raw = raw_generator(sizes, repeats)
     others = raw_detector_and_captioner(16, repeats)
     rows: list[tuple[str, dict, bool]] = []

@@ -257,8 +257,9 @@ DEMO_QUEUE_CAP = env.int("DEMO_QUEUE_CAP", default=300)
 DEMO_JOB_EXPIRES_SECONDS = env.int("DEMO_JOB_EXPIRES_SECONDS", default=300)
 DEMO_JOB_TIME_LIMIT_SECONDS = env.int("DEMO_JOB_TIME_LIMIT_SECONDS", default=60)
 DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)  # jobs in one forward pass
-# …and images in one forward pass: 16–64 64×64 faces is the fastest per image on a CPU.
-DEMO_MAX_BATCH_IMAGES = env.int("DEMO_MAX_BATCH_IMAGES", default=64)
+# …and images in one forward pass: on this CPU 16–32 64×64 faces cost the least per image
+# (64: +15 %, 256: more; docs/performance.md). Raise it on a GPU.
+DEMO_MAX_BATCH_IMAGES = env.int("DEMO_MAX_BATCH_IMAGES", default=32)
 # The longest an API client may ask a request to wait for its result (`Prefer: wait=N`). Each
 # waiting request holds a web thread: size gunicorn's threads for it (docs/deployment.md).
 DEMO_MAX_WAIT_SECONDS = env.int("DEMO_MAX_WAIT_SECONDS", default=10)
