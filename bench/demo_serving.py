@@ -159,7 +159,7 @@ class Stack:
     """gunicorn + one Celery worker on a fresh database and broker."""
 
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
-                 web_workers: int = 2, web_threads: int = 40):
+                 web_workers: int = 2, web_threads: int = 40, batcher: str = "own"):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -167,7 +167,11 @@ class Stack:
                     "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
                     "VAR_DIR": str(self.dir), "DEMO_MAX_BATCH": str(max_batch),
                     "DEMO_MAX_IN_FLIGHT_PER_USER": "1000", "DEMO_RATE_PER_MINUTE": "100000",
-                    "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
+                    "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
+                    "DEMO_BATCHER": batcher}
+        # celery-batches buffers reserved messages: 4 threads × 32 ≥ 2 × DEMO_BATCH_FLUSH_EVERY
+        # (16 by default; up to 64 when set in the environment, which the stack inherits).
+        self.worker_flags = ["--prefetch-multiplier", "32"] if batcher != "own" else []
         self.env.pop("DATABASE_URL", None)
         url = fresh_database(database)
         if url:
@@ -194,7 +198,8 @@ class Stack:
         log = open(self.dir / "worker.log", "w")  # noqa: SIM115 - closed with the process
         self.worker = subprocess.Popen(
             [PY, "-m", "celery", "-A", "config", "worker", "-Q", "gpu,default", "-P", "threads",
-             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle"],
+             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle",
+             *self.worker_flags],
             cwd=REPO, env={**self.env, "LOG_LEVEL": "INFO"}, stdout=log,
             stderr=subprocess.STDOUT)
         # gthread: a request waiting for its result (Prefer: wait) holds a thread, not a core.
@@ -324,6 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client", choices=["wait", "poll"], default="wait",
                         help="wait: Prefer: wait=10 (the API's long poll); poll: like the page")
     parser.add_argument("--batching", default="on,off")
+    parser.add_argument("--batcher", default="own",
+                        help="own (the worker's claim), celery-batches, or both (comma)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/12",
                         help="the production-like default; 'filesystem' for the embedded one")
@@ -352,22 +359,24 @@ def main(argv: list[str] | None = None) -> None:
           "| CPU ms/job: web · worker · db · broker · clients | CPU busy |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     results = {}
-    for label in args.batching.split(","):
+    for label, batcher in [(b, m) for b in args.batching.split(",")
+                           for m in args.batcher.split(",")]:
+        tag = label if batcher == "own" else f"{label} · {batcher}"
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
-                   database=args.database) as stack:
-            if label == args.batching.split(",")[0]:
+                   database=args.database, batcher=batcher) as stack:
+            if not results:
                 print(f"(server: gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
                       f"{stack.database}; Celery -P threads -c 4)\n")
             end_to_end(stack, 4, 2, "face-generate", faces, args.client)  # warm-up
             for n in clients:
                 jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)
                 row = end_to_end(stack, n, jobs, "face-generate", faces, args.client)
-                results[(label, n)] = row
-                _print_row(label, row, best_raw)
+                results[(tag, n)] = row
+                _print_row(tag, row, best_raw)
             if label == "on":
                 for kind in ("fake-detect", "caption"):
                     row = end_to_end(stack, 8, 4 if args.quick else 12, kind, 1, args.client)
-                    _print_row(f"on ({kind})", row, None)
+                    _print_row(f"{tag} ({kind})", row, None)
     single = results.get(("on", 1))
     if single and single["jobs"]:
         print(f"\nSingle request: end-to-end p50 {single['p50_ms']:.0f} ms vs raw model "
