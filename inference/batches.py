@@ -16,7 +16,8 @@ What the worker needs:
   with `-c 4` a batch could never hold more than 4 jobs and would always wait for the timer.
   Start the gpu worker with `--prefetch-multiplier N` so that 4 × N ≥ 2 × DEMO_BATCH_FLUSH_EVERY
   (the messages of the batch that runs stay reserved while the next one fills): `-c 4
-  --prefetch-multiplier 32` for the default 64. A worker that reserves fewer says so in its log.
+  --prefetch-multiplier 8` for the default 16. A worker that reserves fewer says so in its log.
+  The multiplier applies to every queue the worker reads: give it only `-Q gpu`.
 - Acknowledgement. The task is acks_late: celery-batches acknowledges every message of a batch
   when the batch task returns (it catches the task's exceptions, so a failed batch is
   acknowledged too; its jobs are marked failed first). A worker killed while messages sit in its
