@@ -176,7 +176,7 @@ class Stack:
 
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
                  torch_threads: int = 0, cache: str = "", web_workers: int = 2,
-                 web_threads: int = 40):
+                 web_threads: int = 40, batcher: str = "own"):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -185,9 +185,12 @@ class Stack:
                     "VAR_DIR": str(self.dir), "DEMO_MAX_BATCH": str(max_batch),
                     "DEMO_MAX_IN_FLIGHT_PER_USER": "1000", "DEMO_RATE_PER_MINUTE": "100000",
                     "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
-                    "INFERENCE_TORCH_THREADS": str(torch_threads)}
+                    "INFERENCE_TORCH_THREADS": str(torch_threads), "DEMO_BATCHER": batcher}
         if cache:
             self.env["CACHE_URL"] = cache
+        # celery-batches buffers reserved messages: 4 threads × 32 ≥ 2 × DEMO_BATCH_FLUSH_EVERY
+        # (16 by default; up to 64 when set in the environment, which the stack inherits).
+        self.worker_flags = ["--prefetch-multiplier", "32"] if batcher != "own" else []
         self.env.pop("DATABASE_URL", None)
         url = fresh_database(database)
         if url:
@@ -216,7 +219,8 @@ class Stack:
         log = open(self.dir / "worker.log", "w")  # noqa: SIM115 - closed with the process
         self.worker = subprocess.Popen(
             [PY, "-m", "celery", "-A", "config", "worker", "-Q", "gpu,default", "-P", "threads",
-             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle"],
+             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle",
+             *self.worker_flags],
             cwd=REPO, env={**self.env, "LOG_LEVEL": "INFO"}, stdout=log,
             stderr=subprocess.STDOUT)
         # gthread: a request waiting for its result (Prefer: wait) holds a thread, not a core.
@@ -352,6 +356,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="INFERENCE_TORCH_THREADS for the worker (0: torch's default)")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
                         help="CACHE_URL (sessions read from it, as in production); '' for none")
+    parser.add_argument("--batcher", default="own",
+                        help="own (the worker's claim), celery-batches, or both (comma)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", default="", help="also write the figures to this file")
     parser.add_argument("--other-kinds", default="fake-detect,caption",
@@ -372,10 +378,12 @@ def main(argv: list[str] | None = None) -> None:
     raw = raw_generator(sizes, repeats)
     others = raw_detector_and_captioner(16, repeats)
     rows: list[tuple[str, dict, bool]] = []
-    for label in args.batching.split(","):
+    for label, batcher in [(b, m) for b in args.batching.split(",")
+                           for m in args.batcher.split(",")]:
+        tag = label if batcher == "own" else f"{label} · {batcher}"
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
                    database=args.database, torch_threads=args.torch_threads,
-                   cache=args.cache) as stack:
+                   cache=args.cache, batcher=batcher) as stack:
             server = (f"gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
                       f"{stack.database}, cache {args.cache or 'per process'}; Celery -P "
                       f"threads -c 4, torch threads {args.torch_threads or 'default'}")
@@ -383,12 +391,12 @@ def main(argv: list[str] | None = None) -> None:
             for n in clients:
                 jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)
                 row = end_to_end(stack, n, jobs, "face-generate", faces, args.client)
-                rows.append((label, row, True))
-                print(f"({label}, {n} clients: {row['images_s']:.1f} faces/s)", flush=True)
+                rows.append((tag, row, True))
+                print(f"({tag}, {n} clients: {row['images_s']:.1f} faces/s)", flush=True)
             if label == "on":
                 for kind in filter(None, args.other_kinds.split(",")):
                     row = end_to_end(stack, 8, 4 if args.quick else 12, kind, 1, args.client)
-                    rows.append((f"on ({kind})", row, False))
+                    rows.append((f"{tag} ({kind})", row, False))
     # The raw generator again after the serving runs: the share is taken against the better of
     # the two, so a busy moment during the raw run cannot flatter the serving path.
     raw_after = raw_generator(sizes, repeats)

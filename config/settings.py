@@ -260,6 +260,17 @@ DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)  # jobs in one forward pa
 # …and images in one forward pass: on this CPU 16–32 64×64 faces cost the least per image
 # (64: +15 %, 256: more; docs/performance.md). Raise it on a GPU.
 DEMO_MAX_BATCH_IMAGES = env.int("DEMO_MAX_BATCH_IMAGES", default=32)
+# Which batcher puts concurrent jobs into one forward pass: "own" (the worker claims every queued
+# job of the task's kind; no waiting window) or "celery-batches" (the worker buffers the
+# messages and flushes them as one task every DEMO_BATCH_FLUSH_INTERVAL seconds or
+# DEMO_BATCH_FLUSH_EVERY messages; its gpu worker needs --prefetch-multiplier so that
+# concurrency × multiplier ≥ 2 × DEMO_BATCH_FLUSH_EVERY, e.g. -c 4 --prefetch-multiplier 8).
+# docs/performance.md compares them: 16 messages / 10 ms did better than 64 / 50 ms.
+DEMO_BATCHER = env.str("DEMO_BATCHER", default="own")
+if DEMO_BATCHER not in ("own", "celery-batches"):
+    raise ImproperlyConfigured("DEMO_BATCHER must be 'own' or 'celery-batches'.")
+DEMO_BATCH_FLUSH_EVERY = env.int("DEMO_BATCH_FLUSH_EVERY", default=16)
+DEMO_BATCH_FLUSH_INTERVAL = env.float("DEMO_BATCH_FLUSH_INTERVAL", default=0.01)
 # The longest an API client may ask a request to wait for its result (`Prefer: wait=N`). Each
 # waiting request holds a web thread: size gunicorn's threads for it (docs/deployment.md).
 DEMO_MAX_WAIT_SECONDS = env.int("DEMO_MAX_WAIT_SECONDS", default=10)

@@ -183,11 +183,12 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
 
 def _enqueue(job: DemoJob) -> None:
     """Send the job's id to the gpu queue; if the broker is down, fail the job with a message."""
-    from .tasks import demo_run
+    from .tasks import demo_run, demo_run_batch
 
+    task = demo_run_batch if settings.DEMO_BATCHER == "celery-batches" else demo_run
     try:
-        demo_run.apply_async((str(job.pk),), queue="gpu", task_id=job.task_id or None,
-                             expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
+        task.apply_async((str(job.pk),), queue="gpu", task_id=job.task_id or None,
+                         expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
     except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
         log.warning("demo job %s not queued: %s", job.pk, exc)
         DemoJob.objects.filter(pk=job.pk).update(

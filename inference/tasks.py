@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from .batches import demo_run_batch  # noqa: F401 - registered here (DEMO_BATCHER)
+
 
 @shared_task(name="inference.tasks.demo_run", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)

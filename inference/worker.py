@@ -134,6 +134,18 @@ def _claim(job: DemoJob) -> list[DemoJob]:
                 .order_by("created_at"))
 
 
+def claim_ids(ids: list) -> list[DemoJob]:
+    """Atomically take exactly these jobs, those still queued and not expired, and no others
+    (celery-batches, inference/batches.py: each job comes in its own message)."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    DemoJob.objects.filter(pk__in=ids, status=DemoJob.Status.QUEUED, expires_at__gt=now).update(
+        status=DemoJob.Status.RUNNING, claim=token, started_at=now, heartbeat_at=now,
+        tries=F("tries") + 1, message="")
+    return list(DemoJob.objects.filter(claim=token, status=DemoJob.Status.RUNNING)
+                .order_by("created_at"))
+
+
 def _reclaim_lost(job: DemoJob, dry_run: bool = False) -> list[DemoJob]:
     """A redelivered task whose job is 'running' under a dead worker: take it over once.
     With dry_run, only say (truthy) whether the job looks lost, from the row already read."""

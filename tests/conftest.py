@@ -62,13 +62,13 @@ def _database_url_for_worker() -> str:
 
 
 def start_worker(log_path: Path, *, name: str, extra_env: dict | None = None,
-                 timeout: float = 90) -> subprocess.Popen:
+                 timeout: float = 90, queues: str = "default,gpu") -> subprocess.Popen:
     """Start a real `celery worker` process on the test database; return once it is ready."""
     env = {**os.environ, "DATABASE_URL": _database_url_for_worker(), "PYTHONUNBUFFERED": "1",
            **(extra_env or {})}
     log = open(log_path, "w")  # noqa: SIM115 - closed by stop_worker
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,gpu",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
          "-P", "threads", "-c", "4", "-l", "info", "-n", f"{name}-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -105,8 +105,11 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     from config.celery import app
 
+    # celery-batches (DEMO_BATCHER, used by the tests that set it) flushes this worker's buffer
+    # once a second, so jobs created together land in one batch.
     with django_db_blocker.unblock():
-        proc = start_worker(tmp_path_factory.mktemp("worker") / "worker.log", name="test")
+        proc = start_worker(tmp_path_factory.mktemp("worker") / "worker.log", name="test",
+                            extra_env={"DEMO_BATCH_FLUSH_INTERVAL": "1"})
     yield proc
     stop_worker(proc)
     app.close()
