@@ -176,7 +176,7 @@ class Stack:
 
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
                  torch_threads: int = 0, cache: str = "", web_workers: int = 2,
-                 web_threads: int = 40, batcher: str = "own"):
+                 web_threads: int = 40, batcher: str = "own", forward_passes: int = 1):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -185,7 +185,8 @@ class Stack:
                     "VAR_DIR": str(self.dir), "DEMO_MAX_BATCH": str(max_batch),
                     "DEMO_MAX_IN_FLIGHT_PER_USER": "1000", "DEMO_RATE_PER_MINUTE": "100000",
                     "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
-                    "INFERENCE_TORCH_THREADS": str(torch_threads), "DEMO_BATCHER": batcher}
+                    "INFERENCE_TORCH_THREADS": str(torch_threads), "DEMO_BATCHER": batcher,
+                    "DEMO_FORWARD_PASSES": str(forward_passes)}
         if cache:
             self.env["CACHE_URL"] = cache
         # celery-batches buffers reserved messages: 4 threads × 32 ≥ 2 × DEMO_BATCH_FLUSH_EVERY
@@ -354,6 +355,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batching", default="on,off")
     parser.add_argument("--torch-threads", type=int, default=0,
                         help="INFERENCE_TORCH_THREADS for the worker (0: torch's default)")
+    parser.add_argument("--forward-passes", type=int, default=1,
+                        help="DEMO_FORWARD_PASSES: concurrent forward passes in the worker")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
                         help="CACHE_URL (sessions read from it, as in production); '' for none")
     parser.add_argument("--batcher", default="own",
@@ -383,10 +386,12 @@ def main(argv: list[str] | None = None) -> None:
         tag = label if batcher == "own" else f"{label} · {batcher}"
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
                    database=args.database, torch_threads=args.torch_threads,
-                   cache=args.cache, batcher=batcher) as stack:
+                   cache=args.cache, batcher=batcher,
+                   forward_passes=args.forward_passes) as stack:
             server = (f"gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
                       f"{stack.database}, cache {args.cache or 'per process'}; Celery -P "
-                      f"threads -c 4, torch threads {args.torch_threads or 'default'}")
+                      f"threads -c 4, torch threads {args.torch_threads or 'default'}, "
+                      f"{args.forward_passes} forward pass(es) at a time")
             end_to_end(stack, 4, 2, "face-generate", faces, args.client)  # warm-up
             for n in clients:
                 jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)
@@ -405,7 +410,9 @@ def main(argv: list[str] | None = None) -> None:
     for (batch, rate, ms), (_, rate2, ms2) in zip(raw, raw_after, strict=True):
         print(f"| {batch} | {rate:.0f} | {rate2:.0f} | {min(ms, ms2):.1f} |")
     best_raw = max(rate for _, rate, _ in raw + raw_after)
-    single_ms = min(raw[0][2], raw_after[0][2])
+    # The model's time for one job alone: the raw batch of that many faces (or batch 1 × faces).
+    by_size = {b: min(ms, ms2) for (b, _, ms), (_, _, ms2) in zip(raw, raw_after, strict=True)}
+    single_ms = by_size.get(faces, by_size[1] * faces)
     print("\n## Raw detector and captioner (batch 16)\n\n| model | images/s |\n|---|---|")
     for name, rate in others.items():
         print(f"| {name} | {rate:.0f} |")
@@ -422,8 +429,8 @@ def main(argv: list[str] | None = None) -> None:
     single = results.get(("on", 1))
     if single and single["jobs"]:
         print(f"\nSingle request: end-to-end p50 {single['p50_ms']:.0f} ms vs raw model "
-              f"{single_ms * faces:.1f} ms for {faces} face(s) at batch 1 (target ≤ 150 ms "
-              f"overhead).")
+              f"{single_ms:.1f} ms for {faces} face(s): {single['p50_ms'] - single_ms:.0f} ms "
+              f"of serving overhead (target ≤ 150 ms).")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "best_raw": best_raw, "raw_before": raw, "raw_after": raw_after, "faces": faces,

@@ -260,6 +260,8 @@ DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)  # jobs in one forward pa
 # …and images in one forward pass: on this CPU 16–32 64×64 faces cost the least per image
 # (64: +15 %, 256: more; docs/performance.md). Raise it on a GPU.
 DEMO_MAX_BATCH_IMAGES = env.int("DEMO_MAX_BATCH_IMAGES", default=32)
+# Forward passes one worker process runs at once (inference.worker.MODEL_LOCK).
+DEMO_FORWARD_PASSES = env.int("DEMO_FORWARD_PASSES", default=1)
 # Which batcher puts concurrent jobs into one forward pass: "own" (the worker claims every queued
 # job of the task's kind; no waiting window) or "celery-batches" (the worker buffers the
 # messages and flushes them as one task every DEMO_BATCH_FLUSH_INTERVAL seconds or

@@ -159,11 +159,13 @@ def _reclaim_lost(job: DemoJob, dry_run: bool = False) -> list[DemoJob]:
     return list(DemoJob.objects.filter(claim=token)) if taken else []
 
 
-# One forward pass at a time per worker process. Jobs whose messages arrive while the model is
-# busy wait here, and the first to get the lock claims every job queued by then: the batch grows
-# with the load by itself (dynamic batching, no waiting window). Saving a batch's images happens
-# after the lock is released, so it overlaps with the next batch's forward pass.
-MODEL_LOCK = threading.Lock()
+# DEMO_FORWARD_PASSES forward passes at a time per worker process (default one). Jobs whose
+# messages arrive while the model is busy wait here, and the first to get in claims every job
+# queued by then: the batch grows with the load by itself (dynamic batching, no waiting
+# window). Saving a batch's images happens after leaving, so it overlaps with the next forward
+# pass. Two passes of one torch thread each (INFERENCE_TORCH_THREADS=1) can beat one pass of two
+# threads on a CPU whose cores the web server shares (docs/performance.md).
+MODEL_LOCK = threading.BoundedSemaphore(settings.DEMO_FORWARD_PASSES)
 
 
 def demo_job_execute(*, job_id: str) -> str:
@@ -277,8 +279,9 @@ def _save_sheet(job: DemoJob, name: str, images: list[np.ndarray], columns: int)
         row, col = divmod(i, columns)
         grid[row * tile:(row + 1) * tile, col * tile:(col + 1) * tile] = image
     out = io.BytesIO()
-    # Level 1: a quarter of the default's encoding time for ~10 % more bytes.
-    Image.fromarray(grid).save(out, format="PNG", compress_level=1)
+    # Level 0 (stored, not deflated): the sheet is read back only by the web, which sends each
+    # tile compressed; deflating it here took 5-10 % of the worker's time per 16-face job.
+    Image.fromarray(grid).save(out, format="PNG", compress_level=0)
     return {"file": name, "path": _save(job, name, out.getvalue()), "tile": tile,
             "columns": columns}
 
