@@ -122,7 +122,9 @@ def drop_database(url: str) -> None:
 
 
 class CpuMeter:
-    """CPU seconds used by process groups between two readings (/proc, Linux)."""
+    """CPU seconds used by process groups between two readings (/proc, Linux). Per process:
+    one that exits in between is not counted (PostgreSQL backends come and go), so the figures
+    are a floor."""
 
     TICK = os.sysconf("SC_CLK_TCK")
 
@@ -138,12 +140,14 @@ class CpuMeter:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
 
-    def _read(self) -> dict[str, float]:
-        return {name: sum(self._cpu(pid) for pid in pids()) for name, pids in self.groups.items()}
+    def _read(self) -> dict[str, dict[int, float]]:
+        return {name: {pid: self._cpu(pid) for pid in pids()}
+                for name, pids in self.groups.items()}
 
     def used(self) -> dict[str, float]:
         now = self._read()
-        return {name: now[name] - self.start[name] for name in now}
+        return {name: sum(cpu - self.start[name].get(pid, 0.0) for pid, cpu in procs.items())
+                for name, procs in now.items()}
 
 
 def pids_named(comm: str) -> list[int]:
