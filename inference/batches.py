@@ -102,11 +102,8 @@ def demo_jobs_execute(job_ids: list[str]) -> str:
 def _run(claim: Callable[[], list]) -> int:
     """Claim and run one forward pass under MODEL_LOCK, save after releasing it; failure
     handling as in worker.demo_job_execute. Returns the number of jobs that succeeded."""
-    from django.utils import timezone
 
-    from . import notify
-    from .models import DemoJob
-    from .worker import MODEL_LOCK, JobTimeout, run_batch
+    from .worker import MODEL_LOCK, fail_batch, run_batch
 
     batch: list = []
     started = time.perf_counter()
@@ -120,13 +117,7 @@ def _run(claim: Callable[[], list]) -> int:
         save_rest()
     except Exception as exc:  # one bad batch must not take the others (or the worker) down
         log.exception("demo batch failed (celery-batches)")
-        message = ("The demo took too long and was stopped." if isinstance(exc, JobTimeout)
-                   else f"The model failed: {exc}"[:290])
-        DemoJob.objects.filter(pk__in=[j.pk for j in batch],
-                               status=DemoJob.Status.RUNNING).update(
-            status=DemoJob.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000],
-            message=message)
-        notify.jobs_finished(j.pk for j in batch)
+        fail_batch(batch, exc)
         return 0
     log.info("celery-batches: ran %d %s job(s) in %.0f ms", len(batch), batch[0].kind,
              (time.perf_counter() - started) * 1000)

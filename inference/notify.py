@@ -66,28 +66,29 @@ def wait_until(job_id, is_finished: Callable[[], bool], timeout: float) -> bool:
     """
     deadline = time.monotonic() + timeout
     client = _redis()
-    if client is not None:
-        event = threading.Event()
-        listener = _listener(client)
-        listener.add(str(job_id), event)
-        try:
-            while True:
-                if is_finished():
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                event.wait(min(left, 1.0))
-                event.clear()
-        finally:
-            listener.remove(str(job_id), event)
+    if client is None:  # no shared channel: look again every WAIT_POLL_SECONDS
+        return _check_until(is_finished, deadline, lambda left: time.sleep(
+            min(WAIT_POLL_SECONDS, left)))
+    event = threading.Event()
+    listener = _listener(client)
+    listener.add(str(job_id), event)
+    try:
+        # An announcement wakes us; without one we still look again every second.
+        return _check_until(is_finished, deadline,
+                            lambda left: event.wait(min(left, 1.0)) and event.clear())
+    finally:
+        listener.remove(str(job_id), event)
+
+
+def _check_until(is_finished: Callable[[], bool], deadline: float,
+                 pause: Callable[[float], object]) -> bool:
     while True:
         if is_finished():
             return True
         left = deadline - time.monotonic()
         if left <= 0:
             return False
-        time.sleep(min(WAIT_POLL_SECONDS, left))
+        pause(left)
 
 
 class _Listener:

@@ -193,17 +193,21 @@ def demo_job_execute(*, job_id: str) -> str:
         save_rest()
     except Exception as exc:  # one bad batch must not take the worker down
         log.exception("demo batch failed")
-        message = ("The demo took too long and was stopped." if isinstance(exc, JobTimeout)
-                   else f"The model failed: {exc}"[:290])
-        DemoJob.objects.filter(pk__in=[j.pk for j in batch],
-                               status=DemoJob.Status.RUNNING).update(
-            status=DemoJob.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000],
-            message=message)
-        notify.jobs_finished(j.pk for j in batch)
+        fail_batch(batch, exc)
         return "failed"
     log.info("ran %d %s job(s) in %.0f ms", len(batch), job.kind,
              (time.perf_counter() - started) * 1000)
     return f"ran {len(batch)}"
+
+
+def fail_batch(batch: list[DemoJob], exc: Exception) -> None:
+    """Mark a batch's still-running jobs failed with a message a student can read."""
+    message = ("The demo took too long and was stopped." if isinstance(exc, JobTimeout)
+               else f"The model failed: {exc}"[:290])
+    DemoJob.objects.filter(pk__in=[j.pk for j in batch], status=DemoJob.Status.RUNNING).update(
+        status=DemoJob.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000],
+        message=message)
+    notify.jobs_finished(j.pk for j in batch)
 
 
 # ------------------------------------------------------------------------------------------------
