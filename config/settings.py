@@ -276,6 +276,9 @@ DEMO_BATCH_FLUSH_INTERVAL = env.float("DEMO_BATCH_FLUSH_INTERVAL", default=0.01)
 # The longest an API client may ask a request to wait for its result (`Prefer: wait=N`). Each
 # waiting request holds a web thread: size gunicorn's threads for it (docs/deployment.md).
 DEMO_MAX_WAIT_SECONDS = env.int("DEMO_MAX_WAIT_SECONDS", default=10)
+# The demo pages' status requests wait this long for a result (long polling): the queue position
+# and the progress bar refresh at least this often.
+DEMO_PAGE_WAIT_SECONDS = env.float("DEMO_PAGE_WAIT_SECONDS", default=2.0)
 # A running job whose worker has not written a heartbeat for this long is taken to be lost.
 DEMO_HEARTBEAT_STALE_SECONDS = env.int("DEMO_HEARTBEAT_STALE_SECONDS",
                                        default=DEMO_JOB_TIME_LIMIT_SECONDS)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from config.api_errors import error_responses
 
-from . import notify, selectors, services
+from . import selectors, services
 from .models import DemoJob, DemoKind
 
 PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
@@ -28,20 +28,6 @@ def requested_wait(request) -> float:
     """Seconds the client is willing to wait for the result (0: answer at once)."""
     found = PREFER_WAIT.search(request.headers.get("Prefer", ""))
     return min(int(found.group(1)), settings.DEMO_MAX_WAIT_SECONDS) if found else 0
-
-
-def wait_for(job: DemoJob, seconds: float) -> DemoJob:
-    """The job once finished, or as it stands after `seconds` (see inference.notify)."""
-    if seconds <= 0 or job.is_finished:
-        return job
-    latest = [job]
-
-    def finished() -> bool:
-        latest[0] = DemoJob.objects.get(pk=job.pk)
-        return latest[0].is_finished
-
-    notify.wait_until(job.pk, finished, seconds)
-    return latest[0]
 
 
 def _with_preference(response: Response, waited: float) -> Response:
@@ -107,7 +93,7 @@ class DemoJobCreateApi(APIView):
                                        params=body.validated_data["params"],
                                        image=image.read() if image else None)
         wait = requested_wait(request)
-        job = wait_for(job, wait)
+        job = selectors.demo_job_wait(job=job, seconds=wait)
         code = status.HTTP_200_OK if job.is_finished else status.HTTP_202_ACCEPTED
         return _with_preference(
             Response(DemoJobOutSerializer(job_payload(request, job)).data, status=code), wait)
@@ -119,7 +105,7 @@ class DemoJobDetailApi(APIView):
     def get(self, request, job_id):
         job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
         wait = requested_wait(request)
-        job = wait_for(job, wait)
+        job = selectors.demo_job_wait(job=job, seconds=wait)
         if not job.is_finished:
             job = services.demo_job_mark_lost(job=job)
         return _with_preference(Response(DemoJobOutSerializer(job_payload(request, job)).data),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment
 
+from . import notify
 from .models import DemoJob
 
 
@@ -31,6 +32,20 @@ def demo_job_get_for_user(*, user: AbstractBaseUser, job_id) -> DemoJob:
         if role and job.share_in_gallery and not job.hidden_by_teacher:
             return job
     raise PermissionDenied(_("This demo result is not yours."))
+
+
+def demo_job_wait(*, job: DemoJob, seconds: float) -> DemoJob:
+    """The job once finished, or as it stands after `seconds` (see inference.notify)."""
+    if seconds <= 0 or job.is_finished:
+        return job
+    latest = [job]
+
+    def finished() -> bool:
+        latest[0] = DemoJob.objects.select_related("course").get(pk=job.pk)
+        return latest[0].is_finished
+
+    notify.wait_until(job.pk, finished, seconds)
+    return latest[0]
 
 
 def queue_position(*, job: DemoJob) -> int | None:

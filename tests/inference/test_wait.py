@@ -134,3 +134,31 @@ def test_redis_announcement_wakes_a_waiter(settings):
         assert 0.25 < checks[1] - started < 0.9  # the announcement, not the 1 s re-check
     finally:
         notify._redis.cache_clear()
+
+
+def test_the_page_panel_waits_for_the_result_and_shows_it(api_client, settings):
+    """The htmx panel's own request long-polls: it answers when the job finishes."""
+    job = queued_job(api_client.user)
+    thread = finish_later(job, 0.5)
+    started = time.monotonic()
+    reply = api_client.get(reverse("inference:job", args=[job.pk]) + "?wait=2",
+                           HTTP_HX_REQUEST="true")
+    took = time.monotonic() - started
+    thread.join()
+    assert reply.status_code == 200 and "hx-get" not in reply.content.decode()
+    assert 0.4 < took < 1.9, took
+
+
+def test_the_page_panel_wait_is_capped_and_keeps_refreshing(api_client, settings):
+    settings.DEMO_PAGE_WAIT_SECONDS = 0.5
+    job = queued_job(api_client.user)
+    started = time.monotonic()
+    reply = api_client.get(reverse("inference:job", args=[job.pk]) + "?wait=60",
+                           HTTP_HX_REQUEST="true")
+    took = time.monotonic() - started
+    html = reply.content.decode()
+    assert reply.status_code == 200 and 0.4 < took < 1.5, took
+    assert f"/demos/jobs/{job.pk}/?wait=0.5" in html  # asks again, waiting again
+    for bad in ("nan", "-3", "x"):
+        assert api_client.get(reverse("inference:job", args=[job.pk]) + f"?wait={bad}",
+                              HTTP_HX_REQUEST="true").status_code == 200
