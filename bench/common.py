@@ -402,7 +402,8 @@ def _proc_cpu(pid: int) -> float:
         return 0.0
 
 
-def _pids_named(name: str) -> list[int]:
+def pids_named(name: str) -> list[int]:
+    """Pids of the processes whose command name is `name` (/proc, Linux)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -434,11 +435,11 @@ class CpuMeter:
 
         ru = resource.getrusage(resource.RUSAGE_SELF)
         busy, total = _machine_cpu()
-        pg = {pid: _proc_cpu(pid) for pid in _pids_named("postgres")}
+        pg = {pid: _proc_cpu(pid) for pid in pids_named("postgres")}
         return {
             "wall": time.monotonic(), "loadgen": ru.ru_utime + ru.ru_stime,
             "server": {pid: _proc_cpu(pid) for pid in self.server_pids()},
-            "postgres": pg, "redis": sum(_proc_cpu(p) for p in _pids_named("redis-server")),
+            "postgres": pg, "redis": sum(_proc_cpu(p) for p in pids_named("redis-server")),
             "machine_busy": busy, "machine_total": total,
         }
 

@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .common import pids_named
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
@@ -148,18 +150,6 @@ class CpuMeter:
         now = self._read()
         return {name: sum(cpu - self.start[name].get(pid, 0.0) for pid, cpu in procs.items())
                 for name, procs in now.items()}
-
-
-def pids_named(comm: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == comm:
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 def tree(pid: int) -> list[int]:

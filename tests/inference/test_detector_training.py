@@ -4,9 +4,7 @@ running. (The training itself, through a real worker: test_detector_training_wor
 
 from __future__ import annotations
 
-import struct
 import zipfile
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -19,7 +17,7 @@ from config.api_errors import ApplicationError
 from inference.models import DetectorTraining
 from inference.training.archive import read_photo_archive
 
-from .training_helpers import photo, photos_zip
+from .training_helpers import huge_declared_png, photo, photos_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +26,6 @@ def upload(data: bytes, name: str = "photos.zip") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/zip")
 
 
-def huge_declared_png(width: int, height: int) -> bytes:
-    """A tiny PNG whose header declares an enormous image (a decompression bomb)."""
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(
-            ">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(
-        b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
 
 
 def refusal(data: bytes) -> str:

@@ -1,14 +1,14 @@
 """Hostile and broken uploads are refused with a message before anything reaches a model."""
 
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
 
 from config.api_errors import ApplicationError
 from inference.images import read_upload
+
+from .training_helpers import huge_declared_png
 
 
 def encoded(fmt: str, size=(32, 32), mode="RGB") -> bytes:
@@ -24,14 +24,6 @@ def test_allowed_formats_are_reencoded_as_png(fmt):
     assert Image.open(io.BytesIO(png)).mode == "RGB"
 
 
-def huge_declared_png(width: int, height: int) -> bytes:
-    """A tiny file whose header declares an enormous image (a decompression bomb)."""
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(
-            ">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(
-        b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize("data, reason", [

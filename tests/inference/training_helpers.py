@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -32,3 +34,13 @@ def photos_zip(n: int = 24, *, first_seed: int = 0, extra: dict[str, bytes] | No
                ) -> bytes:
     entries = {f"photos/img-{i:03d}.jpg": photo(first_seed + i) for i in range(n)}
     return make_zip({**entries, **(extra or {})})
+
+
+def huge_declared_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares an enormous image (a decompression bomb)."""
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(
+            ">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(
+        b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
