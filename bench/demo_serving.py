@@ -178,7 +178,10 @@ class Stack:
                     "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
                     "VAR_DIR": str(self.dir), "DEMO_MAX_BATCH": str(max_batch),
                     "DEMO_MAX_IN_FLIGHT_PER_USER": "1000", "DEMO_RATE_PER_MINUTE": "100000",
-                    "DEMO_QUEUE_CAP": "100000", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
+                    "DEMO_QUEUE_CAP": "100000",
+                    # One account plays every client: lift the per-user limits.
+                    "DEMO_MAX_WAITS_PER_USER": "100000", "PYTHONUNBUFFERED": "1",
+                    "LOG_LEVEL": "WARNING",
                     "INFERENCE_TORCH_THREADS": str(torch_threads), "DEMO_BATCHER": batcher,
                     "DEMO_FORWARD_PASSES": str(forward_passes)}
         if cache:

@@ -279,6 +279,8 @@ DEMO_MAX_WAIT_SECONDS = env.int("DEMO_MAX_WAIT_SECONDS", default=10)
 # The demo pages' status requests wait this long for a result (long polling): the queue position
 # and the progress bar refresh at least this often.
 DEMO_PAGE_WAIT_SECONDS = env.float("DEMO_PAGE_WAIT_SECONDS", default=2.0)
+# Waiting requests one user may hold at once; more answer at once instead of waiting.
+DEMO_MAX_WAITS_PER_USER = env.int("DEMO_MAX_WAITS_PER_USER", default=4)
 # A running job whose worker has not written a heartbeat for this long is taken to be lost.
 DEMO_HEARTBEAT_STALE_SECONDS = env.int("DEMO_HEARTBEAT_STALE_SECONDS",
                                        default=DEMO_JOB_TIME_LIMIT_SECONDS)

@@ -93,7 +93,7 @@ class DemoJobCreateApi(APIView):
                                        params=body.validated_data["params"],
                                        image=image.read() if image else None)
         wait = requested_wait(request)
-        job = selectors.demo_job_wait(job=job, seconds=wait)
+        job = selectors.demo_job_wait(job=job, seconds=wait, user=request.user)
         code = status.HTTP_200_OK if job.is_finished else status.HTTP_202_ACCEPTED
         return _with_preference(
             Response(DemoJobOutSerializer(job_payload(request, job)).data, status=code), wait)
@@ -105,7 +105,7 @@ class DemoJobDetailApi(APIView):
     def get(self, request, job_id):
         job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
         wait = requested_wait(request)
-        job = selectors.demo_job_wait(job=job, seconds=wait)
+        job = selectors.demo_job_wait(job=job, seconds=wait, user=request.user)
         if not job.is_finished:
             job = services.demo_job_mark_lost(job=job)
         return _with_preference(Response(DemoJobOutSerializer(job_payload(request, job)).data),

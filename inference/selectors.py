@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
@@ -34,18 +37,49 @@ def demo_job_get_for_user(*, user: AbstractBaseUser, job_id) -> DemoJob:
     raise PermissionDenied(_("This demo result is not yours."))
 
 
-def demo_job_wait(*, job: DemoJob, seconds: float) -> DemoJob:
-    """The job once finished, or as it stands after `seconds` (see inference.notify)."""
+def demo_job_wait(*, job: DemoJob, seconds: float, user=None) -> DemoJob:
+    """The job once finished, or as it stands after `seconds` (see inference.notify).
+
+    A waiting request holds a web thread, so one user may hold at most
+    DEMO_MAX_WAITS_PER_USER of them; past that the job comes back at once (the client simply
+    asks again), and nobody can tie up the web server by opening many waits.
+    """
     if seconds <= 0 or job.is_finished:
         return job
-    latest = [job]
+    with _wait_slot(user) as granted:
+        if not granted:
+            return job
+        latest = [job]
 
-    def finished() -> bool:
-        latest[0] = DemoJob.objects.select_related("course").get(pk=job.pk)
-        return latest[0].is_finished
+        def finished() -> bool:
+            latest[0] = DemoJob.objects.select_related("course").get(pk=job.pk)
+            return latest[0].is_finished
 
-    notify.wait_until(job.pk, finished, seconds)
-    return latest[0]
+        notify.wait_until(job.pk, finished, seconds)
+        return latest[0]
+
+
+@contextmanager
+def _wait_slot(user):
+    """Count the user's waiting requests in the shared cache (per process with the embedded
+    local-memory cache, which still bounds each process)."""
+    if user is None:
+        yield True
+        return
+    key = f"demo-waits:{user.pk}"
+    cache.add(key, 0, timeout=settings.DEMO_MAX_WAIT_SECONDS * 6)  # a crash cannot leak it long
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=settings.DEMO_MAX_WAIT_SECONDS * 6)
+        count = 1
+    try:
+        yield count <= settings.DEMO_MAX_WAITS_PER_USER
+    finally:
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass
 
 
 def queue_position(*, job: DemoJob) -> int | None:

@@ -101,7 +101,8 @@ def demo_job_detail(request: HttpRequest, job_id) -> HttpResponse:
             wait = min(float(request.GET.get("wait", 0)), settings.DEMO_PAGE_WAIT_SECONDS)
         except ValueError:
             wait = 0
-        return _panel(request, selectors.demo_job_wait(job=job, seconds=max(0, wait)))
+        return _panel(request, selectors.demo_job_wait(job=job, seconds=max(0, wait),
+                                                       user=request.user))
     return render(request, "inference/job.html", {"job": job})
 
 

@@ -20,8 +20,14 @@ def test_generate_detect_and_caption_without_reload(page_for, accounts, celery_w
     faces = page.locator("#faces-result img")
     faces.first.wait_for(timeout=60_000)
     assert faces.count() == 2 and page.url == url  # no navigation happened
-    page.wait_for_function("document.querySelector('#faces-result img').naturalWidth > 0")
-    assert page.evaluate("document.querySelector('#faces-result img').naturalWidth") == 64
+    # Each face is cut out of the job's sheet when the browser asks for it. Wait for it to
+    # load from here: wait_for_function would poll with eval, which the site's CSP forbids.
+    width = "document.querySelector('#faces-result img').naturalWidth"
+    for _ in range(100):
+        if page.evaluate(width) > 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(width) == 64
     shot(page, "demo-faces")
     page.locator("#faces-result button:has-text('가짜 탐지기')").first.click()
     verdict = page.locator("#detect-result .verdict")

@@ -162,3 +162,22 @@ def test_the_page_panel_wait_is_capped_and_keeps_refreshing(api_client, settings
     for bad in ("nan", "-3", "x"):
         assert api_client.get(reverse("inference:job", args=[job.pk]) + f"?wait={bad}",
                               HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_one_user_cannot_hold_more_than_a_few_waiting_requests(api_client, settings):
+    """Each wait holds a web thread: past DEMO_MAX_WAITS_PER_USER the job comes back at once."""
+    from django.core.cache import cache
+
+    settings.DEMO_MAX_WAITS_PER_USER = 2
+    job = queued_job(api_client.user)
+    key = f"demo-waits:{api_client.user.pk}"
+    cache.set(key, 2)  # two waits of this user already in progress
+    started = time.monotonic()
+    reply = api_client.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER="wait=5")
+    assert time.monotonic() - started < 1 and reply.json()["status"] == "queued"
+    assert cache.get(key) == 2  # its slot was given back
+    cache.set(key, 1)
+    started = time.monotonic()
+    api_client.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER="wait=1")
+    assert time.monotonic() - started > 0.9  # a free slot: it waited
+    assert cache.get(key) == 1
