@@ -205,6 +205,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
+# The same transport with atomic publishing (config/broker_fs.py).
+if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT = "config.broker_fs:Transport"
 CELERY_RESULT_BACKEND = env(
     "CELERY_RESULT_BACKEND",
     default=(
