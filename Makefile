@@ -50,7 +50,8 @@ lint: install
 BENCH_ARGS ?= all --quick
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
-	$(BIN)/python -m bench demo-serving --quick
+	# As `make run` runs its worker beside the web server (docs/performance.md, stop 11).
+	$(BIN)/python -m bench demo-serving --quick --torch-threads 1 --forward-passes 2
 
 messages: install
 	$(BIN)/python manage.py makemessages -l ko --ignore '.venv/*' --ignore 'content/*'
