@@ -113,7 +113,6 @@ def _claim(job: DemoJob) -> list[DemoJob]:
     faster (docs/performance.md). An UPDATE … WHERE status='queued' claims each row at most
     once, on SQLite and PostgreSQL alike, so concurrent tasks never run the same job twice.
     """
-    token = uuid.uuid4().hex
     now = timezone.now()
     ids = [job.pk]
     if job.kind in BATCHABLE:
@@ -127,19 +126,20 @@ def _claim(job: DemoJob) -> list[DemoJob]:
             if room < 0:
                 break
             ids.append(pk)
-    DemoJob.objects.filter(pk__in=ids, status=DemoJob.Status.QUEUED).update(
-        status=DemoJob.Status.RUNNING, claim=token, started_at=now, heartbeat_at=now,
-        tries=F("tries") + 1, message="")
-    return list(DemoJob.objects.filter(claim=token, status=DemoJob.Status.RUNNING)
-                .order_by("created_at"))
+    return _take(DemoJob.objects.filter(pk__in=ids))
 
 
 def claim_ids(ids: list) -> list[DemoJob]:
     """Atomically take exactly these jobs, those still queued and not expired, and no others
     (celery-batches, inference/batches.py: each job comes in its own message)."""
+    return _take(DemoJob.objects.filter(pk__in=ids, expires_at__gt=timezone.now()))
+
+
+def _take(jobs) -> list[DemoJob]:
+    """Mark those of `jobs` still queued as running under a fresh claim token; return them."""
     token = uuid.uuid4().hex
     now = timezone.now()
-    DemoJob.objects.filter(pk__in=ids, status=DemoJob.Status.QUEUED, expires_at__gt=now).update(
+    jobs.filter(status=DemoJob.Status.QUEUED).update(
         status=DemoJob.Status.RUNNING, claim=token, started_at=now, heartbeat_at=now,
         tries=F("tries") + 1, message="")
     return list(DemoJob.objects.filter(claim=token, status=DemoJob.Status.RUNNING)
