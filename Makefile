@@ -51,7 +51,8 @@ BENCH_ARGS ?= all --quick
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	# As `make run` runs its worker beside the web server (docs/performance.md, stop 11).
-	$(BIN)/python -m bench demo-serving --quick --torch-threads 1 --forward-passes 2
+	$(BIN)/python -m bench demo-serving --quick --torch-threads 1 --forward-passes 2 \
+	  --max-batch-images 64
 
 messages: install
 	$(BIN)/python manage.py makemessages -l ko --ignore '.venv/*' --ignore 'content/*'

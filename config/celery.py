@@ -8,7 +8,7 @@ late: a worker killed mid-task leaves the message for another worker.
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -43,6 +43,24 @@ app.conf.update(
 )
 app.autodiscover_tasks()
 app.autodiscover_tasks(["inference.training"])  # inference/training/tasks.py
+
+# Database connections in worker processes live as long as in the web (CONN_MAX_AGE), not one
+# task. Celery's Django fixup closes every connection before and after each task unless
+# DB_REUSE_MAX is set; a demo task then pays for a new PostgreSQL connection (a backend process
+# forked by the server) every time, more than the task's own queries cost (docs/performance.md,
+# stop 12). With reuse on, the fixup would keep even a broken connection, so the handlers below
+# do what Django does around each web request instead.
+app.conf.CELERY_DB_REUSE_MAX = 2**62
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(**kwargs):  # noqa: ARG001 - Celery's signal signature
+    """Drop connections past CONN_MAX_AGE or left unusable by an error, as Django does at the
+    start and end of each request (a task is a worker's request)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 def _ensure_embedded_folders() -> None:

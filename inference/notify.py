@@ -26,6 +26,10 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 WAIT_POLL_SECONDS = 0.05
+# A subscribed waiter's re-check of the row without an announcement. Each re-check is a query
+# and a few ms of web CPU; at 64 waiting clients re-checking every second they were half of the
+# web server's work per job (docs/performance.md, stop 12).
+RECHECK_SECONDS = 5.0
 CHANNEL_PREFIX = "demo-job-finished:"
 
 
@@ -72,10 +76,17 @@ def wait_until(job_id, is_finished: Callable[[], bool], timeout: float) -> bool:
     event = threading.Event()
     listener = _listener(client)
     listener.add(str(job_id), event)
+
+    def pause(left: float) -> None:
+        # While the listener is subscribed an announcement wakes us, and so does the listener
+        # losing or regaining Redis; the rare re-check only covers a publish the worker could
+        # not make. Without a subscription, look again every second.
+        every = RECHECK_SECONDS if listener.subscribed.is_set() else 1.0
+        if event.wait(min(left, every)):
+            event.clear()
+
     try:
-        # An announcement wakes us; without one we still look again every second.
-        return _check_until(is_finished, deadline,
-                            lambda left: event.wait(min(left, 1.0)) and event.clear())
+        return _check_until(is_finished, deadline, pause)
     finally:
         listener.remove(str(job_id), event)
 
@@ -114,12 +125,19 @@ class _Listener:
             if not events:
                 self.waiters.pop(job_id, None)
 
+    def _wake_all(self) -> None:
+        with self.lock:
+            for events in self.waiters.values():
+                for event in events:
+                    event.set()
+
     def _run(self) -> None:
         while True:
             try:
                 pubsub = self.client.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(CHANNEL_PREFIX + "*")
                 self.subscribed.set()
+                self._wake_all()  # announcements made while we were away are lost: look now
                 for message in pubsub.listen():
                     if message.get("type") != "pmessage":
                         continue
@@ -129,6 +147,7 @@ class _Listener:
                             event.set()
             except Exception as exc:  # Redis went away: waiters fall back to a check a second
                 self.subscribed.clear()
+                self._wake_all()
                 log.warning("demo job listener lost Redis, retrying: %s", exc)
                 time.sleep(1.0)
 

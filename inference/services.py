@@ -17,8 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,15 +112,31 @@ def _scene_clean(scene) -> list[dict]:
     return clean
 
 
+def _limit_counts(user: AbstractBaseUser) -> dict[str, int]:
+    """The user's active jobs, their jobs of the last minute, and all active jobs: one query.
+
+    Written in SQL because every job creation pays for it: building the same three filtered
+    counts through the ORM cost 1.7 ms of web CPU a job, this 0.3 ms (docs/performance.md,
+    stop 12). COUNT(*) FILTER runs on PostgreSQL and SQLite (3.30+) alike.
+    """
+    table = connection.ops.quote_name(DemoJob._meta.db_table)
+    active = "status IN (%s, %s)"
+    recent = "(user_id = %s AND created_at >= %s)"
+    states = [DemoJob.Status.QUEUED, DemoJob.Status.RUNNING]
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FILTER (WHERE {active} AND user_id = %s),"  # noqa: S608 - no input
+            f" COUNT(*) FILTER (WHERE {recent}), COUNT(*) FILTER (WHERE {active})"
+            f" FROM {table} WHERE {active} OR {recent}",
+            [*states, user.pk, user.pk, since, *states, *states, user.pk, since])
+        mine_active, mine_recent, queued = cursor.fetchone()
+    return {"mine_active": mine_active, "mine_recent": mine_recent, "queued": queued}
+
+
 def _check_limits(user: AbstractBaseUser) -> None:
-    """Per-user in-flight and rate limits and the queue cap, read in one query (every job
-    creation pays for this)."""
-    now = timezone.now()
-    active = Q(status__in=(DemoJob.Status.QUEUED, DemoJob.Status.RUNNING))
-    recent = Q(user=user, created_at__gte=now - timedelta(minutes=1))
-    counts = DemoJob.objects.filter(active | recent).aggregate(
-        mine_active=Count("pk", filter=active & Q(user=user)),
-        mine_recent=Count("pk", filter=recent), queued=Count("pk", filter=active))
+    """Per-user in-flight and rate limits and the queue cap."""
+    counts = _limit_counts(user)
     if counts["mine_active"] >= settings.DEMO_MAX_IN_FLIGHT_PER_USER:
         raise ApplicationError(
             _("You already have %(n)s demos running. Wait for one to finish.") % {
@@ -165,7 +180,8 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
               # The Celery task id is chosen here, so sending the task needs no second write.
               "task_id": uuid.uuid4().hex,
               "expires_at": now + timedelta(seconds=settings.DEMO_JOB_EXPIRES_SECONDS)}
-    cached = DemoJob.objects.filter(cache_key=key, status=DemoJob.Status.SUCCEEDED).first()
+    cached = next(iter(DemoJob.objects.filter(cache_key=key, status=DemoJob.Status.SUCCEEDED)
+                       .order_by()[:1]), None)  # any will do: no ORDER BY to build
     if cached is not None:
         return DemoJob.objects.create(
             **common, status=DemoJob.Status.SUCCEEDED, progress=1.0, result=cached.result,

@@ -136,6 +136,57 @@ def test_redis_announcement_wakes_a_waiter(settings):
         notify._redis.cache_clear()
 
 
+@pytest.fixture
+def redis_broker(settings):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    settings.CELERY_BROKER_URL = url
+    notify._redis.cache_clear()
+    yield url
+    notify._redis.cache_clear()
+
+
+def test_a_subscribed_waiter_does_not_reread_the_row_every_second(redis_broker):
+    """With the listener subscribed, nothing but an announcement (or the rare re-check) makes a
+    waiter look at the database again: at 64 waiting clients the once-a-second re-reads were
+    half of the web server's work per job."""
+    checks = []
+
+    def finished() -> bool:
+        checks.append(time.monotonic())
+        return False
+
+    assert notify.RECHECK_SECONDS > 2.5
+    assert not notify.wait_until("job-quiet", finished, timeout=2.5)
+    assert len(checks) == 2, checks  # the first look and the one at the deadline
+
+
+def test_losing_or_regaining_redis_wakes_every_waiter(redis_broker):
+    """An announcement sent while the listener was away is lost: the listener wakes every
+    waiter to look again, and they re-check each second until it is subscribed again."""
+    listener = notify._listener(notify._redis())
+    checks = []
+
+    def finished() -> bool:
+        checks.append(time.monotonic())
+        return len(checks) >= 2
+
+    def reconnect():
+        time.sleep(0.3)
+        listener._wake_all()
+
+    thread = threading.Thread(target=reconnect)
+    thread.start()
+    started = time.monotonic()
+    assert notify.wait_until("job-lost", finished, timeout=4)
+    thread.join()
+    assert checks[1] - started < 0.9
+
+
 def test_the_page_panel_waits_for_the_result_and_shows_it(api_client, settings):
     """The htmx panel's own request long-polls: it answers when the job finishes."""
     job = queued_job(api_client.user)
