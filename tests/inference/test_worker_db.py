@@ -85,3 +85,24 @@ def test_progress_is_written_only_when_the_last_write_is_half_a_second_old(djang
 def test_the_time_limit_is_checked_even_when_nothing_is_written():
     with pytest.raises(worker.JobTimeout):
         worker._progress([], 0.5, "x", deadline=0)
+
+
+@pytest.mark.django_db
+def test_a_message_for_a_job_this_process_already_batched_costs_no_query(
+        django_user_model, django_assert_num_queries):
+    user = django_user_model.objects.create_user("b", password="pw-12345!")
+    jobs = [DemoJob.objects.create(kind="face-generate", user=user,
+                                   params={"seed": i, "count": 1}, cache_key="k",
+                                   expires_at=timezone.now() + timedelta(minutes=5))
+            for i in range(2)]
+    taken = worker.claim_ids([j.pk for j in jobs])  # one batch took both
+    assert {j.pk for j in taken} == {j.pk for j in jobs}
+    with django_assert_num_queries(0):
+        assert worker.demo_job_execute(job_id=str(jobs[1].pk)) == "running elsewhere"
+
+
+def test_the_record_of_taken_jobs_is_bounded():
+    record = worker._TakenHere(size=3)
+    record.add([DemoJob(pk=f"00000000-0000-0000-0000-00000000000{i}") for i in range(5)])
+    assert "00000000-0000-0000-0000-000000000000" not in record
+    assert "00000000-0000-0000-0000-000000000004" in record
