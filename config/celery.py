@@ -23,6 +23,7 @@ app.conf.update(
     task_queues=(Queue("default"), Queue("gpu")),
     task_routes={"inference.tasks.*": {"queue": "gpu"},
                  "inference.training.tasks.detector_trainings_recover": {"queue": "default"},
+                 "inference.training.tasks.detector_trainings_clean": {"queue": "default"},
                  "inference.training.tasks.*": {"queue": "gpu"}},
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -39,6 +40,10 @@ app.conf.update(
         "recover-lost-detector-trainings": {
             "task": "inference.training.tasks.detector_trainings_recover",
             "schedule": 60.0, "options": {"queue": "default"}},
+        # Old training runs' photos and checkpoints (DETECTOR_TRAINING_KEEP_DAYS).
+        "clean-old-detector-trainings": {
+            "task": "inference.training.tasks.detector_trainings_clean",
+            "schedule": 24 * 3600.0, "options": {"queue": "default"}},
     },
 )
 app.autodiscover_tasks()

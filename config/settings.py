@@ -312,5 +312,8 @@ DETECTOR_TRAINING_TIME_LIMIT_SECONDS = env.int("DETECTOR_TRAINING_TIME_LIMIT_SEC
                                                default=2 * 3600)
 # A running training whose heartbeat is older than this lost its worker: it is failed.
 DETECTOR_TRAINING_STALE_SECONDS = env.int("DETECTOR_TRAINING_STALE_SECONDS", default=600)
+# Ended training runs keep their photo ZIP and (unless active) their checkpoint this many days;
+# then beat's daily clean-up deletes the files and keeps the metrics (clean_detector_trainings).
+DETECTOR_TRAINING_KEEP_DAYS = env.int("DETECTOR_TRAINING_KEEP_DAYS", default=30)
 # Progress (and heartbeat) writes: at most one per this many seconds.
 DETECTOR_TRAINING_PROGRESS_INTERVAL = env.float("DETECTOR_TRAINING_PROGRESS_INTERVAL", default=1.0)

@@ -7,6 +7,7 @@ nothing. A run's id reaches the `gpu` queue only after its row and photos are co
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -143,3 +144,41 @@ def _request_pool_rescore() -> None:
         spot_pool_rescore.apply_async(queue="gpu", expires=3600, retry=False)
     except Exception as exc:  # broker down
         log.warning("could not request a spot-the-fake pool rescore: %s", exc)
+
+
+def detector_trainings_clean(*, older_than_days: int | None = None, dry_run: bool = False
+                             ) -> dict[str, int]:
+    """Delete the stored files of training runs that ended more than `older_than_days` ago
+    (default DETECTOR_TRAINING_KEEP_DAYS): the instructor's photo ZIP of every such run, and the
+    checkpoint of every such run that is not the active model. The rows stay, with their
+    metrics, so the training page still shows what each run reached; a run without its
+    checkpoint can no longer be switched to. Runs still queued or running are never touched.
+
+    Each run's field is cleared before its file is deleted: a crash in between leaves an
+    orphaned file, never a row pointing at nothing.
+    """
+    days = settings.DETECTOR_TRAINING_KEEP_DAYS if older_than_days is None else older_than_days
+    ended = DetectorTraining.objects.filter(
+        status__in=(DetectorTraining.Status.SUCCEEDED, DetectorTraining.Status.FAILED,
+                    DetectorTraining.Status.CANCELLED),
+        finished_at__lt=timezone.now() - timedelta(days=days))
+    counts = {"photos": 0, "checkpoints": 0}
+    for field, runs, key in (
+            ("photos_file", ended.exclude(photos_file=""), "photos"),
+            ("checkpoint_file", ended.exclude(checkpoint_file="").filter(active=False),
+             "checkpoints")):
+        for pk, name in runs.values_list("pk", field):
+            counts[key] += 1
+            if dry_run:
+                continue
+            # Re-checked in the UPDATE: a run switched to in the meantime keeps its checkpoint.
+            still = DetectorTraining.objects.filter(pk=pk, **{field: name})
+            if field == "checkpoint_file":
+                still = still.filter(active=False)
+            if still.update(**{field: ""}):
+                default_storage.delete(name)
+            else:
+                counts[key] -= 1
+    log.info("detector trainings older than %d days: %s%s", days, counts,
+             " (dry run)" if dry_run else "")
+    return counts

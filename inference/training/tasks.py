@@ -34,6 +34,13 @@ def detector_trainings_recover() -> int:
     return recover()
 
 
+@shared_task(name="inference.training.tasks.detector_trainings_clean", ignore_result=True)
+def detector_trainings_clean() -> dict:
+    from .services import detector_trainings_clean as clean
+
+    return clean()
+
+
 def _recover_on_start(sender=None, **kwargs) -> None:
     """A worker (re)started: fail the runs a killed worker left "running" (once stale), and
     re-send queued runs whose message may have been lost with it."""

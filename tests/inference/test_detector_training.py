@@ -293,3 +293,62 @@ def test_activation_switches_version_card_and_cache_key(client, people):
     client.post(reverse("inference:training-shipped"))
     assert model_version("fake_detector") == shipped
     assert model_card("fake_detector")["version"] == shipped
+
+
+def stored_run(user, pk_hint: str, *, days_ago: float, **fields) -> DetectorTraining:
+    """A run with a real photo ZIP and checkpoint in storage, ended `days_ago` days ago."""
+    from django.core.files.base import ContentFile
+
+    photos = default_storage.save(f"detector-training/{pk_hint}/photos.zip", ContentFile(b"z"))
+    checkpoint = default_storage.save(f"detector-training/{pk_hint}/fake_detector-x.pt",
+                                      ContentFile(b"c"))
+    fields = {"status": "succeeded", "photos_file": photos, "checkpoint_file": checkpoint,
+              "version": f"v{pk_hint}", "finished_at": timezone.now() - timedelta(days=days_ago),
+              **fields}
+    return queued_run(user, **fields)
+
+
+def test_old_runs_lose_their_files_but_keep_their_figures(client, people, settings):
+    from django.core.management import call_command
+
+    from inference.training.services import detector_trainings_clean
+
+    settings.DETECTOR_TRAINING_KEEP_DAYS = 30
+    me = people["instructor"]
+    old = stored_run(me, "old", days_ago=40, result={"meta": {"metrics": {"accuracy": 0.9}}})
+    old_active = stored_run(me, "active", days_ago=40, active=True)
+    old_failed = stored_run(me, "failed", days_ago=40, status="failed", checkpoint_file="")
+    recent = stored_run(me, "recent", days_ago=5)
+    running = stored_run(me, "running", days_ago=40, status="running", finished_at=None)
+    before = set(stored_files())
+
+    assert detector_trainings_clean(dry_run=True) == {"photos": 3, "checkpoints": 1}
+    assert set(stored_files()) == before  # a dry run deletes nothing
+    call_command("clean_detector_trainings")
+
+    gone = {name.removeprefix("detector-training/") for name in (
+        old.photos_file, old.checkpoint_file, old_active.photos_file, old_failed.photos_file)}
+    assert set(stored_files()) == before - gone
+    for run in (old, old_active, old_failed, recent, running):
+        run.refresh_from_db()
+    assert (old.photos_file, old.checkpoint_file) == ("", "")
+    assert old.result["meta"]["metrics"]["accuracy"] == 0.9  # the figures stay
+    assert old_active.checkpoint_file and not old_active.photos_file  # still serving the demos
+    assert recent.photos_file and recent.checkpoint_file
+    assert running.photos_file and running.checkpoint_file
+    # A run without its checkpoint says so and cannot be switched to.
+    client.force_login(me)
+    page = client.get(reverse("inference:training-run", args=[old.pk])).content.decode()
+    assert "model file was deleted" in page
+    assert reverse("inference:training-activate", args=[old.pk]) not in page
+    client.post(reverse("inference:training-activate", args=[old.pk]))
+    old.refresh_from_db()
+    assert not old.active
+    assert detector_trainings_clean() == {"photos": 0, "checkpoints": 0}  # nothing left to do
+
+
+def test_the_clean_up_refuses_a_negative_age():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--days"):
+        call_command("clean_detector_trainings", "--days", "-1")
