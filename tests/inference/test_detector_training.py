@@ -339,7 +339,7 @@ def test_old_runs_lose_their_files_but_keep_their_figures(client, people, settin
     # A run without its checkpoint says so and cannot be switched to.
     client.force_login(me)
     page = client.get(reverse("inference:training-run", args=[old.pk])).content.decode()
-    assert "model file was deleted" in page
+    assert "사진과 함께 삭제되었습니다" in page  # "… was deleted with its photos …" (ko default)
     assert reverse("inference:training-activate", args=[old.pk]) not in page
     client.post(reverse("inference:training-activate", args=[old.pk]))
     old.refresh_from_db()
