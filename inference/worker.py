@@ -139,23 +139,32 @@ def claim_ids(ids: list) -> list[DemoJob]:
 class _TakenHere:
     """The ids of the last jobs this process claimed. A batch takes jobs whose own messages are
     still on their way; when they arrive, the task answers from here instead of reading the
-    row (with 4 jobs a batch, 3 of every 4 messages; docs/performance.md, stop 12)."""
+    row (with 4 jobs a batch, 3 of every 4 messages; docs/performance.md, stop 12).
 
-    def __init__(self, size: int = 4096) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
+    A claim counts only while its heartbeat could still be fresh: after that, recovery may have
+    put the job back in the queue (a hung batch), and its re-sent message must read the row.
+    """
+
+    def __init__(self, size: int = 4096, max_age: float | None = None) -> None:
+        self._ids: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
+        self._max_age = max_age
 
     def add(self, jobs: list[DemoJob]) -> None:
+        now = time.monotonic()
         with self._lock:
             for job in jobs:
-                self._ids[str(job.pk)] = None
+                self._ids[str(job.pk)] = now
             while len(self._ids) > self._size:
                 self._ids.popitem(last=False)
 
     def __contains__(self, job_id) -> bool:
+        max_age = (settings.DEMO_HEARTBEAT_STALE_SECONDS if self._max_age is None
+                   else self._max_age)
         with self._lock:
-            return str(job_id) in self._ids
+            taken = self._ids.get(str(job_id))
+        return taken is not None and time.monotonic() - taken < max_age
 
 
 TAKEN_HERE = _TakenHere()
