@@ -86,6 +86,17 @@ def start_worker(log_path: Path, *, name: str, extra_env: dict | None = None,
     raise RuntimeError(f"celery worker did not start in {timeout} s:\n{log_path.read_text()}")
 
 
+def wait_until_settled(job_ids, *, timeout: float, every: float = 0.2) -> None:
+    """Wait until none of these demo jobs is queued or running (a rescuing worker's work)."""
+    from inference.models import DemoJob
+
+    deadline = time.monotonic() + timeout
+    while DemoJob.objects.filter(pk__in=job_ids, status__in=("queued", "running")).exists():
+        assert time.monotonic() < deadline, list(
+            DemoJob.objects.filter(pk__in=job_ids).values_list("status", "message"))
+        time.sleep(every)
+
+
 def stop_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:

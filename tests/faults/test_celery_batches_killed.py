@@ -15,7 +15,7 @@ from config.celery import app
 from inference import services
 from inference.models import DemoJob
 from inference.tasks import demo_run_batch
-from tests.conftest import start_worker, stop_worker
+from tests.conftest import start_worker, stop_worker, wait_until_settled
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 QUEUE = "gpu-buffer-then-killed"  # only the doomed worker reads it
@@ -85,11 +85,7 @@ def test_buffered_messages_of_a_killed_worker_are_not_lost(django_user_model, tm
     rescuer = start_worker(tmp_path / "b.log", name="rescuer", extra_env={
         "DEMO_BATCHER": "celery-batches", "DEMO_BATCH_FLUSH_INTERVAL": "0.05"})
     try:
-        deadline = time.monotonic() + 60
-        while DemoJob.objects.filter(pk__in=ids, status__in=("queued", "running")).exists():
-            assert time.monotonic() < deadline, list(
-                DemoJob.objects.filter(pk__in=ids).values_list("status", "message"))
-            time.sleep(0.2)
+        wait_until_settled(ids, timeout=60, every=0.2)
     finally:
         stop_worker(rescuer)
     jobs = DemoJob.objects.filter(pk__in=ids)

@@ -9,7 +9,7 @@ import pytest
 
 from inference.models import DemoJob
 from inference.services import demo_job_create
-from tests.conftest import start_worker, stop_worker
+from tests.conftest import start_worker, stop_worker, wait_until_settled
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +36,7 @@ def test_jobs_survive_a_killed_worker(django_user_model, tmp_path, settings):
     time.sleep(2.5)  # let the heartbeats of the killed batch go stale
     second = start_worker(tmp_path / "b.log", name="rescuer", extra_env=env)
     try:
-        deadline = time.monotonic() + 180
-        while DemoJob.objects.filter(pk__in=jobs, status__in=("queued", "running")).exists():
-            assert time.monotonic() < deadline, list(
-                DemoJob.objects.filter(pk__in=jobs).values_list("status", "message"))
-            time.sleep(0.3)
+        wait_until_settled(jobs, timeout=180, every=0.3)
     finally:
         stop_worker(second)
     statuses = list(DemoJob.objects.filter(pk__in=jobs).values_list("status", "message"))
