@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.urls import reverse
@@ -15,7 +17,7 @@ from rest_framework.views import APIView
 
 from config.api_errors import error_responses
 
-from . import selectors, services
+from . import notify, selectors, services
 from .models import DemoJob, DemoKind
 
 PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
@@ -89,11 +91,17 @@ class DemoJobCreateApi(APIView):
         body = self.DemoJobCreateInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         image = body.validated_data.get("image")
-        job = services.demo_job_create(user=request.user, kind=body.validated_data["kind"],
-                                       params=body.validated_data["params"],
-                                       image=image.read() if image else None)
         wait = requested_wait(request)
-        job = selectors.demo_job_wait(job=job, seconds=wait, user=request.user)
+        job_id = uuid.uuid4()
+        # Watching before the job is enqueued: its finish cannot be missed, and the wait reads
+        # the row once, when woken. No wait slot: the in-flight limit already bounds how many
+        # of these one user can have (each waits for the job it just created).
+        with notify.Watch(job_id) if wait else nullcontext() as watch:
+            job = services.demo_job_create(user=request.user, kind=body.validated_data["kind"],
+                                           params=body.validated_data["params"],
+                                           image=image.read() if image else None,
+                                           job_id=job_id)
+            job = selectors.demo_job_wait(job=job, seconds=wait, watch=watch)
         code = status.HTTP_200_OK if job.is_finished else status.HTTP_202_ACCEPTED
         return _with_preference(
             Response(DemoJobOutSerializer(job_payload(request, job)).data, status=code), wait)
@@ -103,9 +111,11 @@ class DemoJobDetailApi(APIView):
     @extend_schema(description=WAIT_DOC,
                    responses={200: DemoJobOutSerializer, **error_responses(403, 404)})
     def get(self, request, job_id):
-        job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
         wait = requested_wait(request)
-        job = selectors.demo_job_wait(job=job, seconds=wait, user=request.user)
+        # Watching before the row is read: a finish right after the read cannot be missed.
+        with notify.Watch(job_id) if wait else nullcontext() as watch:
+            job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+            job = selectors.demo_job_wait(job=job, seconds=wait, user=request.user, watch=watch)
         if not job.is_finished:
             job = services.demo_job_mark_lost(job=job)
         return _with_preference(Response(DemoJobOutSerializer(job_payload(request, job)).data),

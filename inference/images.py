@@ -70,3 +70,11 @@ def tile_png(sheet: bytes, index: int, tile: int, columns: int) -> bytes:
         out = io.BytesIO()
         cell.save(out, format="PNG", compress_level=1)
     return out.getvalue()
+
+
+def sheet_png(sheet: bytes) -> bytes:
+    """A whole sheet (stored as raw PPM by the worker) as a PNG a browser can show."""
+    with Image.open(io.BytesIO(sheet)) as grid:
+        out = io.BytesIO()
+        grid.save(out, format="PNG", compress_level=1)
+    return out.getvalue()

@@ -62,33 +62,69 @@ def jobs_finished(job_ids: Iterable) -> None:
         log.warning("could not announce %d finished demo jobs: %s", len(ids), exc)
 
 
-def wait_until(job_id, is_finished: Callable[[], bool], timeout: float) -> bool:
+class Watch:
+    """Interest in one job's announcement, registered before anything could announce it.
+
+    Opened before the job is enqueued (or read), a watch cannot miss the announcement of its
+    finish, so the wait needs no first look at the row: a request that creates a job and waits
+    for it reads the row once, when woken (docs/performance.md, stop 13). Without a shared
+    channel (the filesystem broker) or while the listener is not subscribed, the wait looks
+    first, as before.
+    """
+
+    def __init__(self, job_id) -> None:
+        self.job_id = str(job_id)
+        self.event = threading.Event()
+        client = _redis()
+        self.listener = _listener(client) if client is not None else None
+        if self.listener is not None:
+            self.listener.add(self.job_id, self.event)
+        # Subscribed now: every announcement from here on reaches the event. (Losing Redis later
+        # sets the event, so the wait then looks at the row.)
+        self.sure = self.listener is not None and self.listener.subscribed.is_set()
+
+    def __enter__(self) -> Watch:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.listener is not None:
+            self.listener.remove(self.job_id, self.event)
+
+
+def wait_until(job_id, is_finished: Callable[[], bool], timeout: float,
+               watch: Watch | None = None) -> bool:
     """Block up to `timeout` seconds until `is_finished()` (a fresh read of the job) is true.
 
-    Returns the last answer of `is_finished()`. Registering before the first check closes the
-    race with a worker that finishes in between; a lost announcement costs at most a second.
+    Returns the last answer of `is_finished()`, which is asked at least once. Registering before
+    the first check closes the race with a worker that finishes in between; a watch opened
+    before the job was enqueued closes it earlier still and spares that first check. A lost
+    announcement costs at most RECHECK_SECONDS.
     """
     deadline = time.monotonic() + timeout
-    client = _redis()
-    if client is None:  # no shared channel: look again every WAIT_POLL_SECONDS
+    if watch is None:
+        with Watch(job_id) as own:
+            return _wait(own, is_finished, deadline, look_first=True)
+    return _wait(watch, is_finished, deadline, look_first=not watch.sure)
+
+
+def _wait(watch: Watch, is_finished: Callable[[], bool], deadline: float,
+          look_first: bool) -> bool:
+    listener = watch.listener
+    if listener is None:  # no shared channel: look again every WAIT_POLL_SECONDS
         return _check_until(is_finished, deadline, lambda left: time.sleep(
             min(WAIT_POLL_SECONDS, left)))
-    event = threading.Event()
-    listener = _listener(client)
-    listener.add(str(job_id), event)
 
     def pause(left: float) -> None:
         # While the listener is subscribed an announcement wakes us, and so does the listener
         # losing or regaining Redis; the rare re-check only covers a publish the worker could
         # not make. Without a subscription, look again every second.
         every = RECHECK_SECONDS if listener.subscribed.is_set() else 1.0
-        if event.wait(min(left, every)):
-            event.clear()
+        if watch.event.wait(min(left, every)):
+            watch.event.clear()
 
-    try:
-        return _check_until(is_finished, deadline, pause)
-    finally:
-        listener.remove(str(job_id), event)
+    if not look_first:
+        pause(max(0.0, deadline - time.monotonic()))
+    return _check_until(is_finished, deadline, pause)
 
 
 def _check_until(is_finished: Callable[[], bool], deadline: float,

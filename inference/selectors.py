@@ -37,26 +37,32 @@ def demo_job_get_for_user(*, user: AbstractBaseUser, job_id) -> DemoJob:
     raise PermissionDenied(_("This demo result is not yours."))
 
 
-def demo_job_wait(*, job: DemoJob, seconds: float, user=None) -> DemoJob:
+def demo_job_wait(*, job: DemoJob, seconds: float, user=None,
+                  watch: notify.Watch | None = None) -> DemoJob:
     """The job once finished, or as it stands after `seconds` (see inference.notify).
 
     A waiting request holds a web thread, so one user may hold at most
     DEMO_MAX_WAITS_PER_USER of them; past that the job comes back at once (the client simply
-    asks again), and nobody can tie up the web server by opening many waits.
+    asks again), and nobody can tie up the web server by opening many waits. Without `user`
+    the caller bounds the waits itself (a request waiting for the job it just created: the
+    in-flight limit allows only so many). A `watch` opened before the job was enqueued or read
+    spares the first look at the row.
     """
     if seconds <= 0 or job.is_finished:
         return job
     with _wait_slot(user) as granted:
         if not granted:
             return job
-        # Only the status column, unordered: most checks find it unchanged.
-        status = DemoJob.objects.filter(pk=job.pk).order_by().values_list("status", flat=True)
+        latest = [job]
 
         def finished() -> bool:
-            return any(s in DemoJob.FINISHED for s in status[:1])
+            # The whole row: a look happens only when woken, at the deadline, or every
+            # RECHECK_SECONDS, and what it reads is the answer (no second read to fetch it).
+            latest[0] = DemoJob.objects.get(pk=job.pk)
+            return latest[0].is_finished
 
-        notify.wait_until(job.pk, finished, seconds)
-        return DemoJob.objects.get(pk=job.pk)  # the whole row, once
+        notify.wait_until(job.pk, finished, seconds, watch=watch)
+        return latest[0]
 
 
 @contextmanager

@@ -158,8 +158,9 @@ def _cache_key(kind: str, params: dict, input_sha: str, version: str) -> str:
 
 def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = None,
                     image: bytes | None = None, course=None, lesson=None,
-                    share_in_gallery: bool = False) -> DemoJob:
-    """Create a job; a cached identical result comes back at once, otherwise it is queued."""
+                    share_in_gallery: bool = False, job_id: uuid.UUID | None = None) -> DemoJob:
+    """Create a job; a cached identical result comes back at once, otherwise it is queued.
+    `job_id` lets the caller watch for the job's finish before it is enqueued."""
     if kind not in DemoKind.values:
         raise ApplicationError(_("Unknown demo."), code="invalid_params", status_code=404)
     params = demo_params_clean(kind, params or {})
@@ -174,7 +175,8 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     version = model_version(model_key)
     key = _cache_key(kind, params, input_sha, version)
     now = timezone.now()
-    common = {"kind": kind, "user": user, "course": course, "lesson": lesson, "params": params,
+    common = {"id": job_id or uuid.uuid4(), "kind": kind, "user": user, "course": course,
+              "lesson": lesson, "params": params,
               "input_sha256": input_sha, "cache_key": key, "model_name": model_key,
               "model_version": version, "share_in_gallery": share_in_gallery,
               # The Celery task id is chosen here, so sending the task needs no second write.

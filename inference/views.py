@@ -9,6 +9,8 @@ proxy and needs no streaming worker; a job takes seconds, not minutes.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,9 +23,9 @@ from django.views.decorators.http import require_POST
 from config.api_errors import ApplicationError
 from courses.models import Course, Enrollment
 
-from . import selectors, services
+from . import notify, selectors, services
 from .catalog import model_card
-from .images import tile_png
+from .images import sheet_png, tile_png
 from .models import DemoJob, DemoKind
 
 SCENE_CHOICES = services.SCENE_FIELDS
@@ -92,18 +94,21 @@ def _panel(request: HttpRequest, job: DemoJob) -> HttpResponse:
 
 @login_required
 def demo_job_detail(request: HttpRequest, job_id) -> HttpResponse:
-    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
-    if request.htmx:
-        # The panel's request waits (up to DEMO_PAGE_WAIT_SECONDS) for the job to finish, so
-        # the result shows the moment it exists and a class of 64 does not poll 4 times a
-        # second each; the queue position and progress still refresh every wait.
-        try:
-            wait = min(float(request.GET.get("wait", 0)), settings.DEMO_PAGE_WAIT_SECONDS)
-        except ValueError:
-            wait = 0
-        return _panel(request, selectors.demo_job_wait(job=job, seconds=max(0, wait),
-                                                       user=request.user))
-    return render(request, "inference/job.html", {"job": job})
+    if not request.htmx:
+        job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+        return render(request, "inference/job.html", {"job": job})
+    # The panel's request waits (up to DEMO_PAGE_WAIT_SECONDS) for the job to finish, so the
+    # result shows the moment it exists and a class of 64 does not poll 4 times a second each;
+    # the queue position and progress still refresh every wait.
+    try:
+        wait = max(0.0, min(float(request.GET.get("wait", 0)), settings.DEMO_PAGE_WAIT_SECONDS))
+    except ValueError:
+        wait = 0
+    # Watching before the row is read: a finish right after the read cannot be missed.
+    with notify.Watch(job_id) if wait else nullcontext() as watch:
+        job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+        return _panel(request, selectors.demo_job_wait(job=job, seconds=wait, user=request.user,
+                                                       watch=watch))
 
 
 @login_required
@@ -113,7 +118,10 @@ def demo_job_file(request: HttpRequest, job_id, name: str) -> FileResponse:
     if job.input_file and name == "upload.png":
         files[name] = job.input_file
     sheet = (job.result or {}).get("sheet") or {}
-    if name in files:
+    if name in files and files[name].endswith(".ppm"):  # a sheet: raw pixels as stored
+        with default_storage.open(files[name], "rb") as handle:
+            response = HttpResponse(sheet_png(handle.read()), content_type="image/png")
+    elif name in files:
         response = FileResponse(default_storage.open(files[name], "rb"),
                                 content_type="image/png")
     elif name in sheet.get("tiles", []):

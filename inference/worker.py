@@ -355,11 +355,13 @@ def _save_sheet(job: DemoJob, name: str, images: list[np.ndarray], columns: int)
     for i, image in enumerate(images):
         row, col = divmod(i, columns)
         grid[row * tile:(row + 1) * tile, col * tile:(col + 1) * tile] = image
-    out = io.BytesIO()
-    # Level 0 (stored, not deflated): the sheet is read back only by the web, which sends each
-    # tile compressed; deflating it here took 5-10 % of the worker's time per 16-face job.
-    Image.fromarray(grid).save(out, format="PNG", compress_level=0)
-    return {"file": name, "path": _save(job, name, out.getvalue()), "tile": tile,
+    # Raw pixels (binary PPM: a 15-byte header and the bytes as they are), not PNG: the sheet
+    # is read back only by the web, which sends each tile (or the whole sheet) as PNG. Even an
+    # undeflated PNG runs its row filters: 2-12 ms of worker CPU per 16-face sheet against
+    # 0.2 for PPM (docs/performance.md, stop 13). The name the page asks for stays `name`.
+    header = f"P6 {grid.shape[1]} {grid.shape[0]} 255\n".encode()
+    stored = name.rsplit(".", 1)[0] + ".ppm"
+    return {"file": name, "path": _save(job, stored, header + grid.tobytes()), "tile": tile,
             "columns": columns}
 
 

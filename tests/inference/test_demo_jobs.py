@@ -4,6 +4,7 @@ import io
 import time
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +45,9 @@ def image_of(client, job, name) -> Image.Image:
     response = client.get(reverse("inference:file", args=[job.pk, name]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     data = b"".join(response.streaming_content) if response.streaming else response.content
-    return Image.open(io.BytesIO(data))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"  # whatever the worker stored, the browser gets a PNG
+    return image
 
 
 def test_generate_faces_then_same_request_is_cached(celery_worker_process, demo_client):
@@ -57,6 +60,13 @@ def test_generate_faces_then_same_request_is_cached(celery_worker_process, demo_
     faces = [image_of(demo_client, job, f"face-{i}.png") for i in range(4)]
     assert all(face.size == (64, 64) for face in faces)
     assert faces[3].tobytes() == sheet.crop((192, 0, 256, 64)).tobytes()
+    # The sheet is stored as raw pixels, so each face is what the generator made.
+    assert job.result["files"]["faces.png"].endswith(".ppm")
+    from inference.ml.dcgan import generate_from_seeds, load_face_generator
+
+    made = generate_from_seeds(load_face_generator(device="cpu"), [126])[0]
+    got = np.asarray(faces[3].convert("RGB"), dtype=np.int16)
+    assert np.abs(got - made).max() <= 1  # (another process's thread count may round apart)
     assert faces[0].tobytes() != faces[1].tobytes()
     assert demo_client.get(reverse("inference:file", args=[job.pk, "face-4.png"])
                            ).status_code == 404

@@ -154,6 +154,72 @@ def test_a_subscribed_waiter_does_not_reread_the_row_every_second(redis_broker):
     assert len(checks) == 2, checks  # the first look and the one at the deadline
 
 
+def test_a_watch_opened_first_spares_the_first_look(redis_broker):
+    """A watch opened before the job could finish catches the announcement, even one made
+    before the wait begins, so the row is read once: when there is something to read."""
+    for announce_before_waiting in (False, True):
+        checks = []
+
+        def finished() -> bool:
+            checks.append(time.monotonic())
+            return True
+
+        with notify.Watch("job-watched") as watch:
+            assert watch.sure  # the listener is subscribed
+            if announce_before_waiting:
+                notify.jobs_finished(["job-watched"])
+                time.sleep(0.2)
+                thread = None
+            else:
+                thread = threading.Thread(target=lambda: (time.sleep(0.3),
+                                                          notify.jobs_finished(["job-watched"])))
+                thread.start()
+            started = time.monotonic()
+            assert notify.wait_until("job-watched", finished, timeout=4, watch=watch)
+        if thread:
+            thread.join()
+            assert 0.25 < checks[0] - started < 0.9  # woken by the announcement
+        else:
+            assert checks[0] - started < 0.1  # the announcement was already there
+        assert len(checks) == 1
+
+
+def test_creating_and_waiting_reads_the_job_once(redis_broker, api_client, settings):
+    """The create request watches before it enqueues: no first look, one read of the row when
+    the finish is announced. It takes no wait slot: the in-flight limit bounds these waits."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.set(f"demo-waits:{api_client.user.pk}", settings.DEMO_MAX_WAITS_PER_USER)
+
+    def finish_the_new_job():
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            job = DemoJob.objects.filter(user=api_client.user, status="queued").first()
+            if job:
+                time.sleep(0.3)
+                DemoJob.objects.filter(pk=job.pk).update(
+                    status=DemoJob.Status.SUCCEEDED, finished_at=timezone.now(), result={})
+                notify.jobs_finished([job.pk])
+                break
+            time.sleep(0.05)
+        connection.close()
+
+    thread = threading.Thread(target=finish_the_new_job)
+    thread.start()
+    with CaptureQueriesContext(connection) as queries:
+        reply = api_client.post("/api/demos/jobs/", {"kind": "face-generate",
+                                                     "params": {"seed": 7, "count": 1}},
+                                content_type="application/json", HTTP_PREFER="wait=5")
+    thread.join()
+    assert reply.status_code == 200 and reply.json()["status"] == "succeeded", reply.content
+    reads = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith("SELECT") and '"inference_demojob"."id" =' in q["sql"]]
+    assert len(reads) == 1, reads
+    cache.delete(f"demo-waits:{api_client.user.pk}")
+
+
 def test_losing_or_regaining_redis_wakes_every_waiter(redis_broker):
     """An announcement sent while the listener was away is lost: the listener wakes every
     waiter to look again, and they re-check each second until it is subscribed again."""
