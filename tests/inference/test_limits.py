@@ -1,4 +1,4 @@
-"""The limits every job creation checks (inference.services._limit_counts, one SQL query):
+"""The limits every job creation checks (inference.services._admission, one SQL query):
 what counts towards each, and the message a student gets past it."""
 
 from datetime import timedelta
@@ -37,8 +37,22 @@ def test_each_count_sees_only_what_it_should(users):
     job(me, "failed", age_s=120)         # neither
     job(other, "queued")                 # someone else's: only the queue counts it
     job(other, "succeeded")
-    assert services._limit_counts(me) == {"mine_active": 2, "mine_recent": 2, "queued": 3}
-    assert services._limit_counts(other) == {"mine_active": 1, "mine_recent": 2, "queued": 3}
+    def counts(user, key="k"):
+        return {**services._admission(user, key), "cached": None}
+
+    assert counts(me) == {"mine_active": 2, "mine_recent": 2, "queued": 3, "cached": None}
+    assert counts(other) == {"mine_active": 1, "mine_recent": 2, "queued": 3, "cached": None}
+
+
+def test_the_same_query_finds_an_earlier_result_of_anyone(users):
+    """The cache lookup rides along: a succeeded job with the same key, whoever made it."""
+    me, other = users
+    job(me, "queued")
+    job(me, "failed")
+    assert services._admission(other, "k")["cached"] is None  # nothing succeeded yet
+    done = job(me, "succeeded")
+    assert str(services._admission(other, "k")["cached"]).replace("-", "") == done.pk.hex
+    assert services._admission(other, "another key")["cached"] is None
 
 
 @pytest.mark.parametrize(("setting", "value", "code", "status"), [

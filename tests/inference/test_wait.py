@@ -160,7 +160,7 @@ def test_a_watch_opened_first_spares_the_first_look(redis_broker):
     for announce_before_waiting in (False, True):
         checks = []
 
-        def finished() -> bool:
+        def finished(checks=checks) -> bool:
             checks.append(time.monotonic())
             return True
 
