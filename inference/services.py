@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
 
-from . import notify
+from . import notify, wakeups
 from .catalog import MODEL_FOR_KIND, model_version
 from .images import read_upload
 from .models import DemoJob, DemoKind
@@ -213,6 +213,8 @@ def _enqueue(job: DemoJob) -> None:
     from .tasks import demo_run, demo_run_batch
 
     task = demo_run_batch if settings.DEMO_BATCHER == "celery-batches" else demo_run
+    if not wakeups.message_needed(job.kind, job.pk):
+        return  # a message of its kind is on its way, and its claim will take this job
     try:
         task.apply_async((str(job.pk),), queue="gpu", task_id=job.task_id or None,
                          expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
-from . import notify
+from . import notify, wakeups
 from .models import DemoJob, DemoKind
 
 log = logging.getLogger(__name__)
@@ -106,28 +106,35 @@ def images_in(kind: str, params: dict) -> int:
     return 1
 
 
-def _claim(job: DemoJob) -> list[DemoJob]:
-    """Atomically take this job plus other queued jobs of its kind (oldest first) as one batch.
+def _claim(kind: str, first: DemoJob | None = None) -> tuple[list[DemoJob], list]:
+    """Atomically take `first` (if given) and other queued jobs of `kind`, oldest first, as one
+    batch; also return the ids of queued jobs left out because the batch was full.
 
     A batch holds at most DEMO_MAX_BATCH jobs and DEMO_MAX_BATCH_IMAGES images (always at least
-    this job): past a few dozen 64×64 images a CPU forward pass gets slower per image, not
+    one job): past a few dozen 64×64 images a CPU forward pass gets slower per image, not
     faster (docs/performance.md). An UPDATE … WHERE status='queued' claims each row at most
     once, on SQLite and PostgreSQL alike, so concurrent tasks never run the same job twice.
     """
     now = timezone.now()
-    ids = [job.pk]
-    if job.kind in BATCHABLE:
-        room = settings.DEMO_MAX_BATCH_IMAGES - images_in(job.kind, job.params)
-        candidates = (DemoJob.objects.filter(kind=job.kind, status=DemoJob.Status.QUEUED,
-                                             expires_at__gt=now).exclude(pk=job.pk)
-                      .order_by("created_at").values_list("pk", "params")
-                      [: settings.DEMO_MAX_BATCH - 1])
-        for pk, params in candidates:
-            room -= images_in(job.kind, params)
-            if room < 0:
+    ids = [first.pk] if first is not None else []
+    room = settings.DEMO_MAX_BATCH_IMAGES - (images_in(kind, first.params) if first else 0)
+    limit = settings.DEMO_MAX_BATCH if kind in BATCHABLE else 1
+    left = []
+    if len(ids) < limit:
+        queued = DemoJob.objects.filter(kind=kind, status=DemoJob.Status.QUEUED,
+                                        expires_at__gt=now)
+        if ids:
+            queued = queued.exclude(pk__in=ids)
+        # One row more than fits by count: whether any job is left over.
+        for pk, params in (queued.order_by("created_at").values_list("pk", "params")
+                           [: limit - len(ids) + 1]):
+            n = images_in(kind, params)
+            if len(ids) >= limit or (ids and n > room):
+                left.append(pk)
                 break
             ids.append(pk)
-    return _take(DemoJob.objects.filter(pk__in=ids))
+            room -= n
+    return (_take(DemoJob.objects.filter(pk__in=ids)) if ids else []), left
 
 
 def claim_ids(ids: list) -> list[DemoJob]:
@@ -146,7 +153,7 @@ class _TakenHere:
     """
 
     def __init__(self, size: int = 4096, max_age: float | None = None) -> None:
-        self._ids: OrderedDict[str, float] = OrderedDict()
+        self._ids: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
         self._max_age = max_age
@@ -155,16 +162,20 @@ class _TakenHere:
         now = time.monotonic()
         with self._lock:
             for job in jobs:
-                self._ids[str(job.pk)] = now
+                self._ids[str(job.pk)] = (now, job.kind)
             while len(self._ids) > self._size:
                 self._ids.popitem(last=False)
 
-    def __contains__(self, job_id) -> bool:
+    def kind(self, job_id) -> str | None:
+        """The kind of a job this process claimed (while the claim counts), else None."""
         max_age = (settings.DEMO_HEARTBEAT_STALE_SECONDS if self._max_age is None
                    else self._max_age)
         with self._lock:
             taken = self._ids.get(str(job_id))
-        return taken is not None and time.monotonic() - taken < max_age
+        return taken[1] if taken is not None and time.monotonic() - taken[0] < max_age else None
+
+    def __contains__(self, job_id) -> bool:
+        return self.kind(job_id) is not None
 
 
 TAKEN_HERE = _TakenHere()
@@ -206,29 +217,56 @@ MODEL_LOCK = threading.BoundedSemaphore(settings.DEMO_FORWARD_PASSES)
 
 
 def demo_job_execute(*, job_id: str) -> str:
-    """Run the job (and any queued jobs of its kind, batched). Idempotent: safe to redeliver."""
-    if job_id in TAKEN_HERE:
+    """Run the job (and any queued jobs of its kind, batched). Idempotent: safe to redeliver.
+
+    With coalesced messages (inference/wakeups.py) a message also stands for the jobs of its
+    kind that sent none: it claims the oldest queued ones even when its own job is gone.
+    """
+    coalesced = wakeups.coalescing()
+    kind = TAKEN_HERE.kind(job_id)
+    job = None
+    if kind is not None and not coalesced:
         # A batch of this process took it: done, or being done. (A process that dies takes its
         # record with it; the redelivered or recovered message then reads the row below.)
         return "running elsewhere"
-    # Just what deciding needs: most messages find their job already taken by another batch.
-    job = next(iter(DemoJob.objects.filter(pk=job_id).order_by().only(
-        "status", "kind", "params", "expires_at", "heartbeat_at")[:1]), None)
-    if job is None or job.is_finished:
-        return "nothing to do"
-    now = timezone.now()
-    if job.status == DemoJob.Status.QUEUED and job.expires_at < now:
-        DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
-            status=DemoJob.Status.EXPIRED, finished_at=now,
-            message="No worker picked this demo up in time. Run it again.")
-        return "expired"
+    if kind is None:
+        # Just what deciding needs: most messages find their job already taken by a batch.
+        job = next(iter(DemoJob.objects.filter(pk=job_id).order_by().only(
+            "status", "kind", "params", "expires_at", "heartbeat_at")[:1]), None)
+        if job is None:
+            return "nothing to do"
+        kind = job.kind
+        now = timezone.now()
+        if job.status == DemoJob.Status.QUEUED and job.expires_at < now:
+            DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+                status=DemoJob.Status.EXPIRED, finished_at=now,
+                message="No worker picked this demo up in time. Run it again.")
+            if not coalesced:
+                return "expired"
+            job = None
+        elif job.status == DemoJob.Status.RUNNING and _reclaim_lost(job, dry_run=True):
+            return _run_claimed(lambda: (_reclaim_lost(job), []), kind)
+        elif job.status != DemoJob.Status.QUEUED:
+            if not coalesced:  # the usual case: a batch took it (no need to wait)
+                return "nothing to do" if job.is_finished else "running elsewhere"
+            job = None
+    return _run_claimed(lambda: _claim_waking(kind, job), kind)
+
+
+def _claim_waking(kind: str, first: DemoJob | None) -> tuple[list[DemoJob], list]:
+    wakeups.clear(kind)  # before the claim: a job enqueued from now on sends its own message
+    return _claim(kind, first)
+
+
+def _run_claimed(claim: Callable[[], tuple[list[DemoJob], list]], kind: str) -> str:
+    """Claim under MODEL_LOCK, run the forward pass, save after releasing the lock."""
     batch: list[DemoJob] = []
     started = time.perf_counter()
     try:
-        if job.status == DemoJob.Status.RUNNING and not _reclaim_lost(job, dry_run=True):
-            return "running elsewhere"  # the usual case: a batch took it (no need to wait)
         with MODEL_LOCK:
-            batch = _claim(job) if job.status == DemoJob.Status.QUEUED else _reclaim_lost(job)
+            batch, left = claim()
+            if left:  # the batch is full: a message for the jobs it could not take
+                wakeups.send(kind, left[0])
             if not batch:
                 return "claimed elsewhere"
             deadline = time.monotonic() + settings.DEMO_JOB_TIME_LIMIT_SECONDS
@@ -238,7 +276,7 @@ def demo_job_execute(*, job_id: str) -> str:
         log.exception("demo batch failed")
         fail_batch(batch, exc)
         return "failed"
-    log.info("ran %d %s job(s) in %.0f ms", len(batch), job.kind,
+    log.info("ran %d %s job(s) in %.0f ms", len(batch), kind,
              (time.perf_counter() - started) * 1000)
     return f"ran {len(batch)}"
 
