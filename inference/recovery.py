@@ -2,8 +2,8 @@
 
 A job is never "running" forever: one whose heartbeat stopped longer than the time limit ago is
 put back in the queue (up to 3 tries) and its id re-sent; queued jobs whose message may have been
-lost with the worker are re-sent too. Claiming is idempotent, so a job whose original message
-does arrive after all still runs once.
+lost with the worker are re-sent too (with coalesced messages, one per batch: inference/wakeups.py).
+Claiming is idempotent, so a job whose original message does arrive after all still runs once.
 """
 
 from __future__ import annotations

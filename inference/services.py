@@ -1,7 +1,8 @@
 """Every write for the demos on the web side: create, cancel, share. No torch here.
 
-A job row is the single source of truth: the web process writes it, enqueues its id on commit,
-and reads it back for the page; the worker claims it, runs the model and writes the result.
+A job row is the single source of truth: the web process writes it, enqueues its id on commit
+(unless a message of its kind is already on its way: inference/wakeups.py), and reads it back
+for the page; the worker claims it, runs the model and writes the result.
 """
 
 from __future__ import annotations
@@ -220,6 +221,7 @@ def _enqueue(job: DemoJob) -> None:
                          expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
     except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
         log.warning("demo job %s not queued: %s", job.pk, exc)
+        wakeups.clear(job.kind)  # no message is on its way: the next job must send its own
         DemoJob.objects.filter(pk=job.pk).update(
             status=DemoJob.Status.FAILED, finished_at=timezone.now(),
             error="broker unavailable",

@@ -120,14 +120,15 @@ def _claim(kind: str, first: DemoJob | None = None) -> tuple[list[DemoJob], list
     room = settings.DEMO_MAX_BATCH_IMAGES - (images_in(kind, first.params) if first else 0)
     limit = settings.DEMO_MAX_BATCH if kind in BATCHABLE else 1
     left = []
-    if len(ids) < limit:
+    # With coalesced messages, one row more than fits by count, even when `first` fills the
+    # batch alone: the jobs left over have no message of their own (inference/wakeups.py).
+    rows = limit - len(ids) + (1 if wakeups.coalescing() else 0)
+    if rows > 0:
         queued = DemoJob.objects.filter(kind=kind, status=DemoJob.Status.QUEUED,
                                         expires_at__gt=now)
         if ids:
             queued = queued.exclude(pk__in=ids)
-        # One row more than fits by count: whether any job is left over.
-        for pk, params in (queued.order_by("created_at").values_list("pk", "params")
-                           [: limit - len(ids) + 1]):
+        for pk, params in queued.order_by("created_at").values_list("pk", "params")[:rows]:
             n = images_in(kind, params)
             if len(ids) >= limit or (ids and n > room):
                 left.append(pk)

@@ -3,6 +3,7 @@ them already taken send none, and no job is left behind."""
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -44,6 +45,31 @@ def test_without_coalescing_every_job_sends_its_message(redis_broker, settings):
     settings.DEMO_COALESCE_MESSAGES = True
     settings.DEMO_BATCHER = "celery-batches"  # its batches are made of messages
     assert all(wakeups.message_needed("test-kind", f"job-{i}") for i in range(3))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("max_jobs", "max_images", "taken", "left"), [
+    (1, 32, 1, 1),   # the message's own job fills the batch by count (batching off)
+    (64, 32, 2, 1),  # full by images: two 16-face jobs
+    (64, 64, 3, 0),  # everything fits: nothing left over
+])
+def test_a_full_batch_names_a_job_it_left_over(redis_broker, settings, django_user_model,
+                                               max_jobs, max_images, taken, left):
+    """Jobs left over by a full batch may have no message of their own: the claim must see
+    them, even when the message's own job fills the batch alone."""
+    from django.utils import timezone
+
+    from inference import worker
+
+    settings.DEMO_MAX_BATCH, settings.DEMO_MAX_BATCH_IMAGES = max_jobs, max_images
+    user = django_user_model.objects.create_user("c", password="pw-12345!")
+    jobs = [DemoJob.objects.create(kind="face-generate", user=user, cache_key="k",
+                                   params={"seed": i, "count": 16},
+                                   expires_at=timezone.now() + timedelta(minutes=5))
+            for i in range(3)]
+    batch, leftover = worker._claim("face-generate", first=jobs[0])
+    assert [j.pk for j in batch] == [j.pk for j in jobs[:taken]]
+    assert leftover == [j.pk for j in jobs[taken:taken + left]]
 
 
 @pytest.mark.worker
