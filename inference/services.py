@@ -217,7 +217,8 @@ def _enqueue(job: DemoJob) -> None:
     if not wakeups.message_needed(job.kind, job.pk):
         return  # a message of its kind is on its way, and its claim will take this job
     try:
-        task.apply_async((str(job.pk),), queue="gpu", task_id=job.task_id or None,
+        kwargs = {} if task is demo_run_batch else {"kind": job.kind}
+        task.apply_async((str(job.pk),), kwargs, queue="gpu", task_id=job.task_id or None,
                          expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
     except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
         log.warning("demo job %s not queued: %s", job.pk, exc)

@@ -7,10 +7,11 @@ from .batches import demo_run_batch  # noqa: F401 - registered here (DEMO_BATCHE
 
 @shared_task(name="inference.tasks.demo_run", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
-def demo_run(job_id: str) -> str:
+def demo_run(job_id: str, kind: str | None = None) -> str:
+    """`kind` lets the message wake its kind's jobs even if its own row is gone (wakeups.py)."""
     from .worker import demo_job_execute  # imports torch: only in worker processes
 
-    return demo_job_execute(job_id=job_id)
+    return demo_job_execute(job_id=job_id, kind=kind)
 
 
 @shared_task(name="inference.tasks.spot_pool_refill", acks_late=True, ignore_result=True)

@@ -80,7 +80,7 @@ def send(kind: str, job_id) -> None:
     from .tasks import demo_run
 
     try:
-        demo_run.apply_async((str(job_id),), queue="gpu", retry=False,
+        demo_run.apply_async((str(job_id),), {"kind": kind}, queue="gpu", retry=False,
                              expires=settings.DEMO_JOB_EXPIRES_SECONDS)
     except Exception as exc:  # the key lapses and the next job, or recovery, sends one
         log.warning("no message for the jobs left over of %s: %s", kind, exc)

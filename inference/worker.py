@@ -217,41 +217,43 @@ def _reclaim_lost(job: DemoJob, dry_run: bool = False) -> list[DemoJob]:
 MODEL_LOCK = threading.BoundedSemaphore(settings.DEMO_FORWARD_PASSES)
 
 
-def demo_job_execute(*, job_id: str) -> str:
+def demo_job_execute(*, job_id: str, kind: str | None = None) -> str:
     """Run the job (and any queued jobs of its kind, batched). Idempotent: safe to redeliver.
 
     With coalesced messages (inference/wakeups.py) a message also stands for the jobs of its
-    kind that sent none: it claims the oldest queued ones even when its own job is gone.
+    kind that sent none: it claims the oldest queued ones even when its own job is gone (its
+    row deleted, too: the message names the kind).
     """
     coalesced = wakeups.coalescing()
-    kind = TAKEN_HERE.kind(job_id)
-    job = None
-    if kind is not None and not coalesced:
+    taken_kind = TAKEN_HERE.kind(job_id)
+    if taken_kind is not None:
         # A batch of this process took it: done, or being done. (A process that dies takes its
         # record with it; the redelivered or recovered message then reads the row below.)
-        return "running elsewhere"
-    if kind is None:
-        # Just what deciding needs: most messages find their job already taken by a batch.
-        job = next(iter(DemoJob.objects.filter(pk=job_id).order_by().only(
-            "status", "kind", "params", "expires_at", "heartbeat_at")[:1]), None)
-        if job is None:
-            return "nothing to do"
-        kind = job.kind
-        now = timezone.now()
-        if job.status == DemoJob.Status.QUEUED and job.expires_at < now:
-            DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
-                status=DemoJob.Status.EXPIRED, finished_at=now,
-                message="No worker picked this demo up in time. Run it again.")
-            if not coalesced:
-                return "expired"
-            job = None
-        elif job.status == DemoJob.Status.RUNNING and _reclaim_lost(job, dry_run=True):
-            return _run_claimed(lambda: (_reclaim_lost(job), []), kind)
-        elif job.status != DemoJob.Status.QUEUED:
-            if not coalesced:  # the usual case: a batch took it (no need to wait)
-                return "nothing to do" if job.is_finished else "running elsewhere"
-            job = None
-    return _run_claimed(lambda: _claim_waking(kind, job), kind)
+        if not coalesced:
+            return "running elsewhere"
+        return _run_claimed(lambda: _claim_waking(taken_kind, None), taken_kind)
+    # Just what deciding needs: most messages find their job already taken by a batch.
+    job = next(iter(DemoJob.objects.filter(pk=job_id).order_by().only(
+        "status", "kind", "params", "expires_at", "heartbeat_at")[:1]), None)
+    if job is None:
+        if coalesced and kind:  # a wake-up for its kind only
+            return _run_claimed(lambda: _claim_waking(kind, None), kind)
+        return "nothing to do"
+    now = timezone.now()
+    if job.status == DemoJob.Status.RUNNING and _reclaim_lost(job, dry_run=True):
+        return _run_claimed(lambda: (_reclaim_lost(job), []), job.kind)
+    if job.status == DemoJob.Status.QUEUED and job.expires_at < now:
+        DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+            status=DemoJob.Status.EXPIRED, finished_at=now,
+            message="No worker picked this demo up in time. Run it again.")
+        outcome = "expired"
+    elif job.status != DemoJob.Status.QUEUED:  # the usual case: a batch took it
+        outcome = "nothing to do" if job.is_finished else "running elsewhere"
+    else:
+        return _run_claimed(lambda: _claim_waking(job.kind, job), job.kind)
+    if not coalesced:
+        return outcome
+    return _run_claimed(lambda: _claim_waking(job.kind, None), job.kind)
 
 
 def _claim_waking(kind: str, first: DemoJob | None) -> tuple[list[DemoJob], list]:

@@ -104,20 +104,6 @@ def test_cancel_wakes_a_waiter(api_client):
     assert reply.json()["status"] == "cancelled"
 
 
-@pytest.fixture
-def redis_broker(settings):
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
-    settings.CELERY_BROKER_URL = url
-    notify._redis.cache_clear()
-    yield url
-    notify._redis.cache_clear()
-
-
 def test_redis_announcement_wakes_a_waiter(redis_broker):
     """The production path: the worker publishes, the web process's listener wakes the waiter
     well before any safety re-check."""

@@ -7,22 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from inference import notify, wakeups
+from inference import wakeups
 from inference.models import DemoJob
-
-
-@pytest.fixture
-def redis_broker(settings):
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
-    settings.CELERY_BROKER_URL = url
-    notify._redis.cache_clear()
-    yield notify._redis()
-    notify._redis.cache_clear()
 
 
 def test_a_message_is_needed_only_when_none_of_the_kind_is_on_its_way(redis_broker):
@@ -70,6 +56,28 @@ def test_a_full_batch_names_a_job_it_left_over(redis_broker, settings, django_us
     batch, leftover = worker._claim("face-generate", first=jobs[0])
     assert [j.pk for j in batch] == [j.pk for j in jobs[:taken]]
     assert leftover == [j.pk for j in jobs[taken:taken + left]]
+
+
+@pytest.mark.django_db
+def test_a_message_whose_job_is_gone_still_wakes_its_kind(redis_broker, django_user_model):
+    """Its job deleted (or run by another batch), a message still stands for the jobs of its
+    kind that sent none: it names its kind, and claims and runs them."""
+    import uuid
+
+    from django.utils import timezone
+
+    from inference import worker
+
+    user = django_user_model.objects.create_user("g", password="pw-12345!")
+    jobs = [DemoJob.objects.create(kind="face-generate", user=user, cache_key="k",
+                                   params={"seed": i, "count": 1},
+                                   expires_at=timezone.now() + timedelta(minutes=5))
+            for i in range(2)]
+    gone = str(uuid.uuid4())
+    assert worker.demo_job_execute(job_id=gone) == "nothing to do"  # no kind: nothing to wake
+    assert worker.demo_job_execute(job_id=gone, kind="face-generate") == "ran 2"
+    assert {j.status for j in DemoJob.objects.filter(pk__in=[j.pk for j in jobs])} == {
+        "succeeded"}
 
 
 @pytest.mark.worker

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
-from inference import notify, worker
+from inference import worker
 from inference.models import DemoJob
 
 
@@ -90,14 +90,12 @@ def test_the_time_limit_is_checked_even_when_nothing_is_written():
 @pytest.mark.django_db
 @pytest.mark.parametrize("coalesced", [False, True])
 def test_a_message_for_a_job_this_process_already_batched_reads_no_row(
-        django_user_model, django_assert_num_queries, settings, coalesced):
+        django_user_model, django_assert_num_queries, settings, request, coalesced):
     """Without coalesced messages it is simply done (no query). With them (inference/wakeups.py)
     it also stands for jobs of its kind that sent no message: one query finds none queued."""
     settings.DEMO_COALESCE_MESSAGES = coalesced
     if coalesced:
-        pytest.importorskip("redis")
-        settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
-    notify._redis.cache_clear()
+        request.getfixturevalue("redis_broker")
     user = django_user_model.objects.create_user("b", password="pw-12345!")
     jobs = [DemoJob.objects.create(kind="face-generate", user=user,
                                    params={"seed": i, "count": 1}, cache_key="k",
@@ -105,12 +103,9 @@ def test_a_message_for_a_job_this_process_already_batched_reads_no_row(
             for i in range(2)]
     taken = worker.claim_ids([j.pk for j in jobs])  # one batch took both
     assert {j.pk for j in taken} == {j.pk for j in jobs}
-    try:
-        with django_assert_num_queries(1 if coalesced else 0):
-            assert worker.demo_job_execute(job_id=str(jobs[1].pk)) == (
-                "claimed elsewhere" if coalesced else "running elsewhere")
-    finally:
-        notify._redis.cache_clear()
+    with django_assert_num_queries(1 if coalesced else 0):
+        assert worker.demo_job_execute(job_id=str(jobs[1].pk)) == (
+            "claimed elsewhere" if coalesced else "running elsewhere")
 
 
 def test_the_record_of_taken_jobs_is_bounded(settings):
