@@ -23,6 +23,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .cjk_emphasis import cjk_emphasis_plugin
+
 MATHML_TAGS = {
     "math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
     "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
@@ -114,6 +116,7 @@ def _render_container(kind: str) -> Callable:
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"highlight": _highlight, "html": True}).enable("table")
     md.enable("strikethrough")
+    cjk_emphasis_plugin(md)
     dollarmath_plugin(md, double_inline=True, renderer=lambda c, o: _math(c, o["display_mode"]))
     # `$$…$$` inside a paragraph: MathML may sit in a <p>, a <div> may not.
     md.add_render_rule(

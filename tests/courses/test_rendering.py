@@ -61,3 +61,48 @@ def test_data_urls_kept_for_images_but_not_links():
     html = sanitize_html('<img src="data:image/png;base64,AAAA"><a href="data:text/html,x">l</a>')
     assert 'src="data:image/png;base64,AAAA"' in html
     assert 'href="data:' not in html
+
+
+def test_korean_emphasis_closes_after_punctuation_before_a_particle():
+    # CommonMark leaves `**` after `)` open when a letter follows; Korean particles always do.
+    assert render_markdown("**생성자(G)**는 가짜를 만든다").strip() == (
+        "<p><strong>생성자(G)</strong>는 가짜를 만든다</p>")
+    assert "<em>잠재 벡터(z)</em>를" in render_markdown("*잠재 벡터(z)*를 뽑는다")
+    assert "가<strong>(괄호)</strong>" in render_markdown("가**(괄호)**")
+
+
+def test_emphasis_outside_korean_text_follows_commonmark():
+    assert "<p>**a)**b</p>" in render_markdown("**a)**b")
+    assert "snake_case_name" in render_markdown("변수 snake_case_name 이름")
+    assert "<p>2 * 3 * 4</p>" in render_markdown("2 * 3 * 4")
+    assert "<strong>bold</strong> text" in render_markdown("**bold** text")
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_no_literal_bold_markers_in_the_course_pack():
+    """Every lesson and every quiz text of the shipped course renders its `**` as bold."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    pack = Path(__file__).resolve().parents[2] / "content" / "genai-intro"
+    texts = [p.read_text() for p in pack.rglob("*.md")]
+    for path in (pack / "quizzes").glob("*.yaml"):
+        texts += [s for s in _strings(yaml.safe_load(path.read_text())) if "**" in s]
+    assert len(texts) > 20
+    leftovers = []
+    for text in texts:
+        html = re.sub(r"<(pre|code)\b.*?</\1>", "", render_markdown(text), flags=re.S)
+        leftovers += [line for line in html.splitlines() if "**" in line]
+    assert leftovers == []
