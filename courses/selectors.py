@@ -35,6 +35,12 @@ class CourseAccess:
         return self.is_staff or self.role == Enrollment.Role.INSTRUCTOR
 
 
+def user_instructs_any_course(*, user: AbstractBaseUser) -> bool:
+    """Staff, or an instructor of some course: sees the demo status board and model training."""
+    return user.is_authenticated and (user.is_staff or Enrollment.objects.filter(
+        user_id=user.pk, role=Enrollment.Role.INSTRUCTOR).exists())
+
+
 def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
     courses = Course.objects.annotate(lesson_count=Count("lessons", distinct=True))
     if user.is_staff:

@@ -76,3 +76,18 @@ def test_english_interface_uses_english_titles(client, student):
 def test_unknown_lesson_is_404(client, student):
     client.force_login(student)
     assert client.get(lesson_url("nope")).status_code == 404
+
+
+def test_every_page_links_courses_and_demos_and_instructors_see_the_status_board(
+        client, student, make_user, mini_course, enrol):
+    client.force_login(student)
+    nav = client.get(reverse("courses:detail", args=["mini"])).content.decode()
+    assert f'href="{reverse("courses:list")}"' in nav
+    assert f'href="{reverse("inference:index")}"' in nav
+    assert f'href="{reverse("inference:status")}"' not in nav
+    teacher = make_user("teacher1")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    page = client.get(reverse("inference:index")).content.decode()
+    assert f'href="{reverse("inference:status")}"' in page
+    assert 'aria-current="page">데모<' in page

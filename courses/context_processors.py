@@ -1,0 +1,14 @@
+"""What every page's navigation needs to know about the viewer."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .selectors import user_instructs_any_course
+
+
+def navigation(request: HttpRequest) -> dict:
+    # Lazy: only pages that render the navigation for a signed-in user pay the query.
+    return {"nav_instructs": SimpleLazyObject(
+        lambda: user_instructs_any_course(user=request.user))}
