@@ -50,7 +50,7 @@ lint: install
 BENCH_ARGS ?= all --quick
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
-	# As `make run` runs its worker beside the web server (docs/performance.md, stop 11).
+	# As `make run` runs its worker beside the web server (docs/performance.md).
 	$(BIN)/python -m bench demo-serving --quick --torch-threads 1 --forward-passes 2 \
 	  --max-batch-images 64
 

@@ -227,7 +227,7 @@ class Stack:
             self.env["DATABASE_URL"] = url
         for inherited in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL"):
             self.env.pop(inherited, None)  # only what the options say
-        if cache:  # (stop 11 set this before the line above, so its runs had no shared cache)
+        if cache:  # after the line above: a shared cache must reach the web processes
             self.env["CACHE_URL"] = cache
         if broker != "filesystem":
             self.env.update(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)

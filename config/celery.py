@@ -1,8 +1,10 @@
 """The Celery app: two queues, JSON only, late acks.
 
-Queues: `gpu` runs model inference (one worker process per GPU); `default` runs the heavy,
-after-the-fact work (regrades, statistics, imports). Tasks are idempotent, so they acknowledge
-late: a worker killed mid-task leaves the message for another worker.
+Queues: `gpu` runs model inference and detector training (one worker process per GPU);
+`default` runs the periodic housekeeping (closing overdue attempts, failing lost trainings,
+cleaning old training runs). Regrades, statistics and imports run in the request. Tasks are
+idempotent, so they acknowledge late: a worker killed mid-task leaves the message for another
+worker.
 """
 
 import os
@@ -52,8 +54,8 @@ app.autodiscover_tasks(["inference.training"])  # inference/training/tasks.py
 # Database connections in worker processes live as long as in the web (CONN_MAX_AGE), not one
 # task. Celery's Django fixup closes every connection before and after each task unless
 # DB_REUSE_MAX is set; a demo task then pays for a new PostgreSQL connection (a backend process
-# forked by the server) every time, more than the task's own queries cost (docs/performance.md,
-# stop 12). With reuse on, the fixup would keep even a broken connection, so the handlers below
+# forked by the server) every time, more than the task's own queries cost (docs/performance.md).
+# With reuse on, the fixup would keep even a broken connection, so the handlers below
 # do what Django does around each web request instead.
 app.conf.CELERY_DB_REUSE_MAX = 2**62
 

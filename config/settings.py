@@ -277,7 +277,7 @@ if DEMO_BATCHER not in ("own", "celery-batches"):
     raise ImproperlyConfigured("DEMO_BATCHER must be 'own' or 'celery-batches'.")
 # With the own batcher and a Redis broker, a job sends its gpu-queue message only when no message
 # of its kind is already on its way: one message per batch instead of one per job
-# (inference/wakeups.py, docs/performance.md stop 13).
+# (inference/wakeups.py; docs/performance.md measures it).
 DEMO_COALESCE_MESSAGES = env.bool("DEMO_COALESCE_MESSAGES", default=True)
 DEMO_BATCH_FLUSH_EVERY = env.int("DEMO_BATCH_FLUSH_EVERY", default=16)
 DEMO_BATCH_FLUSH_INTERVAL = env.float("DEMO_BATCH_FLUSH_INTERVAL", default=0.01)

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 WAIT_POLL_SECONDS = 0.05
 # A subscribed waiter's re-check of the row without an announcement. Each re-check is a query
 # and a few ms of web CPU; at 64 waiting clients re-checking every second they were half of the
-# web server's work per job (docs/performance.md, stop 12).
+# web server's work per job (docs/performance.md).
 RECHECK_SECONDS = 5.0
 CHANNEL_PREFIX = "demo-job-finished:"
 
@@ -67,7 +67,7 @@ class Watch:
 
     Opened before the job is enqueued (or read), a watch cannot miss the announcement of its
     finish, so the wait needs no first look at the row: a request that creates a job and waits
-    for it reads the row once, when woken (docs/performance.md, stop 13). Without a shared
+    for it reads the row once, when woken (docs/performance.md). Without a shared
     channel (the filesystem broker) or while the listener is not subscribed, the wait looks
     first, as before.
     """

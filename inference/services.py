@@ -119,8 +119,8 @@ def _admission(user: AbstractBaseUser, cache_key: str) -> dict:
     (`cached`, None if there is none).
 
     Written in SQL because every job creation pays for it: the same three filtered counts
-    through the ORM cost 1.7 ms of web CPU a job, this 0.3 ms (docs/performance.md, stop 12),
-    and the cache lookup as its own query another 0.5 ms (stop 13). COUNT(*) FILTER and the
+    through the ORM cost 1.7 ms of web CPU a job, this 0.3 ms (docs/performance.md),
+    and the cache lookup as its own query another 0.5 ms. COUNT(*) FILTER and the
     scalar subquery run on PostgreSQL and SQLite (3.30+) alike.
     """
     table = connection.ops.quote_name(DemoJob._meta.db_table)

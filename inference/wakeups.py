@@ -3,7 +3,7 @@
 A message for the own batcher (inference.worker.demo_job_execute) claims every queued job of
 its kind that fits in one forward pass, so with four jobs a batch three messages of every four
 found their job already taken: each still cost the web a Celery publish and the worker Celery's
-receive, dispatch and acknowledgement (docs/performance.md, stop 13). Now:
+receive, dispatch and acknowledgement (docs/performance.md). Now:
 
 - The web sends a job's message only if it can set this kind's wake key (Redis SET NX, which
   lives WAKE_TTL_SECONDS). Otherwise a message sent moments ago has not yet been taken up, and

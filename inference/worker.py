@@ -147,7 +147,7 @@ def claim_ids(ids: list) -> list[DemoJob]:
 class _TakenHere:
     """The ids of the last jobs this process claimed. A batch takes jobs whose own messages are
     still on their way; when they arrive, the task answers from here instead of reading the
-    row (with 4 jobs a batch, 3 of every 4 messages; docs/performance.md, stop 12).
+    row (with 4 jobs a batch, 3 of every 4 messages; docs/performance.md).
 
     A claim counts only while its heartbeat could still be fresh: after that, recovery may have
     put the job back in the queue (a hung batch), and its re-sent message must read the row.
@@ -399,7 +399,7 @@ def _save_sheet(job: DemoJob, name: str, images: list[np.ndarray], columns: int)
     # Raw pixels (binary PPM: a 15-byte header and the bytes as they are), not PNG: the sheet
     # is read back only by the web, which sends each tile (or the whole sheet) as PNG. Even an
     # undeflated PNG runs its row filters: 2-12 ms of worker CPU per 16-face sheet against
-    # 0.2 for PPM (docs/performance.md, stop 13). The name the page asks for stays `name`.
+    # 0.2 for PPM (docs/performance.md). The name the page asks for stays `name`.
     header = f"P6 {grid.shape[1]} {grid.shape[0]} 255\n".encode()
     stored = name.rsplit(".", 1)[0] + ".ppm"
     return {"file": name, "path": _save(job, stored, header + grid.tobytes()), "tile": tile,
