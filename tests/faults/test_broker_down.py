@@ -76,3 +76,11 @@ def test_quiz_works_and_demos_say_unavailable(server_without_broker, mini_course
         status = client.get(f"/api/demos/jobs/{job.json()['id']}/").json()
         assert status["status"] == "failed"
         assert re.search("temporarily unavailable|잠시 사용할 수 없습니다", status["message"])
+
+
+def test_readiness_fails_while_the_broker_is_down_and_liveness_does_not(server_without_broker):
+    live = httpx.get(server_without_broker + "/health/live", timeout=10)
+    assert live.status_code == 200 and live.json() == {"status": "ok"}
+    ready = httpx.get(server_without_broker + "/health/ready", timeout=10)
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"database": "ok", "broker": "failed"}
