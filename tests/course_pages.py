@@ -42,6 +42,18 @@ def article(page: str) -> str:
     return match.group(0) if match else page
 
 
+def without_widgets(fragment: str) -> str:
+    """The text the pack wrote, without the live demo widgets expanded into it."""
+    return re.sub(r'<section class="demo-widget-live".*?</section>', "", fragment, flags=re.S)
+
+
+def sections_about(fragment: str, word: str) -> list[str]:
+    """The <h2> sections of a lesson whose heading has `word`, as plain text."""
+    parts = re.split(r"(?=<h2\b)", without_widgets(fragment))
+    return [plain_text(p) for p in parts
+            if p.startswith("<h2") and word in plain_text(p[:p.find("</h2>")])]
+
+
 @dataclass
 class Node:
     tag: str
