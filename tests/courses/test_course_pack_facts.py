@@ -157,13 +157,23 @@ def test_gan_principle_cites_dcgan_as_a_later_session(genai_student):
     assert mentions and all("3차시" in s for s in mentions), mentions
 
 
-def _letter_runs(node) -> list[str]:
-    """Words spelt as single-letter <mi>s side by side in one row (how `_{data}` renders)."""
+# Two-letter subscripts of this course that are words (x_in, W_up, L_tv, n_gf), not products
+# such as the DFT's um and vn or double indices such as ij and tk.
+TWO_LETTER_WORDS = {"in", "up", "tv", "gf"}
+
+
+def _letter_runs(node, *, upright: bool) -> list[str]:
+    """Words spelt as single-letter <mi>s side by side in one row (how `_{data}` renders);
+    italic letters only, or upright ones too. Only a row's children sit side by side (a
+    <msub>'s are a base and its script)."""
+    if node.tag not in ("math", "mrow", "mstyle", "mtd", "mpadded"):
+        return []
     runs, run = [], ""
     for child in node.children:
         letter = child.all_text()
-        if child.tag == "mi" and len(letter) == 1 and letter.isascii() and letter.isalpha():
-            run += letter if child.attrs.get("mathvariant") != "normal" else letter.upper()
+        if child.tag == "mi" and len(letter) == 1 and letter.isascii() and letter.isalpha() \
+                and (upright or child.attrs.get("mathvariant") != "normal"):
+            run += letter
             continue
         runs.append(run)
         run = ""
@@ -178,6 +188,10 @@ def _descendants(node):
         stack += node.children
 
 
+def _is_word(run: str) -> bool:
+    return len(run) > 2 or not run.islower() or run in TWO_LETTER_WORDS
+
+
 def _formula_problems(name: str, fragment: str) -> list[tuple[str, str]]:
     problems = []
     for math in formulas(fragment):
@@ -185,15 +199,13 @@ def _formula_problems(name: str, fragment: str) -> list[tuple[str, str]]:
             if node.tag == "mi" and node.all_text().startswith("\\"):
                 problems.append((name, f"unknown command {node.all_text()}"))
             problems += [(name, f"arg spelt as letters: {run}")
-                         for run in _letter_runs(node) if "arg" in run.lower()]
+                         for run in _letter_runs(node, upright=True) if "arg" in run]
             if node.tag in ("msub", "msup", "msubsup", "munder", "mover"):
                 for script in node.children[1:]:
-                    for part in _descendants(script):
-                        # Italic letter runs are products of variables; ij, tk are two indices.
+                    for part in [script, *_descendants(script)]:
                         problems += [(name, f"italic word in a script: {run}")
-                                     for run in _letter_runs(part)
-                                     if run.islower() and set(run) - set("ijkt")
-                                     or not run.islower() and not run.isupper()]
+                                     for run in _letter_runs(part, upright=False)
+                                     if _is_word(run)]
     return problems
 
 
