@@ -18,6 +18,10 @@ from .yaml_lines import LineDict, YamlError, load_yaml
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _MATH_ERROR_RE = re.compile(r'<code class="math-error">(.*?)</code>', re.DOTALL)
+# latex2mathml passes a command it does not know through as text ("\arg" on the page) and
+# leaves an empty operator where an \operatorname or \mathop name held another command.
+_MATH_UNKNOWN_RE = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
+_MATH_EMPTY_OPERATOR = "<mo></mo>"
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,13 @@ def _read_lessons(root: Path, folder: Path, problems: list[Problem]) -> list[Les
             body_html = ""
         for bad in _MATH_ERROR_RE.findall(body_html):
             check.add(None, f"formula cannot be rendered: {bad.strip()[:80]}; check the LaTeX")
+        for command in sorted(set(_MATH_UNKNOWN_RE.findall(body_html))):
+            check.add(None, f"a formula uses {command}, which the renderer does not know and "
+                            "would show as text; write it another way, e.g. "
+                            f"\\operatorname{{{command[1:]}}}")
+        if _MATH_EMPTY_OPERATOR in body_html:
+            check.add(None, "a formula loses an operator name: write \\operatorname{name} with "
+                            "letters only (no \\, or other commands inside) instead of \\mathop")
         problems.extend(check)
         if check or None in (slug, session, title):
             continue

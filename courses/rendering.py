@@ -77,9 +77,23 @@ def sanitize_html(fragment: str) -> str:
     return re.sub(r'(<a\b[^>]*?)\shref="data:[^"]*"', r"\1", cleaned)
 
 
+# latex2mathml knows \argmin and \argmax, but prints the standard \arg\min as a literal "\arg"
+# and drops an \operatorname whose name holds a spacing command (arg\,min): spell both its way.
+_ARG_MIN_MAX_RE = re.compile(
+    r"\\arg\s*\\(min|max)(?![A-Za-z])"
+    r"|\\operatorname\*?\{\s*arg\s*(?:\\[,;:! ]|~|\s)*(min|max)\s*\}")
+_ARG_RE = re.compile(r"\\arg(?![A-Za-z])")
+
+
+def _operators_for_latex2mathml(latex: str) -> str:
+    latex = _ARG_MIN_MAX_RE.sub(lambda m: "\\arg" + (m.group(1) or m.group(2)), latex)
+    return _ARG_RE.sub(r"\\operatorname{arg}", latex)
+
+
 def _math(content: str, display: bool) -> str:
     try:
-        return latex_to_mathml(content.strip(), display="block" if display else "inline")
+        return latex_to_mathml(_operators_for_latex2mathml(content.strip()),
+                               display="block" if display else "inline")
     except Exception:  # latex2mathml raises assorted errors on unsupported input
         # Show the source instead of failing the whole page; authors see it in the preview.
         return f'<code class="math-error">{html.escape(content)}</code>'

@@ -6,20 +6,29 @@ written; `quizzes.services.quiz_pack_apply` writes the specs.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from courses.pack import SLUG_RE, CoursePackSpec, PackError, Problem, ProblemList, read_yaml_file
+from courses.pack import (
+    SLUG_RE,
+    CoursePackSpec,
+    LessonSpec,
+    PackError,
+    Problem,
+    ProblemList,
+    read_yaml_file,
+)
 from courses.yaml_lines import LineDict, YamlError, load_yaml
 
 from . import qtypes
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS
 
 COMMON_KEYS = {"key", "type", "mark", "stem", "explanation", "lesson", "name", "tags",
-               "text_format"}
+               "text_format", "terms"}
 GRADING_METHODS = ("highest", "average", "first", "last")
 KINDS = ("weekly", "midterm", "practice")
 
@@ -36,6 +45,8 @@ class QuestionSpec:
     mark: float
     lesson: tuple[str, str] | None  # (module dir, lesson slug)
     tags: list[str]
+    # Words the item relies on; each must occur in the linked lesson (checked here, not stored).
+    terms: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,7 +72,7 @@ class QuizSpec:
 def read_quiz_files(pack: CoursePackSpec) -> list[QuizSpec]:
     """Read every quiz file of the pack; raise PackError listing all problems."""
     problems: list[Problem] = []
-    lessons = {(m.dir, lesson.slug) for m in pack.modules for lesson in m.lessons}
+    lessons = {(m.dir, lesson.slug): lesson for m in pack.modules for lesson in m.lessons}
     quizzes: list[QuizSpec] = []
     seen_keys: dict[str, str] = {}
     seen_slugs: dict[str, str] = {}
@@ -239,8 +250,9 @@ def _read_review(doc: LineDict, review: Any, check: ProblemList) -> dict | None:
     return policy
 
 
-def _read_question(raw: Any, index: int, check: ProblemList, lessons: set[tuple[str, str]],
-                   list_line: int) -> QuestionSpec | None:
+def _read_question(raw: Any, index: int, check: ProblemList,
+                   lessons: dict[tuple[str, str], LessonSpec], list_line: int
+                   ) -> QuestionSpec | None:
     where = f"questions[{index}]."
     if not isinstance(raw, LineDict):
         check.add(list_line, f"questions[{index}] must be a mapping")
@@ -259,6 +271,7 @@ def _read_question(raw: Any, index: int, check: ProblemList, lessons: set[tuple[
                                              "write <week folder>/<lesson slug>, e.g. week06/bert")
         else:
             lesson = parts
+    terms = _read_terms(raw, label, check, lessons.get(lesson) if lesson else None)
     if qtype_name is None or stem is None or key is None:
         return None
     data = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
@@ -275,7 +288,41 @@ def _read_question(raw: Any, index: int, check: ProblemList, lessons: set[tuple[
         general_feedback=str(raw.get("explanation") or ""), mark=float(mark if mark is not None
                                                                          else 1),
         lesson=lesson, tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
+        terms=terms,
     )
+
+
+def _read_terms(raw: LineDict, label: str, check: ProblemList,
+                lesson: LessonSpec | None) -> list[str]:
+    """`terms: [DCGAN, 전치 합성곱]`: the words the item relies on. Each must be in the text of
+    the linked lesson as a student reads it, so a review link never sends a student to a lesson
+    that does not teach what the item asks."""
+    if raw.get("terms") is None:
+        return []
+    line = raw.line_of("terms")
+    terms = raw["terms"]
+    if not isinstance(terms, list) or not terms or not all(
+            isinstance(t, str) and t.strip() for t in terms):
+        check.add(line, f"{label}: 'terms' must be a list of words or phrases the item relies "
+                        "on, e.g. terms: [DCGAN, 전치 합성곱]")
+        return []
+    if "lesson" not in raw:
+        check.add(line, f"{label}: 'terms' are looked up in the linked lesson; add 'lesson'")
+        return []
+    if lesson is not None:
+        text = _plain_text(f"{lesson.title} {lesson.body_html}")
+        for term in terms:
+            if _plain_text(term) not in text:
+                check.add(line, f"{label}: the term {term!r} is not in lesson "
+                                f"{raw['lesson']} ({lesson.title}); link the lesson that "
+                                "teaches it, or correct the term")
+    return [t.strip() for t in terms]
+
+
+def _plain_text(fragment: str) -> str:
+    """HTML or plain text → what a reader sees, in one case and with single spaces."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    return " ".join(text.split()).casefold()
 
 
 def _line_of_path(raw: LineDict, path: str) -> int:

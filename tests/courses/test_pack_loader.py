@@ -123,3 +123,17 @@ def test_load_command_reports_problems_and_exits_nonzero(mini_pack):
     path.write_text(path.read_text().replace("slug: intro\n", ""))
     with pytest.raises(CommandError, match=r"1 problem\(s\); nothing was changed"):
         call_command("load_course_pack", str(mini_pack))
+
+
+def test_a_formula_command_the_renderer_does_not_know_stops_the_load(mini_pack):
+    path = mini_pack / "week01" / "01-intro.md"
+    path.write_text(path.read_text().replace(
+        "Inline math $a^2 + b^2 = c^2$", r"Inline math $\sinc x$ and $\mathop{\mathrm{arg\,min}}_x$"))
+    problems = _problems(mini_pack)
+    assert problems == [
+        "mini-pack/week01/01-intro.md: a formula uses \\sinc, which the renderer does not know "
+        "and would show as text; write it another way, e.g. \\operatorname{sinc}",
+        "mini-pack/week01/01-intro.md: a formula loses an operator name: write "
+        "\\operatorname{name} with letters only (no \\, or other commands inside) instead of "
+        "\\mathop"]
+    assert Lesson.objects.count() == 0

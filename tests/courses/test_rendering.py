@@ -1,5 +1,7 @@
 """Markdown, math and sanitising: what a lesson author writes and what reaches a page."""
 
+import pytest
+
 from courses.rendering import render_markdown, render_text, sanitize_html
 
 
@@ -106,3 +108,16 @@ def test_no_literal_bold_markers_in_the_course_pack():
         html = re.sub(r"<(pre|code)\b.*?</\1>", "", render_markdown(text), flags=re.S)
         leftovers += [line for line in html.splitlines() if "**" in line]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("latex", [r"\arg\min_G f", r"\operatorname{arg\,min}_G f",
+                                   r"\operatorname*{arg\,min}_G f", r"\argmin_G f"])
+def test_arg_min_renders_as_one_operator(latex):
+    html = render_markdown(f"${latex}$")
+    assert "<mo movablelimits=\"true\">arg\u2009min</mo>" in html
+    assert "\\arg" not in html and "<mo></mo>" not in html
+
+
+def test_arg_alone_is_an_operator():
+    html = render_markdown(r"$\arg z$")
+    assert "<mo>arg</mo>" in html and "\\arg" not in html

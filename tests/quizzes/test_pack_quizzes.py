@@ -53,3 +53,36 @@ def test_unknown_lesson_and_duplicate_key_are_reported(mini_pack):
     messages = [p.message for p in caught.value.problems]
     assert any("lesson 'week01/nope' is not in this pack" in m for m in messages)
     assert any("question key 'm-q1' is already used" in m for m in messages)
+
+
+def test_terms_of_an_item_must_be_taught_by_its_linked_lesson(mini_pack):
+    path = mini_pack / "quizzes" / "week01.yaml"
+    path.write_text(path.read_text().replace(
+        "    lesson: week01/intro\n",
+        "    lesson: week01/intro\n    terms: [더보기, \"MATH\", 판별자]\n", 1))
+    with pytest.raises(PackError) as caught:
+        course_pack_load(path=mini_pack)
+    (problem,) = caught.value.problems
+    assert problem.path == "mini-pack/quizzes/week01.yaml" and problem.line == 20
+    assert problem.message == ("question m-q1: the term '판별자' is not in lesson week01/intro "
+                               "(소개); link the lesson that teaches it, or correct the term")
+    assert Quiz.objects.count() == 0
+    # Terms are found in the lesson as it reads (any case, markup gone); they are not stored.
+    path.write_text(path.read_text().replace(", 판별자]", ", 숨겨진 내용]"))
+    course_pack_load(path=mini_pack)
+    assert Question.objects.get(key="m-q1").versions.count() == 1
+
+
+def test_terms_must_be_a_list_of_words_and_need_a_lesson(mini_pack):
+    path = mini_pack / "quizzes" / "week01.yaml"
+    text = path.read_text().replace("    lesson: week01/intro\n",
+                                    "    lesson: week01/intro\n    terms: DCGAN\n", 1)
+    path.write_text(text.replace("    explanation: GAN과 VAE.\n",
+                                 "    explanation: GAN과 VAE.\n    terms: [GAN]\n", 1))
+    with pytest.raises(PackError) as caught:
+        course_pack_load(path=mini_pack)
+    messages = [p.message for p in caught.value.problems]
+    assert messages == [
+        "question m-q1: 'terms' must be a list of words or phrases the item relies on, "
+        "e.g. terms: [DCGAN, 전치 합성곱]",
+        "question m-q2: 'terms' are looked up in the linked lesson; add 'lesson'"]
