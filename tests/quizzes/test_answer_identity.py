@@ -152,6 +152,9 @@ def test_reordering_and_regrading_keeps_the_answer_and_the_mark(client, answered
     assert before == {"m-q1": ["생성자"], "m-q2": ["GAN", "VAE"],
                       "m-q6": {"BERT": "인코더", "GPT": "디코더"},
                       "m-q7": {1: "생성자", 2: "판별자"}}
+    stored = {r.version.question.key: r.answer for r in Response.objects.filter(
+        attempt=attempt, version__question__key__in=PICKS).select_related("version__question")}
+    assert stored["m-q1"] == {"choice": "생성자"}
     client.force_login(teacher)
     for key, list_key in LISTS.items():
         question = Question.objects.get(course=mini_course, key=key)
@@ -169,6 +172,10 @@ def test_reordering_and_regrading_keeps_the_answer_and_the_mark(client, answered
     after = attempt_json(api, attempt.pk)
     assert {key: shown_answer(after[key]) for key in PICKS} == before
     assert all(after[key]["state"] == "correct" for key in PICKS)
+    # The stored JSON itself is untouched by the edits and the regrade.
+    assert {r.version.question.key: r.answer for r in Response.objects.filter(
+        attempt=attempt, version__question__key__in=PICKS)
+        .select_related("version__question")} == stored
     assert set(Response.objects.filter(attempt=attempt, version__question__key__in=PICKS)
                .values_list("version__number", flat=True)) == {2}
     # The review page shows the choice the student picked, checked.
@@ -226,3 +233,44 @@ def test_adding_a_distractor_regrades_by_identity(client, answered, teacher, min
     # The review lists every choice of the new version, the new one included.
     assert sorted(c["text"] for c in after["review"]["choices"]) == sorted(
         ["생성자", "판별자", "인코더", "디코더"])
+
+
+def test_the_data_migration_converts_position_answers_with_their_own_version(answered,
+                                                                             mini_course):
+    """Answers stored before by position become the texts the student saw, read off the
+    version each was answered against (here a reordered version 2 exists and must not be
+    used)."""
+    import importlib
+
+    from django.apps import apps
+
+    from quizzes import services
+
+    migration = importlib.import_module("quizzes.migrations.0003_answer_identity")
+    _, attempt = answered
+    responses = {r.version.question.key: r for r in Response.objects.filter(
+        attempt=attempt, version__question__key__in=PICKS).select_related("version__question")}
+    texts = {key: r.answer for key, r in responses.items()}
+    positions = {key: migration.answer_to_positions(r.version.qtype, r.version.data, r.answer)
+                 for key, r in responses.items()}
+    assert positions["m-q1"] == {"choice": 0} and positions["m-q7"] == {"gaps": {"1": 0, "2": 1}}
+    assert positions["m-q6"] == {"matches": {"0": "인코더", "1": "디코더"}}
+    for key, response in responses.items():
+        Response.objects.filter(pk=response.pk).update(answer=positions[key])
+        data = response.version.data
+        services.question_version_create(
+            question=response.version.question, stem=response.version.stem,
+            data={**data, LISTS[key]: data[LISTS[key]][::-1],
+                  **({"text": data["text"].replace("[[1]]", "[[X]]").replace("[[3]]", "[[1]]")
+                      .replace("[[X]]", "[[3]]")} if key == "m-q7" else {})})
+    migration.forwards(apps, None)
+    converted = {r.version.question.key: r.answer for r in Response.objects.filter(
+        attempt=attempt, version__question__key__in=PICKS).select_related("version__question")}
+    assert converted == texts
+    stored = {r.pk: r.answer for r in Response.objects.filter(attempt=attempt)}
+    migration.forwards(apps, None)  # a second run changes nothing
+    assert {r.pk: r.answer for r in Response.objects.filter(attempt=attempt)} == stored
+    migration.backwards(apps, None)
+    back = {r.version.question.key: r.answer for r in Response.objects.filter(
+        attempt=attempt, version__question__key__in=PICKS).select_related("version__question")}
+    assert back == positions
