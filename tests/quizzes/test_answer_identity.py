@@ -57,6 +57,16 @@ def shown_answer(question: dict):
     return {s["gap"]: s["selected_text"] for s in review["segments"] if "gap" in s}
 
 
+def shown_order(question: dict):
+    """The order the review lists things in (the attempt's layout)."""
+    review = question["review"]
+    if question["qtype"] in ("single_choice", "multiple_response"):
+        return [c["text"] for c in review["choices"]]
+    if question["qtype"] == "matching":
+        return [p["text"] for p in review["prompts"]], review["answers"]
+    return [[o["text"] for o in s["options"]] for s in review["segments"] if "gap" in s]
+
+
 def attempt_json(api, attempt_id: int) -> dict:
     body = api.get(reverse("api-attempt", args=[attempt_id])).json()
     return {Response.objects.get(attempt_id=attempt_id, slot_id=q["slot_id"])
@@ -152,6 +162,8 @@ def test_reordering_and_regrading_keeps_the_answer_and_the_mark(client, answered
     assert before == {"m-q1": ["생성자"], "m-q2": ["GAN", "VAE"],
                       "m-q6": {"BERT": "인코더", "GPT": "디코더"},
                       "m-q7": {1: "생성자", 2: "판별자"}}
+    orders = {key: shown_order(q) for key, q in attempt_json(api, attempt.pk).items()
+              if key in PICKS}
     stored = {r.version.question.key: r.answer for r in Response.objects.filter(
         attempt=attempt, version__question__key__in=PICKS).select_related("version__question")}
     assert stored["m-q1"] == {"choice": "생성자"}
@@ -172,6 +184,8 @@ def test_reordering_and_regrading_keeps_the_answer_and_the_mark(client, answered
     after = attempt_json(api, attempt.pk)
     assert {key: shown_answer(after[key]) for key in PICKS} == before
     assert all(after[key]["state"] == "correct" for key in PICKS)
+    # The student's shuffled order is kept, whatever order the new version stores.
+    assert {key: shown_order(after[key]) for key in PICKS} == orders
     # The stored JSON itself is untouched by the edits and the regrade.
     assert {r.version.question.key: r.answer for r in Response.objects.filter(
         attempt=attempt, version__question__key__in=PICKS)
