@@ -548,13 +548,14 @@ def _compatible(old: QuestionVersion, new: QuestionVersion, answer: Any,
     its version and mark: grading it as wrong would punish the student for the instructor's
     edit, and the review could no longer show what they picked."""
     if old.qtype != new.qtype:
-        return "the question type changed"
+        return _("the question type changed")
     if "answers" in old.data and len(old.data["answers"]) != len(new.data.get("answers", [])):
-        return "the number of answers changed"
+        return _("the number of answers changed")
     try:
         qtypes.get(new.qtype).validate_response(data, answer)
     except qtypes.ResponseError as exc:
-        return f"the answer is not in version {new.number} ({exc})"
+        return _("the answer is not in version %(n)s (%(detail)s); it keeps version %(old)s and "
+                 "its mark") % {"n": new.number, "detail": exc, "old": old.number}
     return None
 
 
