@@ -18,10 +18,12 @@ def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str,
         images = (data or {}).get("images", [])
         return tuple(images[i]["id"] for i in answer.get("marked", []) if i < len(images)) \
             or ("-",)
+    # Answers name choices by their text, so attempts regraded onto a reordered version and
+    # attempts left on the old one count under the same key.
     if qtype == "single_choice":
         return (str(answer.get("choice")),)
     if qtype == "multiple_response":
-        return tuple(str(i) for i in answer.get("choices", [])) or ("-",)
+        return tuple(str(text) for text in answer.get("choices", [])) or ("-",)
     if qtype == "true_false":
         return ("true" if answer.get("value") else "false",)
     if qtype == "select_missing_words":
@@ -38,17 +40,23 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
     labels: dict[str, str] = {"-": "(no answer)"}
     right: set[str] = set()
     if qtype in ("single_choice", "multiple_response"):
-        for i, choice in enumerate(data["choices"]):
-            labels[str(i)] = choice["text"]
+        for choice in data["choices"]:
+            labels[choice["text"]] = choice["text"]
             if choice["fraction"] > 0.999 or (qtype == "multiple_response"
                                               and choice["fraction"] > 0):
-                right.add(str(i))
+                right.add(choice["text"])
     elif qtype == "true_false":
         labels.update({"true": "True", "false": "False"})
         right.add("true" if data["correct"] else "false")
     elif qtype == "select_missing_words":
-        for i, option in enumerate(data["options"]):
-            labels[str(i)] = option["text"]
+        from .qtypes.select_missing_words import gaps, offered
+
+        for number, right_index in enumerate(gaps(data), start=1):
+            for i in offered(data, right_index):
+                key = f"{number}:{data['options'][i]['text']}"
+                labels[key] = f"[{number}] {data['options'][i]['text']}"
+                if i == right_index:
+                    right.add(key)
     elif qtype == "spot_the_fake":
         for image in data.get("images", []):
             kind = "generated" if image["fake"] else "real photo"

@@ -538,13 +538,24 @@ class RegradePlan:
     skipped: list[str] = field(default_factory=list)
 
 
-def _compatible(old: QuestionVersion, new: QuestionVersion) -> str | None:
-    """Why an answer to `old` cannot be regraded against `new`, or None if it can."""
+def _compatible(old: QuestionVersion, new: QuestionVersion, answer: Any,
+                data: dict) -> str | None:
+    """Why `answer` to `old` cannot be regraded against `new` (`data`: the data it would be
+    graded with), or None if it can.
+
+    Answers name what was picked by its text, so reordered, added or removed items are fine as
+    long as everything the answer names is still in `new`. When it is not, the attempt keeps
+    its version and mark: grading it as wrong would punish the student for the instructor's
+    edit, and the review could no longer show what they picked."""
     if old.qtype != new.qtype:
-        return "the question type changed"
-    for key in ("choices", "pairs", "options", "answers"):
-        if key in old.data and len(old.data.get(key, [])) != len(new.data.get(key, [])):
-            return f"the number of {key} changed"
+        return _("the question type changed")
+    if "answers" in old.data and len(old.data["answers"]) != len(new.data.get("answers", [])):
+        return _("the number of answers changed")
+    try:
+        qtypes.get(new.qtype).validate_response(data, answer)
+    except qtypes.ResponseError as exc:
+        return _("the answer is not in version %(n)s (%(detail)s); it keeps version %(old)s and "
+                 "its mark") % {"n": new.number, "detail": exc, "old": old.number}
     return None
 
 
@@ -556,12 +567,12 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
                                          attempt__state=Attempt.State.SUBMITTED)
                  .select_related("attempt__user", "version"))
     for response in responses:
-        reason = _compatible(response.version, version)
+        data = response.instance if response.instance is not None else version.data
+        reason = _compatible(response.version, version, response.answer, data)
         if reason:
             plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
             continue
         attempt = response.attempt
-        data = response.instance if response.instance is not None else version.data
         grade = qtypes.get(version.qtype).grade(data, response.answer)
         old = None if attempt.score is None else float(attempt.score)
         delta = None
@@ -585,9 +596,13 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         responses = list(Response.objects.select_for_update().filter(
             attempt_id__in=ids, version__question=question).select_related("version"))
         for response in responses:
+            if response.instance is None:  # an instance's images stay where they were
+                response.layout = qtypes.get(version.qtype).carry_layout(
+                    response.version.data, version.data, response.layout)
             response.version = version
             _grade_into(response)
-        Response.objects.bulk_update(responses, ["version", "fraction", "state", "feedback"])
+        Response.objects.bulk_update(responses, ["version", "layout", "fraction", "state",
+                                                 "feedback"])
         for attempt in Attempt.objects.filter(pk__in=ids):
             attempt.score = _score(list(attempt.responses.all()))
             attempt.save(update_fields=["score"])

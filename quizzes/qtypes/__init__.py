@@ -3,7 +3,7 @@
 >>> from quizzes import qtypes
 >>> qt = qtypes.get("single_choice")
 >>> data = qt.validate({"choices": [{"text": "A", "fraction": 1}, {"text": "B"}]})
->>> qt.grade(data, {"choice": 0}).state
+>>> qt.grade(data, {"choice": "A"}).state
 'correct'
 """
 

@@ -1,5 +1,7 @@
 """What single_choice and multiple_response share: a list of ``{text, fraction, feedback}``
-choices shown in a (possibly shuffled) order."""
+choices shown in a (possibly shuffled) order. A response names a choice by its text (unique
+within a question), never by its position, so a version with the choices reordered still
+reads the same answer."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from .base import (
     PARTIAL,
     QuestionDataError,
     QuestionType,
+    ResponseError,
+    carry_order,
     check_bool,
     check_fraction,
     check_list,
@@ -64,12 +68,27 @@ class ChoiceQuestion(QuestionType):
     def _order(self, data: dict[str, Any], layout: dict[str, Any] | None) -> list[int]:
         return check_order(layout, "order", range(len(data["choices"])))
 
+    def carry_layout(
+        self, old_data: dict[str, Any], new_data: dict[str, Any], layout: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The same display order by choice text; choices new in ``new_data`` go last."""
+        if not layout or "order" not in layout:
+            return {}
+        texts = [old_data["choices"][i]["text"] for i in self._order(old_data, layout)]
+        return {"order": carry_order(texts, [c["text"] for c in new_data["choices"]])}
+
+    def _choice_text(self, data: dict[str, Any], value: Any, what: str) -> str:
+        """``value`` as the text of one of ``data``'s choices (how responses name a choice)."""
+        if not isinstance(value, str) or value not in indices_by_text(data):
+            raise ResponseError(f"{what}: {value!r} is not one of the choices")
+        return value
+
     def student_view(
         self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
     ) -> dict[str, Any]:
         """``{"choices": [{"value": "0", "text": ..., "selected": bool}, ...]}`` in display
         order; ``value`` is the display position (the form value), never the stored index."""
-        selected = self._selected(self.validate_response(data, response))
+        selected = self._selected(data, self.validate_response(data, response))
         choices = data["choices"]
         return {
             "choices": [
@@ -78,11 +97,12 @@ class ChoiceQuestion(QuestionType):
             ]
         }
 
-    def _stored(self, order: list[int], value: Any, what: str) -> int:
-        """The stored index of the choice shown at display value ``value``."""
-        return order[display_index(value, len(order), what)]
+    def _stored(self, data: dict[str, Any], order: list[int], value: Any, what: str) -> str:
+        """The text of the choice shown at display value ``value``."""
+        return data["choices"][order[display_index(value, len(order), what)]]["text"]
 
-    def _selected(self, response: dict[str, Any] | None) -> set[int]:
+    def _selected(self, data: dict[str, Any], response: dict[str, Any] | None) -> set[int]:
+        """Stored indices of the choices a (validated) response names."""
         raise NotImplementedError
 
     def _option_correct(self, fraction: float) -> bool:
@@ -100,7 +120,7 @@ class ChoiceQuestion(QuestionType):
         ``correct`` (should be picked), ``state`` (correct / partial / incorrect: the value of
         picking it), ``fraction`` and ``feedback``."""
         response, grade, review = self._review_common(data, response, grade)
-        selected = self._selected(response)
+        selected = self._selected(data, response)
         rows = []
         for i in self._order(data, layout):
             choice = data["choices"][i]
@@ -120,3 +140,8 @@ class ChoiceQuestion(QuestionType):
             )
         review["choices"] = rows
         return review
+
+
+def indices_by_text(data: dict[str, Any]) -> dict[str, int]:
+    """Each choice's text -> its stored index."""
+    return {choice["text"]: i for i, choice in enumerate(data["choices"])}

@@ -7,13 +7,18 @@ types can be used by importers, the JSON API, Celery tasks and tests alike.
 Conventions used by all types (see docs/question-types.md):
 
 * ``data`` is the validated, normalised JSON object of one question version. Indices are
-  0-based positions in its stored lists; they never change because a version is immutable.
+  0-based positions in its stored lists; they never change because a version is immutable,
+  but the next version may list the same items in another order.
 * ``layout`` is a JSON-serialisable dict made once per attempt by ``make_layout(data, seed)``;
-  it only decides display order. Grading never looks at it, so shuffling cannot change a grade.
-* Stored responses use stored indices; nothing a student receives while answering does. The
-  browser and API clients see *display values*: an item's position ("0", "1", ...) in the list
-  as shown. ``student_view`` emits them, ``parse_form`` and ``from_display`` map them back to
-  stored indices through the layout, and ``to_display`` maps a stored response to them.
+  it only decides display order (as stored indices of its version; ``carry_layout`` moves it
+  onto another version). Grading never looks at it, so shuffling cannot change a grade.
+* Stored responses name what was picked by its identity: its text (a choice, a prompt, an
+  option; texts are unique where a response needs them to be), never its position. A regrade
+  onto a version that reorders, adds or drops items therefore reads the same answer, or finds
+  that the answer names something the version no longer has (``validate_response`` raises).
+  The browser and API clients see *display values*: an item's position ("0", "1", ...) in the
+  list as shown. ``student_view`` emits them, ``parse_form`` and ``from_display`` map them to
+  stored responses through the layout, and ``to_display`` maps a stored response to them.
 * A response is a dict, or ``None`` for "unanswered". Every way of writing "nothing"
   (no field, empty string, empty list) becomes ``None``.
 """
@@ -252,6 +257,13 @@ def shuffled_range(n: int, rng: random.Random | None) -> list[int]:
     return order
 
 
+def carry_order(old: list[Any], new: list[Any]) -> list[int]:
+    """Indices into ``new`` in the order ``old`` showed the same items (matched by equality);
+    items of ``new`` that ``old`` lacks follow in their stored order."""
+    position = {item: p for p, item in enumerate(old)}
+    return sorted(range(len(new)), key=lambda i: (position.get(new[i], len(old)), i))
+
+
 def make_rng(seed: int | str) -> random.Random:
     """A private generator: the same seed gives the same layout on every machine and Python run
     (int and str seeds are hashed deterministically, unlike ``hash()``)."""
@@ -400,6 +412,14 @@ class QuestionType:
         """The display order for one attempt; deterministic for ``seed``; JSON-serialisable."""
         return {}
 
+    def carry_layout(
+        self, old_data: dict[str, Any], new_data: dict[str, Any], layout: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """An attempt's ``layout`` made for ``old_data``, moved onto ``new_data`` (a regrade
+        onto a new version): the same display order by identity, new items last. The default
+        suits types without a layout."""
+        return dict(layout or {})
+
     def student_view(
         self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any = None
     ) -> dict[str, Any]:
@@ -419,15 +439,15 @@ class QuestionType:
         raise NotImplementedError
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
-        """Check a stored response (stored indices); return its normalised copy (``None`` for
-        unanswered). ResponseError if malformed."""
+        """Check a stored response against ``data``; return its normalised copy (``None`` for
+        unanswered). ResponseError if malformed or if it names an item ``data`` lacks."""
         raise NotImplementedError
 
     def to_display(
         self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
     ) -> dict[str, Any] | None:
-        """The stored ``response`` (validated first) with display values instead of stored
-        indices: what the JSON API sends. The default suits types without stored indices."""
+        """The stored ``response`` (validated first) with display values instead of the texts
+        it names: what the JSON API sends. The default suits types without a layout."""
         return self.validate_response(data, response)
 
     def from_display(

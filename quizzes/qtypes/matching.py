@@ -23,6 +23,7 @@ from .base import (
     QuestionDataError,
     QuestionType,
     ResponseError,
+    carry_order,
     check_bool,
     check_list,
     check_object,
@@ -34,6 +35,7 @@ from .base import (
     is_blank,
     join,
     make_rng,
+    normalise_text,
     parse_index,
     position_of,
     shuffled_range,
@@ -59,6 +61,7 @@ class Matching(QuestionType):
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["pairs"], optional=["shuffle"])
         pairs = []
+        seen: dict[str, int] = {}
         for i, item in enumerate(check_list(data["pairs"], "pairs", min_items=2, what="pairs")):
             path = join("pairs", i)
             item = check_object(item, path, required=["answer"], optional=["prompt"])
@@ -70,6 +73,16 @@ class Matching(QuestionType):
                     "must not be empty: every pair needs an answer (a pair without a prompt "
                     "is a distractor, but it still needs the answer it offers)",
                 )
+            if prompt:
+                # The stored answer names a prompt by its text; two alike could not be told
+                # apart by the student either.
+                key = normalise_text(prompt)
+                if key in seen:
+                    raise QuestionDataError(
+                        join(path, "prompt"),
+                        f"same prompt as pairs[{seen[key]}]; a student could not tell them apart",
+                    )
+                seen[key] = i
             pairs.append({"prompt": prompt, "answer": answer})
         count = sum(1 for pair in pairs if pair["prompt"])
         if count < 2:
@@ -86,6 +99,21 @@ class Matching(QuestionType):
         ]
         answers = [answers[i] for i in shuffled_range(len(answers), rng)]
         return {"prompts": prompts, "answers": answers}
+
+    def carry_layout(
+        self, old_data: dict[str, Any], new_data: dict[str, Any], layout: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The same display orders by prompt and answer text; new ones go last."""
+        if not layout:
+            return {}
+        old_prompts, old_answers = self._orders(old_data, layout)
+        pairs = new_data["pairs"]
+        new_prompts, new_answers = prompted(new_data), answer_pairs(new_data)
+        prompts = carry_order([old_data["pairs"][i]["prompt"] for i in old_prompts],
+                              [pairs[i]["prompt"] for i in new_prompts])
+        answers = carry_order(old_answers, [pairs[i]["answer"] for i in new_answers])
+        return {"prompts": [new_prompts[i] for i in prompts],
+                "answers": [new_answers[i] for i in answers]}
 
     def _orders(
         self, data: dict[str, Any], layout: dict[str, Any] | None
@@ -106,7 +134,7 @@ class Matching(QuestionType):
         matches = response["matches"] if response else {}
         rows = []
         for position, i in enumerate(prompts):
-            chosen = matches.get(str(i))
+            chosen = matches.get(data["pairs"][i]["prompt"])
             rows.append(
                 {
                     "value": str(position),
@@ -130,7 +158,9 @@ class Matching(QuestionType):
             name = f"{prefix}match-{position}"
             value = form_value(form, name)
             if value is not None:
-                matches[str(i)] = answers[parse_index(value, len(answers), name)]
+                matches[data["pairs"][i]["prompt"]] = answers[
+                    parse_index(value, len(answers), name)
+                ]
         return {"matches": matches} if matches else None
 
     def to_display(
@@ -143,11 +173,12 @@ class Matching(QuestionType):
             return None
         prompts, answers = self._orders(data, layout)
         matches = response["matches"]
+        texts = [data["pairs"][i]["prompt"] for i in prompts]
         return {
             "matches": {
-                str(position): position_of(answers, matches[str(i)])
-                for position, i in enumerate(prompts)
-                if str(i) in matches
+                str(position): position_of(answers, matches[text])
+                for position, text in enumerate(texts)
+                if text in matches
             }
         }
 
@@ -171,29 +202,26 @@ class Matching(QuestionType):
             seen.add(position)
             if is_blank(value):
                 continue
-            matches[str(prompts[position])] = answers[
+            matches[data["pairs"][prompts[position]]["prompt"]] = answers[
                 display_index(value, len(answers), f"matches[{key}]")
             ]
         return self.validate_response(data, {"matches": matches})
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
-        """Keys may be ints or strings (stored as strings); ``None``/"" values are dropped;
-        every key must be a prompted pair and every value one of the answer texts."""
+        """Every key must be a prompt's text and every value one of the answer texts;
+        ``None``/"" values are dropped."""
         if response is None:
             return None
         response = check_response_object(response, ["matches"])
         raw = response["matches"]
         if not isinstance(raw, dict):
             raise ResponseError(f"matches: expected an object, got {raw!r}")
-        keys = {str(i) for i in prompted(data)}
+        keys = [data["pairs"][i]["prompt"] for i in prompted(data)]
         answers = {pair["answer"] for pair in data["pairs"]}
         matches = {}
         for key, value in raw.items():
-            key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
             if key not in keys:
-                raise ResponseError(
-                    f"matches: {key!r} is not a prompt; expected one of {', '.join(sorted(keys))}"
-                )
+                raise ResponseError(f"matches: {key!r} is not one of the prompts")
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             if isinstance(value, str):
@@ -201,6 +229,8 @@ class Matching(QuestionType):
             if not isinstance(value, str) or value not in answers:
                 raise ResponseError(f"matches[{key}]: {value!r} is not one of the answers")
             matches[key] = value
+        # In stored prompt order, so equal answers are equal JSON.
+        matches = {key: matches[key] for key in keys if key in matches}
         return {"matches": matches} if matches else None
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
@@ -208,8 +238,9 @@ class Matching(QuestionType):
         if response is None:
             return Grade.unanswered()
         prompts = prompted(data)
+        pairs = data["pairs"]
         right = sum(
-            1 for i in prompts if response["matches"].get(str(i)) == data["pairs"][i]["answer"]
+            1 for i in prompts if response["matches"].get(pairs[i]["prompt"]) == pairs[i]["answer"]
         )
         return Grade.from_fraction(right / len(prompts))
 
@@ -220,20 +251,20 @@ class Matching(QuestionType):
         response: Any,
         grade: Grade | None = None,
     ) -> dict[str, Any]:
-        """Adds ``prompts`` (display order: ``index``, ``key``, ``text``, ``selected`` (answer
-        text or None), ``answer`` (the right one), ``correct``) and ``answers`` (display
-        order)."""
+        """Adds ``prompts`` (display order: ``index``, ``key`` (the prompt text, as in
+        response["matches"]), ``text``, ``selected`` (answer text or None), ``answer`` (the
+        right one), ``correct``) and ``answers`` (display order)."""
         response, grade, review = self._review_common(data, response, grade)
         matches = response["matches"] if response else {}
         prompts, answers = self._orders(data, layout)
         rows = []
         for i in prompts:
             pair = data["pairs"][i]
-            selected = matches.get(str(i))
+            selected = matches.get(pair["prompt"])
             rows.append(
                 {
                     "index": i,
-                    "key": str(i),
+                    "key": pair["prompt"],
                     "text": pair["prompt"],
                     "selected": selected,
                     "answer": pair["answer"],

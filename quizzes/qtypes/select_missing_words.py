@@ -4,9 +4,10 @@ data: ``{"text": "The [[1]] sat on the [[2]].", "options": [{"text", "group"}], 
 Each ``[[n]]`` is a gap whose right answer is ``options[n-1]`` (n is 1-based, as authors write
 it). A gap offers every option in its right answer's ``group`` (an int >= 1, default 1), so
 options nobody points at are distractors. The same ``[[n]]`` may appear twice: two gaps.
-response (stored): ``{"gaps": {"<gap number>": option index}}``, gap numbers 1-based in order
-of appearance, option indices 0-based into ``options``. fraction = right gaps / gaps. Forms and
-display responses use the option's display position within its gap instead (see student_view).
+response (stored): ``{"gaps": {"<gap number>": "<option text>"}}``, gap numbers 1-based in order
+of appearance, each option by its text (identity, not position: unique within the gap's group),
+so reordering the options keeps the answer. fraction = right gaps / gaps. Forms and display
+responses use the option's display position within its gap instead (see student_view).
 
 Layout: ``{"gaps": [[option index, ...], ...]}``: per gap (in order), its offered options in
 display order, shuffled only if ``shuffle``.
@@ -23,6 +24,7 @@ from .base import (
     QuestionDataError,
     QuestionType,
     ResponseError,
+    carry_order,
     check_bool,
     check_int,
     check_list,
@@ -38,7 +40,6 @@ from .base import (
     normalise_text,
     parse_index,
     position_of,
-    response_index,
     shuffled_range,
 )
 
@@ -129,6 +130,25 @@ class SelectMissingWords(QuestionType):
             layout.append([choices[i] for i in shuffled_range(len(choices), rng)])
         return {"gaps": layout}
 
+    def carry_layout(
+        self, old_data: dict[str, Any], new_data: dict[str, Any], layout: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """Each gap's options in the same display order by text; options new to a gap go last.
+        A text with a different number of gaps starts from the stored order."""
+        if not layout:
+            return {}
+        rights = gaps(new_data)
+        old_orders = self._gap_orders(old_data, layout)
+        if len(old_orders) != len(rights):
+            return {"gaps": [offered(new_data, right) for right in rights]}
+        result = []
+        for old, right in zip(old_orders, rights, strict=True):
+            new = offered(new_data, right)
+            order = carry_order([old_data["options"][i]["text"] for i in old],
+                                [new_data["options"][i]["text"] for i in new])
+            result.append([new[i] for i in order])
+        return {"gaps": result}
+
     def _gap_orders(self, data: dict[str, Any], layout: dict[str, Any] | None) -> list[list[int]]:
         rights = gaps(data)
         stored = layout.get("gaps") if layout else None
@@ -179,7 +199,7 @@ class SelectMissingWords(QuestionType):
                 {
                     "value": str(position),
                     "text": data["options"][i]["text"],
-                    "selected": i == selected,
+                    "selected": data["options"][i]["text"] == selected,
                 }
                 for position, i in enumerate(order)
             ]
@@ -196,7 +216,8 @@ class SelectMissingWords(QuestionType):
             name = f"{prefix}gap-{number}"
             value = form_value(form, name)
             if value is not None:
-                chosen[str(number)] = order[parse_index(value, len(order), name)]
+                index = order[parse_index(value, len(order), name)]
+                chosen[str(number)] = data["options"][index]["text"]
         return {"gaps": chosen} if chosen else None
 
     def to_display(
@@ -209,7 +230,7 @@ class SelectMissingWords(QuestionType):
         chosen = response["gaps"]
         return {
             "gaps": {
-                str(number): position_of(order, chosen[str(number)])
+                str(number): position_of(order, _offered_index(data, order, chosen[str(number)]))
                 for number, order in enumerate(self._gap_orders(data, layout), start=1)
                 if str(number) in chosen
             }
@@ -226,7 +247,7 @@ class SelectMissingWords(QuestionType):
         if not isinstance(raw, dict):
             raise ResponseError(f"gaps: expected an object, got {raw!r}")
         orders = self._gap_orders(data, layout)
-        chosen: dict[str, int] = {}
+        chosen: dict[str, str] = {}
         seen: set[int] = set()
         for key, value in raw.items():
             number = _gap_number(key, len(orders))
@@ -236,11 +257,13 @@ class SelectMissingWords(QuestionType):
             if is_blank(value):
                 continue
             order = orders[number - 1]
-            chosen[str(number)] = order[display_index(value, len(order), f"gaps[{key}]")]
+            index = order[display_index(value, len(order), f"gaps[{key}]")]
+            chosen[str(number)] = data["options"][index]["text"]
         return self.validate_response(data, {"gaps": chosen})
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
-        """Gap keys may be ints or strings (stored as strings); ``None`` values are dropped."""
+        """Gap keys may be ints or strings (stored as strings); each value is the text of an
+        option the gap offers; ``None`` values are dropped."""
         if response is None:
             return None
         response = check_response_object(response, ["gaps"])
@@ -253,10 +276,11 @@ class SelectMissingWords(QuestionType):
             number = _gap_number(key, len(rights))
             if value is None:
                 continue
-            index = response_index(value, len(data["options"]), f"gaps[{key}]")
-            if index not in offered(data, rights[number - 1]):
-                raise ResponseError(f"gaps[{key}]: option {index} is not offered in this gap")
-            chosen[str(number)] = index
+            texts = [data["options"][i]["text"] for i in offered(data, rights[number - 1])]
+            if not isinstance(value, str) or value not in texts:
+                raise ResponseError(f"gaps[{key}]: {value!r} is not an option of this gap")
+            chosen[str(number)] = value
+        chosen = {str(n): chosen[str(n)] for n in range(1, len(rights) + 1) if str(n) in chosen}
         return {"gaps": chosen} if chosen else None
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
@@ -264,8 +288,11 @@ class SelectMissingWords(QuestionType):
         if response is None:
             return Grade.unanswered()
         rights = gaps(data)
+        options = data["options"]
         right = sum(
-            1 for n, answer in enumerate(rights, start=1) if response["gaps"].get(str(n)) == answer
+            1
+            for n, answer in enumerate(rights, start=1)
+            if response["gaps"].get(str(n)) == options[answer]["text"]
         )
         return Grade.from_fraction(right / len(rights))
 
@@ -288,7 +315,8 @@ class SelectMissingWords(QuestionType):
                 segments.append({"text": part})
                 continue
             number, right, order = part
-            selected = chosen.get(str(number))
+            picked = chosen.get(str(number))
+            selected = None if picked is None else _offered_index(data, order, picked)
             options = [
                 {
                     "index": i,
@@ -318,3 +346,8 @@ class SelectMissingWords(QuestionType):
     def right_answer(self, data: dict[str, Any]) -> str:
         """The text with each gap filled in brackets: ``"The [cat] sat on the [mat]."``"""
         return GAP.sub(lambda m: f"[{data['options'][int(m[1]) - 1]['text']}]", data["text"])
+
+
+def _offered_index(data: dict[str, Any], order: list[int], text: str) -> int:
+    """The stored index of the option with ``text`` among a gap's offered ``order``."""
+    return next(i for i in order if data["options"][i]["text"] == text)

@@ -1,7 +1,8 @@
 """single_choice: pick one of several choices (Moodle "multichoice", one answer).
 
 data: ``{"choices": [{"text", "fraction", "feedback"}], "shuffle": true}``; fractions in [-1, 1],
-the best is 1 (several may be 1; partial and negative ones allowed). response: ``{"choice": i}``.
+the best is 1 (several may be 1; partial and negative ones allowed). response:
+``{"choice": "<the chosen choice's text>"}``: by identity, not position.
 The grade is the chosen choice's fraction, clamped to [0, 1] (a negative choice scores 0; the
 contract keeps every question fraction in [0, 1]).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._choices import ChoiceQuestion
+from ._choices import ChoiceQuestion, indices_by_text
 from .base import (
     Form,
     Grade,
@@ -20,7 +21,6 @@ from .base import (
     is_blank,
     is_one,
     position_of,
-    response_index,
 )
 
 
@@ -46,7 +46,7 @@ class SingleChoice(ChoiceQuestion):
         value = form_value(form, name)
         if value is None:
             return None
-        return {"choice": self._stored(self._order(data, layout), value, name)}
+        return {"choice": self._stored(data, self._order(data, layout), value, name)}
 
     def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
         if response is None:
@@ -54,7 +54,7 @@ class SingleChoice(ChoiceQuestion):
         response = check_response_object(response, ["choice"])
         if response["choice"] is None:
             return None
-        return {"choice": response_index(response["choice"], len(data["choices"]), "choice")}
+        return {"choice": self._choice_text(data, response["choice"], "choice")}
 
     def to_display(
         self, data: dict[str, Any], layout: dict[str, Any] | None, response: Any
@@ -63,7 +63,8 @@ class SingleChoice(ChoiceQuestion):
         response = self.validate_response(data, response)
         if response is None:
             return None
-        return {"choice": position_of(self._order(data, layout), response["choice"])}
+        index = indices_by_text(data)[response["choice"]]
+        return {"choice": position_of(self._order(data, layout), index)}
 
     def from_display(
         self, data: dict[str, Any], layout: dict[str, Any] | None, display_response: Any
@@ -74,18 +75,18 @@ class SingleChoice(ChoiceQuestion):
         value = check_response_object(display_response, ["choice"])["choice"]
         if is_blank(value):
             return None
-        choice = self._stored(self._order(data, layout), value, "choice")
+        choice = self._stored(data, self._order(data, layout), value, "choice")
         return self.validate_response(data, {"choice": choice})
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
         response = self.validate_response(data, response)
         if response is None:
             return Grade.unanswered()
-        choice = data["choices"][response["choice"]]
+        choice = data["choices"][indices_by_text(data)[response["choice"]]]
         return Grade.from_fraction(choice["fraction"], [choice["feedback"]])
 
-    def _selected(self, response: dict[str, Any] | None) -> set[int]:
-        return {response["choice"]} if response else set()
+    def _selected(self, data: dict[str, Any], response: dict[str, Any] | None) -> set[int]:
+        return {indices_by_text(data)[response["choice"]]} if response else set()
 
     def _option_correct(self, fraction: float) -> bool:
         return is_one(fraction)

@@ -300,20 +300,21 @@ def form_from_display(name: str, display: dict[str, Any] | None, prefix: str) ->
 
 
 def responses_for(name: str, data: dict[str, Any]):
-    """A strategy of raw stored responses (stored indices) for validated ``data``, run through
-    validate_response by the caller; includes unanswered ones."""
+    """A strategy of raw stored responses (naming what was picked by its text) for validated
+    ``data``, run through validate_response by the caller; includes unanswered ones."""
     maybe = lambda s: st.none() | s  # noqa: E731
     if name == "single_choice":
-        return maybe(st.builds(lambda i: {"choice": i}, st.integers(0, len(data["choices"]) - 1)))
+        choices = [c["text"] for c in data["choices"]]
+        return maybe(st.builds(lambda t: {"choice": t}, st.sampled_from(choices)))
     if name == "multiple_response":
-        indices = st.lists(st.integers(0, len(data["choices"]) - 1))
-        return maybe(st.builds(lambda c: {"choices": c}, indices))
+        picked = st.lists(st.sampled_from([c["text"] for c in data["choices"]]))
+        return maybe(st.builds(lambda c: {"choices": c}, picked))
     if name == "true_false":
         return maybe(st.builds(lambda v: {"value": v}, st.booleans()))
     if name in ("short_answer", "numerical", "essay"):
         return maybe(st.builds(lambda t: {"text": t}, texts))
     if name == "matching":
-        keys = [str(i) for i, p in enumerate(data["pairs"]) if p["prompt"]]
+        keys = [p["prompt"] for p in data["pairs"] if p["prompt"]]
         answers = sorted({p["answer"] for p in data["pairs"]})
         matches = st.dictionaries(st.sampled_from(keys), st.sampled_from(answers))
         return maybe(st.builds(lambda m: {"matches": m}, matches))
@@ -321,7 +322,7 @@ def responses_for(name: str, data: dict[str, Any]):
         from quizzes.qtypes.select_missing_words import gaps, offered
 
         optional = {
-            str(n): st.sampled_from(offered(data, right))
+            str(n): st.sampled_from([data["options"][i]["text"] for i in offered(data, right)])
             for n, right in enumerate(gaps(data), start=1)
         }
         return maybe(st.builds(lambda g: {"gaps": g}, st.fixed_dictionaries({}, optional=optional)))

@@ -107,10 +107,10 @@ def test_display_responses_hide_the_authored_order_too(name):
     qt = qtypes.get(name)
     data = qt.validate(RIGHT_FIRST[name])
     right = {
-        "single_choice": {"choice": 0},
-        "multiple_response": {"choices": [0]},
-        "matching": {"matches": {"0": "right"}},
-        "select_missing_words": {"gaps": {"1": 0}},
+        "single_choice": {"choice": "right"},
+        "multiple_response": {"choices": ["right"]},
+        "matching": {"matches": {"first prompt": "right"}},
+        "select_missing_words": {"gaps": {"1": "right"}},
     }[name]
     shown = {json.dumps(qt.to_display(data, qt.make_layout(data, seed), right)) for seed in SEEDS}
     assert len(shown) > 1

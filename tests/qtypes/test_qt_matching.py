@@ -48,6 +48,11 @@ LAYOUT = {"prompts": [2, 0, 1], "answers": [3, 1, 0, 2]}
             "distractor",
         ),
         (
+            {"pairs": [{"prompt": "a", "answer": "1"}, {"prompt": " a", "answer": "2"}]},
+            "pairs[1].prompt",
+            "same prompt as pairs[0]",
+        ),
+        (
             {"pairs": [{"question": "a", "answer": "1"}, {"prompt": "b", "answer": "2"}]},
             "pairs[0].question",
             "unknown key",
@@ -83,13 +88,13 @@ def test_duplicate_answers_are_offered_once():
     view = qt.student_view(data, qt.make_layout(data, 1))
     assert sorted(a["text"] for a in view["answers"]) == ["디코더", "인코더"]
     assert (
-        qt.grade(data, {"matches": {"0": "인코더", "1": "인코더", "2": "디코더"}}).state
+        qt.grade(data, {"matches": {"BERT": "인코더", "RoBERTa": "인코더", "GPT": "디코더"}}).state
         == "correct"
     )
 
 
 def test_student_view_has_no_pairing():
-    view = qt.student_view(DATA, LAYOUT, {"matches": {"0": "인코더", "2": "합성곱"}})
+    view = qt.student_view(DATA, LAYOUT, {"matches": {"BERT": "인코더", "T5": "합성곱"}})
     assert view == {
         "prompts": [
             {"value": "0", "text": "T5", "selected": "0"},
@@ -107,13 +112,13 @@ def test_student_view_has_no_pairing():
 
 
 def test_grade():
-    right = {"0": "인코더", "1": "디코더", "2": "인코더-디코더"}
+    right = {"BERT": "인코더", "GPT": "디코더", "T5": "인코더-디코더"}
     assert qt.grade(DATA, {"matches": right}) == Grade(1.0, "correct", [])
-    two = qt.grade(DATA, {"matches": {**right, "2": "합성곱"}})
+    two = qt.grade(DATA, {"matches": {**right, "T5": "합성곱"}})
     assert two.state == "partial" and two.fraction == pytest.approx(2 / 3)
-    one_answered = qt.grade(DATA, {"matches": {"1": "디코더"}})
+    one_answered = qt.grade(DATA, {"matches": {"GPT": "디코더"}})
     assert one_answered.fraction == pytest.approx(1 / 3)
-    assert qt.grade(DATA, {"matches": {"0": "디코더", "1": "인코더"}}) == Grade(
+    assert qt.grade(DATA, {"matches": {"BERT": "디코더", "GPT": "인코더"}}) == Grade(
         0.0, "incorrect", []
     )
 
@@ -121,29 +126,31 @@ def test_grade():
 def test_parse_form_and_validate_response():
     # match-<prompt display value> = <answer display value>
     form = FakeForm({"m-match-1": "2", "m-match-0": "0", "m-match-2": ""})
-    assert qt.parse_form(DATA, form, "m-", LAYOUT) == {"matches": {"0": "인코더", "2": "합성곱"}}
+    assert qt.parse_form(DATA, form, "m-", LAYOUT) == {"matches": {"BERT": "인코더", "T5": "합성곱"}}
     assert qt.parse_form(DATA, FakeForm({"m-match-0": ""}), "m-", LAYOUT) is None
     unshuffled = qt.parse_form(DATA, FakeForm({"m-match-0": "3"}), "m-", None)
-    assert unshuffled == {"matches": {"0": "합성곱"}}
+    assert unshuffled == {"matches": {"BERT": "합성곱"}}
     for garbage in ("4", "인코더", "-1", "1.0", ["0", "1"]):
         with pytest.raises(ResponseError):
             qt.parse_form(DATA, FakeForm({"m-match-0": garbage}), "m-", LAYOUT)
-    assert qt.validate_response(DATA, {"matches": {0: "인코더", 1: None}}) == {
-        "matches": {"0": "인코더"}
+    assert qt.validate_response(DATA, {"matches": {"BERT": "인코더", "GPT": None}}) == {
+        "matches": {"BERT": "인코더"}
     }
     assert qt.validate_response(DATA, {"matches": {}}) is None
     for bad in (
-        {"matches": {"3": "합성곱"}},
+        {"matches": {"0": "합성곱"}},  # prompts are named by text, not position
+        {"matches": {0: "인코더"}},
         {"matches": {"x": "인코더"}},
         {"matches": ["인코더"]},
-        {"matches": {"0": 1}},
+        {"matches": {"BERT": 1}},
+        {"matches": {"BERT": "없음"}},
     ):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
 
 
 def test_to_and_from_display():
-    stored = {"matches": {"0": "인코더", "2": "합성곱"}}
+    stored = {"matches": {"BERT": "인코더", "T5": "합성곱"}}
     assert qt.to_display(DATA, LAYOUT, stored) == {"matches": {"0": "0", "1": "2"}}
     assert qt.to_display(DATA, LAYOUT, {"matches": {}}) is None
     assert qt.from_display(DATA, LAYOUT, {"matches": {"0": "0", "1": "2"}}) == stored
@@ -165,7 +172,7 @@ def test_to_and_from_display():
 
 def test_review_and_right_answer():
     layout = {"prompts": [1, 0, 2], "answers": [0, 1, 2, 3]}
-    review = qt.review_view(DATA, layout, {"matches": {"0": "인코더", "1": "합성곱"}})
+    review = qt.review_view(DATA, layout, {"matches": {"BERT": "인코더", "GPT": "합성곱"}})
     assert [(p["index"], p["selected"], p["answer"], p["correct"]) for p in review["prompts"]] == [
         (1, "합성곱", "디코더", False),
         (0, "인코더", "인코더", True),
@@ -180,8 +187,8 @@ def test_multi_line_answers_survive_the_browsers_crlf():
         {"pairs": [{"prompt": "a", "answer": "줄 하나\r\n줄 둘"}, {"prompt": "b", "answer": "x"}]}
     )
     assert data["pairs"][0]["answer"] == "줄 하나\n줄 둘"
-    response = qt.validate_response(data, {"matches": {"0": "줄 하나\r\n줄 둘"}})
-    assert response == {"matches": {"0": "줄 하나\n줄 둘"}}
+    response = qt.validate_response(data, {"matches": {"a": "줄 하나\r\n줄 둘"}})
+    assert response == {"matches": {"a": "줄 하나\n줄 둘"}}
     assert qt.grade(data, response).fraction == 0.5
     layout = {"prompts": [0, 1], "answers": [1, 0]}
     form = FakeForm({"match-0": "1"})  # forms send display values, not the text

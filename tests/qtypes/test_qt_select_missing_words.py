@@ -9,6 +9,7 @@ from quizzes.qtypes.select_missing_words import split_text
 
 qt = qtypes.get("select_missing_words")
 DATA = qt.validate(SAMPLES["select_missing_words"])
+OPT = [o["text"] for o in DATA["options"]]  # a response names the option by its text
 
 
 def test_split_text():
@@ -93,7 +94,7 @@ def test_student_view_segments_offer_the_right_answers_group():
 
 
 def test_student_view_values_follow_the_layout():
-    view = qt.student_view(DATA, LAYOUT, {"gaps": {"1": 0, "3": 3}})
+    view = qt.student_view(DATA, LAYOUT, {"gaps": {"1": OPT[0], "3": OPT[3]}})
     gaps = [s for s in view["segments"] if "gap" in s]
     assert [[(o["value"], o["text"], o["selected"]) for o in g["options"]] for g in gaps] == [
         [("0", "인코더-디코더", False), ("1", "디코더", True), ("2", "인코더", False)],
@@ -114,34 +115,36 @@ def test_layout_shuffles_each_gap_only_when_asked():
 
 
 def test_grade():
-    assert qt.grade(DATA, {"gaps": {"1": 0, "2": 1, "3": 2}}) == Grade(1.0, "correct", [])
-    assert qt.grade(DATA, {"gaps": {"1": 1, "2": 0, "3": 2}}).fraction == pytest.approx(1 / 3)
-    assert qt.grade(DATA, {"gaps": {"3": 3}}) == Grade(0.0, "incorrect", [])
+    assert qt.grade(DATA, {"gaps": {"1": OPT[0], "2": OPT[1], "3": OPT[2]}}) == Grade(1.0, "correct", [])
+    assert qt.grade(DATA, {"gaps": {"1": OPT[1], "2": OPT[0], "3": OPT[2]}}).fraction == pytest.approx(1 / 3)
+    assert qt.grade(DATA, {"gaps": {"3": OPT[3]}}) == Grade(0.0, "incorrect", [])
 
 
 def test_a_repeated_gap_number_is_two_gaps():
     data = qt.validate(
         {"text": "[[1]] 그리고 [[1]]", "options": [{"text": "예"}, {"text": "아니오"}]}
     )
-    assert qt.grade(data, {"gaps": {"1": 0, "2": 1}}).fraction == 0.5
+    assert qt.grade(data, {"gaps": {"1": "예", "2": "아니오"}}).fraction == 0.5
 
 
 def test_parse_form_and_validate_response():
     form = FakeForm({"g-gap-1": "0", "g-gap-3": "0", "g-gap-2": ""})
-    assert qt.parse_form(DATA, form, "g-", LAYOUT) == {"gaps": {"1": 4, "3": 3}}
-    assert qt.parse_form(DATA, form, "g-", None) == {"gaps": {"1": 0, "3": 2}}
+    assert qt.parse_form(DATA, form, "g-", LAYOUT) == {"gaps": {"1": OPT[4], "3": OPT[3]}}
+    assert qt.parse_form(DATA, form, "g-", None) == {"gaps": {"1": OPT[0], "3": OPT[2]}}
     assert qt.parse_form(DATA, FakeForm({}), "g-", LAYOUT) is None
     # Gap 3 offers two options, gap 1 three: display values are per gap.
     for bad in ({"g-gap-3": "2"}, {"g-gap-1": "3"}, {"g-gap-3": "x"}, {"g-gap-1": "-1"}):
         with pytest.raises(ResponseError):
             qt.parse_form(DATA, FakeForm(bad), "g-", LAYOUT)
-    assert qt.validate_response(DATA, {"gaps": {1: 0, "2": None}}) == {"gaps": {"1": 0}}
+    assert qt.validate_response(DATA, {"gaps": {1: OPT[0], "2": None}}) == {"gaps": {"1": OPT[0]}}
     for bad in (
-        {"gaps": {"4": 0}},
-        {"gaps": {"0": 0}},
-        {"gaps": {"1": 2}},
+        {"gaps": {"4": OPT[0]}},
+        {"gaps": {"0": OPT[0]}},
+        {"gaps": {"1": OPT[2]}},  # not offered in gap 1
+        {"gaps": {"1": 0}},  # options are named by text, not position
+        {"gaps": {"1": "없음"}},
         {"gaps": {"1": True}},
-        {"gaps": {"٣": 2}},
+        {"gaps": {"٣": OPT[2]}},
         {"gaps": [0]},
     ):
         with pytest.raises(ResponseError):
@@ -149,7 +152,7 @@ def test_parse_form_and_validate_response():
 
 
 def test_to_and_from_display():
-    stored = {"gaps": {"1": 4, "3": 3}}
+    stored = {"gaps": {"1": OPT[4], "3": OPT[3]}}
     assert qt.to_display(DATA, LAYOUT, stored) == {"gaps": {"1": "0", "3": "0"}}
     assert qt.to_display(DATA, None, stored) == {"gaps": {"1": "2", "3": "1"}}
     assert qt.from_display(DATA, LAYOUT, {"gaps": {"1": "0", "3": "0"}}) == stored
@@ -171,7 +174,7 @@ def test_to_and_from_display():
 
 
 def test_review_and_right_answer():
-    review = qt.review_view(DATA, None, {"gaps": {"1": 0, "2": 4}})
+    review = qt.review_view(DATA, None, {"gaps": {"1": OPT[0], "2": OPT[4]}})
     gaps = [s for s in review["segments"] if "gap" in s]
     assert [(g["selected"], g["right"], g["correct"]) for g in gaps] == [
         (0, 0, True),

@@ -9,6 +9,7 @@ from quizzes.qtypes import Grade, QuestionDataError, ResponseError
 qt = qtypes.get("single_choice")
 DATA = qt.validate(SAMPLES["single_choice"])
 LAYOUT = {"order": [3, 1, 0, 2]}  # shows GRU, LSTM, 트랜스포머, CNN
+T = [c["text"] for c in DATA["choices"]]  # a response names its choice by text
 
 
 def test_validate_fills_defaults_and_trims():
@@ -93,17 +94,17 @@ def test_percentages_get_a_hint():
 
 
 def test_grade_right_wrong_partial_negative():
-    assert qt.grade(DATA, {"choice": 0}) == Grade(1.0, "correct", ["맞습니다: 어텐션만 씁니다."])
-    assert qt.grade(DATA, {"choice": 1}) == Grade(0.0, "incorrect", ["순환 신경망입니다."])
-    assert qt.grade(DATA, {"choice": 3}) == Grade(0.5, "partial", ["반쯤 맞습니다."])
+    assert qt.grade(DATA, {"choice": T[0]}) == Grade(1.0, "correct", ["맞습니다: 어텐션만 씁니다."])
+    assert qt.grade(DATA, {"choice": T[1]}) == Grade(0.0, "incorrect", ["순환 신경망입니다."])
+    assert qt.grade(DATA, {"choice": T[3]}) == Grade(0.5, "partial", ["반쯤 맞습니다."])
     # A negative choice scores 0: question fractions stay in [0, 1].
-    assert qt.grade(DATA, {"choice": 2}) == Grade(0.0, "incorrect", ["합성곱 신경망입니다."])
+    assert qt.grade(DATA, {"choice": T[2]}) == Grade(0.0, "incorrect", ["합성곱 신경망입니다."])
 
 
 def test_parse_form_maps_display_values_through_the_layout():
-    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-", LAYOUT) == {"choice": 0}
-    assert qt.parse_form(DATA, FakeForm({"s3-choice": " 0 "}), "s3-", LAYOUT) == {"choice": 3}
-    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-", None) == {"choice": 2}
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-", LAYOUT) == {"choice": T[0]}
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": " 0 "}), "s3-", LAYOUT) == {"choice": T[3]}
+    assert qt.parse_form(DATA, FakeForm({"s3-choice": "2"}), "s3-", None) == {"choice": T[2]}
     assert qt.parse_form(DATA, FakeForm({"s4-choice": "2"}), "s3-", LAYOUT) is None
     assert qt.parse_form(DATA, FakeForm({"s3-choice": ""}), "s3-", LAYOUT) is None
     for garbage in ("abc", "-1", "4", "1.0", "٣", ["0", "1"]):
@@ -112,13 +113,13 @@ def test_parse_form_maps_display_values_through_the_layout():
 
 
 def test_to_and_from_display():
-    assert qt.to_display(DATA, LAYOUT, {"choice": 0}) == {"choice": "2"}
-    assert qt.to_display(DATA, None, {"choice": 0}) == {"choice": "0"}
+    assert qt.to_display(DATA, LAYOUT, {"choice": T[0]}) == {"choice": "2"}
+    assert qt.to_display(DATA, None, {"choice": T[0]}) == {"choice": "0"}
     assert qt.to_display(DATA, LAYOUT, None) is None
     with pytest.raises(ResponseError):
-        qt.to_display(DATA, LAYOUT, {"choice": 9})
-    assert qt.from_display(DATA, LAYOUT, {"choice": "2"}) == {"choice": 0}
-    assert qt.from_display(DATA, LAYOUT, {"choice": 3}) == {"choice": 2}
+        qt.to_display(DATA, LAYOUT, {"choice": "없음"})
+    assert qt.from_display(DATA, LAYOUT, {"choice": "2"}) == {"choice": T[0]}
+    assert qt.from_display(DATA, LAYOUT, {"choice": 3}) == {"choice": T[2]}
     for unanswered in (None, {"choice": None}, {"choice": ""}):
         assert qt.from_display(DATA, LAYOUT, unanswered) is None
     for bad in (
@@ -139,9 +140,10 @@ def test_to_and_from_display():
 
 
 def test_validate_response():
-    assert qt.validate_response(DATA, {"choice": 1}) == {"choice": 1}
+    assert qt.validate_response(DATA, {"choice": T[1]}) == {"choice": T[1]}
     assert qt.validate_response(DATA, {"choice": None}) is None
-    for bad in ({"choice": True}, {"choice": "1"}, {"choice": 9}, {"choice": 1, "x": 2}, [1], {}):
+    for bad in ({"choice": True}, {"choice": "1"}, {"choice": 1}, {"choice": "없음"},
+                {"choice": T[1], "x": 2}, [1], {}):
         with pytest.raises(ResponseError):
             qt.validate_response(DATA, bad)
     with pytest.raises(ResponseError):
@@ -157,7 +159,7 @@ def test_layout_shuffles_only_when_asked():
 
 
 def test_student_view_follows_layout_and_hides_keys():
-    view = qt.student_view(DATA, LAYOUT, {"choice": 0})
+    view = qt.student_view(DATA, LAYOUT, {"choice": T[0]})
     assert view == {
         "choices": [
             {"value": "0", "text": "GRU", "selected": False},
@@ -168,11 +170,11 @@ def test_student_view_follows_layout_and_hides_keys():
     }
     assert not any(c["selected"] for c in qt.student_view(DATA, LAYOUT)["choices"])
     with pytest.raises(ResponseError):
-        qt.student_view(DATA, LAYOUT, {"choice": 4})
+        qt.student_view(DATA, LAYOUT, {"choice": 0})
 
 
 def test_review_view():
-    review = qt.review_view(DATA, {"order": [3, 1, 0, 2]}, {"choice": 1})
+    review = qt.review_view(DATA, {"order": [3, 1, 0, 2]}, {"choice": T[1]})
     assert review["fraction"] == 0.0 and review["state"] == "incorrect"
     assert review["right_answer"] == "트랜스포머"
     assert review["feedback"] == ["순환 신경망입니다."]

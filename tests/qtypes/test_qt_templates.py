@@ -31,13 +31,13 @@ ENGINE = Engine(
 )
 
 RESPONSES = {
-    "single_choice": {"choice": 3},
-    "multiple_response": {"choices": [0, 2]},
+    "single_choice": {"choice": "GRU"},
+    "multiple_response": {"choices": ["BERT", "GPT-2"]},
     "true_false": {"value": False},
     "short_answer": {"text": "어텐션 <b>"},
     "numerical": {"text": "0.127 m"},
-    "matching": {"matches": {"0": "인코더", "1": "합성곱"}},
-    "select_missing_words": {"gaps": {"1": 0, "2": 4}},
+    "matching": {"matches": {"BERT": "인코더", "GPT": "합성곱"}},
+    "select_missing_words": {"gaps": {"1": "디코더", "2": "인코더-디코더"}},
     "essay": {"text": "셀프 어텐션 설명"},
     "description": None,
     "spot_the_fake": {"marked": [0, 3]},
@@ -138,11 +138,12 @@ def test_answering_mode(name):
 
 def test_answering_mode_prefills_saved_answers():
     qt, data, layout = setup("single_choice")
-    shown = qt.to_display(data, layout, {"choice": 3})["choice"]
-    html = render("single_choice", review=False, response={"choice": 3})
+    shown = qt.to_display(data, layout, {"choice": "GRU"})["choice"]
+    html = render("single_choice", review=False, response={"choice": "GRU"})
     assert re.search(rf'value="{shown}" data-autosave checked', html)
     assert html.count("checked") == 1
-    html = render("multiple_response", review=False, response={"choices": [0, 2]})
+    html = render("multiple_response", review=False,
+                  response={"choices": ["BERT", "GPT-2"]})
     assert len(re.findall(r"data-autosave checked", html)) == 2
     html = render("true_false", review=False, response={"value": False})
     assert (
@@ -151,8 +152,8 @@ def test_answering_mode_prefills_saved_answers():
     html = render("short_answer", review=False, response={"text": "어텐션 <b>"})
     assert 'value="어텐션 &lt;b&gt;"' in html
     qt, data, layout = setup("matching")
-    shown = qt.to_display(data, layout, {"matches": {"0": "인코더"}})["matches"]
-    html = render("matching", review=False, response={"matches": {"0": "인코더"}})
+    shown = qt.to_display(data, layout, {"matches": {"BERT": "인코더"}})["matches"]
+    html = render("matching", review=False, response={"matches": {"BERT": "인코더"}})
     assert html.count(" selected") == 1
     ((prompt, answer),) = shown.items()
     assert re.search(
@@ -160,7 +161,8 @@ def test_answering_mode_prefills_saved_answers():
         html,
         re.DOTALL,
     )
-    html = render("select_missing_words", review=False, response={"gaps": {"2": 4}})
+    html = render("select_missing_words", review=False,
+                  response={"gaps": {"2": "인코더-디코더"}})
     assert html.count(" selected") == 1
     assert 'aria-label="빈칸 1"' in html and 'aria-label="빈칸 3"' in html
     html = render("essay", review=False, response={"text": "안녕"})
@@ -200,7 +202,7 @@ def test_review_mode_marks_with_text_and_class(name):
 
 
 def test_review_shows_per_option_feedback():
-    html = render("single_choice", review=True, response={"choice": 3})
+    html = render("single_choice", review=True, response={"choice": "GRU"})
     for text in feedback_texts("single_choice"):
         assert text in html
     assert "내가 고른 답" in html and "is-partial" in html

@@ -22,24 +22,25 @@ def teacher(make_user, mini_course, enrol):
     return user
 
 
-# Right answers of the mini pack's week-1 quiz, by question key, as API responses.
+# Right answers of the mini pack's week-1 quiz, by question key, as stored responses (what was
+# picked, by its text).
 RIGHT = {
-    "m-q1": {"choice": 0},
-    "m-q2": {"choices": [0, 1]},
+    "m-q1": {"choice": "생성자"},
+    "m-q2": {"choices": ["GAN", "VAE"]},
     "m-q3": {"value": True},
     "m-q4": {"text": "판별자"},
     "m-q5": {"text": "32"},
-    "m-q6": {"matches": {"0": "인코더", "1": "디코더"}},
-    "m-q7": {"gaps": {"1": 0, "2": 1}},
+    "m-q6": {"matches": {"BERT": "인코더", "GPT": "디코더"}},
+    "m-q7": {"gaps": {"1": "생성자", "2": "판별자"}},
 }
 WRONG = {
-    "m-q1": {"choice": 1},
-    "m-q2": {"choices": [2]},
+    "m-q1": {"choice": "판별자"},
+    "m-q2": {"choices": ["SVM"]},
     "m-q3": {"value": False},
     "m-q4": {"text": "생성자"},
     "m-q5": {"text": "28"},
-    "m-q6": {"matches": {"0": "디코더", "1": "인코더"}},
-    "m-q7": {"gaps": {"1": 1, "2": 0}},
+    "m-q6": {"matches": {"BERT": "디코더", "GPT": "인코더"}},
+    "m-q7": {"gaps": {"1": "판별자", "2": "생성자"}},
 }
 
 

@@ -40,14 +40,14 @@ def test_student_completes_quiz_and_sees_grade_and_explanations(client, student,
     page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
     assert "GAN에서 가짜 이미지를 만드는 것은?" in page
     q1 = slot_of(attempt, "m-q1")
-    shown = display_value(q1, {"choice": 0})["choice"]  # where the right choice is displayed
+    shown = display_value(q1, {"choice": "생성자"})["choice"]  # where the right choice is displayed
     saved = client.post(reverse("quizzes:autosave", args=[attempt.pk, q1.slot_id]),
                         {f"s{q1.slot_id}-choice": shown, f"s{q1.slot_id}-sequence": "0"},
                         HTTP_HX_REQUEST="true")
     assert saved.status_code == 200
     assert f'name="s{q1.slot_id}-sequence" value="1"' in saved.content.decode()
     q1.refresh_from_db()
-    assert q1.answer == {"choice": 0} and q1.sequence == 1
+    assert q1.answer == {"choice": "생성자"} and q1.sequence == 1
     # A reload shows the saved answer.
     page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
     assert f'value="{shown}" data-autosave checked' in page
@@ -85,18 +85,18 @@ def test_second_start_returns_the_open_attempt_and_limit_is_enforced(student, qu
 def test_stale_save_from_another_tab_is_refused_and_retry_is_idempotent(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
     slot = slot_of(attempt, "m-q1").slot_id
-    tab_a = services.response_save(attempt=attempt, slot_id=slot, answer={"choice": 0},
+    tab_a = services.response_save(attempt=attempt, slot_id=slot, answer={"choice": "생성자"},
                                    base_sequence=0)
     assert not tab_a.conflict and tab_a.sequence == 1
     # The same save retried (its reply was lost) succeeds without a second write.
-    retry = services.response_save(attempt=attempt, slot_id=slot, answer={"choice": 0},
+    retry = services.response_save(attempt=attempt, slot_id=slot, answer={"choice": "생성자"},
                                    base_sequence=0)
     assert not retry.conflict and retry.sequence == 1
     # Tab B still thinks the sequence is 0 and tries a different answer: refused.
-    tab_b = services.response_save(attempt=attempt, slot_id=slot, answer={"choice": 2},
+    tab_b = services.response_save(attempt=attempt, slot_id=slot, answer={"choice": "인코더"},
                                    base_sequence=0)
-    assert tab_b.conflict and tab_b.answer == {"choice": 0}
-    assert Response.objects.get(attempt=attempt, slot_id=slot).answer == {"choice": 0}
+    assert tab_b.conflict and tab_b.answer == {"choice": "생성자"}
+    assert Response.objects.get(attempt=attempt, slot_id=slot).answer == {"choice": "생성자"}
 
 
 def test_double_submit_grades_once(student, quiz):
@@ -112,7 +112,7 @@ def test_double_submit_grades_once(student, quiz):
 def test_save_after_deadline_plus_grace_is_refused_and_attempt_auto_submitted(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
     slot = slot_of(attempt, "m-q1").slot_id
-    services.response_save(attempt=attempt, slot_id=slot, answer={"choice": 0}, base_sequence=0)
+    services.response_save(attempt=attempt, slot_id=slot, answer={"choice": "생성자"}, base_sequence=0)
     # Within the grace period a save is still accepted.
     late = attempt.deadline + timedelta(seconds=quiz.grace_period - 1)
     q2 = slot_of(attempt, "m-q3").slot_id
@@ -120,7 +120,7 @@ def test_save_after_deadline_plus_grace_is_refused_and_attempt_auto_submitted(st
                            now=late)
     too_late = attempt.deadline + timedelta(seconds=quiz.grace_period + 1)
     with pytest.raises(services.ApplicationError) as caught:
-        services.response_save(attempt=attempt, slot_id=slot, answer={"choice": 1},
+        services.response_save(attempt=attempt, slot_id=slot, answer={"choice": "판별자"},
                                base_sequence=1, now=too_late)
     assert caught.value.code == "time_up"
     attempt.refresh_from_db()

@@ -60,7 +60,7 @@ def test_two_tabs_saving_at_once_one_wins_the_other_is_told(mini_course, make_us
     quiz = Quiz.objects.get(course=mini_course, slug="week01-quiz")
     attempt = services.attempt_start(user=student, quiz=quiz)
     slot = attempt.responses.get(version__question__key="m-q1").slot_id
-    answers = iter([{"choice": 0}, {"choice": 1}])
+    answers = iter([{"choice": "생성자"}, {"choice": "판별자"}])
     lock = threading.Lock()
 
     def save():
