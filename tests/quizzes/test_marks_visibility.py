@@ -74,17 +74,19 @@ def test_marks_hidden_by_the_policy_reach_the_student_nowhere_and_show_once_allo
     Quiz.objects.filter(pk=quiz.pk).update(review_policy=HIDING_POLICY,
                                            close_at=timezone.now() + timedelta(hours=1))
     quiz.refresh_from_db()
+    client.force_login(student)
+    api = APIClient()
+    api.force_authenticate(student)
     first = services.attempt_start(user=student, quiz=quiz)
     answer_all(first, ANSWERS)
-    first = services.attempt_submit(attempt=first)
+    submitted = api.post(reverse("api-attempt-submit", args=[first.pk]))
+    assert submitted.status_code == 200 and submitted.json()["score"] is None
+    assert all(q["mark"] is None for q in submitted.json()["questions"])
+    first.refresh_from_db()
     assert float(first.score) == 1.5
     # The mark is hidden both right after the attempt and later while the quiz is open.
     Attempt.objects.filter(pk=first.pk).update(submitted_at=timezone.now() - timedelta(minutes=5))
     second = services.attempt_start(user=student, quiz=quiz)
-
-    client.force_login(student)
-    api = APIClient()
-    api.force_authenticate(student)
     bodies = _walk(client, api, _pages(quiz, first, second))
     bodies["autosave"] = _autosave(client, second)
     for url, body in bodies.items():
