@@ -134,6 +134,7 @@ class AttemptMarks:
 
 def attempt_marks_list(*, attempts: list[Attempt], viewer_can_teach: bool,
                        now=None) -> list[AttemptMarks]:
+    """The viewer's list of attempts (the quiz page's table), each with its mark if shown."""
     now = now or timezone.now()
     rows = []
     for attempt in attempts:
@@ -282,7 +283,8 @@ def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt], viewer_can_teach: bo
         return QuizGrade(GradeState.NOT_ATTEMPTED)
     now = now or timezone.now()
     for attempt in submitted:
-        # The policy names attempts of this quiz; the caller's list may not have it joined.
+        # The policy is read from attempt.quiz: a list read without the join then costs no
+        # query per attempt.
         attempt.quiz = quiz
         if not attempt_marks_visible(attempt=attempt, viewer_can_teach=viewer_can_teach,
                                      now=now):
