@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -23,6 +24,9 @@ from courses.selectors import course_access_get, course_list_for_user
 
 from . import qtypes, reports, selectors, services
 from .models import Attempt, Dispute, Question, Response
+
+GRADE_STATES = [selectors.GradeState.GRADED, selectors.GradeState.HIDDEN,
+                selectors.GradeState.AWAITING, selectors.GradeState.NOT_ATTEMPTED]
 
 # --------------------------------------------------------------------------------------------
 # Output shapes shared by several views
@@ -76,8 +80,10 @@ class AttemptDetailOut(AttemptOut):
 
 
 def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
+    now = timezone.now()
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
-                                                                viewer_can_teach=can_teach)
+                                                                viewer_can_teach=can_teach,
+                                                                now=now)
     fetched = selectors.attempt_responses(attempt=attempt)
     responses = {r.pk: r for r in fetched}
     questions = []
@@ -94,7 +100,8 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
             "feedback": q.feedback, "general_feedback": q.general_feedback,
             "right_answer": q.right_answer, "review": q.review,
         })
-    show_marks = items is not None and "marks" in items
+    show_marks = not attempt.is_open and selectors.attempt_marks_visible(
+        attempt=attempt, viewer_can_teach=can_teach, now=now)
     return {
         **AttemptOut(attempt).data,
         "score": float(attempt.score) if show_marks and attempt.score is not None else None,
@@ -129,15 +136,22 @@ class QuizListApi(APIView):
 class QuizDetailApi(APIView):
     class QuizDetailOutputSerializer(QuizOut):
         attempts = AttemptOut(many=True)
-        grade = serializers.FloatField(allow_null=True, help_text="percent, by grading method")
+        grade = serializers.FloatField(
+            allow_null=True, help_text="percent, by grading method; null unless grade_status "
+                                       "is graded")
+        grade_status = serializers.ChoiceField(
+            choices=GRADE_STATES, help_text="hidden: the review policy does not show the "
+                                            "marks of an attempt yet")
 
     @extend_schema(responses={200: QuizDetailOutputSerializer, **error_responses(403, 404)})
     def get(self, request, course_slug: str, quiz_slug: str):
-        _, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
-                                              quiz_slug=quiz_slug)
+        access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
+                                                   quiz_slug=quiz_slug)
         attempts = list(quiz.attempts.filter(user=request.user).order_by("number"))
+        grade = selectors.user_quiz_grade(quiz=quiz, attempts=attempts,
+                                          viewer_can_teach=access.can_teach)
         data = {**QuizOut(quiz).data, "attempts": AttemptOut(attempts, many=True).data,
-                "grade": selectors.user_quiz_grade(quiz=quiz, attempts=attempts)}
+                "grade": grade.percent, "grade_status": grade.state}
         return ApiResponse(data)
 
 
@@ -271,8 +285,17 @@ class GradebookApi(APIView):
         quizzes = serializers.ListField(child=serializers.CharField())
         rows = inline_serializer("GradebookRow", fields={
             "username": serializers.CharField(),
-            "grades": serializers.ListField(child=serializers.FloatField(allow_null=True)),
-            "total": serializers.FloatField(allow_null=True)}, many=True)
+            "name": serializers.CharField(help_text="full name, or the username"),
+            "grades": serializers.ListField(
+                child=serializers.FloatField(allow_null=True),
+                help_text="percent per quiz; null unless its state is graded"),
+            "states": serializers.ListField(child=serializers.ChoiceField(choices=GRADE_STATES)),
+            "total": serializers.FloatField(
+                allow_null=True, help_text="mean of the graded quizzes' percentages; quizzes "
+                                           "not attempted, awaiting grading or hidden are left "
+                                           "out"),
+            "counted": serializers.IntegerField(help_text="how many quizzes the total averages"),
+        }, many=True)
 
     @extend_schema(responses={200: GradebookOutputSerializer, **error_responses(403, 404)})
     def get(self, request, course_slug: str):
@@ -280,8 +303,10 @@ class GradebookApi(APIView):
         quizzes, rows = selectors.gradebook(
             access=access, only_user=None if access.can_teach else request.user)
         return ApiResponse({"quizzes": [q.slug for q in quizzes],
-                            "rows": [{"username": r.username, "grades": r.grades,
-                                      "total": r.total} for r in rows]})
+                            "rows": [{"username": r.username, "name": r.name,
+                                      "grades": [g.percent for g in r.grades],
+                                      "states": [g.state for g in r.grades],
+                                      "total": r.total, "counted": r.counted} for r in rows]})
 
 
 class QuizStatisticsApi(APIView):

@@ -117,6 +117,34 @@ def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[s
     return set(attempt.quiz.review_policy.get(window, []))
 
 
+def attempt_marks_visible(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> bool:
+    """Return True if the viewer may see this attempt's marks now (its score, percentage and
+    per-question marks): the one rule every page, API field, CSV and fragment asks."""
+    return "marks" in review_items(attempt=attempt, viewer_can_teach=viewer_can_teach, now=now)
+
+
+@dataclass(frozen=True)
+class AttemptMarks:
+    """An attempt as a list of attempts shows it: its percentage only when it may be shown."""
+
+    attempt: Attempt
+    visible: bool
+    percent: float | None  # None when hidden, open or awaiting a human grader
+
+
+def attempt_marks_list(*, attempts: list[Attempt], viewer_can_teach: bool,
+                       now=None) -> list[AttemptMarks]:
+    """The viewer's list of attempts (the quiz page's table), each with its mark if shown."""
+    now = now or timezone.now()
+    rows = []
+    for attempt in attempts:
+        visible = attempt_marks_visible(attempt=attempt, viewer_can_teach=viewer_can_teach,
+                                        now=now)
+        rows.append(AttemptMarks(attempt=attempt, visible=visible,
+                                 percent=attempt.percent if visible else None))
+    return rows
+
+
 @dataclass
 class QuestionView:
     """One question as a template or the API shows it. Built only by `attempt_questions`."""
@@ -221,34 +249,81 @@ def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -
                                      grade)
 
 
-def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt]) -> float | None:
-    """The quiz grade (percent) from the user's submitted attempts, by the grading method."""
-    done = [a for a in attempts if a.state == Attempt.State.SUBMITTED and a.percent is not None]
+class GradeState:
+    """What a quiz grade cell says: a percentage, or why there is none."""
+
+    GRADED = "graded"
+    HIDDEN = "hidden"  # an attempt's marks are not shown yet (review policy)
+    AWAITING = "awaiting"  # submitted, but an essay awaits a human grader
+    NOT_ATTEMPTED = "not_attempted"  # no submitted attempt (not the same as 0 %)
+
+
+@dataclass(frozen=True)
+class QuizGrade:
+    state: str
+    percent: float | None = None  # set only when state is GRADED
+
+    @property
+    def label(self) -> str:
+        return {GradeState.HIDDEN: _("Not yet available"),
+                GradeState.AWAITING: _("Awaiting grading"),
+                GradeState.NOT_ATTEMPTED: _("Not attempted")}.get(self.state, "")
+
+
+def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt], viewer_can_teach: bool,
+                    now=None) -> QuizGrade:
+    """The quiz grade (percent) from the user's submitted attempts, by the grading method.
+
+    The grade is built only from marks the viewer may see: if any submitted attempt's marks
+    are hidden by the review policy, the grade is hidden too, since any grading method (highest,
+    average, last) would otherwise reveal something of the hidden mark.
+    """
+    submitted = [a for a in attempts if a.state == Attempt.State.SUBMITTED]
+    if not submitted:
+        return QuizGrade(GradeState.NOT_ATTEMPTED)
+    now = now or timezone.now()
+    for attempt in submitted:
+        # The policy is read from attempt.quiz: a list read without the join then costs no
+        # query per attempt.
+        attempt.quiz = quiz
+        if not attempt_marks_visible(attempt=attempt, viewer_can_teach=viewer_can_teach,
+                                     now=now):
+            return QuizGrade(GradeState.HIDDEN)
+    done = [a for a in submitted if a.percent is not None]
     if not done:
-        return None
+        return QuizGrade(GradeState.AWAITING)
     done.sort(key=lambda a: a.number)
     method = quiz.grading_method
     if method == Quiz.GradingMethod.FIRST:
-        return done[0].percent
-    if method == Quiz.GradingMethod.LAST:
-        return done[-1].percent
-    if method == Quiz.GradingMethod.AVERAGE:
-        return sum(a.percent for a in done) / len(done)
-    return max(a.percent for a in done)
+        percent = done[0].percent
+    elif method == Quiz.GradingMethod.LAST:
+        percent = done[-1].percent
+    elif method == Quiz.GradingMethod.AVERAGE:
+        percent = sum(a.percent for a in done) / len(done)
+    else:
+        percent = max(a.percent for a in done)
+    return QuizGrade(GradeState.GRADED, percent)
 
 
 @dataclass
 class GradebookRow:
     username: str
     full_name: str
-    grades: list[float | None]
+    grades: list[QuizGrade]
+    # The mean of the percentages of the quizzes graded (and shown) for this student; quizzes
+    # not attempted, awaiting grading or hidden are left out, not counted as 0.
     total: float | None
+    counted: int
+
+    @property
+    def name(self) -> str:
+        return self.full_name or self.username
 
 
 def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
               ) -> tuple[list[Quiz], list[GradebookRow]]:
     """Students × quizzes (percent per quiz by its grading method). Teachers see everyone;
-    a student sees only their own row."""
+    a student sees only their own row, with only the marks the review policy shows them."""
     if only_user is None and not access.can_teach:
         raise PermissionDenied(_("Only the course's teachers see everyone's grades."))
     quizzes = list(quiz_list_for_course(access=access))
@@ -257,16 +332,18 @@ def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
         enrollments = enrollments.filter(user=only_user)
     users = [e.user for e in enrollments.select_related("user").order_by("user__username")]
     attempts: dict[tuple[int, int], list[Attempt]] = {}
-    for attempt in Attempt.objects.filter(quiz__in=quizzes, user__in=users).select_related("quiz"):
+    for attempt in Attempt.objects.filter(quiz__in=quizzes, user__in=users):
         attempts.setdefault((attempt.user_id, attempt.quiz_id), []).append(attempt)
+    now = timezone.now()
     rows = []
     for user in users:
-        grades = [user_quiz_grade(quiz=q, attempts=attempts.get((user.pk, q.pk), []))
+        grades = [user_quiz_grade(quiz=q, attempts=attempts.get((user.pk, q.pk), []),
+                                  viewer_can_teach=access.can_teach, now=now)
                   for q in quizzes]
-        known = [g for g in grades if g is not None]
+        known = [g.percent for g in grades if g.percent is not None]
         rows.append(GradebookRow(username=user.get_username(), full_name=user.get_full_name(),
-                                 grades=grades,
-                                 total=sum(known) / len(quizzes) if quizzes and known else None))
+                                 grades=grades, total=sum(known) / len(known) if known else None,
+                                 counted=len(known)))
     return quizzes, rows
 
 

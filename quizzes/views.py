@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +26,10 @@ def course_quiz_section(request: HttpRequest, access) -> str:
     attempts = {}
     for attempt in Attempt.objects.filter(quiz__in=quizzes, user=request.user):
         attempts.setdefault(attempt.quiz_id, []).append(attempt)
-    rows = [{"quiz": q, "grade": selectors.user_quiz_grade(quiz=q, attempts=attempts.get(q.pk, [])),
+    now = timezone.now()
+    rows = [{"quiz": q, "grade": selectors.user_quiz_grade(
+                quiz=q, attempts=attempts.get(q.pk, []), viewer_can_teach=access.can_teach,
+                now=now),
              "open": any(a.is_open for a in attempts.get(q.pk, []))} for q in quizzes]
     return render_to_string("quizzes/_course_section.html",
                             {"rows": rows, "access": access, "course": access.course},
@@ -52,9 +56,12 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpR
                  and not (quiz.close_at and now >= quiz.close_at)
                  and not (quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed))
     return render(request, "quizzes/quiz_detail.html", {
-        "access": access, "course": access.course, "quiz": quiz, "attempts": attempts,
+        "access": access, "course": access.course, "quiz": quiz,
+        "attempts": selectors.attempt_marks_list(attempts=attempts,
+                                                 viewer_can_teach=access.can_teach, now=now),
         "open_attempt": open_attempt, "can_start": can_start,
-        "grade": selectors.user_quiz_grade(quiz=quiz, attempts=attempts),
+        "grade": selectors.user_quiz_grade(quiz=quiz, attempts=attempts,
+                                           viewer_can_teach=access.can_teach, now=now),
         "question_count": quiz.slots.count(),
     })
 
@@ -190,12 +197,14 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.is_open:
         if attempt.user_id == request.user.pk:
             return redirect("quizzes:attempt", attempt_id=attempt.pk)
-    items = selectors.review_items(attempt=attempt, viewer_can_teach=access.can_teach)
+    now = timezone.now()
+    items = selectors.review_items(attempt=attempt, viewer_can_teach=access.can_teach, now=now)
     questions = selectors.attempt_questions(attempt=attempt, items=items)
     return render(request, "quizzes/review.html", {
         "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "items": items,
-        "show_marks": "marks" in items,
+        "show_marks": selectors.attempt_marks_visible(
+            attempt=attempt, viewer_can_teach=access.can_teach, now=now),
         "is_owner": attempt.user_id == request.user.pk,
     })
 
@@ -316,8 +325,27 @@ def regrade(request: HttpRequest, course_slug: str, quiz_slug: str,
     })
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (or, for tab and CR,
+# after stripping them); a leading quote makes it text. Numbers we format are left as numbers.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def csv_safe_cell(value: str) -> str:
+    """`value` made safe against formula injection when a spreadsheet opens the CSV."""
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _grade_cell(grade: selectors.QuizGrade) -> str:
+    return f"{grade.percent:.1f}" if grade.percent is not None else grade.label
+
+
 @login_required
 def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """Teachers: everyone's grades. A student: their own grades page, with only the marks the
+    review policy shows them."""
     from courses.selectors import course_access_get
 
     access = course_access_get(user=request.user, course_slug=course_slug)
@@ -328,12 +356,21 @@ def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{course_slug}-grades.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 Korean correctly only with a BOM
         writer = csv.writer(response)
-        writer.writerow(["username", "name", *[q.slug for q in quizzes], "total"])
+        header = ["username", "name", *[q.slug for q in quizzes], "average_of_graded_quizzes",
+                  "graded_quizzes"]
+        writer.writerow([csv_safe_cell(cell) for cell in header])
         for row in rows:
-            writer.writerow([row.username, row.full_name,
-                             *["" if g is None else f"{g:.1f}" for g in row.grades],
-                             "" if row.total is None else f"{row.total:.1f}"])
+            cells = [row.username, row.name, *[_grade_cell(g) for g in row.grades],
+                     "" if row.total is None else f"{row.total:.1f}", str(row.counted)]
+            writer.writerow([csv_safe_cell(cell) for cell in cells])
         return response
+    if not access.can_teach:
+        row = rows[0] if rows else None
+        return render(request, "quizzes/my_grades.html", {
+            "access": access, "course": access.course, "row": row,
+            "grades": list(zip(quizzes, row.grades, strict=True)) if row else [],
+            "quiz_count": len(quizzes),
+        })
     return render(request, "quizzes/gradebook.html", {
         "access": access, "course": access.course, "quizzes": quizzes, "rows": rows,
     })

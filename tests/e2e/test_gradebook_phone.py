@@ -1,0 +1,44 @@
+"""The gradebook at 375 px: no word is broken inside a cell; the table scrolls sideways inside
+its own wrapper, not the page; axe finds no serious problem in either version of the page."""
+
+import pytest
+
+from .test_accessibility import axe_violations
+
+pytestmark = pytest.mark.e2e
+
+# Words of every cell that span more than one line box (a line may still break at a space or
+# after a dash, as typography allows, but never inside a word).
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('.table-scroll th, .table-scroll td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s\\-\u2013\u2014\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("username", ["instructor", "student"])
+def test_gradebook_cells_keep_their_words_at_phone_width(page_for, accounts, course,
+                                                          username):
+    student = accounts["student"]
+    student.first_name, student.last_name = "Jiwoo", "Kim-Nakamura"
+    student.save()
+    page = page_for(username, f"{username}-pass", viewport={"width": 375, "height": 740},
+                    bypass_csp=True)
+    page.goto(f"/courses/{course.slug}/grades/")
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    if username == "instructor":  # many quiz columns: the wrapper scrolls, not the page
+        assert page.evaluate("(() => { const w = document.querySelector('.table-scroll');"
+                             " return w.scrollWidth > w.clientWidth; })()")
+    assert axe_violations(page) == []
