@@ -34,7 +34,7 @@ def _take(user, quiz: Quiz, right: int) -> None:
     attempt = services.attempt_start(user=user, quiz=quiz)
     for n, response in enumerate(attempt.responses.order_by("position")):
         services.response_save(attempt=attempt, slot_id=response.slot_id,
-                               answer={"choice": 0 if n < right else 1}, base_sequence=0)
+                               answer={"choice": "right" if n < right else "wrong"}, base_sequence=0)
     services.attempt_submit(attempt=attempt)
 
 

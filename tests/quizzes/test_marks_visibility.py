@@ -22,7 +22,7 @@ from .conftest import RIGHT, answer_all
 pytestmark = pytest.mark.django_db
 
 # Question 1 right, question 2 half right, the other five unanswered: 1.5 of 7 points.
-ANSWERS = {"m-q1": RIGHT["m-q1"], "m-q2": {"choices": [0]}}
+ANSWERS = {"m-q1": RIGHT["m-q1"], "m-q2": {"choices": ["GAN"]}}
 PERCENT = 1.5 / 7 * 100  # 21.43 %
 # How the mark is written on the pages (percent with one or no decimals, score, question marks).
 MARK_TEXTS = ["21.4", "21%", "1.50 / 7.00", "1.50", "1.00 / 1.00", "0.50 / 1.00"]
