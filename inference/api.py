@@ -20,7 +20,7 @@ from config.api_errors import error_responses
 from . import notify, selectors, services
 from .models import DemoJob, DemoKind
 
-PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
+PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*([0-9]+)", re.IGNORECASE | re.ASCII)
 WAIT_DOC = ("Send `Prefer: wait=N` (RFC 7240; N seconds, at most DEMO_MAX_WAIT_SECONDS) to get "
             "the finished job in this reply when it finishes within N seconds; otherwise the "
             "reply is the job as it stands and you poll or wait again.")
@@ -29,7 +29,12 @@ WAIT_DOC = ("Send `Prefer: wait=N` (RFC 7240; N seconds, at most DEMO_MAX_WAIT_S
 def requested_wait(request) -> float:
     """Seconds the client is willing to wait for the result (0: answer at once)."""
     found = PREFER_WAIT.search(request.headers.get("Prefer", ""))
-    return min(int(found.group(1)), settings.DEMO_MAX_WAIT_SECONDS) if found else 0
+    if not found:
+        return 0
+    # A value with more digits than the cap is the cap: int() refuses thousands of digits.
+    digits = found.group(1).lstrip("0") or "0"
+    cap = settings.DEMO_MAX_WAIT_SECONDS
+    return cap if len(digits) > len(str(cap)) else min(int(digits), cap)
 
 
 def _with_preference(response: Response, waited: float) -> Response:

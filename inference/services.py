@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import uuid
 from datetime import timedelta
 
@@ -34,15 +35,27 @@ SCENE_FIELDS = {"shape": ("circle", "square", "triangle"),
                 "color": ("red", "green", "blue", "yellow"),
                 "size": ("small", "large"),
                 "position": ("left", "right", "top", "bottom", "center")}
+# Twenty digits are more than any bound here needs and cheap to convert.
+WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,20}\s*", re.ASCII)
 
 
 def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
-    value = params.get(key, default)
-    try:
+    """A whole number in [low, high]; absent, null or an empty form field means `default`.
+
+    Strings are read only as ASCII digits (int() would also take "1_000", "٣" and thousands of
+    digits, the last one slowly); floats only when whole (JSON's 1e400 is an infinite float);
+    booleans are not numbers here.
+    """
+    value = params.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value):
         value = int(value)
-    except (TypeError, ValueError):
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ApplicationError(_("'%(key)s' must be a whole number.") % {"key": key},
-                               code="invalid_params", fields={key: ["int"]}) from None
+                               code="invalid_params", fields={key: ["int"]})
     if not low <= value <= high:
         raise ApplicationError(_("'%(key)s' must be between %(low)s and %(high)s.") % {
             "key": key, "low": low, "high": high}, code="invalid_params",
@@ -51,7 +64,8 @@ def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
 
 
 def demo_params_clean(kind: str, params: dict) -> dict:
-    """Bounded, normalised parameters for a kind (a seed is drawn when none is given)."""
+    """Bounded, normalised parameters for a kind. A seed left out or sent empty is drawn at
+    random and stored in the job's params, so the result can be reproduced."""
     params = dict(params or {})
     seed_default = random.randrange(0, 2**31 - 1)
     if kind == DemoKind.FACE_GENERATE:
