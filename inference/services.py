@@ -171,9 +171,12 @@ def _check_limits(counts: dict) -> None:
             "s": max(5, queued // 10)}, code="busy", status_code=503)
 
 
-def _cache_key(kind: str, params: dict, input_sha: str, version: str) -> str:
-    blob = json.dumps([kind, params, input_sha, version], sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
+def _cache_key(kind: str, params: dict, input_sha: str, version: str, *, owner=None) -> str:
+    """The key under which a job's result is reused. An upload's key names its owner: handing
+    that result to someone else would tell them (and show them) what another user uploaded.
+    Results made from seeds, samples or scenes hold no user data and are shared by everyone."""
+    parts = [kind, params, input_sha, version] + ([str(owner)] if owner is not None else [])
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = None,
@@ -192,7 +195,7 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
                                code="invalid_params", fields={"image": ["required"]})
     model_key = MODEL_FOR_KIND[kind]
     version = model_version(model_key)
-    key = _cache_key(kind, params, input_sha, version)
+    key = _cache_key(kind, params, input_sha, version, owner=user.pk if input_sha else None)
     admission = _admission(user, key)
     _check_limits(admission)
     now = timezone.now()
