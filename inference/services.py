@@ -35,6 +35,7 @@ SCENE_FIELDS = {"shape": ("circle", "square", "triangle"),
                 "color": ("red", "green", "blue", "yellow"),
                 "size": ("small", "large"),
                 "position": ("left", "right", "top", "bottom", "center")}
+ADMISSION_LOCK = 0x64656D6F  # "demo": the advisory-lock namespace of job admission (per user)
 # Twenty digits are more than any bound here needs and cheap to convert.
 WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,20}\s*", re.ASCII)
 
@@ -196,8 +197,6 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     model_key = MODEL_FOR_KIND[kind]
     version = model_version(model_key)
     key = _cache_key(kind, params, input_sha, version, owner=user.pk if input_sha else None)
-    admission = _admission(user, key)
-    _check_limits(admission)
     now = timezone.now()
     common = {"id": job_id or uuid.uuid4(), "kind": kind, "user": user, "course": course,
               "lesson": lesson, "params": params,
@@ -206,6 +205,32 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
               # The Celery task id is chosen here, so sending the task needs no second write.
               "task_id": uuid.uuid4().hex,
               "expires_at": now + timedelta(seconds=settings.DEMO_JOB_EXPIRES_SECONDS)}
+    # Count and insert under one lock per user: counted without it, parallel requests each see
+    # room under the limit and all get in. The lock ends with the transaction.
+    with transaction.atomic():
+        _admission_lock(user)
+        admission = _admission(user, key)
+        _check_limits(admission)
+        return _job_insert(common, admission, png, now)
+
+
+def _admission_lock(user: AbstractBaseUser) -> None:
+    """Hold this user's admission lock until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock (no row is locked, so nothing else about the
+    user waits). SQLite opens every transaction with BEGIN IMMEDIATE (config/settings.py),
+    which already admits one writer at a time. Elsewhere: the user's row, FOR UPDATE.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [ADMISSION_LOCK, int(user.pk) & 0x7FFFFFFF])
+    elif connection.vendor != "sqlite":
+        type(user).objects.select_for_update().filter(pk=user.pk).exists()
+
+
+def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJob:
+    """The row of an admitted job: a copy of a stored result, or a queued job."""
     # Any earlier result will do, and only the three columns it lends.
     cached = None if admission["cached"] is None else next(iter(
         DemoJob.objects.filter(pk=admission["cached"]).order_by()
@@ -217,12 +242,11 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
             input_file=input_file, started_at=now, finished_at=now,
             message=_("Same request as before: the stored result."),
             timings={"cached": True, "total_ms": 0, "source_job": str(source)})
-    with transaction.atomic():
-        job = DemoJob.objects.create(**common)
-        if png is not None:
-            job.input_file = default_storage.save(f"demos/{job.pk}/input.png", ContentFile(png))
-            job.save(update_fields=["input_file"])
-        transaction.on_commit(lambda: _enqueue(job))
+    job = DemoJob.objects.create(**common)
+    if png is not None:
+        job.input_file = default_storage.save(f"demos/{job.pk}/input.png", ContentFile(png))
+        job.save(update_fields=["input_file"])
+    transaction.on_commit(lambda: _enqueue(job))
     return job
 
 
