@@ -83,6 +83,7 @@ def job_payload(request, job: DemoJob) -> dict:
 
 class DemoJobCreateApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    upload_limit_setting = "DEMO_MAX_UPLOAD_BYTES"  # config.uploads: refused while it streams
 
     class DemoJobCreateInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=DemoKind.values)

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
+from config.uploads import upload_limit
 from courses.models import Course, Enrollment
 
 from . import notify, selectors, services
@@ -53,6 +54,7 @@ def demo_index(request: HttpRequest) -> HttpResponse:
     })
 
 
+@upload_limit("DEMO_MAX_UPLOAD_BYTES")
 @login_required
 @require_POST
 def demo_job_create(request: HttpRequest) -> HttpResponse:
