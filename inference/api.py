@@ -92,7 +92,7 @@ class DemoJobCreateApi(APIView):
 
     @extend_schema(request=DemoJobCreateInputSerializer, description=WAIT_DOC,
                    responses={202: DemoJobOutSerializer, 200: DemoJobOutSerializer,
-                              **error_responses(400, 403, 404, 415, 429, 503)})
+                              **error_responses(400, 403, 404, 413, 415, 429, 503)})
     def post(self, request):
         body = self.DemoJobCreateInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
