@@ -197,4 +197,5 @@ def worker_health(timeout: float = 3.0) -> dict:
             timeout=timeout)
     except Exception as exc:  # broker down or no worker: kombu/celery errors vary by transport
         return {"ok": False, "workers": [], "error": f"{type(exc).__name__}: {exc}"[:200]}
-    return {"ok": True, "workers": [f"{reply['host']} (pid {reply['pid']})"], "error": ""}
+    return {"ok": True, "workers": [f"{reply['host']} (pid {reply['pid']})"], "error": "",
+            "device": reply.get("device", "")}
