@@ -43,12 +43,16 @@ def test_the_board_shows_median_timings_and_translated_kind_names(staff_client,
     assert ">face-generate<" not in html
     # jobs, succeeded, waiting, in the model, total (medians of the three runs)
     assert board_row(html, "Generate faces") == ["4", "4", "20", "200", "220"]
+    korean = staff_client.get("/demos/status/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert board_row(korean, "얼굴 생성")[:2] == ["4", "4"]
 
 
 def test_the_worker_line_does_not_claim_a_gpu(staff_client, settings):
     settings.CELERY_BROKER_URL = "memory://"  # no worker answers: the board says so
     html = staff_client.get("/demos/status/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "GPU worker" not in html
+    assert "GPU worker" not in html and "Demo worker" in html
+    korean = staff_client.get("/demos/status/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "데모 워커" in korean
 
 
 @pytest.mark.worker

@@ -103,3 +103,12 @@ def test_an_upload_under_the_limit_still_goes_through(student):
                          HTTP_HX_REQUEST="true")
     assert reply.status_code == 200, reply.content.decode()
     assert DemoJob.objects.get().input_file
+
+
+def test_the_refusal_speaks_the_requests_language(student):
+    body = StreamedBody(40 * 1024 * 1024)
+    reply = post_streamed(student, "/api/demos/jobs/", body, HTTP_ACCEPT_LANGUAGE="ko")
+    assert reply.status_code == 413 and "업로드한 파일이" in reply.json()["error"]["message"]
+    body = StreamedBody(40 * 1024 * 1024)
+    reply = post_streamed(student, "/api/demos/jobs/", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert reply.json()["error"]["message"].startswith("The upload is larger than 5 MB")
