@@ -90,23 +90,23 @@ class UploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("POST", "PUT", "PATCH"):
+        declared = _declared_length(request)
+        # A body no longer than the envelope cannot carry a file worth stopping (what it holds is
+        # still checked by the view): the autosave's small POSTs skip the URL lookup.
+        if request.method in ("POST", "PUT", "PATCH") and (declared is None
+                                                           or declared > ENVELOPE_BYTES):
             limit = _limit_for(request)
             if limit is not None:
                 # Before LocaleMiddleware (it must precede every reader of the form), so the
                 # refusal picks the request's language itself.
                 with translation.override(translation.get_language_from_request(request)):
-                    refused = self._check(request, limit)
+                    refused = self._check(request, limit, declared or 0)
                 if refused is not None:
                     return refused
         return self.get_response(request)
 
     @staticmethod
-    def _check(request, limit: int) -> HttpResponse | None:
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0  # Django reads no body then either
+    def _check(request, limit: int, declared: int) -> HttpResponse | None:
         try:
             if declared > limit + ENVELOPE_BYTES:
                 raise UploadTooLarge(limit)
@@ -117,3 +117,14 @@ class UploadLimitMiddleware:
         except UploadTooLarge as error:
             return _refusal(request, error)
         return None
+
+
+def _declared_length(request) -> int | None:
+    """The request's Content-Length; None without one (a chunked body, under ASGI)."""
+    value = request.META.get("CONTENT_LENGTH")
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return 0  # Django reads no body then either
