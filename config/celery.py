@@ -92,7 +92,10 @@ def health() -> dict:
 
     from django.conf import settings
 
-    from inference.ml.device import device_label  # torch: a gpu worker has it loaded
-
-    return {"status": "ok", "pid": os.getpid(), "host": socket.gethostname(),
-            "device": device_label(settings.INFERENCE_DEVICE)}
+    try:
+        from inference.ml.device import device_label  # torch: a gpu worker has it loaded
+    except ImportError:  # a process without torch runs no model
+        device = ""
+    else:
+        device = device_label(settings.INFERENCE_DEVICE)
+    return {"status": "ok", "pid": os.getpid(), "host": socket.gethostname(), "device": device}
