@@ -88,7 +88,16 @@ def _prepare(sender, **kwargs):  # noqa: ARG001 - Celery's signal signature
 
 @app.task(name="config.health", ignore_result=False)
 def health() -> dict:
-    """Answer from a real worker process: used by tests and the status page to prove one is up."""
+    """Answer from a real worker process: used by tests and the status page to prove one is up,
+    and to show the device its models run on (what INFERENCE_DEVICE resolves to there)."""
     import socket
 
-    return {"status": "ok", "pid": os.getpid(), "host": socket.gethostname()}
+    from django.conf import settings
+
+    try:
+        from inference.ml.device import device_label  # torch: a gpu worker has it loaded
+    except ImportError:  # a process without torch runs no model
+        device = ""
+    else:
+        device = device_label(settings.INFERENCE_DEVICE)
+    return {"status": "ok", "pid": os.getpid(), "host": socket.gethostname(), "device": device}

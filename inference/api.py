@@ -20,7 +20,7 @@ from config.api_errors import error_responses
 from . import notify, selectors, services
 from .models import DemoJob, DemoKind
 
-PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
+PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*([0-9]+)", re.IGNORECASE | re.ASCII)
 WAIT_DOC = ("Send `Prefer: wait=N` (RFC 7240; N seconds, at most DEMO_MAX_WAIT_SECONDS) to get "
             "the finished job in this reply when it finishes within N seconds; otherwise the "
             "reply is the job as it stands and you poll or wait again.")
@@ -29,7 +29,12 @@ WAIT_DOC = ("Send `Prefer: wait=N` (RFC 7240; N seconds, at most DEMO_MAX_WAIT_S
 def requested_wait(request) -> float:
     """Seconds the client is willing to wait for the result (0: answer at once)."""
     found = PREFER_WAIT.search(request.headers.get("Prefer", ""))
-    return min(int(found.group(1)), settings.DEMO_MAX_WAIT_SECONDS) if found else 0
+    if not found:
+        return 0
+    # A value with more digits than the cap is the cap: int() refuses thousands of digits.
+    digits = found.group(1).lstrip("0") or "0"
+    cap = settings.DEMO_MAX_WAIT_SECONDS
+    return cap if len(digits) > len(str(cap)) else min(int(digits), cap)
 
 
 def _with_preference(response: Response, waited: float) -> Response:
@@ -78,6 +83,7 @@ def job_payload(request, job: DemoJob) -> dict:
 
 class DemoJobCreateApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    upload_limit_setting = "DEMO_MAX_UPLOAD_BYTES"  # config.uploads: refused while it streams
 
     class DemoJobCreateInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=DemoKind.values)
@@ -86,7 +92,7 @@ class DemoJobCreateApi(APIView):
 
     @extend_schema(request=DemoJobCreateInputSerializer, description=WAIT_DOC,
                    responses={202: DemoJobOutSerializer, 200: DemoJobOutSerializer,
-                              **error_responses(400, 403, 404, 415, 429, 503)})
+                              **error_responses(400, 403, 404, 413, 415, 429, 503)})
     def post(self, request):
         body = self.DemoJobCreateInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

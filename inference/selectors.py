@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from courses.models import Enrollment
 
 from . import notify
-from .models import DemoJob
+from .models import DemoJob, DemoKind
 
 
 def demo_job_get_for_user(*, user: AbstractBaseUser, job_id) -> DemoJob:
@@ -103,10 +103,14 @@ def status_board() -> dict:
         n=Count("id"), ok=Count("id", filter=Q(status=DemoJob.Status.SUCCEEDED)))
         .order_by("kind"))
     timings = {}
+    # A copy of a stored result has `cached` in its timings; a run never has the key. (Excluding
+    # `cached=True` instead compares a missing key to true, which is NULL: every run dropped.)
     for job in recent.filter(status=DemoJob.Status.SUCCEEDED).exclude(
-            timings__cached=True).only("kind", "timings")[:500]:
+            timings__has_key="cached").only("kind", "timings")[:500]:
         timings.setdefault(job.kind, []).append(job.timings)
+    labels = dict(DemoKind.choices)
     for row in by_kind:
+        row["label"] = labels.get(row["kind"], row["kind"])
         samples = timings.get(row["kind"], [])
         for key in ("queue_ms", "run_ms", "total_ms"):
             values = sorted(t.get(key, 0) for t in samples)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import uuid
 from datetime import timedelta
 
@@ -34,15 +35,28 @@ SCENE_FIELDS = {"shape": ("circle", "square", "triangle"),
                 "color": ("red", "green", "blue", "yellow"),
                 "size": ("small", "large"),
                 "position": ("left", "right", "top", "bottom", "center")}
+ADMISSION_LOCK = 0x64656D6F  # "demo": the advisory-lock namespace of job admission (per user)
+# Twenty digits are more than any bound here needs and cheap to convert.
+WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,20}\s*", re.ASCII)
 
 
 def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
-    value = params.get(key, default)
-    try:
+    """A whole number in [low, high]; absent, null or an empty form field means `default`.
+
+    Strings are read only as ASCII digits (int() would also take "1_000", "٣" and thousands of
+    digits, the last one slowly); floats only when whole (JSON's 1e400 is an infinite float);
+    booleans are not numbers here.
+    """
+    value = params.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value):
         value = int(value)
-    except (TypeError, ValueError):
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ApplicationError(_("'%(key)s' must be a whole number.") % {"key": key},
-                               code="invalid_params", fields={key: ["int"]}) from None
+                               code="invalid_params", fields={key: ["int"]})
     if not low <= value <= high:
         raise ApplicationError(_("'%(key)s' must be between %(low)s and %(high)s.") % {
             "key": key, "low": low, "high": high}, code="invalid_params",
@@ -51,7 +65,8 @@ def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
 
 
 def demo_params_clean(kind: str, params: dict) -> dict:
-    """Bounded, normalised parameters for a kind (a seed is drawn when none is given)."""
+    """Bounded, normalised parameters for a kind. A seed left out or sent empty is drawn at
+    random and stored in the job's params, so the result can be reproduced."""
     params = dict(params or {})
     seed_default = random.randrange(0, 2**31 - 1)
     if kind == DemoKind.FACE_GENERATE:
@@ -157,9 +172,12 @@ def _check_limits(counts: dict) -> None:
             "s": max(5, queued // 10)}, code="busy", status_code=503)
 
 
-def _cache_key(kind: str, params: dict, input_sha: str, version: str) -> str:
-    blob = json.dumps([kind, params, input_sha, version], sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
+def _cache_key(kind: str, params: dict, input_sha: str, version: str, *, owner=None) -> str:
+    """The key under which a job's result is reused. An upload's key names its owner: handing
+    that result to someone else would tell them (and show them) what another user uploaded.
+    Results made from seeds, samples or scenes hold no user data and are shared by everyone."""
+    parts = [kind, params, input_sha, version] + ([str(owner)] if owner is not None else [])
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = None,
@@ -178,9 +196,7 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
                                code="invalid_params", fields={"image": ["required"]})
     model_key = MODEL_FOR_KIND[kind]
     version = model_version(model_key)
-    key = _cache_key(kind, params, input_sha, version)
-    admission = _admission(user, key)
-    _check_limits(admission)
+    key = _cache_key(kind, params, input_sha, version, owner=user.pk if input_sha else None)
     now = timezone.now()
     common = {"id": job_id or uuid.uuid4(), "kind": kind, "user": user, "course": course,
               "lesson": lesson, "params": params,
@@ -189,6 +205,32 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
               # The Celery task id is chosen here, so sending the task needs no second write.
               "task_id": uuid.uuid4().hex,
               "expires_at": now + timedelta(seconds=settings.DEMO_JOB_EXPIRES_SECONDS)}
+    # Count and insert under one lock per user: counted without it, parallel requests each see
+    # room under the limit and all get in. The lock ends with the transaction.
+    with transaction.atomic():
+        _admission_lock(user)
+        admission = _admission(user, key)
+        _check_limits(admission)
+        return _job_insert(common, admission, png, now)
+
+
+def _admission_lock(user: AbstractBaseUser) -> None:
+    """Hold this user's admission lock until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock (no row is locked, so nothing else about the
+    user waits). SQLite opens every transaction with BEGIN IMMEDIATE (config/settings.py),
+    which already admits one writer at a time. Elsewhere: the user's row, FOR UPDATE.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [ADMISSION_LOCK, int(user.pk) & 0x7FFFFFFF])
+    elif connection.vendor != "sqlite":
+        type(user).objects.select_for_update().filter(pk=user.pk).exists()
+
+
+def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJob:
+    """The row of an admitted job: a copy of a stored result, or a queued job."""
     # Any earlier result will do, and only the three columns it lends.
     cached = None if admission["cached"] is None else next(iter(
         DemoJob.objects.filter(pk=admission["cached"]).order_by()
@@ -200,12 +242,11 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
             input_file=input_file, started_at=now, finished_at=now,
             message=_("Same request as before: the stored result."),
             timings={"cached": True, "total_ms": 0, "source_job": str(source)})
-    with transaction.atomic():
-        job = DemoJob.objects.create(**common)
-        if png is not None:
-            job.input_file = default_storage.save(f"demos/{job.pk}/input.png", ContentFile(png))
-            job.save(update_fields=["input_file"])
-        transaction.on_commit(lambda: _enqueue(job))
+    job = DemoJob.objects.create(**common)
+    if png is not None:
+        job.input_file = default_storage.save(f"demos/{job.pk}/input.png", ContentFile(png))
+        job.save(update_fields=["input_file"])
+    transaction.on_commit(lambda: _enqueue(job))
     return job
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
+from config.uploads import upload_limit
 from courses.models import Course, Enrollment
 
 from . import notify, selectors, services
@@ -53,6 +54,7 @@ def demo_index(request: HttpRequest) -> HttpResponse:
     })
 
 
+@upload_limit("DEMO_MAX_UPLOAD_BYTES")
 @login_required
 @require_POST
 def demo_job_create(request: HttpRequest) -> HttpResponse:
@@ -195,4 +197,5 @@ def worker_health(timeout: float = 3.0) -> dict:
             timeout=timeout)
     except Exception as exc:  # broker down or no worker: kombu/celery errors vary by transport
         return {"ok": False, "workers": [], "error": f"{type(exc).__name__}: {exc}"[:200]}
-    return {"ok": True, "workers": [f"{reply['host']} (pid {reply['pid']})"], "error": ""}
+    return {"ok": True, "workers": [f"{reply['host']} (pid {reply['pid']})"], "error": "",
+            "device": reply.get("device", "")}

@@ -38,6 +38,14 @@ class JobTimeout(Exception):
 
 
 @functools.cache
+def _device() -> str:
+    """The device this process's models run on ("auto" resolved), for the job's timings."""
+    from .ml.device import device_label
+
+    return device_label(settings.INFERENCE_DEVICE)
+
+
+@functools.cache
 def _configure_torch_threads() -> None:
     """INFERENCE_TORCH_THREADS > 0 caps torch's intra-op threads for this worker process.
 
@@ -355,7 +363,7 @@ def _finish(job: DemoJob, result: dict, run_ms: float, batch_size: int,
         finished_at=now, timings={
             "queue_ms": round(queue_ms, 1), "run_ms": round(run_ms, 1),
             "total_ms": round((now - job.created_at).total_seconds() * 1000, 1),
-            "batch_size": batch_size, "device": str(settings.INFERENCE_DEVICE),
+            "batch_size": batch_size, "device": _device(),
             **(model or {})})
 
 

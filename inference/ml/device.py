@@ -26,6 +26,15 @@ def pick_device(pref: str | torch.device | None = "auto") -> torch.device:
     return torch.device(pref)
 
 
+def device_label(pref: str | torch.device | None = "auto") -> str:
+    """What a preference resolves to on this machine, for people: "cpu", "cuda:0 (NVIDIA …)"."""
+    device = pick_device(pref)
+    if device.type != "cuda":
+        return str(device)
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
+
+
 def pick_dtype(device: torch.device, half: bool | None = None) -> torch.dtype:
     """fp16 on CUDA (unless half=False), always fp32 on CPU (fp16 on CPU is slow and lossy)."""
     if device.type != "cuda":

@@ -45,3 +45,19 @@ def test_generate_detect_and_caption_without_reload(page_for, accounts, celery_w
     assert page.locator("#caption-result .image-strip img").count() >= 2
     shot(page, "demo-caption")
     assert page.url == url
+
+
+def test_an_empty_seed_generates_a_face_and_shows_the_seed_drawn(page_for, accounts,
+                                                                 celery_worker_process):
+    page = page_for("student", "student-pass")
+    page.goto("/demos/")
+    assert page.input_value("#face-seed") == ""
+    page.fill("#face-count", "1")
+    page.click("#faces-h ~ form button[type=submit]")
+    faces = page.locator("#faces-result img")
+    faces.first.wait_for(timeout=60_000)
+    assert faces.count() == 1
+    assert not page.locator("#faces-result .error").count()
+    seed = re.search(r"\d+", page.locator("#faces-result .job-seed").inner_text())
+    assert seed, page.locator("#faces-result").inner_text()
+    assert f"seed {seed.group()}" in page.locator("#faces-result figcaption").inner_text()

@@ -1,0 +1,88 @@
+"""Numbers a client sends in headers, query strings and demo parameters: a huge, negative,
+non-ASCII, fractional or infinite value is a clear 4xx (or clamped), never a 500; an empty
+seed means a random one."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from inference.models import DemoJob
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def student(client, django_user_model):
+    user = django_user_model.objects.create_user("numbers", password="pw-12345!")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def queued_job(user) -> DemoJob:
+    return DemoJob.objects.create(kind="face-generate", user=user, params={"seed": 1, "count": 1},
+                                  cache_key="x" * 64,
+                                  expires_at=timezone.now() + timedelta(minutes=5))
+
+
+@pytest.mark.parametrize("prefer", ["wait=" + "9" * 4301, "wait=" + "9" * 100_000,
+                                    "wait=-5", "wait=\u0663", "wait=0x10", "wait=1e9",
+                                    "respond-async, wait=" + "1" * 5000])
+def test_a_hostile_prefer_wait_is_clamped_or_ignored(student, settings, prefer):
+    settings.DEMO_MAX_WAIT_SECONDS = 0
+    job = queued_job(student.user)
+    reply = student.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER=prefer)
+    assert reply.status_code == 200, reply.content
+    assert reply.json()["status"] == "queued"
+
+
+def test_a_huge_wait_on_create_is_clamped_not_a_500(student, settings):
+    settings.DEMO_MAX_WAIT_SECONDS = 0
+    reply = student.post("/api/demos/jobs/", {"kind": "face-generate",
+                                              "params": {"seed": 5, "count": 1}},
+                         content_type="application/json", HTTP_PREFER="wait=" + "9" * 4301)
+    assert reply.status_code in (200, 202), reply.content
+
+
+@pytest.mark.parametrize("wait", ["9" * 5000, "-3", "nan", "inf", "-inf", "1e999", "\u0663",
+                                  "abc"])
+def test_the_page_panel_wait_parameter_never_breaks_the_panel(student, settings, wait):
+    settings.DEMO_PAGE_WAIT_SECONDS = 0.1
+    job = queued_job(student.user)
+    reply = student.get(reverse("inference:job", args=[job.pk]), {"wait": wait},
+                        HTTP_HX_REQUEST="true")
+    assert reply.status_code == 200, reply.content
+
+
+@pytest.mark.parametrize("seed", ['"' + "9" * 4301 + '"', '"' + "9" * 20 + '"', "-1", '"-1"',
+                                  str(2**31), "1" + "0" * 400, "1e400", "-1e400", "3.5",
+                                  "true", '"\u0663"', '"1_000"', "[1]", '{"a": 1}', '"0x10"'])
+def test_a_bad_seed_in_the_api_is_a_400_that_names_the_field(student, seed):
+    body = '{"kind": "face-generate", "params": {"seed": ' + seed + ', "count": 1}}'
+    reply = student.post("/api/demos/jobs/", body, content_type="application/json")
+    assert reply.status_code == 400, reply.content
+    error = reply.json()["error"]
+    # Ours names the seed; DRF's JSON field refuses a non-finite number (1e400) itself.
+    assert (error["code"], list(error["fields"])) in (("invalid_params", ["seed"]),
+                                                      ("invalid", ["params"])), error
+    assert not DemoJob.objects.exists()
+
+
+def test_an_infinite_seed_sent_as_form_json_is_a_400(student):
+    # A multipart/form `params` is parsed by a lenient JSON reader that accepts Infinity.
+    reply = student.post("/api/demos/jobs/", {"kind": "face-generate",
+                                              "params": '{"seed": Infinity, "count": NaN}'})
+    assert reply.status_code == 400, reply.content
+    assert "params" in reply.json()["error"]["fields"]
+    assert not DemoJob.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["count", "steps"])
+def test_a_huge_count_on_the_page_is_a_clear_error(student, field):
+    kind = "face-generate" if field == "count" else "latent-walk"
+    reply = student.post(reverse("inference:create"), {"kind": kind, field: "9" * 4301},
+                         HTTP_HX_REQUEST="true")
+    assert reply.status_code == 400, reply.content
+    assert field in reply.content.decode()
