@@ -11,11 +11,12 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_errors import error_responses
+from config.parsers import JSONParser
 
 from . import notify, selectors, services
 from .models import DemoJob, DemoKind
@@ -29,7 +30,12 @@ WAIT_DOC = ("Send `Prefer: wait=N` (RFC 7240; N seconds, at most DEMO_MAX_WAIT_S
 def requested_wait(request) -> float:
     """Seconds the client is willing to wait for the result (0: answer at once)."""
     found = PREFER_WAIT.search(request.headers.get("Prefer", ""))
-    return min(int(found.group(1)), settings.DEMO_MAX_WAIT_SECONDS) if found else 0
+    if not found:
+        return 0
+    # A number of thousands of digits is still "as long as allowed" (int() refuses those).
+    digits = found.group(1).lstrip("0") or "0"
+    seconds = int(digits) if len(digits) <= 9 else settings.DEMO_MAX_WAIT_SECONDS
+    return min(seconds, settings.DEMO_MAX_WAIT_SECONDS)
 
 
 def _with_preference(response: Response, waited: float) -> Response:
