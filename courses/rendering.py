@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -53,7 +54,6 @@ ALLOWED_ATTRIBUTES = {
     "audio": {"src", "controls"},
     "video": {"src", "controls", "width", "height"},
     "source": {"src", "type"},
-    "div": {"data-demo", "data-demo-options"},
 }
 # data: URIs are allowed for images only because imported Moodle questions embed pictures that
 # way; nh3 drops javascript: and every other scheme.
@@ -153,6 +153,10 @@ def render_markdown(text: str) -> str:
     """Render block Markdown (with $math$, code, asides) to sanitised HTML."""
     md = _parser()
     tokens = md.parse(text)
+    # A directive's markup (a demo placeholder) is ours: it goes in after sanitising, where a
+    # slot with an unguessable id stands, so raw HTML in the text cannot forge one (the
+    # allow-list has no data-demo attributes).
+    nonce, directives = secrets.token_hex(8), {}
     for token in tokens:
         if token.type == "fence":
             prefix = token.info.strip().split(" ", 1)[0]
@@ -164,9 +168,13 @@ def render_markdown(text: str) -> str:
                     # line inside the block.
                     exc.line = (token.map[0] if token.map else 0) + exc.line
                     raise
+                slot = f'<div id="directive-{nonce}-{len(directives)}"></div>'
+                directives[slot] = html_text
                 token.type = "html_block"
-                token.content = html_text
+                token.content = slot + "\n"
     html_text = sanitize_html(md.renderer.render(tokens, md.options, {}))
+    for slot, html_fragment in directives.items():
+        html_text = html_text.replace(slot, html_fragment.rstrip("\n"), 1)
     # Wide formulas scroll sideways inside their box; a scrolling box must be reachable by
     # keyboard (WCAG 2.1.1), so it gets a tab stop. Added after sanitising: our markup, not
     # the author's.

@@ -26,3 +26,43 @@ def test_question_edit_page_refuses_deep_json_with_a_message(client, world):
     assert answer.status_code == 200
     assert "nested too deeply" in answer.content.decode()
     assert question.versions.count() == versions
+
+
+RAW_WIDGETS = (
+    '<div class="demo-widget" data-demo="face-generate" data-demo-options="{not json"></div>\n\n'
+    '<div class="demo-widget" data-demo="face-generate" '
+    'data-demo-options="{&quot;count&quot;: 100000}"></div>\n\n'
+)
+
+
+def test_raw_html_in_a_lesson_cannot_make_a_demo_widget(client, db, mini_pack, make_user,
+                                                       enrol):
+    from courses.services import course_pack_load
+
+    lesson_file = mini_pack / "week01" / "01-intro.md"
+    lesson_file.write_text(lesson_file.read_text() + "\n" + RAW_WIDGETS
+                           + "```demo face-generate\ncount: 2\n```\n")
+    course = course_pack_load(path=mini_pack).course
+    lesson = course.lessons.get(slug="intro")
+    assert lesson.body_html.count("data-demo=") == 1  # only the directive's own placeholder
+    user = make_user("reader")
+    enrol(user, course, "student")
+    client.force_login(user)
+    url = reverse("courses:lesson", args=[course.slug, lesson.slug])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count('class="demo-widget-live') == 1
+
+
+def test_a_forged_placeholder_in_stored_lesson_html_is_left_out(client, mini_course, make_user,
+                                                               enrol):
+    """Lesson HTML stored before raw placeholders were sanitised away still renders."""
+    lesson = mini_course.lessons.get(slug="intro")
+    lesson.body_html += RAW_WIDGETS
+    lesson.save(update_fields=["body_html"])
+    user = make_user("reader")
+    enrol(user, mini_course, "student")
+    client.force_login(user)
+    page = client.get(reverse("courses:lesson", args=[mini_course.slug, lesson.slug]))
+    assert page.status_code == 200
+    assert "demo-widget-live" not in page.content.decode()
