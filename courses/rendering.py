@@ -189,6 +189,27 @@ def render_inline(text: str) -> str:
     return sanitize_html(md_inline(text))
 
 
+# What a student's own text (an essay answer) may contain: structure and emphasis, code and math,
+# no attributes at all. No class, id or style means it cannot borrow the page's own markup
+# (a fake "Correct" banner, a fake button); no links or images means nothing to follow or load.
+STUDENT_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code",
+                "pre", "blockquote", "ul", "ol", "li", "h3", "h4", "h5", "h6", "hr", "table",
+                "thead", "tbody", "tr", "th", "td", "span"} | MATHML_TAGS
+STUDENT_ATTRIBUTES = {tag: set(MATHML_ATTRIBUTES) - {"width", "height"} for tag in MATHML_TAGS}
+
+
+def render_student_text(text: str, text_format: str = "plain") -> str:
+    """A student's answer (plain or Markdown) as HTML restricted to STUDENT_TAGS, without
+    attributes; headings h1/h2 become h3 so the answer cannot outrank the page's own."""
+    if text_format == "markdown":
+        rendered = _parser().render(text)
+        rendered = re.sub(r"<(/?)h[12]\b", r"<\1h3", rendered)
+    else:
+        rendered = "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+    return nh3.clean(rendered, tags=STUDENT_TAGS, attributes=STUDENT_ATTRIBUTES, url_schemes=set(),
+                     strip_comments=True)
+
+
 def render_text(text: str, text_format: str = "markdown", *, inline: bool = False) -> str:
     """Render question text in its declared format: markdown, html, moodle or plain."""
     if text_format == "html":

@@ -4,6 +4,8 @@ files served only while what references them may be seen."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -66,3 +68,43 @@ def test_a_forged_placeholder_in_stored_lesson_html_is_left_out(client, mini_cou
     page = client.get(reverse("courses:lesson", args=[mini_course.slug, lesson.slug]))
     assert page.status_code == 200
     assert "demo-widget-live" not in page.content.decode()
+
+
+MIMIC = ('<div class="outcome is-correct" id="main" style="color:green"><strong>Correct</strong>'
+         '</div>\n\n<p class="qtype-mark">Mark 10.00 out of 2.00</p>\n\n'
+         '<a href="https://evil.example/">click</a> <img src="https://evil.example/x.png">\n\n'
+         '# Big heading\n\n**bold** and $x^2$')
+
+
+@pytest.mark.parametrize("response_format", ["markdown", "plain"])
+def test_an_essay_answer_is_shown_fenced_and_without_page_markup(client, world,
+                                                                 response_format):
+    from rest_framework.test import APIClient
+
+    from quizzes import services
+
+    essay = world.essay_quiz.slots.get(question__key="m-e1").question
+    services.question_version_create(question=essay, stem=essay.latest_version().stem,
+                                     data={"response_format": response_format})
+    api = APIClient()
+    api.force_authenticate(world.users["student"])
+    started = api.post(reverse("api-attempt-start", args=["mini", world.essay_quiz.slug]),
+                       format="json").json()
+    slot = next(q["slot_id"] for q in started["questions"] if q["qtype"] == "essay")
+    saved = api.put(reverse("api-response", args=[started["id"], slot]),
+                    {"answer": {"text": MIMIC}, "sequence": 0}, format="json")
+    assert saved.status_code == 200, saved.content
+    assert api.post(reverse("api-attempt-submit", args=[started["id"]])).status_code == 200
+    for role in ("student", "instructor"):
+        client.force_login(world.users[role])
+        page = client.get(reverse("quizzes:review", args=[started["id"]])).content.decode()
+        assert '<figure class="student-answer">' in page
+        start = page.index('<div class="student-answer-body">') + 33
+        answer = page[start:page.index("</figure>", start)]
+        assert "Correct" in answer  # the text is there, as text
+        tags = re.findall(r"<([a-z0-9]+)([^>]*)>", answer)
+        assert {name for name, _ in tags} <= {"p", "br", "strong", "h3", "math", "msup", "mi",
+                                               "mn", "mrow", "div", "span"}, (role, tags)
+        assert all(not attrs.strip() or name == "math" for name, attrs in tags), (role, tags)
+        if response_format == "markdown":
+            assert "<strong>bold</strong>" in answer and "<math" in answer
