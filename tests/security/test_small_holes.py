@@ -108,3 +108,38 @@ def test_an_essay_answer_is_shown_fenced_and_without_page_markup(client, world,
         assert all(not attrs.strip() or name == "math" for name, attrs in tags), (role, tags)
         if response_format == "markdown":
             assert "<strong>bold</strong>" in answer and "<math" in answer
+
+
+def test_a_description_is_worth_nothing_whatever_the_input_path(client, world):
+    from rest_framework.test import APIClient
+
+    from quizzes.models import Question
+
+    teacher = world.users["instructor"]
+    api = APIClient()
+    api.force_authenticate(teacher)
+    for body in ({"default_mark": 5}, {}):
+        made = api.post(reverse("api-questions", args=["mini"]), {
+            "name": "안내", "category": "Week 1", "qtype": "description",
+            "stem": "다음을 읽으세요.", "data": {}, **body}, format="json")
+        assert made.status_code == 201, made.content
+        assert made.json()["version"]["default_mark"] == 0
+    question = Question.objects.get(pk=made.json()["id"])
+    # Added to a quiz, its slot is worth 0, and a mark typed for it later keeps it at 0.
+    quiz = world.essay_quiz
+    client.force_login(teacher)
+    quiz.attempts.all().delete()
+    client.post(reverse("bank:slots-add", args=["mini", quiz.slug]), {"question": [question.pk]})
+    slot = quiz.slots.get(question=question)
+    assert slot.mark == 0
+    client.post(reverse("bank:slot-mark", args=["mini", quiz.slug, slot.pk]), {"mark": "3"})
+    slot.refresh_from_db()
+    assert slot.mark == 0
+    # The pack's description (written without a mark, so 1 by default) is worth 0 too, and an
+    # attempt is scored out of the essay's 2 marks only.
+    student = APIClient()
+    student.force_authenticate(world.users["student"])
+    started = student.post(reverse("api-attempt-start", args=["mini", quiz.slug]),
+                           format="json").json()
+    assert started["max_score"] == 2.0
+    assert all(q["max_mark"] == 0 for q in started["questions"] if q["qtype"] == "description")
