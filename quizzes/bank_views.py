@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from config.api_errors import ApplicationError
 from courses.selectors import CourseAccess, course_access_get
 
-from . import authoring, interchange, limits, qtypes
+from . import authoring, interchange, limits, qtypes, selectors
 from .forms import (
     QTYPE_LABELS,
     REVIEW_WINDOW_LABELS,
@@ -36,7 +36,7 @@ from .forms import (
     QuizSettingsForm,
     review_grid,
 )
-from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Response, Slot
+from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
 
 # ----------------------------------------------------------------------------------------------
 # Shared helpers
@@ -529,16 +529,18 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "audio/mpe
 @login_required
 def question_file(request: HttpRequest, version_id: int, name: str) -> HttpResponse:
     """A file embedded in a question. Teachers of the course see every file; a student only
-    the files of a question version they were given in an attempt."""
+    a file that what they may see now of a question they were given refers to
+    (`selectors.question_file_visible`)."""
     stored = (QuestionFile.objects.select_related("version__question__course")
               .filter(version_id=version_id, name=name).first())
     if stored is None:
         raise Http404(_("No such file."))
     access = course_access_get(user=request.user,
                                course_slug=stored.version.question.course.slug)
-    if not access.can_teach and not Response.objects.filter(
-            attempt__user=request.user, version_id=version_id).exists():
-        raise PermissionDenied(_("This file belongs to a question you have not been given."))
+    if not access.can_teach and not selectors.question_file_visible(
+            user=request.user, version_id=version_id, name=name):
+        raise PermissionDenied(_("This file belongs to a question or an explanation you cannot "
+                                 "see now."))
     content_type = stored.content_type if stored.content_type in INLINE_TYPES \
         else "application/octet-stream"
     response = HttpResponse(bytes(stored.content), content_type=content_type)

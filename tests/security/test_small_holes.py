@@ -143,3 +143,42 @@ def test_a_description_is_worth_nothing_whatever_the_input_path(client, world):
                            format="json").json()
     assert started["max_score"] == 2.0
     assert all(q["max_mark"] == 0 for q in started["questions"] if q["qtype"] == "description")
+
+
+def test_a_question_file_is_served_only_while_what_refers_to_it_is_shown(client, world):
+    from quizzes.models import QuestionFile
+
+    version = world.open_response.version
+    data = dict(version.data)
+    data["choices"] = [dict(c) for c in data["choices"]]
+    data["choices"][0]["feedback"] = "![hint](@@PLUGINFILE@@/hint.png)"
+    version.data = data
+    version.general_feedback = "풀이: ![explain](@@PLUGINFILE@@/explain.png)"
+    version.save(update_fields=["data", "general_feedback"])
+    for name in ("hint.png", "explain.png", "unused.png"):
+        QuestionFile.objects.create(version=version, name=name, content=b"\x89PNG-" + name.encode(),
+                                    content_type="image/png")
+
+    def fetch(name: str) -> int:
+        return client.get(reverse("bank:question-file", args=[version.pk, name])).status_code
+
+    client.force_login(world.users["student"])
+    # During the attempt: the stem's file only.
+    assert {n: fetch(n) for n in ("diagram.png", "hint.png", "explain.png", "unused.png")} == {
+        "diagram.png": 200, "hint.png": 403, "explain.png": 403, "unused.png": 403}
+    assert client.post(reverse("quizzes:submit", args=[world.attempt.pk])).status_code == 302
+    quiz = world.quiz
+    # Reviewed with feedback shown: the feedback's files too.
+    quiz.review_policy = {**quiz.review_policy, "immediately": [
+        "attempt", "correctness", "specific_feedback", "general_feedback", "right_answer"]}
+    quiz.save(update_fields=["review_policy"])
+    assert {n: fetch(n) for n in ("diagram.png", "hint.png", "explain.png", "unused.png")} == {
+        "diagram.png": 200, "hint.png": 200, "explain.png": 200, "unused.png": 403}
+    # Reviewed without feedback: not those.
+    quiz.review_policy = {**quiz.review_policy, "immediately": ["attempt"]}
+    quiz.save(update_fields=["review_policy"])
+    assert {n: fetch(n) for n in ("diagram.png", "hint.png", "explain.png")} == {
+        "diagram.png": 200, "hint.png": 403, "explain.png": 403}
+    # A teacher sees every file.
+    client.force_login(world.users["instructor"])
+    assert fetch("unused.png") == 200
