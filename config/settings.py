@@ -127,11 +127,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
+# Failed logins from one address over all accounts (config/login_limits.py): higher than the
+# per-account limit, so a classroom behind one address is not locked out by a few typos.
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_HANDLER = env("AXES_HANDLER", default="axes.handlers.database.AxesDatabaseHandler")
+AXES_HANDLER = env("AXES_HANDLER", default="config.login_limits.AddressLimitedAxesHandler")
 LOGIN_URL = "login"
 # BENCH-ONLY: the exam-storm benchmark (python -m bench) sets BENCH_FAST_PASSWORDS=1 on the server
 # it starts so that 3000 logins do not measure PBKDF2. MD5 password hashes are unsafe: never set
@@ -175,6 +178,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, with JSON nesting bounded (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
 }

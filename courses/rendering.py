@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -55,7 +56,6 @@ ALLOWED_ATTRIBUTES = {
     "audio": {"src", "controls"},
     "video": {"src", "controls", "width", "height"},
     "source": {"src", "type"},
-    "div": {"data-demo", "data-demo-options"},
 }
 # data: URIs are allowed for images only because imported Moodle questions embed pictures that
 # way; nh3 drops javascript: and every other scheme.
@@ -170,6 +170,10 @@ def render_markdown(text: str) -> str:
     """Render block Markdown (with $math$, code, asides) to sanitised HTML."""
     md = _parser()
     tokens = md.parse(text)
+    # A directive's markup (a demo placeholder) is ours: it goes in after sanitising, where a
+    # slot with an unguessable id stands, so raw HTML in the text cannot forge one (the
+    # allow-list has no data-demo attributes).
+    nonce, directives = secrets.token_hex(8), {}
     for token in tokens:
         if token.type == "fence":
             prefix = token.info.strip().split(" ", 1)[0]
@@ -181,9 +185,13 @@ def render_markdown(text: str) -> str:
                     # line inside the block.
                     exc.line = (token.map[0] if token.map else 0) + exc.line
                     raise
+                slot = f'<div id="directive-{nonce}-{len(directives)}"></div>'
+                directives[slot] = html_text
                 token.type = "html_block"
-                token.content = html_text
+                token.content = slot + "\n"
     html_text = sanitize_html(md.renderer.render(tokens, md.options, {}))
+    for slot, html_fragment in directives.items():
+        html_text = html_text.replace(slot, html_fragment.rstrip("\n"), 1)
     # Wide formulas scroll sideways inside their box; a scrolling box must be reachable by
     # keyboard (WCAG 2.1.1), so it gets a tab stop. Added after sanitising: our markup, not
     # the author's.
@@ -196,6 +204,27 @@ def render_markdown(text: str) -> str:
 def render_inline(text: str) -> str:
     """Render one line of Markdown (a choice, a title) without a wrapping paragraph."""
     return sanitize_html(md_inline(text))
+
+
+# What a student's own text (an essay answer) may contain: structure and emphasis, code and math,
+# no attributes at all. No class, id or style means it cannot borrow the page's own markup
+# (a fake "Correct" banner, a fake button); no links or images means nothing to follow or load.
+STUDENT_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code",
+                "pre", "blockquote", "ul", "ol", "li", "h3", "h4", "h5", "h6", "hr", "table",
+                "thead", "tbody", "tr", "th", "td", "span"} | MATHML_TAGS
+STUDENT_ATTRIBUTES = {tag: set(MATHML_ATTRIBUTES) - {"width", "height"} for tag in MATHML_TAGS}
+
+
+def render_student_text(text: str, text_format: str = "plain") -> str:
+    """A student's answer (plain or Markdown) as HTML restricted to STUDENT_TAGS, without
+    attributes; headings h1/h2 become h3 so the answer cannot outrank the page's own."""
+    if text_format == "markdown":
+        rendered = _parser().render(text)
+        rendered = re.sub(r"<(/?)h[12]\b", r"<\1h3", rendered)
+    else:
+        rendered = "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+    return nh3.clean(rendered, tags=STUDENT_TAGS, attributes=STUDENT_ATTRIBUTES, url_schemes=set(),
+                     strip_comments=True)
 
 
 def render_text(text: str, text_format: str = "markdown", *, inline: bool = False) -> str:

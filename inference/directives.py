@@ -18,6 +18,7 @@ import re
 
 import yaml
 
+from config.parsers import json_loads
 from courses.rendering import DirectiveError
 
 from .models import DemoKind
@@ -52,8 +53,18 @@ def parse_demo_directive(info: str, content: str) -> dict:
                              (mark.line + 2) if mark else 1) from None
     if not isinstance(options, dict):
         raise DirectiveError("demo options must be 'key: value' lines")
+    check_demo_options(kind, options, content.splitlines())
+    return {"kind": kind, "options": options}
+
+
+def check_demo_options(kind: str, options: dict, lines: list[str] = ()) -> None:
+    """Raise DirectiveError unless `options` are what demo `kind` takes (`lines`: the
+    directive's text, to say on which line a bad option is)."""
+    if kind not in OPTIONS:
+        raise DirectiveError(f"unknown demo {kind!r}; use one of: {', '.join(OPTIONS)}")
+    if not isinstance(options, dict):
+        raise DirectiveError("demo options must be 'key: value' lines")
     allowed = {**OPTIONS[kind], **COMMON}
-    lines = content.splitlines()
     for key, value in options.items():
         line = next((i + 2 for i, text in enumerate(lines) if text.strip().startswith(f"{key}:")),
                     1)
@@ -71,7 +82,6 @@ def parse_demo_directive(info: str, content: str) -> dict:
                                  line)
     if kind == DemoKind.CAPTION and options.get("lang", "ko") not in ("ko", "en"):
         raise DirectiveError("option 'lang' must be ko or en")
-    return {"kind": kind, "options": options}
 
 
 def render_demo_directive(info: str, content: str) -> str:
@@ -80,6 +90,16 @@ def render_demo_directive(info: str, content: str) -> str:
         spec["kind"], html.escape(json.dumps(spec["options"], ensure_ascii=False))))
 
 
-def demo_placeholders(body_html: str) -> list[tuple[str, dict]]:
-    return [(kind, json.loads(html.unescape(options)))
-            for kind, options in PLACEHOLDER_RE.findall(body_html)]
+def demo_placeholders(body_html: str) -> list[tuple[str, dict | None]]:
+    """(kind, options) of each placeholder in stored lesson HTML, in order; options are None
+    for one that does not pass the directive's checks (HTML stored before raw placeholders
+    were sanitised away), which is then left out of the page."""
+    found = []
+    for kind, raw in PLACEHOLDER_RE.findall(body_html):
+        try:
+            options = json_loads(html.unescape(raw))
+            check_demo_options(kind, options)
+        except (ValueError, TypeError):  # DirectiveError and bad JSON are ValueErrors
+            options = None
+        found.append((kind, options))
+    return found

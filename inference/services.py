@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
+from config.parsers import json_loads
 
 from . import notify, wakeups
 from .catalog import MODEL_FOR_KIND, model_version
@@ -105,7 +106,7 @@ def demo_params_clean(kind: str, params: dict) -> dict:
 def _scene_clean(scene) -> list[dict]:
     if isinstance(scene, str):
         try:
-            scene = json.loads(scene)
+            scene = json_loads(scene)
         except ValueError:
             raise ApplicationError(_("The scene is not valid JSON."), code="invalid_params"
                                    ) from None

@@ -24,6 +24,8 @@ def expand_demo_widgets(request: HttpRequest, body_html: str, *, access, lesson)
 
     def widget(_match) -> str:
         kind, options = next(specs)
+        if options is None:
+            return ""
         shown = list(gallery(course=access.course, kind=kind)) if options.get("gallery") else []
         return render_to_string("inference/_widget.html", {
             "kind": kind, "options": options, "n": next(counter), "course": access.course,

@@ -6,6 +6,7 @@ indices: see "Display values" in docs/question-types.md.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 from config.api_errors import ApplicationError, ErrorSerializer, error_responses
 from courses.selectors import course_access_get, course_list_for_user
 
-from . import qtypes, reports, selectors, services
+from . import limits, qtypes, reports, selectors, services
 from .models import Attempt, Dispute, Question, Response
 
 GRADE_STATES = [selectors.GradeState.GRADED, selectors.GradeState.HIDDEN,
@@ -189,7 +190,7 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
 class ResponseSaveApi(APIView):
     class ResponseSaveInputSerializer(serializers.Serializer):
         answer = serializers.JSONField(allow_null=True, help_text="display values; null clears")
-        sequence = serializers.IntegerField(min_value=0,
+        sequence = serializers.IntegerField(min_value=0, max_value=2**31 - 2,
                                             help_text="the sequence you last received")
 
     class ResponseSaveOutputSerializer(serializers.Serializer):
@@ -430,7 +431,9 @@ class QuestionBankApi(APIView):
                                               default="markdown")
         data = serializers.JSONField()
         general_feedback = serializers.CharField(allow_blank=True, default="")
-        default_mark = serializers.FloatField(min_value=0, default=1.0)
+        default_mark = serializers.FloatField(
+            min_value=0, max_value=float(limits.MARK_MAX), default=1.0,
+            help_text="0 to 1000; a description is always worth 0")
         tags = serializers.ListField(child=serializers.CharField(max_length=50), default=list)
 
     class QuestionBankOutputSerializer(serializers.Serializer):
@@ -472,9 +475,11 @@ class QuestionBankApi(APIView):
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         path = [part for part in values.pop("category").split("/") if part.strip()]
-        category = services.category_get_or_create_path(course=access.course, path=path)
-        question = services.question_create(course=access.course, category=category,
-                                            user=request.user, **values)
+        # One transaction: a question that is refused leaves no new category behind.
+        with transaction.atomic():
+            category = services.category_get_or_create_path(course=access.course, path=path)
+            question = services.question_create(course=access.course, category=category,
+                                                user=request.user, **values)
         return ApiResponse(self.QuestionBankOutputSerializer(question).data,
                            status=status.HTTP_201_CREATED)
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from config.api_errors import ApplicationError
 from courses.models import Course
 
-from . import qtypes, services
+from . import limits, qtypes, services
 from .formats.common import default_name
 from .models import (
     REVIEW_ITEMS,
@@ -61,9 +61,8 @@ def _check_common(*, course: Course, category: Category, qtype: str, text_format
     if text_format not in TEXT_FORMATS:
         raise ApplicationError(_("Unknown text format."), code="invalid",
                                fields={"text_format": [_("Choose a text format.")]})
-    if default_mark < 0:
-        raise ApplicationError(_("The mark cannot be negative."), code="invalid",
-                               fields={"default_mark": [_("Enter 0 or more.")]})
+    if qtype in qtypes.TYPES:
+        services.question_mark_clean(qtype=qtype, default_mark=default_mark)
     if key:
         clash = Question.objects.filter(course=course, key=key)
         if question is not None:
@@ -112,7 +111,7 @@ def question_save(*, course: Course, question: Question | None = None, category:
     data = question_validate(qtype=qtype, stem=stem, data=data)
     name = (name.strip() or default_name(stem or data.get("text", "")))[:255]
     tags = _clean_tags(tags)
-    mark = 0.0 if qtype == "description" else round(float(default_mark), 3)
+    mark = float(services.question_mark_clean(qtype=qtype, default_mark=default_mark))
     with transaction.atomic():
         if question is None:
             created = services.question_create(
@@ -268,6 +267,8 @@ def quiz_create(*, course: Course, title: str, slug: str = "", week: int = 0,
                                fields={"title": [_("This field is required.")]})
     if kind not in Quiz.Kind.values:
         raise ApplicationError(_("Unknown quiz kind."), code="invalid")
+    week = int(limits.check_number(week, field="week", what=_("The week"), low=0,
+                                   high=limits.WEEK_MAX))
     with transaction.atomic():
         if slug:
             if slugify(slug) != slug:
@@ -317,16 +318,23 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         errors["title"] = [_("This field is required.")]
     if open_at and close_at and close_at <= open_at:
         errors["close_at"] = [_("The quiz must close after it opens.")]
-    for name, value in (("time_limit", time_limit), ("grace_period", grace_period),
-                        ("attempts_allowed", attempts_allowed), ("week", week)):
-        if value is None or value < 0:
-            errors[name] = [_("Enter 0 or more.")]
+    bounded = (("time_limit", time_limit, 0, limits.TIME_LIMIT_MAX, _("The time limit")),
+               ("grace_period", grace_period, 0, limits.GRACE_PERIOD_MAX,
+                _("The grace period")),
+               ("attempts_allowed", attempts_allowed, 0, limits.ATTEMPTS_ALLOWED_MAX,
+                _("The number of attempts allowed")),
+               ("week", week, 0, limits.WEEK_MAX, _("The week")),
+               ("max_grade", max_grade, limits.MAX_GRADE_MIN, limits.MAX_GRADE_MAX,
+                _("The maximum grade")))
+    for name, value, low, high, what in bounded:
+        try:
+            limits.check_number(value, field=name, what=what, low=low, high=high)
+        except ApplicationError as exc:
+            errors.update(exc.fields)
     if grading_method not in Quiz.GradingMethod.values:
         errors["grading_method"] = [_("Choose a grading method.")]
     if kind not in Quiz.Kind.values:
         errors["kind"] = [_("Choose a kind.")]
-    if max_grade is None or Decimal(str(max_grade)) <= 0:
-        errors["max_grade"] = [_("Enter a grade above 0.")]
     if errors:
         raise ApplicationError(_("Some settings need fixing."), code="invalid", fields=errors)
     policy = review_policy_clean(review_policy if review_policy is not None
@@ -393,6 +401,32 @@ def _editable(quiz: Quiz) -> Quiz:
     return locked
 
 
+def _slot_mark(mark: object, *, field: str = "mark") -> Decimal:
+    return limits.check_number(mark, field=field, what=_("The mark"), low=0,
+                               high=limits.MARK_MAX).quantize(Decimal("0.001"))
+
+
+def _check_quiz_total(quiz: Quiz, total: Decimal, *, field: str = "mark") -> None:
+    """Refuse a change that would make the quiz worth more than an attempt's score can hold."""
+    if total > limits.QUIZ_MARKS_MAX:
+        raise ApplicationError(
+            _("The questions of a quiz can be worth %(max)s marks in all; with this change "
+              "they would be worth %(total)s. Lower some marks.") % {
+                "max": limits.QUIZ_MARKS_MAX, "total": total.normalize()},
+            code="out_of_range", fields={field: [_("Lower the mark.")]})
+
+
+def _quiz_total(quiz: Quiz, exclude: Slot | None = None) -> Decimal:
+    slots = quiz.slots.all()
+    if exclude is not None:
+        slots = slots.exclude(pk=exclude.pk)
+    return sum(slots.values_list("mark", flat=True), Decimal(0))
+
+
+def _answerable(version: QuestionVersion | None) -> bool:
+    return version is None or qtypes.get(version.qtype).answerable
+
+
 def _next_position(quiz: Quiz) -> int:
     return (quiz.slots.aggregate(n=Max("position"))["n"] or 0) + 1
 
@@ -400,6 +434,8 @@ def _next_position(quiz: Quiz) -> int:
 def slots_add_questions(*, quiz: Quiz, questions: Iterable[Question],
                         mark: float | None = None) -> list[Slot]:
     """Append questions (always their latest version) that are not in the quiz yet."""
+    if mark is not None:
+        mark = _slot_mark(mark)
     with transaction.atomic():
         quiz = _editable(quiz)
         present = set(quiz.slots.exclude(question=None).values_list("question_id", flat=True))
@@ -412,11 +448,13 @@ def slots_add_questions(*, quiz: Quiz, questions: Iterable[Question],
             if question.pk in present:
                 continue
             present.add(question.pk)
-            version_mark = mark if mark is not None else float(
-                question.latest_version().default_mark)
+            latest = question.latest_version()
+            version_mark = (Decimal(0) if not _answerable(latest) else
+                            mark if mark is not None else latest.default_mark)
             slots.append(Slot(quiz=quiz, position=position, kind=Slot.Kind.LATEST,
-                              question=question, mark=Decimal(str(version_mark))))
+                              question=question, mark=version_mark))
             position += 1
+        _check_quiz_total(quiz, _quiz_total(quiz) + sum((s.mark for s in slots), Decimal(0)))
         return Slot.objects.bulk_create(slots)
 
 
@@ -425,18 +463,19 @@ def slot_add_random(*, quiz: Quiz, category: Category, include_subcategories: bo
     """Append `count` slots that each draw a different question from `category`."""
     if category.course_id != quiz.course_id:
         raise ApplicationError(_("The category belongs to another course."), code="invalid")
-    if not 1 <= count <= 100:
-        raise ApplicationError(_("Add between 1 and 100 random questions."), code="invalid",
-                               fields={"count": [_("Enter 1 to 100.")]})
-    if mark < 0:
-        raise ApplicationError(_("The mark cannot be negative."), code="invalid",
-                               fields={"mark": [_("Enter 0 or more.")]})
+    if not 1 <= count <= limits.RANDOM_SLOTS_MAX:
+        raise ApplicationError(
+            _("Add between 1 and %(max)s random questions.") % {"max": limits.RANDOM_SLOTS_MAX},
+            code="invalid", fields={"count": [_("Enter 1 to %(max)s.") % {
+                "max": limits.RANDOM_SLOTS_MAX}]})
+    mark = _slot_mark(mark)
     with transaction.atomic():
         quiz = _editable(quiz)
+        _check_quiz_total(quiz, _quiz_total(quiz) + mark * count)
         position = _next_position(quiz)
         return Slot.objects.bulk_create([
             Slot(quiz=quiz, position=position + i, kind=Slot.Kind.RANDOM, category=category,
-                 include_subcategories=include_subcategories, mark=Decimal(str(mark)))
+                 include_subcategories=include_subcategories, mark=mark)
             for i in range(count)])
 
 
@@ -494,12 +533,14 @@ def slot_remove(*, quiz: Quiz, slot: Slot) -> None:
         _renumber(quiz, list(quiz.slots.order_by("position").values_list("pk", flat=True)))
 
 
-def slot_set_mark(*, quiz: Quiz, slot: Slot, mark: float) -> Slot:
-    if mark < 0:
-        raise ApplicationError(_("The mark cannot be negative."), code="invalid",
-                               fields={"mark": [_("Enter 0 or more.")]})
+def slot_set_mark(*, quiz: Quiz, slot: Slot, mark: float | Decimal | str) -> Slot:
+    """Set what a slot is worth (a slot holding a description stays worth 0)."""
+    mark = _slot_mark(mark)
     with transaction.atomic():
-        _editable(quiz)
-        slot.mark = Decimal(str(round(float(mark), 3)))
+        quiz = _editable(quiz)
+        if slot.question_id is not None and not _answerable(slot.question.latest_version()):
+            mark = Decimal(0)
+        _check_quiz_total(quiz, _quiz_total(quiz, exclude=slot) + mark)
+        slot.mark = mark
         slot.save(update_fields=["mark"])
     return slot

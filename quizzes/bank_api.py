@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from config.api_errors import ApplicationError, error_responses
 from courses.selectors import course_access_get
 
-from . import authoring, interchange, qtypes
+from . import authoring, interchange, limits, qtypes
 from .bank_views import preview_question
 from .models import Category, Question
 
@@ -166,7 +166,9 @@ class QuestionPreviewApi(APIView):
         text_format = serializers.ChoiceField(choices=list(authoring.TEXT_FORMATS),
                                               default="markdown")
         data = serializers.JSONField()
-        default_mark = serializers.FloatField(min_value=0, default=1.0)
+        default_mark = serializers.FloatField(
+            min_value=0, max_value=float(limits.MARK_MAX), default=1.0,
+            help_text="0 to 1000; a description is always worth 0")
         question = serializers.IntegerField(required=False,
                                             help_text="an existing question, for its files")
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from config.api_errors import ApplicationError
 from courses.selectors import CourseAccess, course_access_get
 
-from . import authoring, interchange, qtypes
+from . import authoring, interchange, limits, qtypes, selectors
 from .forms import (
     QTYPE_LABELS,
     REVIEW_WINDOW_LABELS,
@@ -36,7 +36,7 @@ from .forms import (
     QuizSettingsForm,
     review_grid,
 )
-from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Response, Slot
+from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
 
 # ----------------------------------------------------------------------------------------------
 # Shared helpers
@@ -381,16 +381,25 @@ def _editor(request: HttpRequest, access, question: Question | None, qtype: str)
     return render(request, "quizzes/bank/question_form.html", context, status=status)
 
 
+def _preview_mark(editor: QuestionEditor, *, report: bool = False) -> float:
+    """The mark the preview shows: the typed one when it is within bounds, else 1 (with the
+    input's error when `report`)."""
+    raw = editor.meta["default_mark"] or "0"
+    if limits.in_range(raw, 0, limits.MARK_MAX):
+        return float(limits.decimal_or_none(raw))
+    if report:
+        editor.add_error("default_mark", _("Enter a number from 0 to %(max)s.") % {
+            "max": limits.MARK_MAX})
+    return 1.0
+
+
 def _safe_preview(editor: QuestionEditor, latest: QuestionVersion | None):
     try:
         data = authoring.question_validate(qtype=editor.qtype, stem=editor.meta["stem"] or "-",
                                            data=editor.data())
     except ApplicationError:
         return None
-    try:
-        mark = float(editor.meta["default_mark"] or 0)
-    except ValueError:
-        mark = 1.0
+    mark = _preview_mark(editor)
     return preview_question(qtype=editor.qtype, stem=editor.meta["stem"],
                             text_format=editor.meta["text_format"] or "markdown", data=data,
                             default_mark=mark, version_id=latest.pk if latest else None)
@@ -439,11 +448,7 @@ def question_preview(request: HttpRequest, course_slug: str) -> HttpResponse:
         except ApplicationError as exc:
             editor.apply_error(exc)
         else:
-            try:
-                mark = float((editor.meta["default_mark"] or "0").replace(",", "."))
-            except ValueError:
-                mark = 0.0
-                editor.add_error("default_mark", _("Enter a number."))
+            mark = _preview_mark(editor, report=True)
             preview = preview_question(qtype=qtype, stem=editor.meta["stem"],
                                        text_format=editor.meta["text_format"] or "markdown",
                                        data=data, default_mark=mark, version_id=version_id)
@@ -524,16 +529,18 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "audio/mpe
 @login_required
 def question_file(request: HttpRequest, version_id: int, name: str) -> HttpResponse:
     """A file embedded in a question. Teachers of the course see every file; a student only
-    the files of a question version they were given in an attempt."""
+    a file that what they may see now of a question they were given refers to
+    (`selectors.question_file_visible`)."""
     stored = (QuestionFile.objects.select_related("version__question__course")
               .filter(version_id=version_id, name=name).first())
     if stored is None:
         raise Http404(_("No such file."))
     access = course_access_get(user=request.user,
                                course_slug=stored.version.question.course.slug)
-    if not access.can_teach and not Response.objects.filter(
-            attempt__user=request.user, version_id=version_id).exists():
-        raise PermissionDenied(_("This file belongs to a question you have not been given."))
+    if not access.can_teach and not selectors.question_file_visible(
+            user=request.user, version_id=version_id, name=name):
+        raise PermissionDenied(_("This file belongs to a question or an explanation you cannot "
+                                 "see now."))
     content_type = stored.content_type if stored.content_type in INLINE_TYPES \
         else "application/octet-stream"
     response = HttpResponse(bytes(stored.content), content_type=content_type)
@@ -681,10 +688,7 @@ def slots_add_random(request: HttpRequest, course_slug: str, quiz_slug: str) -> 
         if category is None:
             raise ApplicationError(_("Choose the category to draw from."), code="invalid")
         count = _int(request.POST.get("count"), 1)
-        try:
-            mark = float(request.POST.get("mark") or 1)
-        except ValueError:
-            raise ApplicationError(_("Enter a number."), code="invalid") from None
+        mark = request.POST.get("mark") or "1"
         added = authoring.slot_add_random(
             quiz=quiz, category=category, count=count, mark=mark,
             include_subcategories=bool(request.POST.get("include_subcategories")))
@@ -731,10 +735,7 @@ def slot_remove(request: HttpRequest, course_slug: str, quiz_slug: str,
 def slot_mark(request: HttpRequest, course_slug: str, quiz_slug: str,
               slot_id: int) -> HttpResponse:
     def action(access, quiz):
-        try:
-            mark = float((request.POST.get("mark") or "").replace(",", "."))
-        except ValueError:
-            raise ApplicationError(_("Enter a number."), code="invalid") from None
+        mark = request.POST.get("mark") or ""
         authoring.slot_set_mark(quiz=quiz, slot=get_object_or_404(Slot, pk=slot_id, quiz=quiz),
                                 mark=mark)
         return _("Mark saved.")

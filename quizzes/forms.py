@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api_errors import ApplicationError
 
-from . import qtypes
+from . import limits, qtypes
 from .formats.common import ALLOWED_FRACTIONS, percent_text
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS, Category, Quiz
 
@@ -397,16 +397,18 @@ class QuestionEditor:
             category = next(c for c in self.categories if str(c.pk) == self.meta["category"])
         except StopIteration:
             self.add_error("category", _("Choose a category."))
-        try:
-            mark = float((self.meta["default_mark"] or "0").replace(",", "."))
-        except ValueError:
-            mark = None
+        mark = limits.decimal_or_none(self.meta["default_mark"] or "0")
+        if mark is None:
             self.add_error("default_mark", _("Enter a number."))
+        elif not limits.in_range(mark, 0, limits.MARK_MAX) and self.qtype != "description":
+            self.add_error("default_mark", _("Enter a number from 0 to %(max)s.") % {
+                "max": limits.MARK_MAX})
+            mark = None
         if data is None or category is None or mark is None:
             return None
         return {"category": category, "qtype": self.qtype, "stem": self.meta["stem"],
                 "data": data, "name": self.meta["name"], "text_format": self.meta["text_format"],
-                "general_feedback": self.meta["general_feedback"], "default_mark": mark,
+                "general_feedback": self.meta["general_feedback"], "default_mark": float(mark),
                 "tags": [t for t in self.meta["tags"].split(",") if t.strip()],
                 "key": self.meta["key"], "change_note": self.meta["change_note"]}
 
@@ -569,21 +571,22 @@ class QuizSettingsForm(forms.Form):
     intro = forms.CharField(label=_("Introduction (Markdown)"), required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Quiz.Kind.choices)
-    week = forms.IntegerField(label=_("Week"), min_value=0)
+    week = forms.IntegerField(label=_("Week"), min_value=0, max_value=limits.WEEK_MAX)
     open_at = forms.DateTimeField(label=_("Opens"), required=False, **_DATETIME)
     close_at = forms.DateTimeField(label=_("Closes"), required=False, **_DATETIME)
     time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes, 0 = none)"),
-                                            min_value=0)
+                                            min_value=0, max_value=limits.TIME_LIMIT_MAX // 60)
     grace_period = forms.IntegerField(label=_("Grace period after the time limit (seconds)"),
-                                      min_value=0)
+                                      min_value=0, max_value=limits.GRACE_PERIOD_MAX)
     attempts_allowed = forms.IntegerField(label=_("Attempts allowed (0 = unlimited)"),
-                                          min_value=0)
+                                          min_value=0, max_value=limits.ATTEMPTS_ALLOWED_MAX)
     grading_method = forms.ChoiceField(label=_("Grading method"),
                                        choices=Quiz.GradingMethod.choices)
     shuffle_questions = forms.BooleanField(label=_("Shuffle the questions"), required=False)
     shuffle_choices = forms.BooleanField(label=_("Shuffle the choices within questions"),
                                          required=False)
-    max_grade = forms.DecimalField(label=_("Maximum grade"), min_value=0.01, max_digits=7,
+    max_grade = forms.DecimalField(label=_("Maximum grade"), min_value=limits.MAX_GRADE_MIN,
+                                   max_value=limits.MAX_GRADE_MAX, max_digits=7,
                                    decimal_places=2)
 
     @classmethod

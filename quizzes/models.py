@@ -13,6 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Lesson, Module
 
+from . import limits
+
+
+def _between(field: str, low, high, name: str) -> models.CheckConstraint:
+    """A CHECK that `field` lies in [low, high] (NaN fails it too), so no path that skips the
+    application's checks can store a value that breaks the pages reading it."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+                                  name=name)
+
 
 class Category(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="question_categories")
@@ -81,7 +90,8 @@ class QuestionVersion(models.Model):
     class Meta:
         ordering = ["question", "number"]
         constraints = [models.UniqueConstraint(fields=["question", "number"],
-                                               name="unique_version_number")]
+                                               name="unique_version_number"),
+                       _between("default_mark", 0, limits.MARK_MAX, "version_mark_in_range")]
 
     def __str__(self) -> str:
         return f"{self.question.name} v{self.number}"
@@ -150,7 +160,16 @@ class Quiz(models.Model):
     class Meta:
         ordering = ["course", "week", "slug"]
         verbose_name_plural = "quizzes"
-        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_quiz_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="unique_quiz_slug"),
+            _between("week", 0, limits.WEEK_MAX, "quiz_week_in_range"),
+            _between("time_limit", 0, limits.TIME_LIMIT_MAX, "quiz_time_limit_in_range"),
+            _between("grace_period", 0, limits.GRACE_PERIOD_MAX, "quiz_grace_period_in_range"),
+            _between("attempts_allowed", 0, limits.ATTEMPTS_ALLOWED_MAX,
+                     "quiz_attempts_allowed_in_range"),
+            _between("max_grade", limits.MAX_GRADE_MIN, limits.MAX_GRADE_MAX,
+                     "quiz_max_grade_in_range"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -177,7 +196,8 @@ class Slot(models.Model):
     class Meta:
         ordering = ["quiz", "position"]
         constraints = [models.UniqueConstraint(fields=["quiz", "position"],
-                                               name="unique_slot_position")]
+                                               name="unique_slot_position"),
+                       _between("mark", 0, limits.MARK_MAX, "slot_mark_in_range")]
 
 
 class Attempt(models.Model):
@@ -248,7 +268,8 @@ class Response(models.Model):
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "slot"],
-                                               name="one_response_per_slot")]
+                                               name="one_response_per_slot"),
+                       _between("max_mark", 0, limits.MARK_MAX, "response_max_mark_in_range")]
 
     @property
     def mark(self) -> float | None:

@@ -24,7 +24,7 @@ from courses.pack import (
 )
 from courses.yaml_lines import LineDict, YamlError, load_yaml
 
-from . import qtypes
+from . import limits, qtypes
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS
 
 COMMON_KEYS = {"key", "type", "mark", "stem", "explanation", "lesson", "name", "tags",
@@ -106,6 +106,10 @@ def read_quiz_files(pack: CoursePackSpec) -> list[QuizSpec]:
             if quiz is not None:
                 quiz.questions.append(question)
         if quiz is not None:
+            total = sum(limits.decimal_or_none(q.mark) or 0 for q in quiz.questions)
+            if total > limits.QUIZ_MARKS_MAX:
+                check.add(doc.line, f"the questions are worth {total:g} marks in all; a quiz "
+                                    f"can be worth at most {limits.QUIZ_MARKS_MAX}")
             if quiz.slug in seen_slugs:
                 check.add(doc.line_of("slug"), f"quiz slug {quiz.slug!r} is already used in "
                                                f"{seen_slugs[quiz.slug]}")
@@ -180,6 +184,16 @@ def _read_gift_quiz(path: Path, check: ProblemList
     return doc, specs
 
 
+def _bounded(doc: LineDict, key: str, value: Any, low: Any, high: Any, check: ProblemList, *,
+             where: str = "", unit: str = "") -> Any:
+    """`value` when it is within [low, high]; otherwise a problem on its line, and None."""
+    if value is None or limits.in_range(value, low, high):
+        return value
+    check.add(doc.line_of(key), f"'{where}{key}' must be from {low} to {high}{unit}, "
+                                f"got {value!r}")
+    return None
+
+
 def _read_datetime(doc: LineDict, key: str, check: ProblemList) -> datetime | None:
     value = doc.get(key)
     if value in (None, ""):
@@ -201,7 +215,8 @@ def _read_quiz(doc: LineDict, check: ProblemList, rel: str) -> QuizSpec | None:
     if slug and not SLUG_RE.match(slug):
         check.add(doc.line_of("slug"), f"slug {slug!r} may use only a-z, 0-9 and '-'")
     title = check.need(doc, "title", str)
-    week = check.need(doc, "module", int, default=0)
+    week = _bounded(doc, "module", check.need(doc, "module", int, default=0), 0,
+                    limits.WEEK_MAX, check)
     kind = check.need(doc, "kind", str, default="weekly")
     if kind not in KINDS:
         check.add(doc.line_of("kind"), f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -209,8 +224,12 @@ def _read_quiz(doc: LineDict, check: ProblemList, rel: str) -> QuizSpec | None:
     if method not in GRADING_METHODS:
         check.add(doc.line_of("grading_method"),
                   f"grading_method must be one of {', '.join(GRADING_METHODS)}, got {method!r}")
-    minutes = check.need(doc, "time_limit_minutes", (int, float), default=0)
-    attempts = check.need(doc, "attempts_allowed", int, default=0)
+    minutes = _bounded(doc, "time_limit_minutes",
+                       check.need(doc, "time_limit_minutes", (int, float), default=0), 0,
+                       limits.TIME_LIMIT_MAX // 60, check)
+    attempts = _bounded(doc, "attempts_allowed",
+                        check.need(doc, "attempts_allowed", int, default=0), 0,
+                        limits.ATTEMPTS_ALLOWED_MAX, check)
     review = doc.get("review")
     if review is not None:
         review = _read_review(doc, review, check)
@@ -260,7 +279,8 @@ def _read_question(raw: Any, index: int, check: ProblemList,
     key = check.need(raw, "key", str, where=where)
     qtype_name = check.need(raw, "type", str, where=where)
     stem = check.need(raw, "stem", str, where=where)
-    mark = check.need(raw, "mark", (int, float), where=where, default=1)
+    mark = _bounded(raw, "mark", check.need(raw, "mark", (int, float), where=where, default=1),
+                    0, limits.MARK_MAX, check, where=where)
     label = f"question {key or index}"
     lesson = None
     if raw.get("lesson") is not None:
@@ -285,8 +305,9 @@ def _read_question(raw: Any, index: int, check: ProblemList,
     return QuestionSpec(
         key=key, qtype=qtype_name, name=str(raw.get("name") or key), stem=stem,
         text_format=str(raw.get("text_format") or "markdown"), data=_plain(data),
-        general_feedback=str(raw.get("explanation") or ""), mark=float(mark if mark is not None
-                                                                         else 1),
+        general_feedback=str(raw.get("explanation") or ""),
+        # A question that takes no answer (a description) is worth nothing.
+        mark=float(mark if mark is not None else 1) if qtype.answerable else 0.0,
         lesson=lesson, tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
         terms=terms,
     )

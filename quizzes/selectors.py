@@ -226,6 +226,31 @@ def _file_urls(q: QuestionView, version_id: int) -> None:
         setattr(q, name, pluginfile_urls(getattr(q, name), version_id))
 
 
+def question_file_visible(*, user: AbstractBaseUser, version_id: int, name: str) -> bool:
+    """Whether a student may download file `name` of a question version now: only when what
+    they may see of it in one of their attempts references the file (the stem and choices
+    while answering; feedback, explanations and keys only once the review policy shows them),
+    so a file used only in an explanation is not readable during the attempt."""
+    from urllib.parse import quote
+
+    from .interchange import question_file_url
+
+    wanted = {question_file_url(version_id=version_id, name=name),
+              question_file_url(version_id=version_id, name=quote(name))}
+    responses = (Response.objects.filter(attempt__user=user, version_id=version_id)
+                 .select_related("attempt__quiz", "version__question__lesson__module"))
+    for response in responses:
+        attempt = response.attempt
+        items = None if attempt.is_open else review_items(attempt=attempt,
+                                                          viewer_can_teach=False)
+        # Built as the attempt and review pages build it, so the same fields are filled.
+        (q,) = attempt_questions(attempt=attempt, items=items, responses=[response])
+        shown = repr([q.stem, q.view, q.review, q.feedback, q.general_feedback, q.right_answer])
+        if any(url in shown for url in wanted):
+            return True
+    return False
+
+
 def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -> None:
     version = response.version
     if "attempt" in items:

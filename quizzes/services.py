@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from config.api_errors import ApplicationError
 from courses.models import Course, Lesson
 
-from . import qtypes
+from . import limits, qtypes
 from .models import (
     Attempt,
     Category,
@@ -79,6 +79,16 @@ def _validated(qtype_name: str, data: dict) -> dict:
     return data
 
 
+def question_mark_clean(*, qtype: str, default_mark: object) -> Decimal:
+    """The default mark to store: 0 for a type that takes no answer (a description), else the
+    given mark when it is within `limits` (ApplicationError otherwise), to 3 decimals."""
+    if not qtypes.get(qtype).answerable:
+        return Decimal(0)
+    mark = limits.check_number(default_mark, field="default_mark", what=_("The default mark"),
+                               low=0, high=limits.MARK_MAX)
+    return mark.quantize(Decimal("0.001"))
+
+
 def question_create(*, course: Course, category: Category, name: str, qtype: str, stem: str,
                     data: dict, text_format: str = "markdown", general_feedback: str = "",
                     default_mark: float = 1.0, key: str = "", tags: list[str] | None = None,
@@ -86,12 +96,13 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
                     files: dict[str, bytes] | None = None) -> Question:
     """Create a question with its first version."""
     data = _validated(qtype, data)
+    default_mark = question_mark_clean(qtype=qtype, default_mark=default_mark)
     with transaction.atomic():
         question = Question.objects.create(course=course, category=category, name=name, key=key,
                                            tags=tags or [], lesson=lesson)
         version = QuestionVersion.objects.create(
             question=question, number=1, qtype=qtype, stem=stem, text_format=text_format,
-            data=data, general_feedback=general_feedback, default_mark=Decimal(str(default_mark)),
+            data=data, general_feedback=general_feedback, default_mark=default_mark,
             created_by=user)
         _store_files(version, files)
     return question
@@ -119,14 +130,15 @@ def question_version_create(*, question: Question, stem: str, data: dict,
                   .filter(question=question).order_by("-number").first())
         qtype = qtype or latest.qtype
         data = _validated(qtype, data)
+        default_mark = question_mark_clean(
+            qtype=qtype, default_mark=latest.default_mark if default_mark is None
+            else default_mark)
         return QuestionVersion.objects.create(
             question=question, number=latest.number + 1, qtype=qtype, stem=stem,
             text_format=text_format or latest.text_format, data=data,
             general_feedback=latest.general_feedback if general_feedback is None
             else general_feedback,
-            default_mark=latest.default_mark if default_mark is None
-            else Decimal(str(default_mark)),
-            created_by=user, change_note=change_note)
+            default_mark=default_mark, created_by=user, change_note=change_note)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -332,9 +344,10 @@ def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
                 responses.append(Response(
                     slot=slot, position=order.index(i) + 1, version=version,
                     instance=instance,
-                    # An item whose images could not be drawn is shown but not counted.
-                    max_mark=0 if instance is not None and not instance.get("images")
-                    else slot.mark,
+                    # An item whose images could not be drawn is shown but not counted, and
+                    # one that takes no answer (a description) is worth nothing.
+                    max_mark=0 if (instance is not None and not instance.get("images"))
+                    or not qtypes.get(version.qtype).answerable else slot.mark,
                     layout=qtypes.get(version.qtype).make_layout(
                         data, seed=(seed + slot.position) % 2**62)))
             attempt = Attempt.objects.create(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
+from config.parsers import JSONTooDeep, json_loads
 
 from . import qtypes, reports, selectors, services
 from .models import Attempt, Dispute, Question, Response
@@ -284,13 +285,15 @@ def question_edit(request: HttpRequest, course_slug: str, quiz_slug: str,
         feedback = request.POST.get("general_feedback", "")
         data_text = request.POST.get("data", "")
         try:
-            data = json.loads(data_text)
+            data = json_loads(data_text)
             services.question_version_create(
                 question=question, stem=stem, data=data, general_feedback=feedback,
                 user=request.user, change_note=request.POST.get("change_note", "")[:255])
         except json.JSONDecodeError as exc:
             error = _("The data is not valid JSON: line %(line)s, column %(col)s: %(msg)s") % {
                 "line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+        except JSONTooDeep as exc:
+            error = str(exc)
         except ApplicationError as exc:
             error = exc.message
         else:

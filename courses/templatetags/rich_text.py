@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from courses.rendering import render_text
+from courses.rendering import render_student_text, render_text
 
 register = template.Library()
 
@@ -20,3 +20,10 @@ def rich_inline(text: str, text_format: str = "markdown") -> str:
     return mark_safe(  # noqa: S308 - render_text sanitises with nh3
         render_text(text or "", text_format or "markdown", inline=True)
     )
+
+
+@register.filter
+def student_text(text: str, text_format: str = "plain") -> str:
+    """A student's own text (an essay answer), restricted to a few tags without attributes."""
+    return mark_safe(  # noqa: S308 - render_student_text sanitises with nh3
+        render_student_text(text or "", text_format or "plain"))

@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from ..limits import DATA_NUMBER_MAX, MARK_MAX
 from .model import QTYPES, TEXT_FORMATS, ParsedQuestion
 
 # --- grades ---------------------------------------------------------------------------------
@@ -178,6 +179,9 @@ def _number(value: Any, path: str) -> float:
         raise DataProblem(f"{value!r} is not a number", path) from None
     if not math.isfinite(number):
         raise DataProblem(f"{value!r} is not a finite number", path)
+    if abs(number) > DATA_NUMBER_MAX:
+        raise DataProblem(f"{value!r} is too large: write a number from {-DATA_NUMBER_MAX:g} "
+                          f"to {DATA_NUMBER_MAX:g}", path)
     return number + 0.0
 
 
@@ -379,6 +383,9 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
     mark = 0.0 if q.qtype == "description" else round(_number(q.default_mark, "mark"), 7)
     if mark < 0:
         raise DataProblem(f"default mark {mark:g} is negative")
+    if mark > MARK_MAX:
+        raise DataProblem(f"default mark {mark:g} is too large: write a mark from 0 to "
+                          f"{MARK_MAX}")
     return replace(
         q,
         name=name,

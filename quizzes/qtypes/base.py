@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from ..limits import DATA_INT_MAX, DATA_NUMBER_MAX
+
 # ---------------------------------------------------------------------------------------------
 # Grades and errors
 # ---------------------------------------------------------------------------------------------
@@ -213,6 +215,9 @@ def check_number(raw: Any, path: str) -> float:
         raise QuestionDataError(path, f"expected a number, got {describe(raw)}{hint}")
     if not math.isfinite(raw):
         raise QuestionDataError(path, f"expected a finite number, got {raw}")
+    if abs(raw) > DATA_NUMBER_MAX:
+        raise QuestionDataError(path, f"expected a number from {-DATA_NUMBER_MAX:g} to "
+                                      f"{DATA_NUMBER_MAX:g}, got {raw:g}")
     return float(raw)
 
 
@@ -237,6 +242,8 @@ def check_int(raw: Any, path: str, *, minimum: int | None = None) -> int:
             raise QuestionDataError(path, f"expected a whole number, got {describe(raw)}")
     if minimum is not None and raw < minimum:
         raise QuestionDataError(path, f"must be at least {minimum}, got {raw}")
+    if raw > DATA_INT_MAX:
+        raise QuestionDataError(path, f"must be at most {DATA_INT_MAX}, got {raw}")
     return raw
 
 

@@ -73,6 +73,9 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
     version = question.latest_version()
     question_file = QuestionFile.objects.create(version=version, name="diagram.png",
                                                 content=_png(), content_type="image/png")
+    # The stem shows it (a student may read a file only when what they see refers to it).
+    version.stem += "\n\n![diagram](@@PLUGINFILE@@/diagram.png)"
+    version.save(update_fields=["stem"])
 
     submitted = services.attempt_start(user=users["student"], quiz=essay)
     services.attempt_submit(attempt=submitted)

@@ -25,7 +25,7 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
 from django.test import Client
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import HealthCheck, Phase, find, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -35,6 +35,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from config.parsers import MAX_JSON_DEPTH
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +256,56 @@ def test_api_conforms_to_its_schema_and_never_fails(role, world, api_schema, cap
     assert len(counts) == len(operations) >= 20
     # Not a vacuous pass: the real objects were reached (a lost login would make it all 403s).
     assert by_class["2xx"] >= 150, {label: dict(c) for label, c in statuses.items()}
+
+
+# A body nested far deeper than any parser should recurse, a `Prefer: wait=` number longer than
+# int() accepts (4300 digits), and a header of a megabyte.
+DEEP_JSON = ("[" * 100_000 + "]" * 100_000).encode()
+HOSTILE_HEADERS = [{"Prefer": "wait=" + "9" * 4301}, {"Prefer": "wait=" + "1" * 1_000_000},
+                   {"X-Padding": "a" * 1_000_000}, {"Accept-Language": "ko," * 300_000}]
+
+
+@pytest.mark.parametrize("role", ["student", "instructor"])
+def test_api_survives_deep_json_and_huge_headers(role, world, api_schema):
+    """Every operation, with real path parameters: a deeply nested JSON body (where it takes a
+    body) is a documented 4xx, and huge header values never cause a server error."""
+    from django.core.signals import got_request_exception
+
+    headers, cookies = session_auth(world.users[role])
+    attempts = own_attempts(world, role)
+    crashes: list[str] = []
+
+    def on_exception(sender, request=None, **kwargs):
+        crashes.append(traceback.format_exc())
+
+    def call(case, extra: dict) -> None:
+        crashes.clear()
+        with transaction.atomic():
+            response = case.call(headers={**headers, **extra}, cookies=cookies)
+            transaction.set_rollback(True)
+        label = f"{case.operation.method.upper()} {case.operation.path} {list(extra)}"
+        assert response.status_code < 500, f"{label}: {response.status_code}\n{''.join(crashes)}"
+        case.validate_response(response, checks=[not_a_server_error, status_code_conformance],
+                               headers=headers)
+        if case.media_type == JSON:
+            assert response.status_code == 400, label
+            assert response.json()["error"]["code"] == "parse_error", label
+            assert str(MAX_JSON_DEPTH) in response.json()["error"]["message"], label
+
+    got_request_exception.connect(on_exception)
+    try:
+        deep = 0
+        for result in api_schema.get_all_operations():
+            operation = result.ok()
+            params = find(real_parameters(world, attempts, operation), lambda _: True,
+                          settings=FUZZ_SETTINGS) if operation.path_parameters else {}
+            media_types = [body.media_type for body in operation.body]
+            if JSON in media_types:
+                deep += 1
+                call(operation.Case(path_parameters=params, body=DEEP_JSON, media_type=JSON,
+                                    headers={"Content-Type": JSON}), {})
+            for extra in HOSTILE_HEADERS:
+                call(operation.Case(path_parameters=params), extra)
+    finally:
+        got_request_exception.disconnect(on_exception)
+    assert deep >= 5

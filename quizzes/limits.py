@@ -1,0 +1,83 @@
+"""The bounds of every number an author or a file gives a quiz or a question, in one place.
+
+Forms, API serializers, the GIFT/Moodle XML and course-pack importers, the services and the
+database's CHECK constraints (migration ``0003_bounds``) all read these, so a value one path
+refuses cannot arrive through another. The columns hold more than these bounds allow
+(``numeric(7,3)`` goes to 9999.999); the bounds leave room for sums such as an attempt's
+maximum score (``numeric(9,4)``, below 100 000) to be stored too.
+
+Pure Python (no Django), so the pure cores (``quizzes/formats/``, ``quizzes/qtypes/``) can
+import it.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+
+#: A question's default mark and a quiz slot's mark (each), in marks.
+MARK_MAX = Decimal("1000")
+#: The sum of a quiz's slot marks: the most an attempt can score.
+QUIZ_MARKS_MAX = Decimal("10000")
+#: The grade a quiz is scaled to.
+MAX_GRADE_MIN = Decimal("0.01")
+MAX_GRADE_MAX = Decimal("10000")
+#: A quiz's time limit, in seconds (0 = none): one week.
+TIME_LIMIT_MAX = 7 * 24 * 3600
+#: Seconds after the time limit in which a last save still counts: one day.
+GRACE_PERIOD_MAX = 24 * 3600
+#: Attempts a student may make (0 = unlimited).
+ATTEMPTS_ALLOWED_MAX = 100
+#: The course week a quiz belongs to (0 = none).
+WEEK_MAX = 53
+#: Numbers inside a question's data (numerical answers, tolerances, unit multipliers), in
+#: absolute value: far beyond any classroom quantity, far below float overflow.
+DATA_NUMBER_MAX = 1e12
+#: Whole numbers inside a question's data (an essay's word limits).
+DATA_INT_MAX = 100_000
+#: Random questions added to a quiz in one go.
+RANDOM_SLOTS_MAX = 100
+
+
+def decimal_or_none(value: object) -> Decimal | None:
+    """`value` as a finite Decimal, or None when it is not a finite number."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", ".")) if isinstance(value, str) \
+            else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def in_range(value: object, low: float | Decimal, high: float | Decimal) -> bool:
+    """True when `value` is a finite number within [low, high]."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    number = decimal_or_none(value)
+    return number is not None and Decimal(str(low)) <= number <= Decimal(str(high))
+
+
+def check_number(value: object, *, field: str, what: str, low: float | Decimal,
+                 high: float | Decimal) -> Decimal:
+    """`value` as a Decimal when it is a finite number in [low, high]; otherwise raise
+    ApplicationError naming the field, the bounds and the value given (translated)."""
+    # Imported here so the pure cores can import this module's constants without Django.
+    from django.utils.translation import gettext as _
+
+    from config.api_errors import ApplicationError
+
+    if in_range(value, low, high):
+        return decimal_or_none(value)  # type: ignore[return-value]
+    shown = str(value)[:40]
+    message = _("%(what)s must be a number from %(low)s to %(high)s; %(value)s is not.") % {
+        "what": what, "low": _plain(low), "high": _plain(high), "value": shown}
+    raise ApplicationError(message, code="out_of_range", fields={
+        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": _plain(low),
+                                                                 "high": _plain(high)}]})
+
+
+def _plain(number: float | Decimal) -> str:
+    text = format(Decimal(str(number)).normalize(), "f")
+    return text
