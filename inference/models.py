@@ -111,6 +111,10 @@ class PoolImage(models.Model):
                                related_name="pool_images",
                                help_text=_("Real photos an instructor uploaded for a course"))
     active = models.BooleanField(default=True)
+    # Perceptual hash of the image (inference/phash.py): the fake detector demo refuses images
+    # that match one, so it cannot answer the quiz item. Null: not computed yet; empty: a flat
+    # picture, which has none.
+    phash = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

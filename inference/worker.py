@@ -582,6 +582,7 @@ def spot_pool_refill() -> int:
     from .ml.dcgan import generate_from_seeds
     from .ml.fake_detector import predict
     from .models import PoolImage
+    from .phash import pool_hash  # stored now: the detector demo refuses pool images by it
 
     target = settings.SPOT_POOL_TARGET
     rng = np.random.default_rng()
@@ -595,11 +596,11 @@ def spot_pool_refill() -> int:
                                                                 seeds)]
         probs = predict(detector, np.stack(faces))
         for seed, face, prob in zip(seeds, faces, probs, strict=True):
-            pk = uuid.uuid4()
-            path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(face)))
+            pk, png = uuid.uuid4(), _png(face)
+            path = default_storage.save(f"pool/{pk}.png", ContentFile(png))
             PoolImage.objects.create(id=pk, kind=PoolImage.Kind.GENERATED, file=path,
                                      source=f"seed:{seed}", detector_prob=float(prob),
-                                     model_version=version)
+                                     model_version=version, phash=pool_hash(png) or b"")
             added += 1
     need = target - PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True).count()
     if need > 0:
@@ -611,11 +612,11 @@ def spot_pool_refill() -> int:
             gray = [_gray64(np.stack([img] * 3, axis=-1)) for img, _ in photos]
             probs = predict(detector, np.stack(gray))
             for (_, source), image, prob in zip(photos, gray, probs, strict=True):
-                pk = uuid.uuid4()
-                path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(image)))
+                pk, png = uuid.uuid4(), _png(image)
+                path = default_storage.save(f"pool/{pk}.png", ContentFile(png))
                 PoolImage.objects.create(id=pk, kind=PoolImage.Kind.REAL, file=path,
                                          source=source, detector_prob=float(prob),
-                                         model_version=version)
+                                         model_version=version, phash=pool_hash(png) or b"")
                 added += 1
     log.info("spot-the-fake pool: %d images added", added)
     return added
