@@ -21,6 +21,7 @@ from . import phash
 from .models import PoolImage
 
 log = logging.getLogger(__name__)
+REFILL_EVERY = 15  # seconds
 
 
 def spot_instance(*, data: dict, rng: random.Random) -> dict:
@@ -43,12 +44,21 @@ def spot_instance(*, data: dict, rng: random.Random) -> dict:
 
 
 def request_refill() -> None:
-    """Ask the gpu queue to top the pool up; a missing broker is logged, never raised."""
+    """Ask the gpu queue to top the pool up; a missing broker is logged, never raised.
+
+    At most one request every REFILL_EVERY seconds (per cache): a page waiting for its images
+    asks again on each refresh, and one refill serves them all.
+    """
+    from django.core.cache import cache
+
     from .tasks import spot_pool_refill
 
+    if not cache.add("spot-pool-refill-requested", 1, timeout=REFILL_EVERY):
+        return
     try:
         spot_pool_refill.apply_async(queue="gpu", expires=600, retry=False)
     except Exception as exc:  # broker down: the quiz must still start
+        cache.delete("spot-pool-refill-requested")  # nothing was sent: the next page asks again
         log.warning("could not request a spot-the-fake pool refill: %s", exc)
 
 

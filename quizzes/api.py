@@ -79,6 +79,8 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
                                                                 viewer_can_teach=can_teach)
     fetched = selectors.attempt_responses(attempt=attempt)
+    if services.attempt_images_redraw(attempt=attempt, responses=fetched):
+        fetched = selectors.attempt_responses(attempt=attempt)
     responses = {r.pk: r for r in fetched}
     questions = []
     for q in selectors.attempt_questions(attempt=attempt, items=items, responses=fetched):

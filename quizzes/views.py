@@ -78,7 +78,10 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("quizzes:review", attempt_id=attempt.pk)
     if attempt.user_id != request.user.pk:
         return redirect("quizzes:review", attempt_id=attempt.pk)
-    questions = selectors.attempt_questions(attempt=attempt)
+    responses = selectors.attempt_responses(attempt=attempt)
+    if services.attempt_images_redraw(attempt=attempt, responses=responses):
+        responses = selectors.attempt_responses(attempt=attempt)
+    questions = selectors.attempt_questions(attempt=attempt, responses=responses)
     return render(request, "quizzes/attempt.html", {
         "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "now": timezone.now(),
