@@ -180,3 +180,21 @@ class DetectorTraining(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class PoolImageReveal(models.Model):
+    """A student saw this pool image's key (generated or real) in the review of an attempt of
+    a course. A revealed image is not drawn again for that course's graded quizzes: a student
+    who reviews many practice attempts would otherwise learn the pool's answers."""
+
+    image = models.ForeignKey(PoolImage, on_delete=models.CASCADE, related_name="reveals")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE,
+                               related_name="pool_reveals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="pool_reveals")
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "course", "user"],
+                                               name="one_reveal_per_image_course_user")]
+        indexes = [models.Index(fields=["course", "image"])]

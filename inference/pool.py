@@ -24,13 +24,21 @@ log = logging.getLogger(__name__)
 REFILL_EVERY = 15  # seconds
 
 
-def spot_instance(*, data: dict, rng: random.Random) -> dict:
-    """Draw `fakes` generated and `count - fakes` real images for one attempt."""
+def spot_instance(*, data: dict, rng: random.Random, unrevealed_in=None) -> dict:
+    """Draw `fakes` generated and `count - fakes` real images for one attempt.
+
+    `unrevealed_in`: a course (graded quizzes): only images whose key no student of that course
+    has seen in a review (PoolImageReveal). If too few are left, the item has no images for
+    now, like an empty pool: the worker is asked to add more, and the attempt draws them when it
+    is next shown (quizzes.services.attempt_images_redraw).
+    """
     count, fakes = data["count"], data["fakes"]
-    generated = list(PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True)
+    images = PoolImage.objects.filter(active=True)
+    if unrevealed_in is not None:
+        images = images.exclude(reveals__course=unrevealed_in)
+    generated = list(images.filter(kind=PoolImage.Kind.GENERATED)
                      .values_list("pk", "detector_prob"))
-    real = list(PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True)
-                .values_list("pk", "detector_prob"))
+    real = list(images.filter(kind=PoolImage.Kind.REAL).values_list("pk", "detector_prob"))
     if len(generated) < settings.SPOT_POOL_TARGET // 2:
         transaction.on_commit(request_refill)
     if len(generated) < fakes or len(real) < count - fakes:
@@ -41,6 +49,17 @@ def spot_instance(*, data: dict, rng: random.Random) -> dict:
                for pk, prob in rng.sample(real, count - fakes)]
     rng.shuffle(chosen)
     return {"count": count, "fakes": fakes, "images": chosen}
+
+
+def pool_images_reveal(*, course_id: int, user, image_ids: list[str]) -> None:
+    """Record that `user` saw the keys of these pool images in a review of `course`'s quiz.
+    One INSERT; seeing them again changes nothing."""
+    from .models import PoolImageReveal
+
+    ids = set(PoolImage.objects.filter(pk__in=image_ids).values_list("pk", flat=True))
+    PoolImageReveal.objects.bulk_create(
+        [PoolImageReveal(image_id=pk, course_id=course_id, user=user) for pk in ids],
+        ignore_conflicts=True)
 
 
 def request_refill() -> None:

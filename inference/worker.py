@@ -589,7 +589,10 @@ def spot_pool_refill() -> int:
     added = 0
     detector = MODELS.get("fake_detector")
     version = detector.version
-    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True).count()
+    # Images whose key a student saw in a review are never drawn for graded quizzes again: the
+    # target counts only images nobody has seen revealed, so graded draws always find enough.
+    unrevealed = PoolImage.objects.filter(active=True, reveals__isnull=True)
+    need = target - unrevealed.filter(kind=PoolImage.Kind.GENERATED).count()
     if need > 0:
         seeds = [int(s) for s in rng.integers(0, 2**31 - 2, size=need)]
         faces = [_gray64(face) for face in generate_from_seeds(MODELS.get("face_generator"),
@@ -602,7 +605,8 @@ def spot_pool_refill() -> int:
                                      source=f"seed:{seed}", detector_prob=float(prob),
                                      model_version=version, phash=pool_hash(png) or b"")
             added += 1
-    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True).count()
+    # Real photos are a fixed offline set (LFW): once each is in the pool, none can be added.
+    need = target - unrevealed.filter(kind=PoolImage.Kind.REAL).count()
     if need > 0:
         taken = set(PoolImage.objects.filter(kind=PoolImage.Kind.REAL).values_list("source",
                                                                                   flat=True))

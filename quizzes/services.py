@@ -361,7 +361,10 @@ def _instantiate(version: QuestionVersion, rng: random.Random, *, quiz: Quiz) ->
         return None
     from inference.pool import spot_instance  # the image pools live with the demos
 
-    return spot_instance(data=version.data, rng=rng)
+    # A graded quiz never shows an image whose key a student of the course saw in a review.
+    graded = quiz.kind != Quiz.Kind.PRACTICE
+    return spot_instance(data=version.data, rng=rng,
+                         unrevealed_in=quiz.course_id if graded else None)
 
 
 def _images_missing(response: Response) -> bool:
@@ -407,6 +410,22 @@ def attempt_images_redraw(*, attempt: Attempt, responses: list[Response]) -> boo
             locked.save(update_fields=["max_score"])
             attempt.max_score = locked.max_score
     return bool(added)
+
+
+def attempt_review_reveal(*, attempt: Attempt, user: AbstractBaseUser, can_teach: bool,
+                          questions: list) -> None:
+    """Record the spot-the-fake images whose keys this review shows to the attempt's student
+    (`questions`: the review's QuestionViews), so that graded quizzes of the course never draw
+    them again. A teacher's view reveals nothing to a student; one INSERT, none without such
+    an item."""
+    if can_teach or attempt.user_id != user.pk:
+        return
+    ids = [image["id"] for q in questions if q.qtype == "spot_the_fake" and q.review
+           for image in q.review.get("images", [])]
+    if ids:
+        from inference.pool import pool_images_reveal
+
+        pool_images_reveal(course_id=attempt.quiz.course_id, user=user, image_ids=ids)
 
 
 @dataclass

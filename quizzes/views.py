@@ -195,6 +195,8 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
             return redirect("quizzes:attempt", attempt_id=attempt.pk)
     items = selectors.review_items(attempt=attempt, viewer_can_teach=access.can_teach)
     questions = selectors.attempt_questions(attempt=attempt, items=items)
+    services.attempt_review_reveal(attempt=attempt, user=request.user,
+                                   can_teach=access.can_teach, questions=questions)
     return render(request, "quizzes/review.html", {
         "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "items": items,
