@@ -39,9 +39,14 @@ def spot_instance(*, data: dict, rng: random.Random, unrevealed_in=None) -> dict
     generated = list(images.filter(kind=PoolImage.Kind.GENERATED)
                      .values_list("pk", "detector_prob"))
     real = list(images.filter(kind=PoolImage.Kind.REAL).values_list("pk", "detector_prob"))
-    if len(generated) < settings.SPOT_POOL_TARGET // 2:
+    if min(len(generated), len(real)) < settings.SPOT_POOL_TARGET // 2:
         transaction.on_commit(request_refill)
     if len(generated) < fakes or len(real) < count - fakes:
+        if unrevealed_in is not None:
+            # Real photos are a fixed offline set: reviews can use them up (content/README.md).
+            log.warning("spot the fake: course %s has %d generated and %d real pool images whose "
+                        "keys no review showed; an item needs %d and %d", unrevealed_in,
+                        len(generated), len(real), fakes, count - fakes)
         return {"count": count, "fakes": fakes, "images": []}
     chosen = [{"id": str(pk), "fake": True, "prob": prob}
               for pk, prob in rng.sample(generated, fakes)]
