@@ -197,3 +197,18 @@ def test_the_detector_still_judges_other_pictures(real_pool, student, generator,
     DemoJob.objects.all().delete()
     photo = np.random.default_rng(3).integers(0, 255, (80, 100, 3), dtype=np.uint8)
     assert post_page(client, encoded(Image.fromarray(photo), "JPEG")).status_code == 200
+
+
+def test_a_retired_image_is_refused_while_an_open_attempt_shows_it(real_pool, spot_quiz,
+                                                                   student):
+    api = api_client(student)
+    images = attempt_images(api, spot_quiz)
+    attempt = spot_quiz.attempts.get(user=student)
+    shown = [image["id"] for image in attempt.responses.get().instance["images"]]
+    PoolImage.objects.filter(pk__in=shown).update(active=False)  # retired from new draws
+    crop = disguises(images[0])["crop 6 % right, 4 % bottom, jpeg"]
+    refused = post_api(api, crop)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "quiz_image"
+    assert api.post(reverse("api-attempt-submit", args=[attempt.pk])).status_code == 200
+    judged = post_api(api, crop)  # no open attempt shows it, and no attempt can draw it
+    assert judged.status_code == 202, judged.content

@@ -173,3 +173,43 @@ def test_the_first_attempt_of_a_fresh_install_gets_its_images_once_the_pool_fill
     done = api.post(reverse("api-attempt-submit", args=[attempt.pk])).json()
     attempt.refresh_from_db()
     assert float(attempt.max_score) == 2.0 and float(attempt.score) == 1.0, done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_drawing_the_missing_images_at_once_draw_them_once(spot_quiz, make_user, enrol):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    attempts = []
+    for n in range(4):  # started on an empty pool
+        user = make_user(f"tabs{n}")
+        enrol(user, spot_quiz.course, "student")
+        attempts.append(services.attempt_start(user=user, quiz=spot_quiz))
+    assert all(float(a.max_score) == 1.0 for a in attempts)
+    fill_pool(6, 6)
+    for attempt in attempts:
+        tab_count = 6
+        barrier, pages = threading.Barrier(tab_count), []
+
+        def open_tab(attempt=attempt, barrier=barrier, pages=pages):
+            tab = Client()
+            tab.force_login(attempt.user)
+            url = reverse("api-attempt", args=[attempt.pk])
+            barrier.wait()
+            try:
+                pages.append(tab.get(url).status_code)
+            finally:
+                connection.close()
+
+        tabs = [threading.Thread(target=open_tab) for _ in range(tab_count)]
+        for tab in tabs:
+            tab.start()
+        for tab in tabs:
+            tab.join()
+        assert pages == [200] * tab_count
+        attempt.refresh_from_db()
+        spot = attempt.responses.get(version__qtype="spot_the_fake")
+        assert len(spot.instance["images"]) == 4 and float(spot.max_mark) == 1.0
+        assert float(attempt.max_score) == 2.0, attempt.max_score
