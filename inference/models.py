@@ -111,6 +111,10 @@ class PoolImage(models.Model):
                                related_name="pool_images",
                                help_text=_("Real photos an instructor uploaded for a course"))
     active = models.BooleanField(default=True)
+    # Perceptual hash of the image (inference/phash.py): the fake detector demo refuses images
+    # that match one, so it cannot answer the quiz item. Null: not computed yet; empty: a flat
+    # picture, which has none.
+    phash = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,3 +180,21 @@ class DetectorTraining(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class PoolImageReveal(models.Model):
+    """A student saw this pool image's key (generated or real) in the review of an attempt of
+    a course. A revealed image is not drawn again for that course's graded quizzes: a student
+    who reviews many practice attempts would otherwise learn the pool's answers."""
+
+    image = models.ForeignKey(PoolImage, on_delete=models.CASCADE, related_name="reveals")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE,
+                               related_name="pool_reveals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="pool_reveals")
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "course", "user"],
+                                               name="one_reveal_per_image_course_user")]
+        indexes = [models.Index(fields=["course", "image"])]

@@ -11,23 +11,42 @@ import logging
 import random
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from config.api_errors import ApplicationError
+
+from . import phash
 from .models import PoolImage
 
 log = logging.getLogger(__name__)
+REFILL_EVERY = 15  # seconds
 
 
-def spot_instance(*, data: dict, rng: random.Random) -> dict:
-    """Draw `fakes` generated and `count - fakes` real images for one attempt."""
+def spot_instance(*, data: dict, rng: random.Random, unrevealed_in=None) -> dict:
+    """Draw `fakes` generated and `count - fakes` real images for one attempt.
+
+    `unrevealed_in`: a course (graded quizzes): only images whose key no student of that course
+    has seen in a review (PoolImageReveal). If too few are left, the item has no images for
+    now, like an empty pool: the worker is asked to add more, and the attempt draws them when it
+    is next shown (quizzes.services.attempt_images_redraw).
+    """
     count, fakes = data["count"], data["fakes"]
-    generated = list(PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True)
+    images = PoolImage.objects.filter(active=True)
+    if unrevealed_in is not None:
+        images = images.exclude(reveals__course=unrevealed_in)
+    generated = list(images.filter(kind=PoolImage.Kind.GENERATED)
                      .values_list("pk", "detector_prob"))
-    real = list(PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True)
-                .values_list("pk", "detector_prob"))
-    if len(generated) < settings.SPOT_POOL_TARGET // 2:
+    real = list(images.filter(kind=PoolImage.Kind.REAL).values_list("pk", "detector_prob"))
+    if min(len(generated), len(real)) < settings.SPOT_POOL_TARGET // 2:
         transaction.on_commit(request_refill)
     if len(generated) < fakes or len(real) < count - fakes:
+        if unrevealed_in is not None:
+            # Real photos are a fixed offline set: reviews can use them up (content/README.md).
+            log.warning("spot the fake: course %s has %d generated and %d real pool images whose "
+                        "keys no review showed; an item needs %d and %d", unrevealed_in,
+                        len(generated), len(real), fakes, count - fakes)
         return {"count": count, "fakes": fakes, "images": []}
     chosen = [{"id": str(pk), "fake": True, "prob": prob}
               for pk, prob in rng.sample(generated, fakes)]
@@ -37,11 +56,92 @@ def spot_instance(*, data: dict, rng: random.Random) -> dict:
     return {"count": count, "fakes": fakes, "images": chosen}
 
 
+def pool_images_reveal(*, course_id: int, user, image_ids: list[str]) -> None:
+    """Record that `user` saw the keys of these pool images in a review of `course`'s quiz.
+    One INSERT; seeing them again changes nothing."""
+    from .models import PoolImageReveal
+
+    ids = set(PoolImage.objects.filter(pk__in=image_ids).values_list("pk", flat=True))
+    PoolImageReveal.objects.bulk_create(
+        [PoolImageReveal(image_id=pk, course_id=course_id, user=user) for pk in ids],
+        ignore_conflicts=True)
+
+
 def request_refill() -> None:
-    """Ask the gpu queue to top the pool up; a missing broker is logged, never raised."""
+    """Ask the gpu queue to top the pool up; a missing broker is logged, never raised.
+
+    At most one request every REFILL_EVERY seconds (per cache): a page waiting for its images
+    asks again on each refresh, and one refill serves them all.
+    """
+    from django.core.cache import cache
+
     from .tasks import spot_pool_refill
 
+    if not cache.add("spot-pool-refill-requested", 1, timeout=REFILL_EVERY):
+        return
     try:
         spot_pool_refill.apply_async(queue="gpu", expires=600, retry=False)
     except Exception as exc:  # broker down: the quiz must still start
+        cache.delete("spot-pool-refill-requested")  # nothing was sent: the next page asks again
         log.warning("could not request a spot-the-fake pool refill: %s", exc)
+
+
+# ------------------------------------------------------------------------------------------------
+# Keeping the fake detector demo away from the pool
+# ------------------------------------------------------------------------------------------------
+
+
+def pool_image_hash(image: PoolImage) -> bytes:
+    """The image's perceptual hash, computed and stored on first need (rows made before hashes
+    existed, or by hand); b"" for a flat picture."""
+    if image.phash is None:
+        with default_storage.open(image.file, "rb") as handle:
+            image.phash = phash.pool_hash(handle.read()) or b""
+        PoolImage.objects.filter(pk=image.pk).update(phash=image.phash)
+    return bytes(image.phash)
+
+
+def _shown_by_open_attempt(ids: set[str]) -> bool:
+    """Whether an open quiz attempt shows any of these pool images (ids as text)."""
+    from quizzes.models import Attempt, Response
+
+    instances = (Response.objects.filter(attempt__state=Attempt.State.IN_PROGRESS,
+                                         version__qtype="spot_the_fake")
+                 .exclude(instance=None).values_list("instance", flat=True))
+    return any(image.get("id") in ids for instance in instances
+               for image in (instance or {}).get("images", []))
+
+
+def detector_input_check(*, png: bytes | None, params: dict) -> None:
+    """Refuse a fake-detector job on a spot-the-fake pool image, whoever asks.
+
+    The detector would answer the quiz item: a student with an open attempt could send it the
+    item's images (or a re-encoded, resized or slightly cropped copy; phash.py says how close
+    counts as the same picture). Every image that can still be drawn (`active`) is refused,
+    not only those an open attempt shows right now: otherwise a student could have an image
+    judged before an attempt draws it. A retired image is refused while an open attempt
+    still shows it. Faces the generator makes from other seeds, uploads and sample photos
+    still get their verdict.
+    """
+    refusal = ApplicationError(
+        _("This picture is one of the images of the \"spot the fake\" quiz item, so the "
+          "fake detector does not judge it. Try the detector on another picture: your own "
+          "photo, a sample photo or a face generated from a seed."),
+        code="quiz_image", status_code=403, fields={"image": ["quiz_image"]})
+    if "face_seed" in params and PoolImage.objects.filter(
+            source=f"seed:{params['face_seed']}").exists():
+        raise refusal  # the very face a pool image was made from
+    if png is None:
+        return
+    queries = phash.query_hashes(png)
+    if not len(queries):
+        return
+    images = list(PoolImage.objects.only("id", "file", "phash", "active").order_by())
+    hashes = [pool_image_hash(image) for image in images]
+    hashed = [(image, value) for image, value in zip(images, hashes, strict=True) if value]
+    distances = phash.nearest(queries, [value for _, value in hashed])
+    matched = [image for (image, _), d in zip(hashed, distances, strict=True)
+               if d <= phash.MAX_DISTANCE]
+    if any(image.active for image in matched) or (
+            matched and _shown_by_open_attempt({str(image.pk) for image in matched})):
+        raise refusal

@@ -30,6 +30,7 @@ from . import notify, wakeups
 from .catalog import MODEL_FOR_KIND, model_version
 from .images import read_upload
 from .models import DemoJob, DemoKind
+from .pool import detector_input_check
 
 log = logging.getLogger(__name__)
 SCENE_FIELDS = {"shape": ("circle", "square", "triangle"),
@@ -195,6 +196,9 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     if kind == DemoKind.FAKE_DETECT and not (png or params):
         raise ApplicationError(_("Upload an image, or pick a generated face or a sample photo."),
                                code="invalid_params", fields={"image": ["required"]})
+    if kind == DemoKind.FAKE_DETECT:
+        # Before the cache lookup: a stored verdict on a quiz image is refused like a new one.
+        detector_input_check(png=png, params=params)
     model_key = MODEL_FOR_KIND[kind]
     version = model_version(model_key)
     key = _cache_key(kind, params, input_sha, version, owner=user.pk if input_sha else None)

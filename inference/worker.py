@@ -590,26 +590,31 @@ def spot_pool_refill() -> int:
     from .ml.dcgan import generate_from_seeds
     from .ml.fake_detector import predict
     from .models import PoolImage
+    from .phash import pool_hash  # stored now: the detector demo refuses pool images by it
 
     target = settings.SPOT_POOL_TARGET
     rng = np.random.default_rng()
     added = 0
     detector = MODELS.get("fake_detector")
     version = detector.version
-    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.GENERATED, active=True).count()
+    # Images whose key a student saw in a review are never drawn for graded quizzes again: the
+    # target counts only images nobody has seen revealed, so graded draws always find enough.
+    unrevealed = PoolImage.objects.filter(active=True, reveals__isnull=True)
+    need = target - unrevealed.filter(kind=PoolImage.Kind.GENERATED).count()
     if need > 0:
         seeds = [int(s) for s in rng.integers(0, 2**31 - 2, size=need)]
         faces = [_gray64(face) for face in generate_from_seeds(MODELS.get("face_generator"),
                                                                 seeds)]
         probs = predict(detector, np.stack(faces))
         for seed, face, prob in zip(seeds, faces, probs, strict=True):
-            pk = uuid.uuid4()
-            path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(face)))
+            pk, png = uuid.uuid4(), _png(face)
+            path = default_storage.save(f"pool/{pk}.png", ContentFile(png))
             PoolImage.objects.create(id=pk, kind=PoolImage.Kind.GENERATED, file=path,
                                      source=f"seed:{seed}", detector_prob=float(prob),
-                                     model_version=version)
+                                     model_version=version, phash=pool_hash(png) or b"")
             added += 1
-    need = target - PoolImage.objects.filter(kind=PoolImage.Kind.REAL, active=True).count()
+    # Real photos are a fixed offline set (LFW): once each is in the pool, none can be added.
+    need = target - unrevealed.filter(kind=PoolImage.Kind.REAL).count()
     if need > 0:
         taken = set(PoolImage.objects.filter(kind=PoolImage.Kind.REAL).values_list("source",
                                                                                   flat=True))
@@ -619,11 +624,11 @@ def spot_pool_refill() -> int:
             gray = [_gray64(np.stack([img] * 3, axis=-1)) for img, _ in photos]
             probs = predict(detector, np.stack(gray))
             for (_, source), image, prob in zip(photos, gray, probs, strict=True):
-                pk = uuid.uuid4()
-                path = default_storage.save(f"pool/{pk}.png", ContentFile(_png(image)))
+                pk, png = uuid.uuid4(), _png(image)
+                path = default_storage.save(f"pool/{pk}.png", ContentFile(png))
                 PoolImage.objects.create(id=pk, kind=PoolImage.Kind.REAL, file=path,
                                          source=source, detector_prob=float(prob),
-                                         model_version=version)
+                                         model_version=version, phash=pool_hash(png) or b"")
                 added += 1
     log.info("spot-the-fake pool: %d images added", added)
     return added

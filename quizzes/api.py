@@ -80,15 +80,21 @@ class AttemptDetailOut(AttemptOut):
     questions = QuestionOut(many=True)
 
 
-def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
+def _attempt_payload(attempt: Attempt, *, can_teach: bool, user) -> dict:
+    """The attempt as its viewer may see it; a review that shows spot-the-fake keys to the
+    student is recorded (services.attempt_review_reveal)."""
     now = timezone.now()
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
                                                                 viewer_can_teach=can_teach,
                                                                 now=now)
     fetched = selectors.attempt_responses(attempt=attempt)
+    if services.attempt_images_redraw(attempt=attempt, responses=fetched):
+        fetched = selectors.attempt_responses(attempt=attempt)
     responses = {r.pk: r for r in fetched}
     questions = []
-    for q in selectors.attempt_questions(attempt=attempt, items=items, responses=fetched):
+    questions_shown = selectors.attempt_questions(attempt=attempt, items=items,
+                                                  responses=fetched)
+    for q in questions_shown:
         response = responses[q.response_id]
         answer = q.response
         if answer is not None:
@@ -101,6 +107,9 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool) -> dict:
             "feedback": q.feedback, "general_feedback": q.general_feedback,
             "right_answer": q.right_answer, "review": q.review,
         })
+    if items is not None:
+        services.attempt_review_reveal(attempt=attempt, user=user, can_teach=can_teach,
+                                       questions=questions_shown)
     show_marks = not attempt.is_open and selectors.attempt_marks_visible(
         attempt=attempt, viewer_can_teach=can_teach, now=now)
     return {
@@ -163,7 +172,8 @@ class AttemptStartApi(APIView):
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
         attempt, created = services.attempt_start_or_resume(user=request.user, quiz=quiz)
-        return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach),
+        return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach,
+                                            user=request.user),
                            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -176,7 +186,8 @@ class AttemptDetailApi(APIView):
     @extend_schema(responses={200: AttemptDetailOut, **error_responses(403, 404)})
     def get(self, request, attempt_id: int):
         access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-        return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach))
+        return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach,
+                                            user=request.user))
 
 
 def _own_attempt(request, attempt_id: int) -> Attempt:
@@ -248,7 +259,7 @@ class AttemptSubmitApi(APIView):
                                             **error_responses(403, 404)})
     def post(self, request, attempt_id: int):
         attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
-        return ApiResponse(_attempt_payload(attempt, can_teach=False))
+        return ApiResponse(_attempt_payload(attempt, can_teach=False, user=request.user))
 
 
 class DisputeCreateApi(APIView):

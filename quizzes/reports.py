@@ -87,6 +87,22 @@ class QuizReport:
     items: list[ItemReport]
 
 
+def _image_usage(rows: list[dict], shown: list[dict], course_id: int) -> None:
+    """Add to each spot-the-fake image's row how many of these attempts showed it (`shown`) and
+    how many students of the course saw its key in a review (`revealed`: graded quizzes no
+    longer draw it)."""
+    from collections import Counter
+
+    from inference.models import PoolImageReveal
+
+    uses = Counter(image["id"] for image in shown)
+    revealed = Counter(str(pk) for pk in PoolImageReveal.objects.filter(
+        course_id=course_id, image_id__in=list(uses)).values_list("image_id", flat=True))
+    for row in rows:
+        row["shown"], row["revealed"] = uses.get(row["key"], 0), revealed.get(row["key"], 0)
+    rows.sort(key=lambda row: (-row.get("shown", 0), row["key"] == "-", row["key"]))
+
+
 def quiz_report(*, quiz: Quiz) -> QuizReport:
     """Statistics over every submitted attempt (first attempts and later ones alike)."""
     attempts = list(Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED)
@@ -125,6 +141,8 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
                  "bottom": stats.choice_counts_bottom.get(k, 0),
                  "flagged": f"distractor_preferred_by_top:{k}" in stats.flags}
                 for k in keys if k != "-" or stats.choice_counts_all.get(k)]
+        if version.qtype == "spot_the_fake":
+            _image_usage(rows, data["images"], quiz.course_id)
         items.append(ItemReport(slot=slot, qtype=version.qtype,
                                 name=slot.question.name if slot.question else version.qtype,
                                 stats=stats, labels=labels, right_keys=right, rows=rows))

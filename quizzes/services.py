@@ -339,7 +339,7 @@ def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
                 rng.shuffle(order)
             responses = []
             for i, (slot, version) in enumerate(zip(slots, versions, strict=True)):
-                instance = _instantiate(version, rng)
+                instance = _instantiate(version, rng, quiz=quiz)
                 data = instance if instance is not None else _layout_data(version, quiz)
                 responses.append(Response(
                     slot=slot, position=order.index(i) + 1, version=version,
@@ -368,13 +368,77 @@ def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
     return attempt, True
 
 
-def _instantiate(version: QuestionVersion, rng: random.Random) -> dict | None:
+def _instantiate(version: QuestionVersion, rng: random.Random, *, quiz: Quiz) -> dict | None:
     """Per-attempt data for types drawn at start (spot_the_fake's images); None for others."""
     if version.qtype != "spot_the_fake":
         return None
     from inference.pool import spot_instance  # the image pools live with the demos
 
-    return spot_instance(data=version.data, rng=rng)
+    # A graded quiz never shows an image whose key a student of the course saw in a review.
+    graded = quiz.kind != Quiz.Kind.PRACTICE
+    return spot_instance(data=version.data, rng=rng,
+                         unrevealed_in=quiz.course_id if graded else None)
+
+
+def _images_missing(response: Response) -> bool:
+    return (response.instance is not None and not response.instance.get("images")
+            and response.answer is None)
+
+
+def attempt_images_redraw(*, attempt: Attempt, responses: list[Response]) -> bool:
+    """Draw the images of the attempt's spot-the-fake items that had none at its start (the pool
+    was short: a fresh installation, a busy worker), now that the pool may have them; say
+    whether any item got its images (the caller then reads the responses again).
+
+    An attempt must not lose an item for good because the worker filled the pool a second
+    after the student started it. Only an open attempt, and only items nothing was answered in
+    (an item without images cannot be answered): the item then counts like any other, and the
+    attempt's maximum grows by its mark. Free when no item is missing images (the callers pass
+    the responses they read anyway); the attempt row is locked so two tabs draw once.
+    """
+    if not attempt.is_open or not any(_images_missing(r) for r in responses):
+        return False
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        if locked.state != Attempt.State.IN_PROGRESS:
+            return False
+        rng = random.Random(random.SystemRandom().randrange(1, 2**62))
+        added = Decimal(0)
+        for response in (Response.objects.select_related("version", "slot")
+                         .filter(attempt=locked, pk__in=[r.pk for r in responses
+                                                         if _images_missing(r)])):
+            if not _images_missing(response):
+                continue
+            instance = _instantiate(response.version, rng, quiz=locked.quiz)
+            if not instance or not instance.get("images"):
+                continue
+            response.instance = instance
+            response.max_mark = response.slot.mark
+            response.layout = qtypes.get(response.version.qtype).make_layout(
+                instance, seed=(locked.layout_seed + response.slot.position) % 2**62)
+            response.save(update_fields=["instance", "max_mark", "layout"])
+            added += response.slot.mark
+        if added:
+            locked.max_score += added
+            locked.save(update_fields=["max_score"])
+            attempt.max_score = locked.max_score
+    return bool(added)
+
+
+def attempt_review_reveal(*, attempt: Attempt, user: AbstractBaseUser, can_teach: bool,
+                          questions: list) -> None:
+    """Record the spot-the-fake images whose keys this review shows to the attempt's student
+    (`questions`: the review's QuestionViews), so that graded quizzes of the course never draw
+    them again. A teacher's view reveals nothing to a student; one INSERT, none without such
+    an item."""
+    if can_teach or attempt.user_id != user.pk:
+        return
+    ids = [image["id"] for q in questions if q.qtype == "spot_the_fake" and q.review
+           for image in q.review.get("images", [])]
+    if ids:
+        from inference.pool import pool_images_reveal
+
+        pool_images_reveal(course_id=attempt.quiz.course_id, user=user, image_ids=ids)
 
 
 @dataclass

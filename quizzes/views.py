@@ -86,7 +86,10 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("quizzes:review", attempt_id=attempt.pk)
     if attempt.user_id != request.user.pk:
         return redirect("quizzes:review", attempt_id=attempt.pk)
-    questions = selectors.attempt_questions(attempt=attempt)
+    responses = selectors.attempt_responses(attempt=attempt)
+    if services.attempt_images_redraw(attempt=attempt, responses=responses):
+        responses = selectors.attempt_responses(attempt=attempt)
+    questions = selectors.attempt_questions(attempt=attempt, responses=responses)
     return render(request, "quizzes/attempt.html", {
         "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "now": timezone.now(),
@@ -201,6 +204,8 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     now = timezone.now()
     items = selectors.review_items(attempt=attempt, viewer_can_teach=access.can_teach, now=now)
     questions = selectors.attempt_questions(attempt=attempt, items=items)
+    services.attempt_review_reveal(attempt=attempt, user=request.user,
+                                   can_teach=access.can_teach, questions=questions)
     return render(request, "quizzes/review.html", {
         "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "items": items,

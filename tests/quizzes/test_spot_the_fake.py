@@ -128,3 +128,88 @@ def test_refill_request_with_the_broker_down_does_not_break_the_start(monkeypatc
 
     monkeypatch.setattr(tasks.spot_pool_refill, "apply_async", refuse)
     pool.request_refill()  # logs and returns
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_first_attempt_of_a_fresh_install_gets_its_images_once_the_pool_fills(
+        celery_worker_process, client, spot_quiz, student):
+    """The pool is empty; starting the attempt asks the real worker to fill it. The attempt the
+    student already has shows the images as soon as they exist, and the item counts."""
+    import time
+
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    cache.clear()  # no refill request of an earlier test holds this one back
+    assert not PoolImage.objects.exists()
+    client.force_login(student)
+    started = client.post(reverse("quizzes:start", args=[spot_quiz.course.slug, spot_quiz.slug]))
+    assert started.status_code == 302
+    attempt = spot_quiz.attempts.get(user=student)
+    page_url = reverse("quizzes:attempt", args=[attempt.pk])
+    first = client.get(page_url).content.decode()
+    assert "not ready" in first or "준비" in first
+    deadline = time.monotonic() + 120
+    while True:
+        page = client.get(page_url).content.decode()  # what the page's own refresh asks for
+        if "/pool-images/" in page:
+            break
+        assert time.monotonic() < deadline, "the attempt never got its images"
+        time.sleep(0.5)
+    spot = attempt.responses.get(version__qtype="spot_the_fake")
+    assert len(spot.instance["images"]) == 4 and float(spot.max_mark) == 1.0
+    assert all(image["id"] in page for image in spot.instance["images"])
+    api = APIClient()
+    api.force_login(student)
+    view = next(q for q in api.get(reverse("api-attempt", args=[attempt.pk])).json()["questions"]
+                if q["qtype"] == "spot_the_fake")
+    assert view["max_mark"] == 1.0 and not view["view"]["unavailable"]
+    fakes = {image["id"] for image in spot.instance["images"] if image["fake"]}
+    marked = [image["value"] for image in view["view"]["images"] if image["id"] in fakes]
+    saved = api.put(reverse("api-response", args=[attempt.pk, spot.slot_id]),
+                    {"answer": {"marked": marked}, "sequence": 0}, format="json")
+    assert saved.status_code == 200, saved.content
+    done = api.post(reverse("api-attempt-submit", args=[attempt.pk])).json()
+    attempt.refresh_from_db()
+    assert float(attempt.max_score) == 2.0 and float(attempt.score) == 1.0, done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_drawing_the_missing_images_at_once_draw_them_once(spot_quiz, make_user, enrol):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    attempts = []
+    for n in range(4):  # started on an empty pool
+        user = make_user(f"tabs{n}")
+        enrol(user, spot_quiz.course, "student")
+        attempts.append(services.attempt_start(user=user, quiz=spot_quiz))
+    assert all(float(a.max_score) == 1.0 for a in attempts)
+    fill_pool(6, 6)
+    for attempt in attempts:
+        tab_count = 6
+        barrier, pages = threading.Barrier(tab_count), []
+
+        def open_tab(attempt=attempt, barrier=barrier, pages=pages):
+            tab = Client()
+            tab.force_login(attempt.user)
+            url = reverse("api-attempt", args=[attempt.pk])
+            barrier.wait()
+            try:
+                pages.append(tab.get(url).status_code)
+            finally:
+                connection.close()
+
+        tabs = [threading.Thread(target=open_tab) for _ in range(tab_count)]
+        for tab in tabs:
+            tab.start()
+        for tab in tabs:
+            tab.join()
+        assert pages == [200] * tab_count
+        attempt.refresh_from_db()
+        spot = attempt.responses.get(version__qtype="spot_the_fake")
+        assert len(spot.instance["images"]) == 4 and float(spot.max_mark) == 1.0
+        assert float(attempt.max_score) == 2.0, attempt.max_score

@@ -30,6 +30,13 @@ class Command(BaseCommand):
     def handle(self, *args, content: Path, **options):
         for pack in sorted(p.parent for p in content.glob("*/course.yaml")):
             call_command("load_course_pack", str(pack), stdout=self.stdout)
+        from inference.pool import request_refill
+        from quizzes.models import QuestionVersion
+
+        if QuestionVersion.objects.filter(qtype="spot_the_fake").exists():
+            # The worker `make run` starts next fills the pool before anyone starts a quiz (an
+            # attempt that still finds it short draws its images later: attempt_images_redraw).
+            request_refill()
         User = get_user_model()
         for username, password, role, is_staff in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username,
