@@ -1,7 +1,7 @@
 """The bounds of every number an author or a file gives a quiz or a question, in one place.
 
 Forms, API serializers, the GIFT/Moodle XML and course-pack importers, the services and the
-database's CHECK constraints (migration ``0003_bounds``) all read these, so a value one path
+database's CHECK constraints (migration ``0004_bounds``) all read these, so a value one path
 refuses cannot arrive through another. The columns hold more than these bounds allow
 (``numeric(7,3)`` goes to 9999.999); the bounds leave room for sums such as an attempt's
 maximum score (``numeric(9,4)``, below 100 000) to be stored too.

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0001_initial'),
-        ('quizzes', '0002_response_instance'),
+        ('quizzes', '0003_answer_identity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
