@@ -195,6 +195,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the grade states shared by the quiz and gradebook responses.
+    "ENUM_NAME_OVERRIDES": {"GradeStatusEnum": "quizzes.api.GRADE_STATES"},
     # <id:…> URL parameters (config.converters.IdConverter): integers a database can hold.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}},

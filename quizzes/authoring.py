@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from config.api_errors import ApplicationError
 from courses.models import Course
 
-from . import limits, qtypes, services
+from . import bounds, limits, qtypes, services
 from .formats.common import default_name
 from .models import (
     REVIEW_ITEMS,
@@ -267,7 +267,7 @@ def quiz_create(*, course: Course, title: str, slug: str = "", week: int = 0,
                                fields={"title": [_("This field is required.")]})
     if kind not in Quiz.Kind.values:
         raise ApplicationError(_("Unknown quiz kind."), code="invalid")
-    week = int(limits.check_number(week, field="week", what=_("The week"), low=0,
+    week = int(bounds.check_number(week, field="week", what=_("The week"), low=0,
                                    high=limits.WEEK_MAX))
     with transaction.atomic():
         if slug:
@@ -328,7 +328,7 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
                 _("The maximum grade")))
     for name, value, low, high, what in bounded:
         try:
-            limits.check_number(value, field=name, what=what, low=low, high=high)
+            bounds.check_number(value, field=name, what=what, low=low, high=high)
         except ApplicationError as exc:
             errors.update(exc.fields)
     if grading_method not in Quiz.GradingMethod.values:
@@ -402,7 +402,7 @@ def _editable(quiz: Quiz) -> Quiz:
 
 
 def _slot_mark(mark: object, *, field: str = "mark") -> Decimal:
-    return limits.check_number(mark, field=field, what=_("The mark"), low=0,
+    return bounds.check_number(mark, field=field, what=_("The mark"), low=0,
                                high=limits.MARK_MAX).quantize(Decimal("0.001"))
 
 

@@ -57,27 +57,3 @@ def in_range(value: object, low: float | Decimal, high: float | Decimal) -> bool
         return False
     number = decimal_or_none(value)
     return number is not None and Decimal(str(low)) <= number <= Decimal(str(high))
-
-
-def check_number(value: object, *, field: str, what: str, low: float | Decimal,
-                 high: float | Decimal) -> Decimal:
-    """`value` as a Decimal when it is a finite number in [low, high]; otherwise raise
-    ApplicationError naming the field, the bounds and the value given (translated)."""
-    # Imported here so the pure cores can import this module's constants without Django.
-    from django.utils.translation import gettext as _
-
-    from config.api_errors import ApplicationError
-
-    if in_range(value, low, high):
-        return decimal_or_none(value)  # type: ignore[return-value]
-    shown = str(value)[:40]
-    message = _("%(what)s must be a number from %(low)s to %(high)s; %(value)s is not.") % {
-        "what": what, "low": _plain(low), "high": _plain(high), "value": shown}
-    raise ApplicationError(message, code="out_of_range", fields={
-        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": _plain(low),
-                                                                 "high": _plain(high)}]})
-
-
-def _plain(number: float | Decimal) -> str:
-    text = format(Decimal(str(number)).normalize(), "f")
-    return text

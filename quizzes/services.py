@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from config.api_errors import ApplicationError
 from courses.models import Course, Lesson
 
-from . import limits, qtypes
+from . import bounds, limits, qtypes
 from .models import (
     Attempt,
     Category,
@@ -84,7 +84,7 @@ def question_mark_clean(*, qtype: str, default_mark: object) -> Decimal:
     given mark when it is within `limits` (ApplicationError otherwise), to 3 decimals."""
     if not qtypes.get(qtype).answerable:
         return Decimal(0)
-    mark = limits.check_number(default_mark, field="default_mark", what=_("The default mark"),
+    mark = bounds.check_number(default_mark, field="default_mark", what=_("The default mark"),
                                low=0, high=limits.MARK_MAX)
     return mark.quantize(Decimal("0.001"))
 

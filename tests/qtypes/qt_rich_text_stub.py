@@ -16,3 +16,8 @@ def rich(text, text_format="markdown"):
 @register.filter
 def rich_inline(text, text_format="markdown"):
     return mark_safe(f'<span class="rich">{escape(text)}</span>')
+
+
+@register.filter
+def student_text(text, text_format="plain"):
+    return mark_safe(f'<div class="student-text">{escape(text)}</div>')

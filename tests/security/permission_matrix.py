@@ -68,6 +68,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # --- API schema and docs: generated from the code, no data in them -------------------------
     "api-schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
+    # --- health probes for the load balancer: no data, no writes -------------------------------
+    "health-live": {"GET": PUBLIC, "POST": NO_METHOD},
+    "health-ready": {"GET": PUBLIC, "POST": NO_METHOD},
     # --- courses -------------------------------------------------------------------------------
     "courses:list": {"GET": ANY_USER},
     "courses:detail": {"GET": ENROLLED},

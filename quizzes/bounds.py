@@ -1,0 +1,31 @@
+"""The bounds of quizzes/limits.py checked where a value enters, with a message that says what
+is wrong and how to fix it. limits.py stays free of Django, so the pure cores can read it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from config.api_errors import ApplicationError
+
+from . import limits
+
+
+def check_number(value: object, *, field: str, what: str, low: float | Decimal,
+                 high: float | Decimal) -> Decimal:
+    """`value` as a Decimal when it is a finite number in [low, high]; otherwise raise
+    ApplicationError naming the field, the bounds and the value given (translated)."""
+    if limits.in_range(value, low, high):
+        return limits.decimal_or_none(value)  # type: ignore[return-value]
+    shown = str(value)[:40]
+    message = _("%(what)s must be a number from %(low)s to %(high)s; %(value)s is not.") % {
+        "what": what, "low": _plain(low), "high": _plain(high), "value": shown}
+    raise ApplicationError(message, code="out_of_range", fields={
+        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": _plain(low),
+                                                                 "high": _plain(high)}]})
+
+
+def _plain(number: float | Decimal) -> str:
+    text = format(Decimal(str(number)).normalize(), "f")
+    return text
