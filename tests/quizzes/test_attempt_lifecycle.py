@@ -98,13 +98,19 @@ def test_closing_the_quiz_in_the_past_closes_an_open_attempt(student, quiz, teac
     assert attempt.deadline == close.replace(microsecond=0)
     refused = put_answer(api, body["id"], slot, {"value": False}, 1)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "time_up"
+    # The page's autosave and its no-JavaScript form are refused too.
+    page = Client()
+    page.force_login(student)
+    autosave = page.post(reverse("quizzes:autosave", args=[body["id"], slot]),
+                         {f"s{slot}-value": "0", f"s{slot}-sequence": "1"})
+    assert autosave.status_code == 409 and autosave["HX-Refresh"] == "true"
+    page.post(reverse("quizzes:summary", args=[body["id"]]),
+              {f"s{slot}-value": "0", f"s{slot}-sequence": "1"})
     stored = Response.objects.get(attempt=attempt, slot_id=slot)
     assert stored.answer == {"value": True} and stored.sequence == 1
+    assert stored.state == "correct" and float(attempt.score) == 1.0
     submit = api.post(reverse("api-attempt-submit", args=[body["id"]]))
     assert submit.status_code == 200 and submit.json()["state"] == "submitted"
-    attempt.refresh_from_db()
-    assert attempt.submitted_at <= close + timedelta(seconds=quiz.grace_period) \
-        or attempt.auto_submitted
 
 
 def test_the_deadline_is_the_earlier_of_time_limit_and_close_at_every_change(
