@@ -521,14 +521,14 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False) -> Attempt
                   .get(pk=attempt.pk))
         if locked.state == Attempt.State.SUBMITTED:
             return locked
-        if not auto and not locked.quiz.published:
-            _require_published(locked.quiz)
         # The clock is read once the lock is held: every save that committed before it has
         # an earlier time, so `submitted_at` is after every `saved_at`.
         now = now or timezone.now()
         if not auto and not accepts_work(deadline=locked.deadline,
                                          grace_period=locked.quiz.grace_period, now=now):
             auto = True  # past the grace period: close with what was saved in time
+        if not auto:
+            _require_published(locked.quiz)
         responses = list(locked.responses.select_related("version"))
         for response in responses:
             _grade_into(response)
@@ -577,7 +577,6 @@ def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
     its transaction (the settings page, the course pack reload). The update locks the open
     attempts' rows, so a save running at the same moment is checked against the new deadline.
     """
-    now = now or timezone.now()
     by_limit = F("started_at") + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
     by_close = Value(quiz.close_at, output_field=DateTimeField()) if quiz.close_at else None
     if by_limit is not None and by_close is not None:
@@ -587,6 +586,9 @@ def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
     with transaction.atomic():
         Attempt.objects.filter(quiz=quiz, state=Attempt.State.IN_PROGRESS).update(
             deadline=deadline)
+        # Read the clock after the update: it waited for the saves in flight, so every answer
+        # they stored has an earlier time than the submissions below.
+        now = now or timezone.now()
         overdue = list(Attempt.objects.filter(
             quiz=quiz, state=Attempt.State.IN_PROGRESS,
             deadline__lt=now - timedelta(seconds=quiz.grace_period)).select_related("quiz"))
