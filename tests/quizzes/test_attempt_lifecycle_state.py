@@ -71,10 +71,19 @@ def accepts(attempt: Attempt, quiz: Quiz, at) -> bool:
         seconds=quiz.grace_period)
 
 
-def near_boundary(attempt: Attempt, quiz: Quiz, at) -> bool:
-    if attempt.deadline is None:
+def accepts_during(attempt: Attempt, quiz: Quiz, t0, t1) -> bool | None:
+    """Whether the server accepted work all through [t0, t1] (True), at no moment of it
+    (False), or either (None: a boundary falls inside, give or take MARGIN)."""
+    first, last = accepts(attempt, quiz, t0 - MARGIN), accepts(attempt, quiz, t1 + MARGIN)
+    return first if first == last else None
+
+
+def closed_during(quiz: Quiz, t0, t1) -> bool | None:
+    """The same for "the quiz is past its close date"."""
+    if quiz.close_at is None:
         return False
-    return abs(at - (attempt.deadline + timedelta(seconds=quiz.grace_period))) < MARGIN
+    first, last = t0 - MARGIN >= quiz.close_at, t1 + MARGIN >= quiz.close_at
+    return first if first == last else None
 
 
 def window_at(attempt: Attempt, quiz: Quiz, at) -> str:
@@ -86,6 +95,16 @@ def window_at(attempt: Attempt, quiz: Quiz, at) -> str:
     if at - attempt.submitted_at <= IMMEDIATELY_WINDOW:
         return "immediately"
     return "open"
+
+
+WINDOW_ORDER = ["during", "immediately", "open", "closed"]
+
+
+def windows_during(attempt: Attempt, quiz: Quiz, t0, t1) -> set[str]:
+    """Every window the server may have been in during [t0, t1] (windows only move forward)."""
+    first = WINDOW_ORDER.index(window_at(attempt, quiz, t0 - MARGIN))
+    last = WINDOW_ORDER.index(window_at(attempt, quiz, t1 + MARGIN))
+    return set(WINDOW_ORDER[min(first, last):max(first, last) + 1])
 
 
 class AttemptLifecycle(RuleBasedStateMachine):
@@ -168,15 +187,14 @@ class AttemptLifecycle(RuleBasedStateMachine):
         if not quiz.published:
             assert set(codes) == {404}, codes
             return
-        resumable = before is not None and accepts(before, quiz, t0)
-        closed = quiz.close_at is not None and t0 >= quiz.close_at
-        if before is not None and near_boundary(before, quiz, t0):
-            assert set(codes) <= {200, 201, 403}, codes
+        resumable = False if before is None else accepts_during(before, quiz, t0, t1)
+        closed = closed_during(quiz, t0, t1)
+        if resumable is None or (not resumable and closed is None):
+            assert set(codes) <= {200, 201, 403} and codes.count(201) <= 1, codes
         elif resumable:
             assert set(codes) == {200}, codes
-        elif closed or (quiz.close_at is not None and abs(t1 - quiz.close_at) < MARGIN):
-            assert set(codes) <= {200, 201, 403}, codes
-            assert codes.count(201) <= 1
+        elif closed:
+            assert set(codes) == {403}, codes
         else:
             assert set(codes) <= {200, 201} and codes.count(201) == 1, codes
 
@@ -192,9 +210,10 @@ class AttemptLifecycle(RuleBasedStateMachine):
         t0 = timezone.now()
         response = put_answer(self.api, attempt.pk, slot_id, {"value": value}, sequence)
         t1 = timezone.now()
-        if near_boundary(attempt, quiz, t0) or near_boundary(attempt, quiz, t1):
+        in_time = accepts_during(attempt, quiz, t0, t1)
+        if in_time is None:
             assert response.status_code in (200, 403, 409), response.content
-        elif not accepts(attempt, quiz, t1):
+        elif not in_time:
             assert response.status_code == 409, response.content
             assert response.json()["error"]["code"] == "time_up"
         elif not quiz.published:
@@ -214,14 +233,17 @@ class AttemptLifecycle(RuleBasedStateMachine):
         quiz = self.fresh_quiz()
         t0 = timezone.now()
         response = self.api.post(reverse("api-attempt-submit", args=[attempt.pk]))
-        overdue = not accepts(attempt, quiz, t0)
+        in_time = accepts_during(attempt, quiz, t0, timezone.now())
         attempt.refresh_from_db()
-        if not quiz.published and not overdue and not near_boundary(attempt, quiz, t0):
+        if in_time is None:
+            assert response.status_code in (200, 403), response.content
+        elif in_time and not quiz.published:
             assert response.status_code == 403, response.content
             assert attempt.state == Attempt.State.IN_PROGRESS
-        elif quiz.published or overdue:
+        else:
             assert response.status_code == 200, response.content
             assert attempt.state == Attempt.State.SUBMITTED
+            assert attempt.auto_submitted is not in_time
 
     @rule(savers=st.integers(min_value=2, max_value=4))
     def saves_race_a_submit(self, savers):
@@ -320,17 +342,17 @@ class AttemptLifecycle(RuleBasedStateMachine):
     def student_reads_the_review_page(self):
         STATS["steps"] += 1
         for attempt in Attempt.objects.filter(quiz=self.quiz, user=self.student):
+            t0 = timezone.now()
             page = self.page_client.get(reverse("quizzes:review", args=[attempt.pk]))
+            t1 = timezone.now()
             assert page.status_code in (200, 302, 403), page.status_code
             if page.status_code == 200:
-                html = page.content.decode()
-                self._check_page(attempt, html)
+                self._check_page(attempt, page.content.decode(), t0, t1)
 
-    def _check_page(self, attempt: Attempt, html: str):
+    def _check_page(self, attempt: Attempt, html: str, t0, t1):
         quiz = self.fresh_quiz()
         attempt.refresh_from_db()
-        at = timezone.now()
-        windows = {window_at(attempt, quiz, at - MARGIN), window_at(attempt, quiz, at)}
+        windows = windows_during(attempt, quiz, t0, t1)
         allowed = set().union(*(quiz.review_policy.get(w, []) for w in windows))
         if "general_feedback" not in allowed:
             assert "EXPLANATION" not in html
@@ -383,7 +405,7 @@ class AttemptLifecycle(RuleBasedStateMachine):
             body = response.json()
             attempt.refresh_from_db()  # the read may have closed an overdue attempt
             quiz = self.fresh_quiz()
-            windows = {window_at(attempt, quiz, t0 - MARGIN), window_at(attempt, quiz, t1)}
+            windows = windows_during(attempt, quiz, t0, t1)
             allowed = set().union(*(quiz.review_policy.get(w, []) for w in windows
                                     if w != "during"))
             if body["state"] == Attempt.State.IN_PROGRESS:
@@ -407,7 +429,7 @@ class AttemptLifecycle(RuleBasedStateMachine):
                 # take an answer (keys shown earlier are the policy's own choice).
                 for other in Attempt.objects.filter(quiz=quiz, user=self.student,
                                                     state=Attempt.State.IN_PROGRESS):
-                    assert not accepts(other, quiz, t0 - MARGIN), (other.pk, other.deadline)
+                    assert not accepts(other, quiz, t1 + MARGIN), (other.pk, other.deadline)
 
 
 @pytest.mark.django_db(transaction=True)
