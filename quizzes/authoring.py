@@ -350,6 +350,8 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         quiz.review_policy = policy
         quiz.max_grade = Decimal(str(max_grade))
         quiz.save()
+        # Open attempts follow the new dates at once (and close if they are now past them).
+        services.attempts_deadline_refresh(quiz=quiz)
     return quiz
 
 

@@ -113,7 +113,7 @@ def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[s
     if viewer_can_teach:
         return set(REVIEW_ITEMS)
     window = review_window(submitted_at=attempt.submitted_at, close_at=attempt.quiz.close_at,
-                           now=now or timezone.now())
+                           now=now or timezone.now(), grace_period=attempt.quiz.grace_period)
     return set(attempt.quiz.review_policy.get(window, []))
 
 

@@ -6,15 +6,18 @@ store its result. Each public function is keyword-only and atomic.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateTimeField, Exists, F, Max, Q, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,6 +175,8 @@ def quiz_pack_apply(*, course: Course, quizzes: list, report) -> None:
             if changed:
                 quiz.save(update_fields=changed)
                 report.updated.append(f"quiz {spec.slug}")
+            if {"close_at", "time_limit"} & set(changed):
+                attempts_deadline_refresh(quiz=quiz)
         questions = [_apply_question(course, category, q, lessons, report) for q in spec.questions]
         _apply_slots(quiz, questions, [q.mark for q in spec.questions], report)
 
@@ -300,9 +305,29 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt:
     return attempt_start_or_resume(user=user, quiz=quiz, now=now)[0]
 
 
+class _StartRaced(Exception):
+    """Another start inserted an attempt first, and that attempt is no longer open."""
+
+
 def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
                             now=None) -> tuple[Attempt, bool]:
-    """`attempt_start`, and whether the attempt returned was created by this call."""
+    """`attempt_start`, and whether the attempt returned was created by this call.
+
+    Simultaneous starts: the one-open-attempt and attempt-number constraints refuse every insert
+    but one, and the others return that attempt. If it closed in between (submitted, or past its
+    deadline), the start reads again and starts the next one; a 409 only if that keeps racing.
+    """
+    for _try in range(3):
+        try:
+            return _attempt_start_once(user=user, quiz=quiz, now=now)
+        except _StartRaced:
+            continue
+    raise ApplicationError(_("Another start of this quiz is under way. Reload the page in a "
+                             "moment to continue with that attempt."),
+                           code="start_conflict", status_code=409)
+
+
+def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tuple[Attempt, bool]:
     now = now or timezone.now()
     # One read for both "is one open?" and "how many were used?" (a handful of rows at most).
     previous = list(Attempt.objects.filter(quiz=quiz, user=user).order_by())
@@ -363,7 +388,7 @@ def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
         attempt = Attempt.objects.filter(quiz=quiz, user=user,
                                          state=Attempt.State.IN_PROGRESS).order_by().first()
         if attempt is None:
-            raise
+            raise _StartRaced from None
         return attempt, False
     return attempt, True
 
@@ -481,14 +506,56 @@ def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence:
             message = _("The answer contains characters that cannot be saved (NUL, or a lone "
                         "surrogate).")
             raise ApplicationError(message, code="invalid_answer", fields={"answer": [message]})
-    updated = Response.objects.filter(pk=response.pk, sequence=base_sequence).update(
-        answer=answer, sequence=base_sequence + 1, saved_at=now)
-    if updated:
+    if _guarded_save(attempt=attempt, response_id=response.pk, answer=answer,
+                     base_sequence=base_sequence, now=now):
         return SaveResult(response.pk, base_sequence + 1, now, answer)
-    if response.sequence == base_sequence + 1 and response.answer == answer:
-        return SaveResult(response.pk, response.sequence, response.saved_at, answer)
-    return SaveResult(response.pk, response.sequence, response.saved_at, response.answer,
-                      conflict=True)
+    # Nothing was written: the attempt closed (or was hidden) meanwhile, or the sequence moved.
+    fresh = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+    _require_open(fresh, now)
+    stored = Response.objects.only("id", "sequence", "answer", "saved_at").get(pk=response.pk)
+    if stored.sequence == base_sequence + 1 and stored.answer == answer:
+        return SaveResult(stored.pk, stored.sequence, stored.saved_at, answer)
+    return SaveResult(stored.pk, stored.sequence, stored.saved_at, stored.answer, conflict=True)
+
+
+def _guarded_save(*, attempt: Attempt, response_id: int, answer: Any, base_sequence: int,
+                  now) -> bool:
+    """Write the answer in one statement, only if the attempt is open, its quiz is published,
+    the deadline plus grace is not past and the sequence is `base_sequence`. Returns whether it
+    wrote.
+
+    On PostgreSQL the statement takes a share lock on the attempt row before it writes, and
+    `attempt_submit` takes an update lock on that row before it reads the answers: a save
+    either commits before the submit reads (and is graded) or sees the submitted attempt and
+    writes nothing. Both lock the attempt first, then its responses.
+    """
+    if connection.vendor == "postgresql":
+        attempt_table = connection.ops.quote_name(Attempt._meta.db_table)
+        quiz_table = connection.ops.quote_name(Quiz._meta.db_table)
+        response_table = connection.ops.quote_name(Response._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH open_attempt AS (
+                        SELECT a.id FROM {attempt_table} a JOIN {quiz_table} q ON q.id = a.quiz_id
+                        WHERE a.id = %s AND a.state = %s AND q.published
+                          AND (a.deadline IS NULL
+                               OR a.deadline + q.grace_period * INTERVAL '1 second' >= %s)
+                        FOR SHARE OF a)
+                    UPDATE {response_table} SET answer = %s::jsonb, sequence = %s, saved_at = %s
+                    WHERE id = %s AND attempt_id = %s AND sequence = %s
+                      AND EXISTS (SELECT 1 FROM open_attempt)""",
+                [attempt.pk, Attempt.State.IN_PROGRESS, now,
+                 None if answer is None else json.dumps(answer), base_sequence + 1, now,
+                 response_id, attempt.pk, base_sequence])
+            return cursor.rowcount == 1
+    # SQLite (the embedded single-user setup) serialises writers; the same guard, unlocked.
+    grace = timedelta(seconds=attempt.quiz.grace_period)
+    is_open = Attempt.objects.filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=now - grace), pk=attempt.pk,
+        state=Attempt.State.IN_PROGRESS, quiz__published=True)
+    return bool(Response.objects.filter(
+        Exists(is_open), pk=response_id, attempt_id=attempt.pk, sequence=base_sequence,
+    ).update(answer=answer, sequence=base_sequence + 1, saved_at=now))
 
 
 def _require_open(attempt: Attempt, now) -> None:
@@ -505,11 +572,25 @@ def _require_open(attempt: Attempt, now) -> None:
         raise ApplicationError(
             _("Time is up: the attempt was submitted automatically with the answers saved "
               "before the deadline."), code="time_up", status_code=409)
+    _require_published(attempt.quiz)
+
+
+def _require_published(quiz: Quiz) -> None:
+    """A hidden quiz's open attempts are paused: kept with their answers, but not changed."""
+    if not quiz.published:
+        raise ApplicationError(
+            _("Your instructor has hidden this quiz for now, so answers cannot be saved or "
+              "submitted. Your saved answers are kept; try again when the quiz is shown again."),
+            code="quiz_hidden", status_code=403)
 
 
 def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False) -> Attempt:
-    """Grade and close the attempt. Idempotent: a second submit returns the graded attempt."""
-    now = now or timezone.now()
+    """Grade and close the attempt. Idempotent: a second submit returns the graded attempt.
+
+    The update lock on the attempt row is taken before the answers are read; a save takes a
+    share lock on the same row (`_guarded_save`), so the answers graded are the answers stored
+    and no save commits after the submit.
+    """
     with transaction.atomic():
         # of=("self",): lock the attempt row only, not its quiz's (every submit of the quiz
         # would queue on that one row).
@@ -517,9 +598,14 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False) -> Attempt
                   .get(pk=attempt.pk))
         if locked.state == Attempt.State.SUBMITTED:
             return locked
+        # The clock is read once the lock is held: every save that committed before it has
+        # an earlier time, so `submitted_at` is after every `saved_at`.
+        now = now or timezone.now()
         if not auto and not accepts_work(deadline=locked.deadline,
                                          grace_period=locked.quiz.grace_period, now=now):
             auto = True  # past the grace period: close with what was saved in time
+        if not auto:
+            _require_published(locked.quiz)
         responses = list(locked.responses.select_related("version"))
         for response in responses:
             _grade_into(response)
@@ -557,6 +643,35 @@ def attempt_finish_if_overdue(*, attempt: Attempt, now=None) -> bool:
         attempt_submit(attempt=attempt, now=now, auto=True)
         return True
     return False
+
+
+def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
+    """Recompute the deadline of every open attempt of `quiz` from its current dates and time
+    limit (min(start + time limit, close), as `attempt_deadline`), then submit those now past
+    it plus the grace period, with their saved answers. Returns how many were submitted.
+
+    Every write that changes a quiz's `close_at`, `time_limit` or `grace_period` calls this in
+    its transaction (the settings page, the course pack reload). The update locks the open
+    attempts' rows, so a save running at the same moment is checked against the new deadline.
+    """
+    by_limit = F("started_at") + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
+    by_close = Value(quiz.close_at, output_field=DateTimeField()) if quiz.close_at else None
+    if by_limit is not None and by_close is not None:
+        deadline = Least(by_limit, by_close, output_field=DateTimeField())
+    else:
+        deadline = by_limit or by_close or Value(None, output_field=DateTimeField())
+    with transaction.atomic():
+        Attempt.objects.filter(quiz=quiz, state=Attempt.State.IN_PROGRESS).update(
+            deadline=deadline)
+        # Read the clock after the update: it waited for the saves in flight, so every answer
+        # they stored has an earlier time than the submissions below.
+        now = now or timezone.now()
+        overdue = list(Attempt.objects.filter(
+            quiz=quiz, state=Attempt.State.IN_PROGRESS,
+            deadline__lt=now - timedelta(seconds=quiz.grace_period)).select_related("quiz"))
+        for attempt in overdue:
+            attempt_submit(attempt=attempt, now=now, auto=True)
+    return len(overdue)
 
 
 def attempts_finish_overdue(*, now=None) -> int:

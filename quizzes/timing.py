@@ -10,7 +10,11 @@ IMMEDIATELY_WINDOW = timedelta(minutes=2)
 
 def attempt_deadline(*, started_at: datetime, time_limit: int,
                      close_at: datetime | None) -> datetime | None:
-    """The moment time runs out: the time limit from the start, but never after the quiz closes."""
+    """The moment time runs out: the time limit from the start, but never after the quiz closes.
+
+    `attempts_deadline_refresh` (quizzes.services) computes the same in SQL for open attempts
+    whenever the quiz's dates or time limit change.
+    """
     candidates = []
     if time_limit:
         candidates.append(started_at + timedelta(seconds=time_limit))
@@ -25,11 +29,16 @@ def accepts_work(*, deadline: datetime | None, grace_period: int, now: datetime)
 
 
 def review_window(*, submitted_at: datetime | None, close_at: datetime | None,
-                  now: datetime) -> str:
-    """One of Moodle's four review windows: during, immediately, open, closed."""
+                  now: datetime, grace_period: int = 0) -> str:
+    """One of Moodle's four review windows: during, immediately, open, closed.
+
+    "Closed" starts when the grace period after the close is over too: every attempt's deadline
+    is at or before the close, so from then on no attempt of the quiz can still be saved, and a
+    key shown after the close cannot help anyone answer.
+    """
     if submitted_at is None:
         return "during"
-    if close_at is not None and now >= close_at:
+    if close_at is not None and now >= close_at + timedelta(seconds=grace_period):
         return "closed"
     if now - submitted_at <= IMMEDIATELY_WINDOW:
         return "immediately"

@@ -7,6 +7,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -86,6 +87,9 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("quizzes:review", attempt_id=attempt.pk)
     if attempt.user_id != request.user.pk:
         return redirect("quizzes:review", attempt_id=attempt.pk)
+    if not attempt.quiz.published and not access.can_teach:
+        raise PermissionDenied(_("Your instructor has hidden this quiz for now. Your saved "
+                                 "answers are kept; come back when the quiz is shown again."))
     responses = selectors.attempt_responses(attempt=attempt)
     if services.attempt_images_redraw(attempt=attempt, responses=responses):
         responses = selectors.attempt_responses(attempt=attempt)
