@@ -23,8 +23,9 @@ Every public function is keyword-only.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from . import qtypes, services
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
 from .formats.common import default_name
 from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+from .qtypes._choices import duplicate_choice
 
 FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -194,6 +196,9 @@ def _parse(content: bytes, fmt: str, limit: int):
     return gift.parse(text)
 
 
+_STYLE_RE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+_TAG_NAME_RE = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
+
 _HTML_TEXT_KEYS = {
     "single_choice": {"choices": ("text", "feedback")},
     "multiple_response": {"choices": ("text", "feedback")},
@@ -208,13 +213,24 @@ _HTML_SCALARS = {
 }
 
 
-def _sanitised(pq: ParsedQuestion) -> ParsedQuestion:
-    """HTML texts through the one sanitiser (render_text(..., "html")); others untouched."""
+def _sanitised(pq: ParsedQuestion, warnings: list[str] | None = None,
+               where: str = "") -> ParsedQuestion:
+    """HTML texts through the one sanitiser (render_text(..., "html")); others untouched.
+    What the sanitiser removes is named in `warnings` (style attributes, scripts…)."""
     if pq.text_format != "html":
         return pq
+    removed: set[str] = set()
 
     def clean(text: Any) -> Any:
-        return render_text(text, "html") if isinstance(text, str) and text else text
+        if not (isinstance(text, str) and text):
+            return text
+        cleaned = render_text(text, "html")
+        if _STYLE_RE.search(text) and not _STYLE_RE.search(cleaned):
+            removed.add(_("style attributes"))
+        for tag in _TAG_NAME_RE.findall(text):
+            if not re.search(rf"<{re.escape(tag)}\b", cleaned, re.IGNORECASE):
+                removed.add(f"<{tag.lower()}>")
+        return cleaned
 
     data = dict(pq.data)
     for key, fields in _HTML_TEXT_KEYS.get(pq.qtype, {}).items():
@@ -223,8 +239,19 @@ def _sanitised(pq: ParsedQuestion) -> ParsedQuestion:
     for key in _HTML_SCALARS.get(pq.qtype, ()):
         if key in data:
             data[key] = clean(data[key])
-    return ParsedQuestion(**{**asdict(pq), "stem": clean(pq.stem), "data": data,
-                             "general_feedback": clean(pq.general_feedback)})
+    result = ParsedQuestion(**{**asdict(pq), "stem": clean(pq.stem), "data": data,
+                               "general_feedback": clean(pq.general_feedback)})
+    if removed and warnings is not None:
+        warnings.append(_("%(where)s: removed from the HTML, which this platform does not "
+                          "allow: %(what)s") % {"where": where, "what": ", ".join(sorted(removed))})
+    return result
+
+
+def _refused(fmt: str, error: str) -> ApplicationError:
+    return ApplicationError(
+        _("The %(format)s file cannot be imported: %(error)s. Nothing was imported.")
+        % {"format": FORMATS[fmt], "error": error},
+        code="invalid_file", fields={"file": [error]})
 
 
 @dataclass
@@ -259,44 +286,44 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
     try:
         result = _parse(content, fmt, limit)
     except FormatError as exc:
-        raise ApplicationError(
-            _("The %(format)s file cannot be imported: %(error)s. Nothing was imported.")
-            % {"format": FORMATS[fmt], "error": str(exc)},
-            code="invalid_file", fields={"file": [str(exc)]}) from exc
+        raise _refused(fmt, str(exc)) from exc
     if quiz is not None and quiz.attempts.exists():
         raise ApplicationError(_("The quiz already has attempts; its questions cannot change."),
                                code="quiz_has_attempts", status_code=409)
     report = ImportReport(format=fmt, filename=filename)
     report.warnings.extend(result.warnings)
-    for skipped in result.skipped:
-        report.skipped.append(ImportItem(name=skipped.name, qtype=skipped.qtype,
-                                         position=skipped.position, reason=skipped.reason))
+    if not result.questions:
+        raise _refused(fmt, _("the file holds no questions"))
     base = _path_of(parent)
     planned: list[_Planned] = []
     seen_keys: dict[str, str] = {}
     for pq in result.questions:
-        item = ImportItem(name=pq.name[:255], qtype=pq.qtype, position=pq.position,
-                          key=pq.idnumber, category="/".join(base + pq.category))
-        reason = None
+        where = f"{pq.position}: question '{pq.name}'"
         if len(pq.idnumber) > 100:
-            reason = _("the idnumber is longer than 100 characters")
-        elif pq.idnumber and pq.idnumber in seen_keys:
-            reason = _("the idnumber %(key)s was already used by %(where)s in this file") % {
-                "key": pq.idnumber, "where": seen_keys[pq.idnumber]}
-        pq = _sanitised(pq)
-        data = None
-        if reason is None:
-            try:
-                data = qtypes.get(pq.qtype).validate(pq.data)
-            except qtypes.QuestionDataError as exc:
-                reason = _("the question's data is not valid here: %(error)s") % {
-                    "error": str(exc)}
-        if reason is not None:
-            item.reason = reason
-            report.skipped.append(item)
-            continue
+            raise _refused(fmt, _("%(where)s: the idnumber is longer than 100 characters")
+                           % {"where": where})
+        if pq.idnumber and pq.idnumber in seen_keys:
+            # Moodle clears an idnumber already used in the category and imports the question.
+            report.warnings.append(
+                _("%(where)s: the idnumber %(key)s was already used by %(other)s in this file; "
+                  "this question is imported without it") % {
+                    "where": where, "key": pq.idnumber, "other": seen_keys[pq.idnumber]})
+            pq = replace(pq, idnumber="")
         if pq.idnumber:
             seen_keys[pq.idnumber] = pq.position
+        item = ImportItem(name=pq.name[:255], qtype=pq.qtype, position=pq.position,
+                          key=pq.idnumber, category="/".join(base + pq.category))
+        pq = _sanitised(pq, report.warnings, where)
+        try:
+            data = qtypes.get(pq.qtype).validate(pq.data)
+        except qtypes.QuestionDataError as exc:
+            raise _refused(fmt, _("%(where)s: %(error)s") % {
+                "where": where, "error": str(exc)}) from exc
+        if pq.qtype in ("single_choice", "multiple_response"):
+            duplicate = duplicate_choice(data)
+            if duplicate is not None:
+                report.warnings.append(_("%(where)s: %(problem)s") % {
+                    "where": where, "problem": str(duplicate)})
         planned.append(_Planned(pq, item, data, base + pq.category))
     with transaction.atomic():
         categories: dict[tuple[str, ...], Category] = {}

@@ -91,6 +91,38 @@ def clean_text(text: Any) -> str:
 
 
 _TAG_RE = re.compile(r"<[^>]*>")
+# PHP's strip_tags() also drops a tag left open at the end ("a <b"), but keeps "a < b".
+_OPEN_TAG_RE = re.compile(r"<[A-Za-z/!?][^>]*$")
+
+# A question may not have more answers (choices, pairs, options) than this, nor a file more
+# questions: beyond them an import would take minutes and gigabytes for no real question.
+MAX_ANSWERS = 1000
+MAX_QUESTIONS = 10000
+
+
+def too_many_answers(count: int) -> str:
+    return (
+        f"the question has {count:,} answers; the limit is {MAX_ANSWERS:,} per question "
+        "(split it into several questions)"
+    )
+
+
+def too_many_questions() -> str:
+    return (
+        f"the file has more than {MAX_QUESTIONS:,} questions, the limit per file; "
+        "split it into several files"
+    )
+
+
+# What XML 1.0 cannot carry (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF):
+# refused on import so that every stored question can be exported again.
+UNCARRIABLE_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean_name(name: str) -> str:
+    """Moodle's clean_question_name(): clean_param(PARAM_TEXT) strips HTML tags from a
+    question name, then the name is trimmed."""
+    return php_trim(_OPEN_TAG_RE.sub("", _TAG_RE.sub("", name)))
 
 
 def default_name(text: str, limit: int = 80) -> str:
@@ -375,7 +407,7 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         raise DataProblem("files must map names to bytes")
     data = _DATA[q.qtype](q.data)
     stem = clean_text(q.stem)
-    name = clean_text(q.name) or default_name(stem or data.get("text", ""))
+    name = clean_name(clean_text(q.name)) or default_name(stem or data.get("text", ""))
     mark = 0.0 if q.qtype == "description" else round(_number(q.default_mark, "mark"), 7)
     if mark < 0:
         raise DataProblem(f"default mark {mark:g} is negative")

@@ -206,6 +206,8 @@ def _note_format(text: _Text, fmt: str, what: str, notes: list[str]) -> None:
 
 def _split_answers(answertext: str, sep: str) -> list[str]:
     """``explode(sep)`` dropping an empty first piece, as Moodle does."""
+    if answertext.count(sep) > common.MAX_ANSWERS:
+        raise _Problem(common.too_many_answers(answertext.count(sep)))
     parts = answertext.split(sep)
     parts[0] = php_trim(parts[0])
     if not parts[0]:
@@ -396,6 +398,15 @@ def _read_block(block: _Block, ctx: _Context) -> None:
             raise FormatError(
                 f"the text contains the Unicode noncharacter U+{ord(bad.group()):04X}", line=number
             )
+        bad = common.UNCARRIABLE_RE.search(line)
+        if bad:
+            raise FormatError(
+                f"the text contains the control character U+{ord(bad.group()):04X} (column "
+                f"{bad.start() + 1}), which a question cannot store; remove it",
+                line=number,
+            )
+    if len(ctx.result.questions) >= common.MAX_QUESTIONS:
+        raise FormatError(common.too_many_questions(), line=start)
     text = "\n".join(_unescape_line(line) for _, line in lines)
     notes: list[str] = []
     found: dict[str, str] = {}

@@ -3,9 +3,9 @@
 ``parse(data)`` reads what ``question/format/xml/format.php`` (and the gapselect plugin)
 reads, through defusedxml: entity declarations and external references are refused, and so
 is a file over ``max_bytes``.  Moodle rejects the whole file when one answer grade is not in
-its list (error_invalid_grades.xml), and so does this parser.  Question types this platform
-has no equivalent for (calculated*, dd*, multianswer, random…) go to ``skipped`` with the
-reason, never silently.
+its list (error_invalid_grades.xml), and so does this parser.  A question type this platform
+has no equivalent for (calculated*, dd*, random…) refuses the file, naming the question: a
+file imports whole or not at all.
 
 ``write(questions)`` produces a file Moodle imports (UTF-8, texts in CDATA where needed,
 embedded files as base64 in every text area that references them).
@@ -28,7 +28,7 @@ import defusedxml.ElementTree as DET
 
 from . import common
 from .common import DataProblem, php_trim
-from .model import FormatError, ParsedQuestion, ParseResult, Skipped
+from .model import FormatError, ParsedQuestion, ParseResult
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -418,16 +418,16 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
             raise q.error("a <question> has no type attribute")
         if qtype not in _READERS:
             kind = _UNSUPPORTED_HINT.get(qtype, "")
-            result.skipped.append(
-                Skipped(
-                    name=q.name or "",
-                    qtype=qtype,
-                    position=where,
-                    reason=f"question type '{qtype}' is not supported"
-                    + (f" ({kind})" if kind else ""),
-                )
+            # One rule for a file: it imports whole or not at all.
+            raise q.error(
+                f"question type '{qtype}'" + (f" ({kind})" if kind else "")
+                + " is not supported here; remove the question from the file to import the rest"
             )
-            continue
+        if len(result.questions) >= common.MAX_QUESTIONS:
+            raise q.error(common.too_many_questions())
+        count = max(len(qel.findall(tag)) for tag in ("answer", "subquestion", "selectoption"))
+        if count > common.MAX_ANSWERS:
+            raise q.error(common.too_many_answers(count))
         parsed = _read_question(qel, qtype, q, where)
         result.questions.append(replace(parsed, category=category))
         result.warnings.extend(f"{where}: question '{parsed.name}': {n}" for n in q.notes)
