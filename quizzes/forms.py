@@ -106,7 +106,7 @@ class ListSpec:
 class Scalar:
     key: str
     label: Any
-    kind: str = "text"  # text, textarea, bool, truefalse, int, int_or_blank, choice
+    kind: str = "text"  # text, textarea, bool, truefalse, int, int_or_blank, number, choice
     default: Any = ""
     choices: tuple = ()
     help: Any = ""
@@ -154,7 +154,13 @@ SCALARS: dict[str, tuple[Scalar, ...]] = {
         Scalar("feedback_false", _("Feedback for the answer \"false\""), "textarea"),
     ),
     "short_answer": (Scalar("case_sensitive", _("Case sensitive"), "bool", False),),
-    "numerical": (Scalar("unit_required", _("The unit must be given"), "bool", False),),
+    "numerical": (
+        Scalar("unit_required", _("The unit must be given"), "bool", False),
+        Scalar("unit_penalty", _("Penalty for a missing or wrong unit (0 to 1)"), "number", 1.0,
+               help=_("1 makes such an answer wrong; Moodle's default is 0.1.")),
+        Scalar("unit_grading", _("The penalty is a share of"), "choice", "response",
+               choices=(("response", _("the answer's grade")),
+                        ("question", _("the question's grade"))))),
     "matching": (_SHUFFLE,),
     "select_missing_words": (
         Scalar("text", _("Text with gaps"), "textarea", "", first=True,
@@ -380,7 +386,7 @@ class QuestionEditor:
                 data[spec.key] = bool(value)
             elif spec.kind == "truefalse":
                 data[spec.key] = value == "1"
-            elif spec.kind in ("int", "int_or_blank"):
+            elif spec.kind in ("int", "int_or_blank", "number"):
                 data[spec.key] = self._convert(f"d-{spec.key}", spec.kind, value)
             else:
                 data[spec.key] = value

@@ -312,11 +312,20 @@ def _numerical(data: dict) -> dict:
         units.append({"unit": name, "multiplier": multiplier})
     if units and units[0]["multiplier"] != 1:
         raise DataProblem("the first unit must have multiplier 1", "units[0]")
-    return {
+    out = {
         "answers": answers,
         "units": units,
         "unit_required": bool(data.get("unit_required", False)) and bool(units),
     }
+    if out["unit_required"]:
+        penalty = _number(data.get("unit_penalty", 1.0), "unit_penalty")
+        if not 0 <= penalty <= 1:
+            raise DataProblem(f"unit penalty {penalty:g} is not between 0 and 1", "unit_penalty")
+        grading = data.get("unit_grading", "response")
+        if grading not in ("response", "question"):
+            raise DataProblem(f"unit grading {grading!r} is not response or question")
+        out.update(unit_penalty=penalty, unit_grading=grading)
+    return out
 
 
 def _matching(data: dict) -> dict:

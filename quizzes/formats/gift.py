@@ -547,6 +547,8 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         data["case_sensitive"] = False
     elif n.qtype == "numerical":
         data.update(units=[], unit_required=False)
+        data.pop("unit_penalty", None)
+        data.pop("unit_grading", None)
     elif n.qtype == "essay":
         data = {"response_format": "markdown", "min_words": 0, "max_words": None, "grader_info": ""}
     return replace(

@@ -273,12 +273,20 @@ def _numerical(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
                 ),
             }
         )
-    grading = _value(qel, "unitgradingtype", q, where, "0")
-    return "numerical", {
-        "answers": answers,
-        "units": units,
-        "unit_required": grading not in ("", "0"),
-    }
+    # qtype_numerical: unitgradingtype 0 = units optional, 1 = the penalty is a share of the
+    # response's grade (UNITGRADEDOUTOFMARK), 2 = of the question's (UNITGRADEDOUTOFMAX).
+    grading = _value(qel, "unitgradingtype", q, where, "0") or "0"
+    if grading not in ("0", "1", "2"):
+        raise q.error(f"unitgradingtype '{grading}' is not 0, 1 or 2", f"{where}/unitgradingtype")
+    data: dict[str, Any] = {"answers": answers, "units": units, "unit_required": grading != "0"}
+    if grading != "0":
+        if not units:
+            q.notes.append("units are graded but the question has none; unit grading is off")
+        data["unit_penalty"] = _float(
+            _value(qel, "unitpenalty", q, where, "0.1") or "0", q, f"{where}/unitpenalty"
+        )
+        data["unit_grading"] = "response" if grading == "1" else "question"
+    return "numerical", data
 
 
 def _matching(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
@@ -608,8 +616,11 @@ def _w_numerical(q: ParsedQuestion) -> str:
             )
             + "    </units>\n"
         )
-    out.append(_element("unitgradingtype", "1" if q.data["unit_required"] else "0"))
-    out.append(_element("unitpenalty", "0.1000000"))
+    graded = q.data["unit_required"]
+    grading = "2" if q.data.get("unit_grading") == "question" else "1"
+    out.append(_element("unitgradingtype", grading if graded else "0"))
+    # Moodle's default penalty when units are not graded (the value then means nothing).
+    out.append(_element("unitpenalty", f"{q.data['unit_penalty']:.7f}" if graded else "0.1000000"))
     out.append(_element("showunits", "0" if units else "3"))  # input box / no units
     out.append(_element("unitsleft", "0"))
     return "".join(out)

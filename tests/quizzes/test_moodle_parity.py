@@ -138,3 +138,85 @@ def test_html_in_a_question_name_is_stripped(teacher_client):
     response = post_file(teacher_client, "b.gift", "::<b>Bold</b> name::Q{T}\n")
     assert response.status_code == 201
     assert response.json()["created"][0]["name"] == "Bold name"
+
+
+# --- numerical units ------------------------------------------------------------------------
+
+NUMERICAL_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="numerical">
+    <name><text>Length</text></name>
+    <questiontext format="html"><text>How long is the rod?</text></questiontext>
+    <defaultgrade>1.0000000</defaultgrade>
+    <answer fraction="100" format="moodle_auto_format"><text>1.5</text>
+      <feedback format="html"><text>Yes.</text></feedback><tolerance>0</tolerance></answer>
+    <units>
+      <unit><multiplier>1</multiplier><unit_name>m</unit_name></unit>
+      <unit><multiplier>100</multiplier><unit_name>cm</unit_name></unit>
+    </units>
+    <unitgradingtype>{grading}</unitgradingtype>
+    <unitpenalty>{penalty}</unitpenalty>
+    <showunits>0</showunits>
+    <unitsleft>0</unitsleft>
+  </question>
+</quiz>
+"""
+
+
+@pytest.fixture
+def empty_quiz(mini_course):
+    from quizzes.authoring import quiz_create
+
+    quiz = quiz_create(course=mini_course, title="Units", slug="units")
+    quiz.published = True
+    quiz.save(update_fields=["published"])
+    return quiz
+
+
+def mark_for(student, quiz, text: str) -> float:
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(student)
+    body = api.post(reverse("api-attempt-start", args=["mini", quiz.slug]), format="json").json()
+    (question,) = body["questions"]
+    saved = api.put(reverse("api-response", args=[body["id"], question["slot_id"]]),
+                    {"answer": {"text": text}, "sequence": question["sequence"]}, format="json")
+    assert saved.status_code == 200, saved.content
+    result = api.post(reverse("api-attempt-submit", args=[body["id"]])).json()
+    return result["questions"][0]["mark"]
+
+
+@pytest.mark.parametrize(
+    ("grading", "penalty", "text", "mark"),
+    [
+        # question/type/numerical/question.php, apply_unit_penalty(): type 1
+        # (UNITGRADEDOUTOFMARK) takes penalty * fraction off, type 2 (UNITGRADEDOUTOFMAX)
+        # takes the penalty itself off; get_matching_answer(): no unit or an unknown unit
+        # compares the number as typed, with the unit wrong.
+        ("1", "0.1", "1.5", 0.9),
+        ("1", "0.1", "1.5 m", 1.0),
+        ("1", "0.1", "150 cm", 1.0),
+        ("1", "0.1", "1.5 furlong", 0.9),
+        ("1", "0.1", "1.5 cm", 0.9),
+        ("2", "0.25", "1.5", 0.75),
+        ("1", "1", "1.5", 0.0),
+        ("1", "0.1", "2 m", 0.0),
+    ],
+)
+def test_unit_penalty_grades_as_moodle(teacher_client, student, empty_quiz, grading, penalty,
+                                       text, mark):
+    xml = NUMERICAL_XML.replace("{grading}", grading).replace("{penalty}", penalty)
+    response = post_file(teacher_client, "n.xml", xml, quiz="units")
+    assert response.status_code == 201, response.content
+    assert mark_for(student, empty_quiz, text) == pytest.approx(mark)
+
+
+def test_unit_grading_and_penalty_are_exported_again(teacher_client):
+    xml = NUMERICAL_XML.replace("{grading}", "2").replace("{penalty}", "0.25")
+    assert post_file(teacher_client, "n.xml", xml).status_code == 201
+    exported = teacher_client.get(reverse("api-questions-export", args=["mini"]),
+                                  {"format": "moodle-xml", "category": ""}).content.decode()
+    block = exported[exported.index("<name>\n      <text>Length"):]
+    assert "<unitgradingtype>2</unitgradingtype>" in block
+    assert "<unitpenalty>0.2500000</unitpenalty>" in block
