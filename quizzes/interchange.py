@@ -239,8 +239,18 @@ def _sanitised(pq: ParsedQuestion, warnings: list[str] | None = None,
     for key in _HTML_SCALARS.get(pq.qtype, ()):
         if key in data:
             data[key] = clean(data[key])
+    extras = dict(pq.extras)
+    if "combined_feedback" in extras:
+        extras["combined_feedback"] = {k: clean(v)
+                                       for k, v in extras["combined_feedback"].items()}
+    if "hints" in extras:
+        extras["hints"] = [{**h, "text": clean(h.get("text", ""))} for h in extras["hints"]]
+    if "responsetemplate" in extras.get("essay", {}):
+        extras["essay"] = {**extras["essay"],
+                           "responsetemplate": clean(extras["essay"]["responsetemplate"])}
     result = ParsedQuestion(**{**asdict(pq), "stem": clean(pq.stem), "data": data,
-                               "general_feedback": clean(pq.general_feedback)})
+                               "general_feedback": clean(pq.general_feedback),
+                               "extras": extras})
     if removed and warnings is not None:
         warnings.append(_("%(where)s: removed from the HTML, which this platform does not "
                           "allow: %(what)s") % {"where": where, "what": ", ".join(sorted(removed))})
@@ -331,6 +341,8 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
             if path and path not in categories:
                 categories[path] = services.category_get_or_create_path(course=course, path=path)
                 report.categories.append("/".join(path))
+        for path, info in result.category_info.items():
+            _category_info_set(categories[base + path], info)
         imported: list[Question] = []
         for plan in planned:
             category = categories.get(plan.path) or services.category_get_or_create_path(
@@ -343,6 +355,17 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
             slots_add_questions(quiz=quiz, questions=imported)
             report.quiz = quiz.slug
     return report
+
+
+def _category_info_set(category: Category, info: dict) -> None:
+    """A Moodle category's description and idnumber, as the file gives them."""
+    values = {"info": info.get("info", ""), "info_format": info.get("info_format", "plain"),
+              "idnumber": info.get("idnumber", "")[:100]}
+    changed = [k for k, v in values.items() if getattr(category, k) != v]
+    for key in changed:
+        setattr(category, key, values[key])
+    if changed:
+        category.save(update_fields=changed)
 
 
 def _path_of(category: Category | None) -> tuple[str, ...]:
@@ -368,7 +391,8 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
         question = services.question_create(
             course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
             data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
-            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files)
+            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
+            extras=pq.extras)
         report.files_stored += len(files)
         item.question_id, item.version = question.pk, 1
         report.created.append(item)
@@ -381,11 +405,12 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     if meta_changed:
         question.save(update_fields=meta_changed)
     item.question_id = question.pk
-    if latest.content_tuple() != content or version_files(latest) != files:
+    if (latest.content_tuple() != content or version_files(latest) != files
+            or (latest.extras or {}) != pq.extras):
         version = services.question_version_create(
             question=question, qtype=pq.qtype, stem=pq.stem, data=plan.data,
             text_format=pq.text_format, general_feedback=pq.general_feedback, default_mark=mark,
-            user=user, change_note=f"import {report.filename}".strip()[:255])
+            user=user, change_note=f"import {report.filename}".strip()[:255], extras=pq.extras)
         report.files_stored += _store_files(version, files)
         item.version = version.number
         report.updated.append(item)
@@ -421,7 +446,8 @@ def _parsed(version: QuestionVersion) -> ParsedQuestion:
         text_format=version.text_format, data=version.data,
         general_feedback=version.general_feedback, default_mark=float(version.default_mark),
         category=_path_of(question.category), tags=tuple(question.tags or ()),
-        idnumber=question.key, files=version_files(version), position=f"question {question.pk}")
+        idnumber=question.key, files=version_files(version), position=f"question {question.pk}",
+        extras=dict(version.extras or {}))
 
 
 def questions_for_export(*, course: Course, category: Category | None = None,
@@ -458,6 +484,17 @@ def questions_for_export(*, course: Course, category: Category | None = None,
     return [q.latest_version() for q in questions]
 
 
+def _categories_info(versions: Iterable[QuestionVersion]) -> dict[tuple[str, ...], dict]:
+    """The info and idnumber of the exported questions' categories, by path."""
+    info: dict[tuple[str, ...], dict] = {}
+    for version in versions:
+        category = version.question.category
+        if category.info or category.idnumber:
+            info[_path_of(category)] = {"info": category.info, "idnumber": category.idnumber,
+                                        "info_format": category.info_format or "plain"}
+    return info
+
+
 def questions_export(*, course: Course, fmt: str, category: Category | None = None,
                      include_subcategories: bool = True, quiz: Quiz | None = None,
                      versions: Iterable[QuestionVersion] | None = None) -> ExportResult:
@@ -470,6 +507,7 @@ def questions_export(*, course: Course, fmt: str, category: Category | None = No
     if versions is None:
         versions = questions_for_export(course=course, category=category,
                                         include_subcategories=include_subcategories, quiz=quiz)
+    versions = list(versions)
     writer = gift.write if fmt == "gift" else moodle_xml.write
     good: list[ParsedQuestion] = []
     skipped: list[str] = []
@@ -486,7 +524,7 @@ def questions_export(*, course: Course, fmt: str, category: Category | None = No
             warnings.append(f"{pq.name}: written without its {len(pq.files)} files (GIFT "
                             "cannot carry files; use Moodle XML)")
         good.append(pq)
-    body = writer(good)
+    body = writer(good) if fmt == "gift" else writer(good, _categories_info(versions))
     stem = quiz.slug if quiz is not None else (
         category.name if category is not None else "questions")
     filename = f"{course.slug}-{stem}".replace("/", "-")

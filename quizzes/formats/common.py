@@ -414,6 +414,8 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         isinstance(k, str) and isinstance(v, (bytes, bytearray)) for k, v in q.files.items()
     ):
         raise DataProblem("files must map names to bytes")
+    if not isinstance(q.extras, dict):
+        raise DataProblem("extras must be an object")
     data = _DATA[q.qtype](q.data)
     stem = clean_text(q.stem)
     name = clean_name(clean_text(q.name)) or default_name(stem or data.get("text", ""))
@@ -431,4 +433,5 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         tags=tuple(t for t in (php_trim(str(t)) for t in q.tags) if t),
         idnumber=php_trim(q.idnumber or ""),
         files=dict(q.files),
+        extras=dict(q.extras),
     )

@@ -557,6 +557,7 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         default_mark=0.0 if n.qtype == "description" else 1.0,
         general_feedback="" if n.qtype == "description" else n.general_feedback,
         files={},
+        extras={},
     )
 
 

@@ -441,6 +441,16 @@ def test_xml_gapselect(moodle_dir: Path) -> None:
     }
     assert q.general_feedback == "The cat sat on the mat."
     assert result.warnings == [
-        "question[2]: question 'Imported Select missing words 001': 2 hint(s) not imported: "
-        "this platform has no hints"
+        "question[2]: question 'Imported Select missing words 001': 2 hint(s) kept for "
+        "export; this platform does not show hints"
     ]
+    # Kept, and written again by the exporter (qformat_xml::write_combined_feedback, hints).
+    assert q.extras == {
+        "combined_feedback": {
+            "correct": "Your answer is correct.",
+            "partial": "Your answer is partially correct.",
+            "incorrect": "Your answer is incorrect.",
+        },
+        "shownumcorrect": True,
+        "hints": [{"text": "First hint"}, {"text": "Second hint"}],
+    }

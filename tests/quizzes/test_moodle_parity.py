@@ -220,3 +220,111 @@ def test_unit_grading_and_penalty_are_exported_again(teacher_client):
     block = exported[exported.index("<name>\n      <text>Length"):]
     assert "<unitgradingtype>2</unitgradingtype>" in block
     assert "<unitpenalty>0.2500000</unitpenalty>" in block
+
+
+# --- every Moodle XML field kept or warned -------------------------------------------------
+
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+RICH_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category><text>$course$/top/Moodle/Week 1</text></category>
+    <info format="html"><text><![CDATA[<p>First week</p>]]></text></info>
+    <idnumber>W1</idnumber>
+  </question>
+  <question type="multichoice">
+    <name><text>Pick</text></name>
+    <questiontext format="html"><text><![CDATA[<p style="color: red">Which?</p>]]></text></questiontext>
+    <image>old/pic.png</image>
+    <image_base64>{PIXEL}</image_base64>
+    <defaultgrade>1.0000000</defaultgrade>
+    <penalty>0.5000000</penalty>
+    <hidden>1</hidden>
+    <single>true</single>
+    <shuffleanswers>false</shuffleanswers>
+    <answernumbering>123</answernumbering>
+    <correctfeedback format="html"><text>Well done!</text></correctfeedback>
+    <partiallycorrectfeedback format="html"><text>Parts only.</text></partiallycorrectfeedback>
+    <incorrectfeedback format="html"><text>Not at all.</text></incorrectfeedback>
+    <shownumcorrect/>
+    <answer fraction="100" format="html"><text>Right</text><feedback><text>R</text></feedback></answer>
+    <answer fraction="0" format="html"><text>Wrong</text><feedback><text>W</text></feedback></answer>
+    <hint format="html"><text>Think.</text><shownumcorrect/><clearwrong/></hint>
+    <frobnicate>1</frobnicate>
+  </question>
+  <question type="essay">
+    <name><text>Write</text></name>
+    <questiontext format="html"><text>Write.</text></questiontext>
+    <defaultgrade>1</defaultgrade>
+    <penalty>0</penalty>
+    <responseformat>editor</responseformat>
+    <responserequired>0</responserequired>
+    <responsefieldlines>5</responsefieldlines>
+    <attachments>2</attachments>
+    <attachmentsrequired>1</attachmentsrequired>
+    <maxbytes>1024</maxbytes>
+    <filetypeslist>.pdf</filetypeslist>
+    <graderinfo format="html"><text>Look for X.</text></graderinfo>
+    <responsetemplate format="html"><text>Dear …</text></responsetemplate>
+  </question>
+</quiz>
+"""
+
+
+def export_xml(client) -> str:
+    return client.get(reverse("api-questions-export", args=["mini"]),
+                      {"format": "moodle-xml", "category": "Moodle"}).content.decode()
+
+
+def block_of(xml: str, name: str) -> str:
+    start = xml.index(f"<text>{name}</text>")
+    return xml[start:xml.index("</question>", start)]
+
+
+def test_moodle_xml_fields_are_kept_and_exported_again(teacher_client):
+    response = post_file(teacher_client, "rich.xml", RICH_XML)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    warnings = "\n".join(body["warnings"])
+    # Named, never dropped in silence.
+    assert "<frobnicate>" in warnings
+    assert "style attributes" in warnings
+    assert "hint" in warnings and "attach" in warnings
+    # qformat_xml::import_headers(): the legacy image is stored and appended to the text.
+    assert body["created"][0]["files"] == 1
+    assert '<img src="@@PLUGINFILE@@/old_pic.png"' in latest("Pick").stem
+    category = Category.objects.get(course__slug="mini", name="Week 1")
+    assert (category.info, category.idnumber) == ("<p>First week</p>", "W1")
+
+    xml = export_xml(teacher_client)
+    assert '<info format="html">' in xml and "<idnumber>W1</idnumber>" in xml
+    pick = block_of(xml, "Pick")
+    for kept in ("<penalty>0.5000000</penalty>", "<hidden>1</hidden>",
+                 "<answernumbering>123</answernumbering>", "<text>Well done!</text>",
+                 "<text>Parts only.</text>", "<text>Not at all.</text>", "<shownumcorrect/>",
+                 "<text>Think.</text>", "<clearwrong/>", '<file name="old_pic.png"'):
+        assert kept in pick, kept
+    essay = block_of(xml, "Write")
+    for kept in ("<responserequired>0</responserequired>",
+                 "<responsefieldlines>5</responsefieldlines>", "<attachments>2</attachments>",
+                 "<attachmentsrequired>1</attachmentsrequired>", "<maxbytes>1024</maxbytes>",
+                 "<filetypeslist>.pdf</filetypeslist>", "<text>Dear …</text>"):
+        assert kept in essay, kept
+
+
+def test_combined_feedback_is_shown_in_the_review(teacher_client, student, empty_quiz, client):
+    assert post_file(teacher_client, "rich.xml", RICH_XML, quiz="units").status_code == 201
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(student)
+    body = api.post(reverse("api-attempt-start", args=["mini", "units"]), format="json").json()
+    pick = next(q for q in body["questions"] if q["qtype"] == "single_choice")
+    right = next(c["value"] for c in pick["view"]["choices"] if c["text"] == "Right")
+    api.put(reverse("api-response", args=[body["id"], pick["slot_id"]]),
+            {"answer": {"choice": right}, "sequence": pick["sequence"]}, format="json")
+    api.post(reverse("api-attempt-submit", args=[body["id"]]))
+    client.force_login(student)
+    page = client.get(reverse("quizzes:review", args=[body["id"]])).content.decode()
+    assert "Well done!" in page and "Not at all." not in page
