@@ -40,7 +40,7 @@ from courses.rendering import render_text
 
 from . import qtypes, services
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
-from .formats.common import default_name
+from .formats.common import DataProblem, default_name
 from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
 from .qtypes._choices import duplicate_choice
 
@@ -376,6 +376,27 @@ def _path_of(category: Category | None) -> tuple[str, ...]:
     return tuple(reversed(names))
 
 
+def _same_as_stored(latest: QuestionVersion, content: tuple, files: dict[str, bytes],
+                    extras: dict, fmt: str) -> bool:
+    """Whether the file says nothing new about `latest`: its content is what exporting
+    `latest` in this format and reading it back gives (texts trimmed, a gap-select intro
+    joined to its passage, what GIFT cannot carry left as stored)."""
+    stored_files = version_files(latest)
+    if (latest.content_tuple() == content and stored_files == files
+            and (latest.extras or {}) == extras):
+        return True
+    normalise = moodle_xml.normalise if fmt == "moodle-xml" else gift.normalise
+    try:
+        n = _sanitised(normalise(_parsed(latest)))
+        data = qtypes.get(n.qtype).validate(n.data)
+    except (DataProblem, qtypes.QuestionDataError, KeyError, TypeError, ValueError):
+        return False
+    mark = round(float(n.default_mark), 3)
+    same_files = n.files == files if fmt == "moodle-xml" else not files
+    return ((n.qtype, n.stem, n.text_format, data, n.general_feedback, mark) == content
+            and same_files and n.extras == extras)
+
+
 def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
                 user: AbstractBaseUser | None) -> Question:
     pq, item = plan.parsed, plan.item
@@ -405,8 +426,7 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     if meta_changed:
         question.save(update_fields=meta_changed)
     item.question_id = question.pk
-    if (latest.content_tuple() != content or version_files(latest) != files
-            or (latest.extras or {}) != pq.extras):
+    if not _same_as_stored(latest, content, files, pq.extras, report.format):
         version = services.question_version_create(
             question=question, qtype=pq.qtype, stem=pq.stem, data=plan.data,
             text_format=pq.text_format, general_feedback=pq.general_feedback, default_mark=mark,
@@ -479,9 +499,8 @@ def questions_for_export(*, course: Course, category: Category | None = None,
         ids = [category.pk] + (services._descendants(category.pk) if include_subcategories
                                else [])
         questions = questions.filter(category_id__in=ids)
-    questions = sorted(questions.select_related("category"),
-                       key=lambda q: (q.category.path, q.name, q.pk))
-    return [q.latest_version() for q in questions]
+    # The order the questions were created in: an imported file's own order.
+    return [q.latest_version() for q in questions.select_related("category").order_by("pk")]
 
 
 def _categories_info(versions: Iterable[QuestionVersion]) -> dict[tuple[str, ...], dict]:

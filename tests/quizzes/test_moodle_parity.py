@@ -328,3 +328,35 @@ def test_combined_feedback_is_shown_in_the_review(teacher_client, student, empty
     client.force_login(student)
     page = client.get(reverse("quizzes:review", args=[body["id"]])).content.decode()
     assert "Well done!" in page and "Not at all." not in page
+
+
+# --- round trip in the file's order -------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["moodle-xml", "gift"])
+def test_the_course_export_reimported_is_unchanged_in_file_order(teacher_client, fmt):
+    before = counts()
+    exported = teacher_client.get(reverse("api-questions-export", args=["mini"]),
+                                  {"format": fmt})
+    assert exported.status_code == 200
+    name = "again.xml" if fmt == "moodle-xml" else "again.gift"
+    response = post_file(teacher_client, name, exported.content)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["created"] == [] and body["updated"] == [], (body["created"], body["updated"])
+    assert len(body["unchanged"]) == int(exported["X-Exported-Questions"])
+    assert counts() == before
+    # The export follows the order the questions were created in (the file's order).
+    keys = [i["key"] for i in body["unchanged"]]
+    created = list(Question.objects.filter(course__slug="mini", key__in=keys)
+                   .order_by("pk").values_list("key", flat=True))
+    assert keys == created
+
+
+def test_export_keeps_numbered_names_in_file_order(teacher_client):
+    text = "\n\n".join(f"::MID-{n}::Q{n}{{T}}" for n in (1, 2, 10, 11))
+    assert post_file(teacher_client, "mid.gift", text).status_code == 201
+    exported = teacher_client.get(reverse("api-questions-export", args=["mini"]),
+                                  {"format": "gift"}).content.decode()
+    positions = [exported.index(f"::MID-{n}::") for n in (1, 2, 10, 11)]
+    assert positions == sorted(positions)
