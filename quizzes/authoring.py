@@ -93,7 +93,7 @@ def question_validate(*, qtype: str, stem: str, data: dict) -> dict:
         message = _("The question contains characters that cannot be stored (NUL, or a lone "
                     "surrogate).")
         raise ApplicationError(message, code="invalid_question", fields={"data": [message]})
-    if not stem.strip() and qtype != "select_missing_words":
+    if not stem.strip() and qtype not in ("select_missing_words", "cloze"):
         raise ApplicationError(_("Write the question text."), code="invalid_question",
                                fields={"stem": [_("This field is required.")]})
     return data

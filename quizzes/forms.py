@@ -21,6 +21,7 @@ from config.api_errors import ApplicationError
 from . import qtypes
 from .formats.common import ALLOWED_FRACTIONS, percent_text
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS, Category, Quiz
+from .qtypes.cloze import ClozeError, cloze_text, parse_cloze
 
 QTYPE_LABELS = {
     "single_choice": _("Multiple choice (one answer)"),
@@ -32,6 +33,7 @@ QTYPE_LABELS = {
     "select_missing_words": _("Select missing words"),
     "essay": _("Essay"),
     "description": _("Description (no answer)"),
+    "cloze": _("Embedded answers (Cloze)"),
     "spot_the_fake": _("Spot the fake (GAN images)"),
 }
 TEXT_FORMAT_LABELS = {
@@ -154,6 +156,13 @@ SCALARS: dict[str, tuple[Scalar, ...]] = {
         Scalar("feedback_false", _("Feedback for the answer \"false\""), "textarea"),
     ),
     "short_answer": (Scalar("case_sensitive", _("Case sensitive"), "bool", False),),
+    "cloze": (
+        Scalar("cloze", _("Text with embedded answers (Cloze)"), "textarea", "", first=True,
+               help=_("Write each answer in place, as Moodle does: {1:SHORTANSWER:=Paris}, "
+                      "{2:NUMERICAL:=12.5:0.1}, {1:MULTICHOICE:=right~wrong}, "
+                      "{1:MULTIRESPONSE:%50%a~%50%b~c}. The number before the type is the "
+                      "weight; %50% gives half marks; #text after an answer is its feedback.")),
+    ),
     "numerical": (
         Scalar("unit_required", _("The unit must be given"), "bool", False),
         Scalar("unit_penalty", _("Penalty for a missing or wrong unit (0 to 1)"), "number", 1.0,
@@ -244,6 +253,8 @@ class QuestionEditor:
         else:
             self.meta = self._initial_meta(version, question, initial_category)
             data = dict(version.data) if version is not None else {}
+            if qtype == "cloze" and data:
+                data = {"cloze": cloze_text(data)}
             self._rows = {spec.key: self._initial_rows(data.get(spec.key) or [], spec)
                           for spec in self.lists_spec}
             self._scalars = {s.key: self._initial_scalar(data, s) for s in self.scalars_spec}
@@ -390,6 +401,11 @@ class QuestionEditor:
                 data[spec.key] = self._convert(f"d-{spec.key}", spec.kind, value)
             else:
                 data[spec.key] = value
+        if self.qtype == "cloze" and len(self.errors) == before:
+            try:
+                data = parse_cloze(str(data.pop("cloze", "")))
+            except ClozeError as exc:
+                self.add_error("d-cloze", str(exc))
         if len(self.errors) > before:
             return None
         self._data = data

@@ -210,6 +210,7 @@ _HTML_SCALARS = {
     "true_false": ("feedback_true", "feedback_false"),
     "select_missing_words": ("text",),
     "essay": ("grader_info",),
+    "cloze": ("text",),
 }
 
 
@@ -344,11 +345,12 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
         for path, info in result.category_info.items():
             _category_info_set(categories[base + path], info)
         imported: list[Question] = []
+        used: set[int] = set()
         for plan in planned:
             category = categories.get(plan.path) or services.category_get_or_create_path(
                 course=course, path=plan.path)
             plan.item.category = category.path
-            imported.append(_import_one(course, category, plan, report, user))
+            imported.append(_import_one(course, category, plan, report, user, used))
         if quiz is not None and imported:
             from .authoring import slots_add_questions
 
@@ -398,7 +400,7 @@ def _same_as_stored(latest: QuestionVersion, content: tuple, files: dict[str, by
 
 
 def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
-                user: AbstractBaseUser | None) -> Question:
+                user: AbstractBaseUser | None, used: set[int]) -> Question:
     pq, item = plan.parsed, plan.item
     name = (pq.name or default_name(pq.stem or plan.data.get("text", "")))[:255]
     item.name = name
@@ -406,14 +408,24 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     content = (pq.qtype, pq.stem, pq.text_format, plan.data, pq.general_feedback, mark)
     files = {k: bytes(v) for k, v in pq.files.items()}
     item.files = len(files)
-    question = (Question.objects.filter(course=course, key=pq.idnumber).first()
-                if pq.idnumber else None)
+    if pq.idnumber:
+        question = Question.objects.filter(course=course, key=pq.idnumber).first()
+    else:
+        # Without an idnumber (Moodle's usual case) the question is the first one of the same
+        # name and type in the same category that this file has not matched yet, so that
+        # re-importing an export changes nothing.
+        question = next((q for q in Question.objects.filter(
+            course=course, category=category, key="", name=name).exclude(pk__in=used)
+            .order_by("pk") if q.latest_version().qtype == pq.qtype), None)
+    if question is not None:
+        used.add(question.pk)
     if question is None:
         question = services.question_create(
             course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
             data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
             default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
             extras=pq.extras)
+        used.add(question.pk)
         report.files_stored += len(files)
         item.question_id, item.version = question.pk, 1
         report.created.append(item)

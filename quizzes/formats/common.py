@@ -387,6 +387,16 @@ def _essay(data: dict) -> dict:
     }
 
 
+def _cloze(data: dict) -> dict:
+    from ..qtypes import QuestionDataError
+    from ..qtypes.cloze import Cloze
+
+    try:
+        return Cloze().validate(data)
+    except QuestionDataError as exc:
+        raise DataProblem(str(exc), exc.path) from None
+
+
 _DATA = {
     "single_choice": lambda d: _choices(d, single=True),
     "multiple_response": lambda d: _choices(d, single=False),
@@ -397,6 +407,7 @@ _DATA = {
     "select_missing_words": _select_missing_words,
     "essay": _essay,
     "description": lambda d: {},
+    "cloze": _cloze,
 }
 
 

@@ -21,6 +21,7 @@ QTYPES: tuple[str, ...] = (
     "select_missing_words",
     "essay",
     "description",
+    "cloze",
 )
 
 TEXT_FORMATS: tuple[str, ...] = ("html", "markdown", "plain", "moodle")

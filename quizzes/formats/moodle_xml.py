@@ -26,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 import defusedxml
 import defusedxml.ElementTree as DET
 
+from ..qtypes.cloze import ClozeError, cloze_text, parse_cloze
 from . import common
 from .common import DataProblem, php_trim
 from .model import FormatError, ParsedQuestion, ParseResult
@@ -41,8 +42,10 @@ _FORMAT_IN = {
 _FORMAT_OUT = {v: k for k, v in _FORMAT_IN.items()}
 
 _UNSUPPORTED_HINT = {
-    "multianswer": "embedded answers (Cloze)",
-    "cloze": "embedded answers (Cloze)",
+    "calculated": "calculated",
+    "calculatedsimple": "simple calculated",
+    "calculatedmulti": "calculated multichoice",
+    "randomsamatch": "random short-answer matching",
 }
 
 
@@ -346,6 +349,9 @@ _READERS = {
     "gapselect": _gapselect,
     "essay": _essay,
     "description": lambda qel, q, where: ("description", {}),
+    # The Cloze text is the question text; _read_question parses it.
+    "multianswer": lambda qel, q, where: ("cloze", {}),
+    "cloze": lambda qel, q, where: ("cloze", {}),
 }
 
 
@@ -469,6 +475,11 @@ def _read_question(qel: ET.Element, qtype: str, q: _Q, where: str) -> ParsedQues
     our_type, data = _READERS[qtype](qel, q, where)
     if our_type == "select_missing_words":
         data["text"], stem = stem, ""
+    elif our_type == "cloze":
+        try:
+            data, stem = parse_cloze(stem), ""
+        except ClozeError as exc:
+            raise q.error(str(exc), f"{where}/questiontext") from None
     extras = _extras(qel, qtype, our_type, q, where, data)
     parsed = ParsedQuestion(
         qtype=our_type,
@@ -536,6 +547,8 @@ _TYPE_TAGS = {
               "maxwordlimit", "attachments", "attachmentsrequired", "maxbytes",
               "filetypeslist", "graderinfo", "responsetemplate"},
     "description": set(),
+    "multianswer": set(),
+    "cloze": set(),
 }
 # Essay options this platform does not act on, with the value our writer gives them when the
 # question has none of its own (Moodle's defaults).
@@ -857,6 +870,7 @@ _WRITERS = {
     "select_missing_words": ("gapselect", _w_select_missing_words),
     "essay": ("essay", _w_essay),
     "description": ("description", lambda q: ""),
+    "cloze": ("multianswer", lambda q: ""),
 }
 
 _PENALTY = {"true_false": "1.0000000", "essay": "0.0000000", "description": "0.0000000"}
@@ -870,6 +884,9 @@ def _write_question(q: ParsedQuestion) -> str:
             raise DataProblem(f"file name '{key}' is not a usable name")
     moodle_type, writer = _WRITERS[q.qtype]
     stem = q.data["text"] if q.qtype == "select_missing_words" else q.stem
+    if q.qtype == "cloze":
+        # qformat_xml writes a multianswer's subquestions back into its text as Cloze code.
+        stem = cloze_text(q.data)
     tags = "".join(f"      <tag><text>{_cdata(t)}</text></tag>\n" for t in q.tags)
     return (
         f'  <question type="{moodle_type}">\n'

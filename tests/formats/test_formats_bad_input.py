@@ -231,7 +231,6 @@ def test_xml_markup_inside_text_needs_cdata() -> None:
         "ddmarker",
         "ddimageortext",
         "ddwtos",
-        "multianswer",
         "randomsamatch",
         "random",
         "somethingnew",

@@ -8,6 +8,8 @@ question/type/numerical/question.php).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -360,3 +362,191 @@ def test_export_keeps_numbered_names_in_file_order(teacher_client):
                                   {"format": "gift"}).content.decode()
     positions = [exported.index(f"::MID-{n}::") for n in (1, 2, 10, 11)]
     assert positions == sorted(positions)
+
+
+# --- Cloze (multianswer) ------------------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1] / "conformance" / "moodle" / "xml"
+
+
+def attempt_with(student, quiz, answers_by_text) -> tuple[dict, dict]:
+    """Start an attempt, answer the one cloze question (choices by their text), submit."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(student)
+    body = api.post(reverse("api-attempt-start", args=["mini", quiz.slug]), format="json").json()
+    (question,) = body["questions"]
+    answers = {}
+    for segment in question["view"]["segments"]:
+        if "sub" not in segment or str(segment["sub"]) not in answers_by_text:
+            continue
+        wanted = answers_by_text[str(segment["sub"])]
+        if "choices" in segment:
+            values = [c["value"] for c in segment["choices"]
+                      if c["text"] in (wanted if isinstance(wanted, list) else [wanted])]
+            answers[str(segment["sub"])] = values if isinstance(wanted, list) else values[0]
+        else:
+            answers[str(segment["sub"])] = wanted
+    saved = api.put(reverse("api-response", args=[body["id"], question["slot_id"]]),
+                    {"answer": {"answers": answers}, "sequence": question["sequence"]},
+                    format="json")
+    assert saved.status_code == 200, saved.content
+    return body, api.post(reverse("api-attempt-submit", args=[body["id"]])).json()
+
+
+def test_moodle_multianswer_fixture_imports_grades_and_reviews(teacher_client, student,
+                                                               empty_quiz, client):
+    # question/format/xml/tests/fixtures/multianswer.xml (xmlformat_test::test_import_...):
+    # one Cloze question with five subquestions of weight 1 and three embedded files.
+    response = post_file(teacher_client, "multianswer.xml",
+                         (CORPUS / "multianswer.xml").read_bytes(), quiz="units")
+    assert response.status_code == 201, response.content
+    (item,) = response.json()["created"]
+    assert (item["qtype"], item["files"]) == ("cloze", 3)
+    version = latest("cloze with images")
+    kinds = [s["kind"] for s in version.data["subquestions"]]
+    assert kinds == ["multichoice"] * 4 + ["short_answer"]
+    # qtype_multianswer_question::grade_response(): sum of fraction x weight over the weights:
+    # three right choices, one wrong, Marseille at 50 % -> 3.5 / 5.
+    body, result = attempt_with(student, empty_quiz, {
+        "1": "California", "2": "Arizona", "3": "Arizona", "4": "Arizona", "5": "marseille"})
+    assert result["questions"][0]["mark"] == pytest.approx(0.7)
+    client.force_login(student)
+    page = client.get(reverse("quizzes:review", args=[body["id"]])).content.decode()
+    assert "No, that is the second largest city in France" in page
+    assert "Paris" in page  # the right answer of the short answer
+
+
+def test_cloze_export_writes_multianswer_and_reimports_unchanged(teacher_client):
+    xml = (CORPUS / "multianswer.xml").read_bytes()
+    assert post_file(teacher_client, "multianswer.xml", xml).status_code == 201
+    exported = teacher_client.get(reverse("api-questions-export", args=["mini"]),
+                                  {"format": "moodle-xml"})
+    text = exported.content.decode()
+    assert '<question type="multianswer">' in text
+    assert "{1:MULTICHOICE:=California#OK~Arizona#Wrong}" in text
+    assert "{1:SHORTANSWER:=Paris#Congratulations!<br />~%50%Marseille#" in text
+    again = post_file(teacher_client, "again.xml", exported.content).json()
+    assert again["created"] == again["updated"] == []
+    gift = teacher_client.get(reverse("api-questions-export", args=["mini"]),
+                              {"format": "gift"})
+    # GIFT has no Cloze: left out, and said so at the top of the file.
+    assert "// Not exported: cloze with images: GIFT cannot express a cloze question" in (
+        gift.content.decode())
+
+
+CLOZE_XML = """<quiz><question type="multianswer"><name><text>{name}</text></name>
+<questiontext format="html"><text><![CDATA[{text}]]></text></questiontext></question></quiz>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        # Moodle's multianswer edit form: "questionsmissing" (no embedded answer),
+        # "notvalidnumber" for a numerical answer, and the Cloze syntax itself.
+        ("<p>No answers here.</p>", "line 1, column 1", "no embedded answers"),
+        ("<p>A {1:SHORTANSWR:=x}</p>", "line 1, column 9", "unknown embedded answer type"),
+        ("<p>A {1:SHORTANSWER:=x</p>", "line 1, column 6", "no closing '}'"),
+        ("<p>A</p>\n<p>B {2:NUMERICAL:=abc}</p>", "line 2, column 19", "not a number"),
+        ("<p>A {1:MULTICHOICE:}</p>", "line 1, column 21", "no answers"),
+    ],
+)
+def test_broken_cloze_is_refused_with_its_position(teacher_client, text, where, words):
+    before = counts()
+    xml = CLOZE_XML.replace("{name}", "Broken").replace("{text}", text)
+    response = post_file(teacher_client, "broken.xml", xml)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "question 'Broken'" in message and where in message and words in message, message
+    assert counts() == before
+
+
+def test_every_cloze_subquestion_kind_is_read_as_moodle_defines_it():
+    # question/type/multianswer/questiontype.php: ANSWER_TYPE_DEF_REGEX and
+    # qtype_multianswer_extract_question().
+    from quizzes.qtypes.cloze import parse_cloze
+
+    codes = {
+        "SHORTANSWER": ("short_answer", False), "SA": ("short_answer", False),
+        "MW": ("short_answer", False), "SHORTANSWER_C": ("short_answer", True),
+        "SAC": ("short_answer", True), "MWC": ("short_answer", True),
+        "NUMERICAL": ("numerical", None), "NM": ("numerical", None),
+        "MULTICHOICE": ("dropdown", False), "MC": ("dropdown", False),
+        "MULTICHOICE_V": ("vertical", False), "MCV": ("vertical", False),
+        "MULTICHOICE_H": ("horizontal", False), "MCH": ("horizontal", False),
+        "MULTICHOICE_S": ("dropdown", True), "MCS": ("dropdown", True),
+        "MULTICHOICE_VS": ("vertical", True), "MCVS": ("vertical", True),
+        "MULTICHOICE_HS": ("horizontal", True), "MCHS": ("horizontal", True),
+        "MULTIRESPONSE": ("vertical", False), "MR": ("vertical", False),
+        "MULTIRESPONSE_H": ("horizontal", False), "MRH": ("horizontal", False),
+        "MULTIRESPONSE_S": ("vertical", True), "MRS": ("vertical", True),
+        "MULTIRESPONSE_HS": ("horizontal", True), "MRHS": ("horizontal", True),
+    }
+    for code, expected in codes.items():
+        body = "=1.5:0.1~%50%2" if expected[0] == "numerical" else "=a#yes~%-50%b~c"
+        (sub,) = parse_cloze(f"x {{3:{code}:{body}}} y")["subquestions"]
+        assert sub["weight"] == 3, code
+        if sub["kind"] == "short_answer":
+            assert expected == ("short_answer", sub["case_sensitive"]), code
+            assert [a["fraction"] for a in sub["answers"]] == [1.0, -0.5, 0.0]
+        elif sub["kind"] == "numerical":
+            assert sub["answers"][0] == {"value": 1.5, "tolerance": 0.1, "fraction": 1.0,
+                                         "feedback": ""}
+            assert sub["answers"][1]["fraction"] == 0.5
+        else:
+            assert (sub["display"], sub["shuffle"]) == expected, code
+            assert sub["kind"] == ("multiresponse" if code.startswith("M") and "R" in code[:6]
+                                   and code not in ("MC", "MCS", "MCV", "MCVS", "MCH", "MCHS")
+                                   and not code.startswith("MULTICHOICE") else "multichoice")
+            assert sub["choices"][0] == {"text": "a", "fraction": 1.0, "feedback": "yes"}
+
+
+def test_cloze_weights_multiresponse_and_numerical_grade_as_moodle(teacher_client, student,
+                                                                   empty_quiz):
+    text = ("<p>{2:SHORTANSWER_C:=Paris} {1:NUMERICAL:=12.5:0.5} "
+            "{1:MULTIRESPONSE:%50%a~%50%b~%-100%c}</p>")
+    xml = CLOZE_XML.replace("{name}", "Weights").replace("{text}", text)
+    assert post_file(teacher_client, "w.xml", xml, quiz="units").status_code == 201
+    # SHORTANSWER_C is case sensitive: "paris" scores 0 (weight 2); 12.9 is within 0.5 (1);
+    # a and c: 0.5 - 1 -> clamped to 0 (multichoice_multi grade_response). 1 / 4.
+    _, result = attempt_with(student, empty_quiz, {"1": "paris", "2": "12.9", "3": ["a", "c"]})
+    assert result["questions"][0]["mark"] == pytest.approx(0.25)
+
+
+def test_cloze_is_written_in_the_editor_as_cloze_text(client, teacher, mini_course):
+    from quizzes import services
+
+    category = services.category_get_or_create_path(course=mini_course, path=("Cloze",))
+    client.force_login(teacher)
+    url = reverse("bank:question-new", args=["mini"])
+    fields = {"qtype": "cloze", "name": "Editor cloze", "category": str(category.pk),
+              "stem": "", "text_format": "html", "general_feedback": "", "default_mark": "1",
+              "tags": "", "key": ""}
+    bad = client.post(url, {**fields, "d-cloze": "Capital: {1:SA:=Paris"})
+    assert bad.status_code == 400
+    assert "no closing" in bad.content.decode()
+    good = client.post(url, {**fields, "d-cloze": "Capital: {1:SA:=Paris#Yes~%50%paris}"})
+    assert good.status_code == 302, good.content.decode()[:2000]
+    version = latest("Editor cloze")
+    assert version.data["text"] == "Capital: {#1}"
+    edit = client.get(reverse("bank:question-edit", args=["mini", version.question_id]))
+    assert "{1:SHORTANSWER:=Paris#Yes~%50%paris}" in edit.content.decode()
+
+
+def test_cloze_statistics_count_each_subquestion(teacher_client, teacher, student, empty_quiz):
+    import json
+
+    from rest_framework.test import APIClient
+
+    xml = (CORPUS / "multianswer.xml").read_bytes()
+    assert post_file(teacher_client, "m.xml", xml, quiz="units").status_code == 201
+    attempt_with(student, empty_quiz, {"1": "California", "2": "California", "5": "Paris"})
+    api = APIClient()
+    api.force_authenticate(teacher)
+    stats = api.get(reverse("api-statistics", args=["mini", "units"]))
+    assert stats.status_code == 200
+    dumped = json.dumps(stats.json(), ensure_ascii=False)
+    # One row per subquestion answer: (1) California picked, (2) California picked, (5) Paris.
+    for label in ("(1) California", "(2) California", "(5) Paris"):
+        assert label in dumped, label
