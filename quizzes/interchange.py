@@ -240,6 +240,13 @@ def _sanitised(pq: ParsedQuestion, warnings: list[str] | None = None,
     for key in _HTML_SCALARS.get(pq.qtype, ()):
         if key in data:
             data[key] = clean(data[key])
+    if pq.qtype == "cloze":
+        # Choice texts and feedback are HTML; a short answer's text is what students type.
+        data["subquestions"] = [
+            {**sub, **{key: [{k: clean(v) if k in ("feedback", "text") and (
+                key == "choices" or k == "feedback") else v for k, v in item.items()}
+                for item in sub[key]] for key in ("answers", "choices") if key in sub}}
+            for sub in data.get("subquestions", [])]
     extras = dict(pq.extras)
     if "combined_feedback" in extras:
         extras["combined_feedback"] = {k: clean(v)

@@ -426,7 +426,8 @@ def test_cloze_export_writes_multianswer_and_reimports_unchanged(teacher_client)
     text = exported.content.decode()
     assert '<question type="multianswer">' in text
     assert "{1:MULTICHOICE:=California#OK~Arizona#Wrong}" in text
-    assert "{1:SHORTANSWER:=Paris#Congratulations!<br />~%50%Marseille#" in text
+    # Feedback HTML is sanitised on import (<br /> becomes <br>), as in every question.
+    assert "{1:SHORTANSWER:=Paris#Congratulations!<br>~%50%Marseille#" in text
     again = post_file(teacher_client, "again.xml", exported.content).json()
     assert again["created"] == again["updated"] == []
     gift = teacher_client.get(reverse("api-questions-export", args=["mini"]),
@@ -550,3 +551,19 @@ def test_cloze_statistics_count_each_subquestion(teacher_client, teacher, studen
     # One row per subquestion answer: (1) California picked, (2) California picked, (5) Paris.
     for label in ("(1) California", "(2) California", "(5) Paris"):
         assert label in dumped, label
+
+
+def test_cloze_html_is_sanitised_on_import(teacher_client):
+    text = ('<p>{1:MULTICHOICE:=<b onclick="x()">A</b>#<script>bad()</script>ok~B}'
+            " {1:SA:=a<b>#<img src=x onerror=y()>}</p>")
+    xml = CLOZE_XML.replace("{name}", "Dirty").replace("{text}", text)
+    assert post_file(teacher_client, "d.xml", xml).status_code == 201
+    stored = json_dumps(latest("Dirty").data)
+    assert "onclick" not in stored and "<script>" not in stored and "onerror" not in stored
+    assert latest("Dirty").data["subquestions"][1]["answers"][0]["text"] == "a<b>"
+
+
+def json_dumps(value) -> str:
+    import json
+
+    return json.dumps(value)
