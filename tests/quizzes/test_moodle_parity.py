@@ -567,3 +567,37 @@ def json_dumps(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_cloze_is_answered_on_the_attempt_page_with_autosave(teacher_client, student,
+                                                             empty_quiz, client):
+    from quizzes.models import Attempt, Response
+
+    text = "<p>Capital {1:SA:=Paris} has {1:NM:=2.1:0.1} M people; {1:MCV:=yes~no}</p>"
+    xml = CLOZE_XML.replace("{name}", "Page").replace("{text}", text)
+    assert post_file(teacher_client, "p.xml", xml, quiz="units").status_code == 201
+    client.force_login(student)
+    client.post(reverse("quizzes:start", args=["mini", "units"]))
+    attempt = Attempt.objects.get(user=student)
+    page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    response = Response.objects.get(attempt=attempt)
+    prefix = f"s{response.slot_id}-"
+    assert f'name="{prefix}sub-1"' in page and 'type="radio"' in page
+    yes = response.layout["orders"]["3"].index(0)
+    saved = client.post(reverse("quizzes:autosave", args=[attempt.pk, response.slot_id]),
+                        {f"{prefix}sub-1": "paris", f"{prefix}sub-2": "2,05",
+                         f"{prefix}sub-3": str(yes), f"{prefix}sequence": "0"},
+                        HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200
+    response.refresh_from_db()
+    assert response.answer == {"answers": {"1": "paris", "2": "2,05", "3": 0}}
+
+
+def test_cloze_live_preview_in_the_editor(teacher_client):
+    url = reverse("bank:question-preview", args=["mini"])
+    fields = {"qtype": "cloze", "name": "P", "stem": "", "text_format": "html",
+              "default_mark": "1", "d-cloze": "Capital {1:MC:=Paris~Lyon}"}
+    page = teacher_client.post(url, fields).content.decode()
+    assert "<select" in page and "Lyon" in page and "Paris" in page
+    broken = teacher_client.post(url, {**fields, "d-cloze": "Capital {1:MC:=Paris"})
+    assert "no closing" in broken.content.decode()
