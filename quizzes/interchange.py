@@ -449,8 +449,12 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
         version = services.question_version_create(
             question=question, qtype=pq.qtype, stem=pq.stem, data=plan.data,
             text_format=pq.text_format, general_feedback=pq.general_feedback, default_mark=mark,
-            user=user, change_note=f"import {report.filename}".strip()[:255], extras=pq.extras)
-        report.files_stored += _store_files(version, files)
+            user=user, change_note=f"import {report.filename}".strip()[:255],
+            # GIFT carries neither files nor Moodle's extra settings: the new version keeps
+            # the stored ones.
+            extras=pq.extras if report.format == "moodle-xml" else None)
+        report.files_stored += _store_files(
+            version, files if report.format == "moodle-xml" else version_files(latest))
         item.version = version.number
         report.updated.append(item)
     elif meta_changed:

@@ -579,6 +579,8 @@ def _extras(
             extras["penalty"] = penalty
     if _trans_single(_value(qel, "hidden", q, where, "0")):
         extras["hidden"] = True
+        q.notes.append("the question is hidden in Moodle; here it is listed in the bank (the "
+                       "setting is kept for export)")
     combined = {}
     for tag in _COMBINED:
         if tag in _TYPE_TAGS.get(qtype, set()):

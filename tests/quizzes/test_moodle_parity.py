@@ -601,3 +601,18 @@ def test_cloze_live_preview_in_the_editor(teacher_client):
     assert "<select" in page and "Lyon" in page and "Paris" in page
     broken = teacher_client.post(url, {**fields, "d-cloze": "Capital {1:MC:=Paris"})
     assert "no closing" in broken.content.decode()
+
+
+def test_a_gift_update_keeps_the_files_and_moodle_settings_gift_cannot_carry(teacher_client):
+    xml = RICH_XML.replace("<name><text>Pick</text></name>",
+                           "<name><text>Pick</text></name><idnumber>pick</idnumber>")
+    assert post_file(teacher_client, "rich.xml", xml).status_code == 201
+    before = latest("Pick")
+    gift_text = ("$CATEGORY: $course$/top/Moodle/Week 1\n\n"
+                 "// [id:pick]\n::Pick::[html]Which now?{=Right ~Wrong}\n")
+    body = post_file(teacher_client, "u.gift", gift_text).json()
+    assert [i["name"] for i in body["updated"]] == ["Pick"]
+    after = latest("Pick")
+    assert after.number == before.number + 1
+    assert after.extras == before.extras and after.extras["combined_feedback"]
+    assert [f.name for f in after.files.all()] == ["old_pic.png"]
