@@ -33,6 +33,7 @@ from .models import (
     Quiz,
     Slot,
 )
+from .qtypes._choices import duplicate_choice
 
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 
@@ -73,11 +74,17 @@ def _check_common(*, course: Course, category: Category, qtype: str, text_format
                 code="invalid", fields={"key": [_("This ID is already used.")]})
 
 
+_CHOICE_TYPES = ("single_choice", "multiple_response")
+
+
 def question_validate(*, qtype: str, stem: str, data: dict) -> dict:
     """The type's normalised data, or ApplicationError whose `fields` has the data path
     ("choices[2].fraction") of the fault, as `QuestionDataError` says it."""
     try:
         data = qtypes.get(qtype).validate(data)
+        duplicate = duplicate_choice(data) if qtype in _CHOICE_TYPES else None
+        if duplicate is not None:
+            raise duplicate
     except qtypes.QuestionDataError as exc:
         raise ApplicationError(str(exc), code="invalid_question",
                                fields={exc.path or "data": [exc.message]}) from exc
@@ -85,7 +92,7 @@ def question_validate(*, qtype: str, stem: str, data: dict) -> dict:
         message = _("The question contains characters that cannot be stored (NUL, or a lone "
                     "surrogate).")
         raise ApplicationError(message, code="invalid_question", fields={"data": [message]})
-    if not stem.strip() and qtype != "select_missing_words":
+    if not stem.strip() and qtype not in ("select_missing_words", "cloze"):
         raise ApplicationError(_("Write the question text."), code="invalid_question",
                                fields={"stem": [_("This field is required.")]})
     return data

@@ -21,6 +21,7 @@ from config.api_errors import ApplicationError
 from . import limits, qtypes
 from .formats.common import ALLOWED_FRACTIONS, percent_text
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS, Category, Quiz
+from .qtypes.cloze import ClozeError, cloze_text, parse_cloze
 
 QTYPE_LABELS = {
     "single_choice": _("Multiple choice (one answer)"),
@@ -32,6 +33,7 @@ QTYPE_LABELS = {
     "select_missing_words": _("Select missing words"),
     "essay": _("Essay"),
     "description": _("Description (no answer)"),
+    "cloze": _("Embedded answers (Cloze)"),
     "spot_the_fake": _("Spot the fake (GAN images)"),
 }
 TEXT_FORMAT_LABELS = {
@@ -106,7 +108,7 @@ class ListSpec:
 class Scalar:
     key: str
     label: Any
-    kind: str = "text"  # text, textarea, bool, truefalse, int, int_or_blank, choice
+    kind: str = "text"  # text, textarea, bool, truefalse, int, int_or_blank, number, choice
     default: Any = ""
     choices: tuple = ()
     help: Any = ""
@@ -154,7 +156,20 @@ SCALARS: dict[str, tuple[Scalar, ...]] = {
         Scalar("feedback_false", _("Feedback for the answer \"false\""), "textarea"),
     ),
     "short_answer": (Scalar("case_sensitive", _("Case sensitive"), "bool", False),),
-    "numerical": (Scalar("unit_required", _("The unit must be given"), "bool", False),),
+    "cloze": (
+        Scalar("cloze", _("Text with embedded answers (Cloze)"), "textarea", "", first=True,
+               help=_("Write each answer in place, as Moodle does: {1:SHORTANSWER:=Paris}, "
+                      "{2:NUMERICAL:=12.5:0.1}, {1:MULTICHOICE:=right~wrong}, "
+                      "{1:MULTIRESPONSE:%50%a~%50%b~c}. The number before the type is the "
+                      "weight; %50% gives half marks; #text after an answer is its feedback.")),
+    ),
+    "numerical": (
+        Scalar("unit_required", _("The unit must be given"), "bool", False),
+        Scalar("unit_penalty", _("Penalty for a missing or wrong unit (0 to 1)"), "number", 1.0,
+               help=_("1 makes such an answer wrong; Moodle's default is 0.1.")),
+        Scalar("unit_grading", _("The penalty is a share of"), "choice", "response",
+               choices=(("response", _("the answer's grade")),
+                        ("question", _("the question's grade"))))),
     "matching": (_SHUFFLE,),
     "select_missing_words": (
         Scalar("text", _("Text with gaps"), "textarea", "", first=True,
@@ -238,6 +253,8 @@ class QuestionEditor:
         else:
             self.meta = self._initial_meta(version, question, initial_category)
             data = dict(version.data) if version is not None else {}
+            if qtype == "cloze" and data:
+                data = {"cloze": cloze_text(data)}
             self._rows = {spec.key: self._initial_rows(data.get(spec.key) or [], spec)
                           for spec in self.lists_spec}
             self._scalars = {s.key: self._initial_scalar(data, s) for s in self.scalars_spec}
@@ -380,10 +397,15 @@ class QuestionEditor:
                 data[spec.key] = bool(value)
             elif spec.kind == "truefalse":
                 data[spec.key] = value == "1"
-            elif spec.kind in ("int", "int_or_blank"):
+            elif spec.kind in ("int", "int_or_blank", "number"):
                 data[spec.key] = self._convert(f"d-{spec.key}", spec.kind, value)
             else:
                 data[spec.key] = value
+        if self.qtype == "cloze" and len(self.errors) == before:
+            try:
+                data = parse_cloze(str(data.pop("cloze", "")))
+            except ClozeError as exc:
+                self.add_error("d-cloze", str(exc))
         if len(self.errors) > before:
             return None
         self._data = data

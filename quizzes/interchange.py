@@ -23,8 +23,9 @@ Every public function is keyword-only.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -39,8 +40,9 @@ from courses.rendering import render_text
 
 from . import qtypes, services
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
-from .formats.common import default_name
+from .formats.common import DataProblem, default_name
 from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+from .qtypes._choices import duplicate_choice
 
 FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -194,6 +196,9 @@ def _parse(content: bytes, fmt: str, limit: int):
     return gift.parse(text)
 
 
+_STYLE_RE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+_TAG_NAME_RE = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
+
 _HTML_TEXT_KEYS = {
     "single_choice": {"choices": ("text", "feedback")},
     "multiple_response": {"choices": ("text", "feedback")},
@@ -205,16 +210,28 @@ _HTML_SCALARS = {
     "true_false": ("feedback_true", "feedback_false"),
     "select_missing_words": ("text",),
     "essay": ("grader_info",),
+    "cloze": ("text",),
 }
 
 
-def _sanitised(pq: ParsedQuestion) -> ParsedQuestion:
-    """HTML texts through the one sanitiser (render_text(..., "html")); others untouched."""
+def _sanitised(pq: ParsedQuestion, warnings: list[str] | None = None,
+               where: str = "") -> ParsedQuestion:
+    """HTML texts through the one sanitiser (render_text(..., "html")); others untouched.
+    What the sanitiser removes is named in `warnings` (style attributes, scripts…)."""
     if pq.text_format != "html":
         return pq
+    removed: set[str] = set()
 
     def clean(text: Any) -> Any:
-        return render_text(text, "html") if isinstance(text, str) and text else text
+        if not (isinstance(text, str) and text):
+            return text
+        cleaned = render_text(text, "html")
+        if _STYLE_RE.search(text) and not _STYLE_RE.search(cleaned):
+            removed.add(_("style attributes"))
+        for tag in _TAG_NAME_RE.findall(text):
+            if not re.search(rf"<{re.escape(tag)}\b", cleaned, re.IGNORECASE):
+                removed.add(f"<{tag.lower()}>")
+        return cleaned
 
     data = dict(pq.data)
     for key, fields in _HTML_TEXT_KEYS.get(pq.qtype, {}).items():
@@ -223,8 +240,36 @@ def _sanitised(pq: ParsedQuestion) -> ParsedQuestion:
     for key in _HTML_SCALARS.get(pq.qtype, ()):
         if key in data:
             data[key] = clean(data[key])
-    return ParsedQuestion(**{**asdict(pq), "stem": clean(pq.stem), "data": data,
-                             "general_feedback": clean(pq.general_feedback)})
+    if pq.qtype == "cloze":
+        # Choice texts and feedback are HTML; a short answer's text is what students type.
+        data["subquestions"] = [
+            {**sub, **{key: [{k: clean(v) if k in ("feedback", "text") and (
+                key == "choices" or k == "feedback") else v for k, v in item.items()}
+                for item in sub[key]] for key in ("answers", "choices") if key in sub}}
+            for sub in data.get("subquestions", [])]
+    extras = dict(pq.extras)
+    if "combined_feedback" in extras:
+        extras["combined_feedback"] = {k: clean(v)
+                                       for k, v in extras["combined_feedback"].items()}
+    if "hints" in extras:
+        extras["hints"] = [{**h, "text": clean(h.get("text", ""))} for h in extras["hints"]]
+    if "responsetemplate" in extras.get("essay", {}):
+        extras["essay"] = {**extras["essay"],
+                           "responsetemplate": clean(extras["essay"]["responsetemplate"])}
+    result = ParsedQuestion(**{**asdict(pq), "stem": clean(pq.stem), "data": data,
+                               "general_feedback": clean(pq.general_feedback),
+                               "extras": extras})
+    if removed and warnings is not None:
+        warnings.append(_("%(where)s: removed from the HTML, which this platform does not "
+                          "allow: %(what)s") % {"where": where, "what": ", ".join(sorted(removed))})
+    return result
+
+
+def _refused(fmt: str, error: str) -> ApplicationError:
+    return ApplicationError(
+        _("The %(format)s file cannot be imported: %(error)s. Nothing was imported.")
+        % {"format": FORMATS[fmt], "error": error},
+        code="invalid_file", fields={"file": [error]})
 
 
 @dataclass
@@ -259,44 +304,44 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
     try:
         result = _parse(content, fmt, limit)
     except FormatError as exc:
-        raise ApplicationError(
-            _("The %(format)s file cannot be imported: %(error)s. Nothing was imported.")
-            % {"format": FORMATS[fmt], "error": str(exc)},
-            code="invalid_file", fields={"file": [str(exc)]}) from exc
+        raise _refused(fmt, str(exc)) from exc
     if quiz is not None and quiz.attempts.exists():
         raise ApplicationError(_("The quiz already has attempts; its questions cannot change."),
                                code="quiz_has_attempts", status_code=409)
     report = ImportReport(format=fmt, filename=filename)
     report.warnings.extend(result.warnings)
-    for skipped in result.skipped:
-        report.skipped.append(ImportItem(name=skipped.name, qtype=skipped.qtype,
-                                         position=skipped.position, reason=skipped.reason))
+    if not result.questions:
+        raise _refused(fmt, _("the file holds no questions"))
     base = _path_of(parent)
     planned: list[_Planned] = []
     seen_keys: dict[str, str] = {}
     for pq in result.questions:
-        item = ImportItem(name=pq.name[:255], qtype=pq.qtype, position=pq.position,
-                          key=pq.idnumber, category="/".join(base + pq.category))
-        reason = None
+        where = f"{pq.position}: question '{pq.name}'"
         if len(pq.idnumber) > 100:
-            reason = _("the idnumber is longer than 100 characters")
-        elif pq.idnumber and pq.idnumber in seen_keys:
-            reason = _("the idnumber %(key)s was already used by %(where)s in this file") % {
-                "key": pq.idnumber, "where": seen_keys[pq.idnumber]}
-        pq = _sanitised(pq)
-        data = None
-        if reason is None:
-            try:
-                data = qtypes.get(pq.qtype).validate(pq.data)
-            except qtypes.QuestionDataError as exc:
-                reason = _("the question's data is not valid here: %(error)s") % {
-                    "error": str(exc)}
-        if reason is not None:
-            item.reason = reason
-            report.skipped.append(item)
-            continue
+            raise _refused(fmt, _("%(where)s: the idnumber is longer than 100 characters")
+                           % {"where": where})
+        if pq.idnumber and pq.idnumber in seen_keys:
+            # Moodle clears an idnumber already used in the category and imports the question.
+            report.warnings.append(
+                _("%(where)s: the idnumber %(key)s was already used by %(other)s in this file; "
+                  "this question is imported without it") % {
+                    "where": where, "key": pq.idnumber, "other": seen_keys[pq.idnumber]})
+            pq = replace(pq, idnumber="")
         if pq.idnumber:
             seen_keys[pq.idnumber] = pq.position
+        item = ImportItem(name=pq.name[:255], qtype=pq.qtype, position=pq.position,
+                          key=pq.idnumber, category="/".join(base + pq.category))
+        pq = _sanitised(pq, report.warnings, where)
+        try:
+            data = qtypes.get(pq.qtype).validate(pq.data)
+        except qtypes.QuestionDataError as exc:
+            raise _refused(fmt, _("%(where)s: %(error)s") % {
+                "where": where, "error": str(exc)}) from exc
+        if pq.qtype in ("single_choice", "multiple_response"):
+            duplicate = duplicate_choice(data)
+            if duplicate is not None:
+                report.warnings.append(_("%(where)s: %(problem)s") % {
+                    "where": where, "problem": str(duplicate)})
         planned.append(_Planned(pq, item, data, base + pq.category))
     with transaction.atomic():
         categories: dict[tuple[str, ...], Category] = {}
@@ -304,18 +349,32 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
             if path and path not in categories:
                 categories[path] = services.category_get_or_create_path(course=course, path=path)
                 report.categories.append("/".join(path))
+        for path, info in result.category_info.items():
+            _category_info_set(categories[base + path], info)
         imported: list[Question] = []
+        used: set[int] = set()
         for plan in planned:
             category = categories.get(plan.path) or services.category_get_or_create_path(
                 course=course, path=plan.path)
             plan.item.category = category.path
-            imported.append(_import_one(course, category, plan, report, user))
+            imported.append(_import_one(course, category, plan, report, user, used))
         if quiz is not None and imported:
             from .authoring import slots_add_questions
 
             slots_add_questions(quiz=quiz, questions=imported)
             report.quiz = quiz.slug
     return report
+
+
+def _category_info_set(category: Category, info: dict) -> None:
+    """A Moodle category's description and idnumber, as the file gives them."""
+    values = {"info": info.get("info", ""), "info_format": info.get("info_format", "plain"),
+              "idnumber": info.get("idnumber", "")[:100]}
+    changed = [k for k, v in values.items() if getattr(category, k) != v]
+    for key in changed:
+        setattr(category, key, values[key])
+    if changed:
+        category.save(update_fields=changed)
 
 
 def _path_of(category: Category | None) -> tuple[str, ...]:
@@ -326,8 +385,29 @@ def _path_of(category: Category | None) -> tuple[str, ...]:
     return tuple(reversed(names))
 
 
+def _same_as_stored(latest: QuestionVersion, content: tuple, files: dict[str, bytes],
+                    extras: dict, fmt: str) -> bool:
+    """Whether the file says nothing new about `latest`: its content is what exporting
+    `latest` in this format and reading it back gives (texts trimmed, a gap-select intro
+    joined to its passage, what GIFT cannot carry left as stored)."""
+    stored_files = version_files(latest)
+    if (latest.content_tuple() == content and stored_files == files
+            and (latest.extras or {}) == extras):
+        return True
+    normalise = moodle_xml.normalise if fmt == "moodle-xml" else gift.normalise
+    try:
+        n = _sanitised(normalise(_parsed(latest)))
+        data = qtypes.get(n.qtype).validate(n.data)
+    except (DataProblem, qtypes.QuestionDataError, KeyError, TypeError, ValueError):
+        return False
+    mark = round(float(n.default_mark), 3)
+    same_files = n.files == files if fmt == "moodle-xml" else not files
+    return ((n.qtype, n.stem, n.text_format, data, n.general_feedback, mark) == content
+            and same_files and n.extras == extras)
+
+
 def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
-                user: AbstractBaseUser | None) -> Question:
+                user: AbstractBaseUser | None, used: set[int]) -> Question:
     pq, item = plan.parsed, plan.item
     name = (pq.name or default_name(pq.stem or plan.data.get("text", "")))[:255]
     item.name = name
@@ -335,13 +415,24 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     content = (pq.qtype, pq.stem, pq.text_format, plan.data, pq.general_feedback, mark)
     files = {k: bytes(v) for k, v in pq.files.items()}
     item.files = len(files)
-    question = (Question.objects.filter(course=course, key=pq.idnumber).first()
-                if pq.idnumber else None)
+    if pq.idnumber:
+        question = Question.objects.filter(course=course, key=pq.idnumber).first()
+    else:
+        # Without an idnumber (Moodle's usual case) the question is the first one of the same
+        # name and type in the same category that this file has not matched yet, so that
+        # re-importing an export changes nothing.
+        question = next((q for q in Question.objects.filter(
+            course=course, category=category, key="", name=name).exclude(pk__in=used)
+            .order_by("pk") if q.latest_version().qtype == pq.qtype), None)
+    if question is not None:
+        used.add(question.pk)
     if question is None:
         question = services.question_create(
             course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
             data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
-            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files)
+            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
+            extras=pq.extras)
+        used.add(question.pk)
         report.files_stored += len(files)
         item.question_id, item.version = question.pk, 1
         report.created.append(item)
@@ -354,12 +445,16 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     if meta_changed:
         question.save(update_fields=meta_changed)
     item.question_id = question.pk
-    if latest.content_tuple() != content or version_files(latest) != files:
+    if not _same_as_stored(latest, content, files, pq.extras, report.format):
         version = services.question_version_create(
             question=question, qtype=pq.qtype, stem=pq.stem, data=plan.data,
             text_format=pq.text_format, general_feedback=pq.general_feedback, default_mark=mark,
-            user=user, change_note=f"import {report.filename}".strip()[:255])
-        report.files_stored += _store_files(version, files)
+            user=user, change_note=f"import {report.filename}".strip()[:255],
+            # GIFT carries neither files nor Moodle's extra settings: the new version keeps
+            # the stored ones.
+            extras=pq.extras if report.format == "moodle-xml" else None)
+        report.files_stored += _store_files(
+            version, files if report.format == "moodle-xml" else version_files(latest))
         item.version = version.number
         report.updated.append(item)
     elif meta_changed:
@@ -394,7 +489,8 @@ def _parsed(version: QuestionVersion) -> ParsedQuestion:
         text_format=version.text_format, data=version.data,
         general_feedback=version.general_feedback, default_mark=float(version.default_mark),
         category=_path_of(question.category), tags=tuple(question.tags or ()),
-        idnumber=question.key, files=version_files(version), position=f"question {question.pk}")
+        idnumber=question.key, files=version_files(version), position=f"question {question.pk}",
+        extras=dict(version.extras or {}))
 
 
 def questions_for_export(*, course: Course, category: Category | None = None,
@@ -426,9 +522,19 @@ def questions_for_export(*, course: Course, category: Category | None = None,
         ids = [category.pk] + (services._descendants(category.pk) if include_subcategories
                                else [])
         questions = questions.filter(category_id__in=ids)
-    questions = sorted(questions.select_related("category"),
-                       key=lambda q: (q.category.path, q.name, q.pk))
-    return [q.latest_version() for q in questions]
+    # The order the questions were created in: an imported file's own order.
+    return [q.latest_version() for q in questions.select_related("category").order_by("pk")]
+
+
+def _categories_info(versions: Iterable[QuestionVersion]) -> dict[tuple[str, ...], dict]:
+    """The info and idnumber of the exported questions' categories, by path."""
+    info: dict[tuple[str, ...], dict] = {}
+    for version in versions:
+        category = version.question.category
+        if category.info or category.idnumber:
+            info[_path_of(category)] = {"info": category.info, "idnumber": category.idnumber,
+                                        "info_format": category.info_format or "plain"}
+    return info
 
 
 def questions_export(*, course: Course, fmt: str, category: Category | None = None,
@@ -443,6 +549,7 @@ def questions_export(*, course: Course, fmt: str, category: Category | None = No
     if versions is None:
         versions = questions_for_export(course=course, category=category,
                                         include_subcategories=include_subcategories, quiz=quiz)
+    versions = list(versions)
     writer = gift.write if fmt == "gift" else moodle_xml.write
     good: list[ParsedQuestion] = []
     skipped: list[str] = []
@@ -459,7 +566,7 @@ def questions_export(*, course: Course, fmt: str, category: Category | None = No
             warnings.append(f"{pq.name}: written without its {len(pq.files)} files (GIFT "
                             "cannot carry files; use Moodle XML)")
         good.append(pq)
-    body = writer(good)
+    body = writer(good) if fmt == "gift" else writer(good, _categories_info(versions))
     stem = quiz.slug if quiz is not None else (
         category.name if category is not None else "questions")
     filename = f"{course.slug}-{stem}".replace("/", "-")

@@ -29,6 +29,10 @@ class Category(models.Model):
                                related_name="children")
     name = models.CharField(max_length=200)
     info = models.TextField(blank=True)
+    # Moodle's format of `info` (html, markdown, plain, moodle) and the category's idnumber,
+    # kept so that an export carries them again.
+    info_format = models.CharField(max_length=16, default="plain", blank=True)
+    idnumber = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name_plural = "categories"
@@ -82,6 +86,9 @@ class QuestionVersion(models.Model):
     data = models.JSONField(default=dict)
     general_feedback = models.TextField(blank=True)
     default_mark = models.DecimalField(max_digits=7, decimal_places=3, default=1)
+    # Moodle settings this platform does not act on but exports again (penalty, hidden,
+    # combined feedback, hints, essay and display options…); see docs/moodle-import.md.
+    extras = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")

@@ -30,6 +30,14 @@ def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str,
         return tuple(f"{gap}:{option}" for gap, option in sorted(answer.get("gaps", {}).items()))
     if qtype == "matching":
         return tuple(f"{pair}:{text}" for pair, text in sorted(answer.get("matches", {}).items()))
+    if qtype == "cloze":  # per subquestion: "n:choice index" or "n:typed text"
+        keys = []
+        for number, value in sorted(answer.get("answers", {}).items(), key=lambda i: int(i[0])):
+            for item in value if isinstance(value, list) else [value]:
+                text = item if isinstance(item, int) else \
+                    qtypes.base.normalise_text(str(item)).casefold()[:40]
+                keys.append(f"{number}:{text}")
+        return tuple(keys) or ("-",)
     if "text" in answer:
         return (qtypes.base.normalise_text(str(answer["text"])).casefold()[:60],)
     return ("?",)
@@ -56,6 +64,18 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
                 key = f"{number}:{data['options'][i]['text']}"
                 labels[key] = f"[{number}] {data['options'][i]['text']}"
                 if i == right_index:
+                    right.add(key)
+    elif qtype == "cloze":
+        for number, sub in enumerate(data["subquestions"], start=1):
+            for i, choice in enumerate(sub.get("choices", [])):
+                labels[f"{number}:{i}"] = f"({number}) {choice['text']}"
+                if choice["fraction"] > 0.999 or (sub["kind"] == "multiresponse"
+                                                  and choice["fraction"] > 0):
+                    right.add(f"{number}:{i}")
+            for answer in sub.get("answers", []) if sub["kind"] == "short_answer" else []:
+                key = f"{number}:{qtypes.base.normalise_text(answer['text']).casefold()[:40]}"
+                labels[key] = f"({number}) {answer['text']}"
+                if answer["fraction"] > 0.999:
                     right.add(key)
     elif qtype == "spot_the_fake":
         for image in data.get("images", []):

@@ -165,6 +165,8 @@ class QuestionView:
     mark: float | None = None
     max_mark: float = 1.0
     feedback: list[str] = field(default_factory=list)
+    # Moodle's combined feedback for the response's state (correct / partially / incorrect)
+    combined_feedback: str = ""
     general_feedback: str = ""
     right_answer: str = ""
     lesson: Any = None
@@ -222,7 +224,8 @@ def _file_urls(q: QuestionView, version_id: int) -> None:
     """Point embedded files (@@PLUGINFILE@@/name) at the access-checked file view."""
     from .interchange import pluginfile_urls
 
-    for name in ("stem", "view", "review", "feedback", "general_feedback", "right_answer"):
+    for name in ("stem", "view", "review", "feedback", "combined_feedback", "general_feedback",
+                 "right_answer"):
         setattr(q, name, pluginfile_urls(getattr(q, name), version_id))
 
 
@@ -251,6 +254,9 @@ def question_file_visible(*, user: AbstractBaseUser, version_id: int, name: str)
     return False
 
 
+_COMBINED_KEY = {"correct": "correct", "partial": "partial", "incorrect": "incorrect"}
+
+
 def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -> None:
     version = response.version
     if "attempt" in items:
@@ -261,6 +267,8 @@ def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -
         q.mark = response.mark
     if "specific_feedback" in items:
         q.feedback = list(response.feedback or [])
+        combined = (version.extras or {}).get("combined_feedback") or {}
+        q.combined_feedback = combined.get(_COMBINED_KEY.get(response.state, ""), "")
     if "general_feedback" in items:
         q.general_feedback = version.general_feedback
     if "right_answer" in items:

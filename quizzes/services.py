@@ -96,7 +96,8 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
                     data: dict, text_format: str = "markdown", general_feedback: str = "",
                     default_mark: float = 1.0, key: str = "", tags: list[str] | None = None,
                     lesson: Lesson | None = None, user: AbstractBaseUser | None = None,
-                    files: dict[str, bytes] | None = None) -> Question:
+                    files: dict[str, bytes] | None = None,
+                    extras: dict | None = None) -> Question:
     """Create a question with its first version."""
     data = _validated(qtype, data)
     default_mark = question_mark_clean(qtype=qtype, default_mark=default_mark)
@@ -106,7 +107,7 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
         version = QuestionVersion.objects.create(
             question=question, number=1, qtype=qtype, stem=stem, text_format=text_format,
             data=data, general_feedback=general_feedback, default_mark=default_mark,
-            created_by=user)
+            extras=extras or {}, created_by=user)
         _store_files(version, files)
     return question
 
@@ -126,8 +127,9 @@ def question_version_create(*, question: Question, stem: str, data: dict,
                             qtype: str | None = None, text_format: str | None = None,
                             general_feedback: str | None = None,
                             default_mark: float | None = None, user: AbstractBaseUser | None = None,
-                            change_note: str = "") -> QuestionVersion:
-    """Save an edit as a new immutable version; attempts keep the version they were given."""
+                            change_note: str = "", extras: dict | None = None) -> QuestionVersion:
+    """Save an edit as a new immutable version; attempts keep the version they were given.
+    `extras` (kept Moodle settings) default to the latest version's."""
     with transaction.atomic():
         latest = (QuestionVersion.objects.select_for_update()
                   .filter(question=question).order_by("-number").first())
@@ -141,7 +143,9 @@ def question_version_create(*, question: Question, stem: str, data: dict,
             text_format=text_format or latest.text_format, data=data,
             general_feedback=latest.general_feedback if general_feedback is None
             else general_feedback,
-            default_mark=default_mark, created_by=user, change_note=change_note)
+            default_mark=default_mark,
+            extras=latest.extras if extras is None else extras,
+            created_by=user, change_note=change_note)
 
 
 # ----------------------------------------------------------------------------------------------

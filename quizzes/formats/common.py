@@ -92,6 +92,38 @@ def clean_text(text: Any) -> str:
 
 
 _TAG_RE = re.compile(r"<[^>]*>")
+# PHP's strip_tags() also drops a tag left open at the end ("a <b"), but keeps "a < b".
+_OPEN_TAG_RE = re.compile(r"<[A-Za-z/!?][^>]*$")
+
+# A question may not have more answers (choices, pairs, options) than this, nor a file more
+# questions: beyond them an import would take minutes and gigabytes for no real question.
+MAX_ANSWERS = 1000
+MAX_QUESTIONS = 10000
+
+
+def too_many_answers(count: int) -> str:
+    return (
+        f"the question has {count:,} answers; the limit is {MAX_ANSWERS:,} per question "
+        "(split it into several questions)"
+    )
+
+
+def too_many_questions() -> str:
+    return (
+        f"the file has more than {MAX_QUESTIONS:,} questions, the limit per file; "
+        "split it into several files"
+    )
+
+
+# What XML 1.0 cannot carry (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF):
+# refused on import so that every stored question can be exported again.
+UNCARRIABLE_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean_name(name: str) -> str:
+    """Moodle's clean_question_name(): clean_param(PARAM_TEXT) strips HTML tags from a
+    question name, then the name is trimmed."""
+    return php_trim(_OPEN_TAG_RE.sub("", _TAG_RE.sub("", name)))
 
 
 def default_name(text: str, limit: int = 80) -> str:
@@ -284,11 +316,20 @@ def _numerical(data: dict) -> dict:
         units.append({"unit": name, "multiplier": multiplier})
     if units and units[0]["multiplier"] != 1:
         raise DataProblem("the first unit must have multiplier 1", "units[0]")
-    return {
+    out = {
         "answers": answers,
         "units": units,
         "unit_required": bool(data.get("unit_required", False)) and bool(units),
     }
+    if out["unit_required"]:
+        penalty = _number(data.get("unit_penalty", 1.0), "unit_penalty")
+        if not 0 <= penalty <= 1:
+            raise DataProblem(f"unit penalty {penalty:g} is not between 0 and 1", "unit_penalty")
+        grading = data.get("unit_grading", "response")
+        if grading not in ("response", "question"):
+            raise DataProblem(f"unit grading {grading!r} is not response or question")
+        out.update(unit_penalty=penalty, unit_grading=grading)
+    return out
 
 
 def _matching(data: dict) -> dict:
@@ -350,6 +391,16 @@ def _essay(data: dict) -> dict:
     }
 
 
+def _cloze(data: dict) -> dict:
+    from ..qtypes import QuestionDataError
+    from ..qtypes.cloze import Cloze
+
+    try:
+        return Cloze().validate(data)
+    except QuestionDataError as exc:
+        raise DataProblem(str(exc), exc.path) from None
+
+
 _DATA = {
     "single_choice": lambda d: _choices(d, single=True),
     "multiple_response": lambda d: _choices(d, single=False),
@@ -360,6 +411,7 @@ _DATA = {
     "select_missing_words": _select_missing_words,
     "essay": _essay,
     "description": lambda d: {},
+    "cloze": _cloze,
 }
 
 
@@ -377,9 +429,11 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         isinstance(k, str) and isinstance(v, (bytes, bytearray)) for k, v in q.files.items()
     ):
         raise DataProblem("files must map names to bytes")
+    if not isinstance(q.extras, dict):
+        raise DataProblem("extras must be an object")
     data = _DATA[q.qtype](q.data)
     stem = clean_text(q.stem)
-    name = clean_text(q.name) or default_name(stem or data.get("text", ""))
+    name = clean_name(clean_text(q.name)) or default_name(stem or data.get("text", ""))
     mark = 0.0 if q.qtype == "description" else round(_number(q.default_mark, "mark"), 7)
     if mark < 0:
         raise DataProblem(f"default mark {mark:g} is negative")
@@ -397,4 +451,5 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         tags=tuple(t for t in (php_trim(str(t)) for t in q.tags) if t),
         idnumber=php_trim(q.idnumber or ""),
         files=dict(q.files),
+        extras=dict(q.extras),
     )

@@ -206,6 +206,8 @@ def _note_format(text: _Text, fmt: str, what: str, notes: list[str]) -> None:
 
 def _split_answers(answertext: str, sep: str) -> list[str]:
     """``explode(sep)`` dropping an empty first piece, as Moodle does."""
+    if answertext.count(sep) > common.MAX_ANSWERS:
+        raise _Problem(common.too_many_answers(answertext.count(sep)))
     parts = answertext.split(sep)
     parts[0] = php_trim(parts[0])
     if not parts[0]:
@@ -396,6 +398,15 @@ def _read_block(block: _Block, ctx: _Context) -> None:
             raise FormatError(
                 f"the text contains the Unicode noncharacter U+{ord(bad.group()):04X}", line=number
             )
+        bad = common.UNCARRIABLE_RE.search(line)
+        if bad:
+            raise FormatError(
+                f"the text contains the control character U+{ord(bad.group()):04X} (column "
+                f"{bad.start() + 1}), which a question cannot store; remove it",
+                line=number,
+            )
+    if len(ctx.result.questions) >= common.MAX_QUESTIONS:
+        raise FormatError(common.too_many_questions(), line=start)
     text = "\n".join(_unescape_line(line) for _, line in lines)
     notes: list[str] = []
     found: dict[str, str] = {}
@@ -536,6 +547,8 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         data["case_sensitive"] = False
     elif n.qtype == "numerical":
         data.update(units=[], unit_required=False)
+        data.pop("unit_penalty", None)
+        data.pop("unit_grading", None)
     elif n.qtype == "essay":
         data = {"response_format": "markdown", "min_words": 0, "max_words": None, "grader_info": ""}
     return replace(
@@ -544,6 +557,7 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
         default_mark=0.0 if n.qtype == "description" else 1.0,
         general_feedback="" if n.qtype == "description" else n.general_feedback,
         files={},
+        extras={},
     )
 
 

@@ -21,6 +21,7 @@ QTYPES: tuple[str, ...] = (
     "select_missing_words",
     "essay",
     "description",
+    "cloze",
 )
 
 TEXT_FORMATS: tuple[str, ...] = ("html", "markdown", "plain", "moodle")
@@ -50,6 +51,10 @@ class ParsedQuestion:
     idnumber: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
     position: str = ""
+    # Moodle XML settings this platform keeps only to export them again (penalty, hidden,
+    # combined feedback, hints, display and essay options), each only when not Moodle's
+    # default; see moodle_xml.EXTRAS.
+    extras: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +81,9 @@ class ParseResult:
     skipped: list[Skipped] = field(default_factory=list)
     categories: list[tuple[str, ...]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Moodle XML: a category's description and idnumber, by path:
+    # {"info": text, "info_format": "html"|…, "idnumber": text}.
+    category_info: dict[tuple[str, ...], dict] = field(default_factory=dict)
 
 
 class FormatError(Exception):

@@ -3,9 +3,9 @@
 ``parse(data)`` reads what ``question/format/xml/format.php`` (and the gapselect plugin)
 reads, through defusedxml: entity declarations and external references are refused, and so
 is a file over ``max_bytes``.  Moodle rejects the whole file when one answer grade is not in
-its list (error_invalid_grades.xml), and so does this parser.  Question types this platform
-has no equivalent for (calculated*, dd*, multianswer, random…) go to ``skipped`` with the
-reason, never silently.
+its list (error_invalid_grades.xml), and so does this parser.  A question type this platform
+has no equivalent for (calculated*, dd*, random…) refuses the file, naming the question: a
+file imports whole or not at all.
 
 ``write(questions)`` produces a file Moodle imports (UTF-8, texts in CDATA where needed,
 embedded files as base64 in every text area that references them).
@@ -26,9 +26,10 @@ from xml.sax.saxutils import quoteattr
 import defusedxml
 import defusedxml.ElementTree as DET
 
+from ..qtypes.cloze import ClozeError, cloze_text, parse_cloze
 from . import common
 from .common import DataProblem, php_trim
-from .model import FormatError, ParsedQuestion, ParseResult, Skipped
+from .model import FormatError, ParsedQuestion, ParseResult
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -41,8 +42,10 @@ _FORMAT_IN = {
 _FORMAT_OUT = {v: k for k, v in _FORMAT_IN.items()}
 
 _UNSUPPORTED_HINT = {
-    "multianswer": "embedded answers (Cloze)",
-    "cloze": "embedded answers (Cloze)",
+    "calculated": "calculated",
+    "calculatedsimple": "simple calculated",
+    "calculatedmulti": "calculated multichoice",
+    "randomsamatch": "random short-answer matching",
 }
 
 
@@ -273,12 +276,20 @@ def _numerical(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
                 ),
             }
         )
-    grading = _value(qel, "unitgradingtype", q, where, "0")
-    return "numerical", {
-        "answers": answers,
-        "units": units,
-        "unit_required": grading not in ("", "0"),
-    }
+    # qtype_numerical: unitgradingtype 0 = units optional, 1 = the penalty is a share of the
+    # response's grade (UNITGRADEDOUTOFMARK), 2 = of the question's (UNITGRADEDOUTOFMAX).
+    grading = _value(qel, "unitgradingtype", q, where, "0") or "0"
+    if grading not in ("0", "1", "2"):
+        raise q.error(f"unitgradingtype '{grading}' is not 0, 1 or 2", f"{where}/unitgradingtype")
+    data: dict[str, Any] = {"answers": answers, "units": units, "unit_required": grading != "0"}
+    if grading != "0":
+        if not units:
+            q.notes.append("units are graded but the question has none; unit grading is off")
+        data["unit_penalty"] = _float(
+            _value(qel, "unitpenalty", q, where, "0.1") or "0", q, f"{where}/unitpenalty"
+        )
+        data["unit_grading"] = "response" if grading == "1" else "question"
+    return "numerical", data
 
 
 def _matching(qel: ET.Element, q: _Q, where: str) -> tuple[str, dict]:
@@ -338,6 +349,9 @@ _READERS = {
     "gapselect": _gapselect,
     "essay": _essay,
     "description": lambda qel, q, where: ("description", {}),
+    # The Cloze text is the question text; _read_question parses it.
+    "multianswer": lambda qel, q, where: ("cloze", {}),
+    "cloze": lambda qel, q, where: ("cloze", {}),
 }
 
 
@@ -408,26 +422,37 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
         where = f"question[{index}]"
         qtype = php_trim(qel.get("type", ""))
         if qtype == "category":
+            cq = _Q(where)
             category = common.parse_category_path(
-                _text(qel.find("category"), _Q(where), f"{where}/category")
+                _text(qel.find("category"), cq, f"{where}/category")
             )
             common.add_category(result.categories, category)
+            # Moodle 3.5+ writes the category's description and idnumber with it.
+            info_el = qel.find("info")
+            info = {
+                "info": _text(info_el, cq, f"{where}/info"),
+                "info_format": _format(info_el, cq, f"{where}/info", "moodle"),
+                "idnumber": _value(qel, "idnumber", cq, where),
+            }
+            if category and (info["info"] or info["idnumber"]):
+                result.category_info[category] = info
+            result.warnings.extend(f"{where}: category: {n}" for n in cq.notes)
             continue
         q = _Q(where, name=_text(qel.find("name"), _Q(where), f"{where}/name") or None)
         if not qtype:
             raise q.error("a <question> has no type attribute")
         if qtype not in _READERS:
             kind = _UNSUPPORTED_HINT.get(qtype, "")
-            result.skipped.append(
-                Skipped(
-                    name=q.name or "",
-                    qtype=qtype,
-                    position=where,
-                    reason=f"question type '{qtype}' is not supported"
-                    + (f" ({kind})" if kind else ""),
-                )
+            # One rule for a file: it imports whole or not at all.
+            raise q.error(
+                f"question type '{qtype}'" + (f" ({kind})" if kind else "")
+                + " is not supported here; remove the question from the file to import the rest"
             )
-            continue
+        if len(result.questions) >= common.MAX_QUESTIONS:
+            raise q.error(common.too_many_questions())
+        count = max(len(qel.findall(tag)) for tag in ("answer", "subquestion", "selectoption"))
+        if count > common.MAX_ANSWERS:
+            raise q.error(common.too_many_answers(count))
         parsed = _read_question(qel, qtype, q, where)
         result.questions.append(replace(parsed, category=category))
         result.warnings.extend(f"{where}: question '{parsed.name}': {n}" for n in q.notes)
@@ -446,12 +471,16 @@ def _read_question(qel: ET.Element, qtype: str, q: _Q, where: str) -> ParsedQues
     mark = _float(mark_text, q, f"{where}/defaultgrade")
     tags = tuple(_text(tag, q, f"{where}/tags/tag") for tag in qel.findall("tags/tag"))
     files = _files(qel, q, where)
+    stem = _legacy_image(qel, q, where, stem, files)
     our_type, data = _READERS[qtype](qel, q, where)
     if our_type == "select_missing_words":
         data["text"], stem = stem, ""
-    hints = [h for h in qel.findall("hint") if _text(h, q, f"{where}/hint")]
-    if hints:
-        q.notes.append(f"{len(hints)} hint(s) not imported: this platform has no hints")
+    elif our_type == "cloze":
+        try:
+            data, stem = parse_cloze(stem), ""
+        except ClozeError as exc:
+            raise q.error(str(exc), f"{where}/questiontext") from None
+    extras = _extras(qel, qtype, our_type, q, where, data)
     parsed = ParsedQuestion(
         qtype=our_type,
         name=q.name or "",
@@ -464,11 +493,154 @@ def _read_question(qel: ET.Element, qtype: str, q: _Q, where: str) -> ParsedQues
         idnumber=_value(qel, "idnumber", q, where),
         files=files,
         position=where,
+        extras=extras,
     )
     try:
         return common.normalise(parsed)
     except DataProblem as problem:
         raise q.error(problem.message) from None
+
+
+def _legacy_image(
+    qel: ET.Element, q: _Q, where: str, stem: str, files: dict[str, bytes]
+) -> str:
+    """Moodle 1.x ``<image>``/``<image_base64>``: qformat_xml::import_headers() stores the
+    file (its name with '/' turned into '_') and appends ``<img>`` to the question text."""
+    name = _value(qel, "image", q, where)
+    encoded = _value(qel, "image_base64", q, where)
+    if not name and not encoded:
+        return stem
+    if not (name and encoded):
+        q.notes.append(
+            f"<image> '{name}' has no <image_base64> content (or the reverse); not imported"
+            if name
+            else "<image_base64> has no <image> file name; not imported, as in Moodle"
+        )
+        return stem
+    name = name.replace("/", "_")
+    try:
+        files[name] = base64.b64decode(re.sub(r"\s+", "", encoded), validate=True)
+    except (binascii.Error, ValueError):
+        raise q.error(f"image '{name}' is not valid base64", f"{where}/image_base64") from None
+    return f'{stem} <img src="@@PLUGINFILE@@/{urllib.parse.quote(name)}" />'
+
+
+# Elements of <question> this module reads, per Moodle type; any other is named in a warning.
+_HEADER_TAGS = {
+    "name", "questiontext", "generalfeedback", "defaultgrade", "penalty", "hidden",
+    "idnumber", "tags", "image", "image_base64", "hint",
+}
+_COMBINED = ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+_COMBINED_KEYS = {"correctfeedback": "correct", "partiallycorrectfeedback": "partial",
+                  "incorrectfeedback": "incorrect"}
+_TYPE_TAGS = {
+    "multichoice": {"single", "shuffleanswers", "answernumbering", "showstandardinstruction",
+                    "shownumcorrect", "answer", *_COMBINED},
+    "truefalse": {"answer"},
+    "shortanswer": {"usecase", "answer"},
+    "numerical": {"answer", "units", "unitgradingtype", "unitpenalty", "showunits",
+                  "unitsleft"},
+    "matching": {"shuffleanswers", "shownumcorrect", "subquestion", *_COMBINED},
+    "match": {"shuffleanswers", "shownumcorrect", "subquestion", *_COMBINED},
+    "gapselect": {"shuffleanswers", "shownumcorrect", "selectoption", *_COMBINED},
+    "essay": {"responseformat", "responserequired", "responsefieldlines", "minwordlimit",
+              "maxwordlimit", "attachments", "attachmentsrequired", "maxbytes",
+              "filetypeslist", "graderinfo", "responsetemplate"},
+    "description": set(),
+    "multianswer": set(),
+    "cloze": set(),
+}
+# Essay options this platform does not act on, with the value our writer gives them when the
+# question has none of its own (Moodle's defaults).
+_ESSAY_DEFAULTS = {
+    "responserequired": "1", "responsefieldlines": "15", "attachments": "0",
+    "attachmentsrequired": "0", "maxbytes": "0", "filetypeslist": "",
+}
+_DEFAULT_PENALTY = 0.3333333
+_PENALTY_OF = {"true_false": 1.0, "essay": 0.0, "description": 0.0}
+
+
+def _extras(
+    qel: ET.Element, qtype: str, our_type: str, q: _Q, where: str, data: dict
+) -> dict[str, Any]:
+    """Moodle settings kept for export (only those that differ from what our writer writes
+    by default), and a warning for every element this module does not read."""
+    extras: dict[str, Any] = {}
+    known = _HEADER_TAGS | _TYPE_TAGS.get(qtype, set())
+    for child in qel:
+        if child.tag not in known:
+            q.notes.append(f"the element <{child.tag}> is not imported: this platform has no use "
+                           "for it")
+            known = known | {child.tag}  # one warning per element name
+    penalty_text = _value(qel, "penalty", q, where)
+    if penalty_text:
+        penalty = _float(penalty_text, q, f"{where}/penalty")
+        if abs(penalty - _PENALTY_OF.get(our_type, _DEFAULT_PENALTY)) > 5e-8:
+            extras["penalty"] = penalty
+    if _trans_single(_value(qel, "hidden", q, where, "0")):
+        extras["hidden"] = True
+        q.notes.append("the question is hidden in Moodle; here it is listed in the bank (the "
+                       "setting is kept for export)")
+    combined = {}
+    for tag in _COMBINED:
+        if tag in _TYPE_TAGS.get(qtype, set()):
+            text = _formatted(qel.find(tag), q, f"{where}/{tag}", f"the {tag}")
+            if text:
+                combined[_COMBINED_KEYS[tag]] = text
+    if combined:
+        extras["combined_feedback"] = combined
+    if qel.find("shownumcorrect") is not None:
+        extras["shownumcorrect"] = True
+    if qtype == "multichoice":
+        numbering = _value(qel, "answernumbering", q, where, "abc")
+        if numbering and numbering != "abc":
+            extras["answernumbering"] = numbering
+        instruction = _value(qel, "showstandardinstruction", q, where, "0")
+        if instruction not in ("", "0"):
+            extras["showstandardinstruction"] = instruction
+    elif qtype == "numerical":
+        default_show = "0" if data.get("units") else "3"
+        show = _value(qel, "showunits", q, where, default_show) or default_show
+        if show != default_show:
+            extras["showunits"] = show
+        if show in ("1", "2"):
+            q.notes.append("Moodle offers the units as a list; here the student types the unit")
+        left = _value(qel, "unitsleft", q, where, "0") or "0"
+        if left != "0":
+            extras["unitsleft"] = left
+            q.notes.append("Moodle shows the unit before the number; here it follows it")
+    elif qtype == "essay":
+        essay = {}
+        for tag, default in _ESSAY_DEFAULTS.items():
+            value = _value(qel, tag, q, where, default)
+            if value != default:
+                essay[tag] = value
+        template = _formatted(qel.find("responsetemplate"), q, f"{where}/responsetemplate",
+                              "the response template")
+        if template:
+            essay["responsetemplate"] = template
+        if essay.get("attachments", "0") not in ("0", ""):
+            q.notes.append("students cannot attach files here; the attachment settings are kept "
+                           "for export only")
+        if essay:
+            extras["essay"] = essay
+    hints = []
+    for number, hel in enumerate(qel.findall("hint"), start=1):
+        hwhere = f"{where}/hint[{number}]"
+        text = _formatted(hel, q, hwhere, f"hint {number}")
+        if text:
+            hint: dict[str, Any] = {"text": text}
+            for flag in ("shownumcorrect", "clearwrong"):
+                if hel.find(flag) is not None:
+                    hint[flag] = True
+            if hel.find("options") is not None:
+                hint["options"] = _value(hel, "options", q, hwhere)
+            hints.append(hint)
+    if hints:
+        extras["hints"] = hints
+        q.notes.append(f"{len(hints)} hint(s) kept for export; this platform does not show "
+                       "hints")
+    return extras
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -529,11 +701,28 @@ def _element(tag: str, value: str, indent: str = "    ") -> str:
     return f"{indent}<{tag}>{_cdata(value)}</{tag}>\n"
 
 
-def _combined_feedback(fmt: str) -> str:
-    return "".join(
-        _area(tag, "", fmt, {})
-        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+def _combined_feedback(q: ParsedQuestion) -> str:
+    texts = q.extras.get("combined_feedback") or {}
+    out = "".join(
+        _area(tag, texts.get(_COMBINED_KEYS[tag], ""), q.text_format, q.files)
+        for tag in _COMBINED
     )
+    return out + ("    <shownumcorrect/>\n" if q.extras.get("shownumcorrect") else "")
+
+
+def _hints(q: ParsedQuestion) -> str:
+    out = []
+    for hint in q.extras.get("hints") or ():
+        flags = "".join(f"      <{flag}/>\n" for flag in ("shownumcorrect", "clearwrong")
+                        if hint.get(flag))
+        if hint.get("options"):
+            flags += _element("options", str(hint["options"]), "      ")
+        out.append(
+            f'    <hint format="{_FORMAT_OUT[q.text_format]}">\n      <text>'
+            f"{_cdata(hint['text'])}</text>{_file_elements(hint['text'], q.files, False)}\n"
+            f"{flags}    </hint>\n"
+        )
+    return "".join(out)
 
 
 def _number(value: float) -> str:
@@ -544,8 +733,13 @@ def _w_choices(q: ParsedQuestion, single: bool) -> str:
     out = [
         _element("single", "true" if single else "false"),
         _element("shuffleanswers", "true" if q.data["shuffle"] else "false"),
-        _element("answernumbering", "abc"),
-        _combined_feedback(q.text_format),
+        _element("answernumbering", q.extras.get("answernumbering", "abc")),
+        *(
+            [_element("showstandardinstruction", q.extras["showstandardinstruction"])]
+            if "showstandardinstruction" in q.extras
+            else []
+        ),
+        _combined_feedback(q),
     ]
     fmt = _FORMAT_OUT[q.text_format]
     for c in q.data["choices"]:
@@ -608,17 +802,21 @@ def _w_numerical(q: ParsedQuestion) -> str:
             )
             + "    </units>\n"
         )
-    out.append(_element("unitgradingtype", "1" if q.data["unit_required"] else "0"))
-    out.append(_element("unitpenalty", "0.1000000"))
-    out.append(_element("showunits", "0" if units else "3"))  # input box / no units
-    out.append(_element("unitsleft", "0"))
+    graded = q.data["unit_required"]
+    grading = "2" if q.data.get("unit_grading") == "question" else "1"
+    out.append(_element("unitgradingtype", grading if graded else "0"))
+    # Moodle's default penalty when units are not graded (the value then means nothing).
+    out.append(_element("unitpenalty", f"{q.data['unit_penalty']:.7f}" if graded else "0.1000000"))
+    # input box / no units, unless the question keeps Moodle's own choice
+    out.append(_element("showunits", q.extras.get("showunits", "0" if units else "3")))
+    out.append(_element("unitsleft", q.extras.get("unitsleft", "0")))
     return "".join(out)
 
 
 def _w_matching(q: ParsedQuestion) -> str:
     out = [
         _element("shuffleanswers", "true" if q.data["shuffle"] else "false"),
-        _combined_feedback(q.text_format),
+        _combined_feedback(q),
     ]
     for pair in q.data["pairs"]:
         out.append(
@@ -634,7 +832,7 @@ def _w_matching(q: ParsedQuestion) -> str:
 def _w_select_missing_words(q: ParsedQuestion) -> str:
     out = [
         _element("shuffleanswers", "1" if q.data["shuffle"] else "0"),
-        _combined_feedback(q.text_format),
+        _combined_feedback(q),
     ]
     for option in q.data["options"]:
         out.append(
@@ -646,19 +844,20 @@ def _w_select_missing_words(q: ParsedQuestion) -> str:
 
 def _w_essay(q: ParsedQuestion) -> str:
     d = q.data
+    kept = {**_ESSAY_DEFAULTS, **(q.extras.get("essay") or {})}
     return "".join(
         [
             _element("responseformat", "plain" if d["response_format"] == "plain" else "editor"),
-            _element("responserequired", "1"),
-            _element("responsefieldlines", "15"),
+            _element("responserequired", str(kept["responserequired"])),
+            _element("responsefieldlines", str(kept["responsefieldlines"])),
             _element("minwordlimit", str(d["min_words"]) if d["min_words"] else ""),
             _element("maxwordlimit", str(d["max_words"]) if d["max_words"] else ""),
-            _element("attachments", "0"),
-            _element("attachmentsrequired", "0"),
-            _element("maxbytes", "0"),
-            _element("filetypeslist", ""),
+            _element("attachments", str(kept["attachments"])),
+            _element("attachmentsrequired", str(kept["attachmentsrequired"])),
+            _element("maxbytes", str(kept["maxbytes"])),
+            _element("filetypeslist", str(kept["filetypeslist"])),
             _area("graderinfo", d["grader_info"], q.text_format, q.files),
-            _area("responsetemplate", "", q.text_format, {}),
+            _area("responsetemplate", kept.get("responsetemplate", ""), q.text_format, q.files),
         ]
     )
 
@@ -673,6 +872,7 @@ _WRITERS = {
     "select_missing_words": ("gapselect", _w_select_missing_words),
     "essay": ("essay", _w_essay),
     "description": ("description", lambda q: ""),
+    "cloze": ("multianswer", lambda q: ""),
 }
 
 _PENALTY = {"true_false": "1.0000000", "essay": "0.0000000", "description": "0.0000000"}
@@ -686,6 +886,9 @@ def _write_question(q: ParsedQuestion) -> str:
             raise DataProblem(f"file name '{key}' is not a usable name")
     moodle_type, writer = _WRITERS[q.qtype]
     stem = q.data["text"] if q.qtype == "select_missing_words" else q.stem
+    if q.qtype == "cloze":
+        # qformat_xml writes a multianswer's subquestions back into its text as Cloze code.
+        stem = cloze_text(q.data)
     tags = "".join(f"      <tag><text>{_cdata(t)}</text></tag>\n" for t in q.tags)
     return (
         f'  <question type="{moodle_type}">\n'
@@ -693,20 +896,33 @@ def _write_question(q: ParsedQuestion) -> str:
         + _area("questiontext", stem, q.text_format, q.files, everything=True)
         + _area("generalfeedback", q.general_feedback, q.text_format, q.files)
         + _element("defaultgrade", f"{q.default_mark:.7f}")
-        + _element("penalty", _PENALTY.get(q.qtype, "0.3333333"))
-        + _element("hidden", "0")
+        + _element(
+            "penalty",
+            f"{float(q.extras['penalty']):.7f}"
+            if "penalty" in q.extras
+            else _PENALTY.get(q.qtype, "0.3333333"),
+        )
+        + _element("hidden", "1" if q.extras.get("hidden") else "0")
         + _element("idnumber", q.idnumber)
         + writer(q)
+        + _hints(q)
         + (f"    <tags>\n{tags}    </tags>\n" if tags else "")
         + "  </question>\n"
     )
 
 
-def _write_category(category: tuple[str, ...]) -> str:
+def _write_category(category: tuple[str, ...], info: dict | None = None) -> str:
+    extra = ""
+    if info:
+        fmt = _FORMAT_OUT.get(info.get("info_format", "moodle"), "moodle_auto_format")
+        extra = (
+            f'    <info format="{fmt}">\n      <text>{_cdata(info.get("info", ""))}</text>\n'
+            f"    </info>\n" + _element("idnumber", info.get("idnumber", ""))
+        )
     return (
         '  <question type="category">\n    <category>\n      <text>'
         f"{_cdata(common.format_category_path(category))}</text>\n    </category>\n"
-        "  </question>\n"
+        f"{extra}  </question>\n"
     )
 
 
@@ -716,21 +932,25 @@ def normalise(q: ParsedQuestion) -> ParsedQuestion:
     n = common.normalise(q)
     if n.qtype == "select_missing_words" and n.stem:
         data = dict(n.data, text=f"{n.stem}\n\n{n.data['text']}")
-        n = common.normalise(replace(n, stem="", data=data, name=common.clean_text(q.name)))
+        name = common.clean_name(common.clean_text(q.name))
+        n = common.normalise(replace(n, stem="", data=data, name=name))
     return n
 
 
-def write(questions: list[ParsedQuestion]) -> bytes:
+def write(
+    questions: list[ParsedQuestion], categories: dict[tuple[str, ...], dict] | None = None
+) -> bytes:
     """Write questions as a Moodle XML file (UTF-8 bytes).  Raises FormatError naming the
     question for what Moodle would refuse (grades not in its list, characters XML cannot
-    carry…)."""
+    carry…).  ``categories`` gives a category's info and idnumber by path (as
+    ``ParseResult.category_info``)."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
     category: tuple[str, ...] = ()
     for number, q in enumerate(questions, start=1):
         try:
             n = normalise(q)
             if n.category != category:
-                parts.append(_write_category(n.category))
+                parts.append(_write_category(n.category, (categories or {}).get(n.category)))
                 category = n.category
             parts.append(_write_question(n))
         except DataProblem as problem:

@@ -17,6 +17,7 @@ from .base import (
     ResponseError,
     normalise_text,
 )
+from .cloze import Cloze
 from .description import Description
 from .essay import Essay
 from .matching import Matching
@@ -39,6 +40,7 @@ TYPES: dict[str, QuestionType] = {
         Numerical(),
         Matching(),
         SelectMissingWords(),
+        Cloze(),
         SpotTheFake(),
         Essay(),
         Description(),

@@ -30,6 +30,21 @@ from .base import (
 )
 
 
+def duplicate_choice(data: dict[str, Any]) -> QuestionDataError | None:
+    """Two choices that read the same: unfair when their fractions differ and pointless when
+    they do not. The editor refuses them; an import keeps them (Moodle does) with a warning."""
+    seen: dict[str, int] = {}
+    for i, choice in enumerate(data.get("choices") or ()):
+        key = normalise_text(choice["text"])
+        if key in seen:
+            return QuestionDataError(
+                join(join("choices", i), "text"),
+                f"same text as choices[{seen[key]}]; a student could not tell them apart",
+            )
+        seen[key] = i
+    return None
+
+
 class ChoiceQuestion(QuestionType):
     """Base for the choice types. Layout: ``{"order": [choice index, ...]}`` in display order."""
 
@@ -38,20 +53,10 @@ class ChoiceQuestion(QuestionType):
         data = check_object(raw, "", required=["choices"], optional=["shuffle"])
         items = check_list(data["choices"], "choices", min_items=2, what="choices")
         choices: list[dict[str, Any]] = []
-        seen: dict[str, int] = {}
         for i, item in enumerate(items):
             path = join("choices", i)
             item = check_object(item, path, required=["text"], optional=["fraction", "feedback"])
             text = check_text(item["text"], join(path, "text"), required=True)
-            # Two choices that read the same are unfair when their fractions differ and
-            # pointless when they do not.
-            key = normalise_text(text)
-            if key in seen:
-                raise QuestionDataError(
-                    join(path, "text"),
-                    f"same text as choices[{seen[key]}]; a student could not tell them apart",
-                )
-            seen[key] = i
             choices.append(
                 {
                     "text": text,

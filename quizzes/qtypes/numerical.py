@@ -6,6 +6,8 @@ data::
      "units": [{"unit": "cm", "multiplier": 1}, {"unit": "m", "multiplier": 0.01}],
      "unit_required": false}
 
+with ``unit_required``, also ``"unit_penalty": 1.0`` and ``"unit_grading": "response"``.
+
 response: ``{"text": "12.5 cm"}``, stored as typed. Reading it, as Moodle does:
 
 * the number: optional sign (``-``, ``+`` or U+2212), digits, a decimal mark that may be ``.`` or
@@ -16,7 +18,13 @@ response: ``{"text": "12.5 cm"}``, stored as typed. Reading it, as Moodle does:
 * the unit: whatever follows, with or without a space (``12.5cm``). It must be one of ``units``
   (compared after NFKC, case-sensitive: ``m`` is not ``M``); the number is divided by its
   multiplier to get the value in the first unit (with cm = 1 and m = 0.01, ``0.125 m`` is 12.5).
-  No unit means the first unit, unless ``unit_required``, in which case it is wrong.
+  No unit means the first unit, unless ``unit_required``.
+* with ``unit_required``, units are graded as Moodle grades them (qtype_numerical_question::
+  get_matching_answer and apply_unit_penalty): a number with a missing or unknown unit, or
+  one that only matches when its unit is ignored, is compared as typed, and the answer's
+  fraction loses ``unit_penalty`` (0 to 1, default 1): a share of that fraction when
+  ``unit_grading`` is ``"response"`` (the default; Moodle's unitgradingtype 1), or that much
+  of the whole question when it is ``"question"`` (unitgradingtype 2); never below 0.
 * an answer matches when ``|value - answer.value| <= tolerance``. The best matching answer's
   fraction is the grade; ``"*"`` answers ("any other answer") apply only when no numeric answer
   matches, including to text that is not a number or has a wrong or missing unit.
@@ -50,6 +58,8 @@ from .base import (
 
 MAX_LENGTH = 200
 ANY = "*"
+# How a unit penalty counts: a share of the matched answer's fraction, or of the question.
+UNIT_GRADING = ("response", "question")
 
 # Problems reading a response; templates map them to translated messages.
 NOT_A_NUMBER = "not_a_number"
@@ -111,7 +121,12 @@ class Numerical(QuestionType):
     name = "numerical"
 
     def validate(self, raw: Any) -> dict[str, Any]:
-        data = check_object(raw, "", required=["answers"], optional=["units", "unit_required"])
+        data = check_object(
+            raw,
+            "",
+            required=["answers"],
+            optional=["units", "unit_required", "unit_penalty", "unit_grading"],
+        )
         answers = [
             self._validate_answer(item, join("answers", i))
             for i, item in enumerate(
@@ -128,7 +143,19 @@ class Numerical(QuestionType):
             raise QuestionDataError(
                 "unit_required", "a unit is required but no units are defined; add units"
             )
-        return {"answers": answers, "units": units, "unit_required": unit_required}
+        out = {"answers": answers, "units": units, "unit_required": unit_required}
+        if unit_required:
+            grading = data.get("unit_grading", UNIT_GRADING[0])
+            if grading not in UNIT_GRADING:
+                raise QuestionDataError(
+                    "unit_grading",
+                    f'expected "response" or "question", got {describe(grading)}',
+                )
+            out["unit_penalty"] = check_fraction(
+                data.get("unit_penalty", 1.0), "unit_penalty", low=0.0
+            )
+            out["unit_grading"] = grading
+        return out
 
     @staticmethod
     def _validate_answer(item: Any, path: str) -> dict[str, Any]:
@@ -250,15 +277,48 @@ class Numerical(QuestionType):
                 return best
         return None
 
+    def _graded_match(self, data: dict[str, Any], text: str) -> tuple[int | None, bool]:
+        """(stored index of the deciding answer or None, whether the unit counts as right).
+
+        Without ``unit_required`` the unit is never penalised. With it, as Moodle's
+        get_matching_answer(): the value in the first unit when the unit is known, else the
+        number as typed, which matches with a wrong unit."""
+        if not data["unit_required"]:
+            return self._matched(data, self.interpret(data, text)["value"]), True
+        parsed = parse_number(text)
+        if parsed is None:
+            return self._matched(data, None), True
+        number, unit = parsed
+        multiplier = next(
+            (u["multiplier"] for u in data["units"] if normalise_text(u["unit"]) == unit), None
+        )
+        if multiplier is not None:
+            matched = self._matched(data, number / multiplier)
+            if matched is not None and data["answers"][matched]["value"] != ANY:
+                return matched, True
+        matched = self._matched(data, number)
+        return matched, False
+
+    @staticmethod
+    def unit_penalised(data: dict[str, Any], fraction: float) -> float:
+        """Moodle's apply_unit_penalty() for a response whose unit is not right."""
+        penalty = data.get("unit_penalty", 1.0)
+        if data.get("unit_grading", "response") == "question":
+            return max(fraction - penalty, 0.0)
+        return max(fraction - penalty * fraction, 0.0)
+
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
         response = self.validate_response(data, response)
         if response is None:
             return Grade.unanswered()
-        matched = self._matched(data, self.interpret(data, response["text"])["value"])
+        matched, unit_right = self._graded_match(data, response["text"])
         if matched is None:
             return Grade.from_fraction(0.0)
         answer = data["answers"][matched]
-        return Grade.from_fraction(answer["fraction"], [answer["feedback"]])
+        fraction = answer["fraction"] if unit_right else self.unit_penalised(
+            data, answer["fraction"]
+        )
+        return Grade.from_fraction(fraction, [answer["feedback"]])
 
     def review_view(
         self,
@@ -276,7 +336,7 @@ class Numerical(QuestionType):
             if response
             else {"value": None, "unit": None, "problem": None}
         )
-        matched = self._matched(data, reading["value"]) if response else None
+        matched = self._graded_match(data, response["text"])[0] if response else None
         review.update(reading)
         review["response"] = response["text"] if response else None
         review["matched"] = matched

@@ -97,9 +97,8 @@ class ShortAnswer(QuestionType):
             answers.append(
                 {
                     "text": check_text(item["text"], join(path, "text"), required=True),
-                    "fraction": check_fraction(
-                        item.get("fraction", 0), join(path, "fraction"), low=0.0
-                    ),
+                    # Moodle imports negative grades (=%-50%wrong); the grade is clamped at 0.
+                    "fraction": check_fraction(item.get("fraction", 0), join(path, "fraction")),
                     "feedback": check_text(item.get("feedback"), join(path, "feedback")),
                 }
             )

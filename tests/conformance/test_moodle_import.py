@@ -34,6 +34,7 @@ EXPECTED = {
     "xml/error_invalid_grades.xml": None,
     "xml/gapselect_testquestion.moodle.xml": {"select_missing_words": 1},
     "xml/match_testquestion.moodle.xml": {"matching": 1},
+    "xml/multianswer.xml": {"cloze": 1},
     "xml/multichoice.xml": {"single_choice": 1},
     "xml/nested_categories_with_questions.xml": {"true_false": 4, "essay": 1},
     "xml/shortanswer_testquestion.moodle.xml": {"short_answer": 1},

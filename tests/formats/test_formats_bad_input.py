@@ -231,24 +231,23 @@ def test_xml_markup_inside_text_needs_cdata() -> None:
         "ddmarker",
         "ddimageortext",
         "ddwtos",
-        "multianswer",
         "randomsamatch",
         "random",
         "somethingnew",
     ],
 )
-def test_xml_unsupported_types_are_skipped_with_a_reason(qtype: str) -> None:
+def test_xml_unsupported_types_refuse_the_whole_file(qtype: str) -> None:
     data = (
         f'<quiz><question type="{qtype}"><name><text>N</text></name></question>'
         '<question type="truefalse"><name><text>T</text></name><answer fraction="100">'
         "<text>true</text></answer><answer fraction="
         '"0"><text>false</text></answer></question></quiz>'
     ).encode()
-    result = moodle_xml.parse(data)
-    assert [q.name for q in result.questions] == ["T"]
-    (skipped,) = result.skipped
-    assert (skipped.name, skipped.qtype, skipped.position) == ("N", qtype, "question[1]")
-    assert skipped.reason.startswith(f"question type '{qtype}' is not supported")
+    with pytest.raises(FormatError) as caught:
+        moodle_xml.parse(data)
+    assert (caught.value.element, caught.value.question) == ("question[1]", "N")
+    assert caught.value.message.startswith(f"question type '{qtype}'")
+    assert "not supported" in caught.value.message
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ EXPECTED_FILES = {
     "xml/error_invalid_grades.xml",
     "xml/gapselect_testquestion.moodle.xml",
     "xml/match_testquestion.moodle.xml",
+    "xml/multianswer.xml",
     "xml/multichoice.xml",
     "xml/nested_categories_with_questions.xml",
     "xml/shortanswer_testquestion.moodle.xml",
@@ -441,6 +442,35 @@ def test_xml_gapselect(moodle_dir: Path) -> None:
     }
     assert q.general_feedback == "The cat sat on the mat."
     assert result.warnings == [
-        "question[2]: question 'Imported Select missing words 001': 2 hint(s) not imported: "
-        "this platform has no hints"
+        "question[2]: question 'Imported Select missing words 001': 2 hint(s) kept for "
+        "export; this platform does not show hints"
     ]
+    # Kept, and written again by the exporter (qformat_xml::write_combined_feedback, hints).
+    assert q.extras == {
+        "combined_feedback": {
+            "correct": "Your answer is correct.",
+            "partial": "Your answer is partially correct.",
+            "incorrect": "Your answer is incorrect.",
+        },
+        "shownumcorrect": True,
+        "hints": [{"text": "First hint"}, {"text": "Second hint"}],
+    }
+
+
+def test_xml_multianswer(moodle_dir: Path) -> None:
+    """multianswer.xml (type "cloze", Moodle's old name): one Cloze question whose
+    subquestions are read from its text as qtype_multianswer_extract_question() does."""
+    result = _xml(moodle_dir, "multianswer.xml")
+    (q,) = result.questions
+    assert (q.qtype, q.name, q.stem, q.category) == (
+        "cloze", "cloze with images", "", ("Default for Test images in backup",))
+    subs = q.data["subquestions"]
+    assert [s["kind"] for s in subs] == ["multichoice"] * 4 + ["short_answer"]
+    assert all(s["weight"] == 1 for s in subs)
+    assert [c["fraction"] for c in subs[1]["choices"]] == [0.0, 1.0]
+    assert subs[4]["answers"][1] == {
+        "text": "Marseille", "fraction": 0.5,
+        "feedback": "No, that is the second largest city in France (after<br />Paris)."}
+    assert subs[4]["answers"][2]["text"] == "*"
+    assert q.data["text"].endswith("The capital of France is {#5}.</p>")
+    assert sorted(q.files) == ["arizona_2.png", "california-state-flag.png", "moodle.png"]

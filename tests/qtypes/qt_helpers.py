@@ -400,6 +400,21 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "grader_info": "채점 기준: 어텐션 언급",
     },
     "description": {},
+    "cloze": {
+        "text": "GPT는 {#1} 모델이고 층은 {#2}개, 구조는 {#3}, 쓰는 것은 {#4}.",
+        "subquestions": [
+            {"kind": "short_answer", "weight": 2,
+             "answers": [{"text": "디코더", "fraction": 1, "feedback": "맞습니다."}]},
+            {"kind": "numerical", "weight": 1,
+             "answers": [{"value": 12, "tolerance": 0, "fraction": 1, "feedback": "정확해요."}]},
+            {"kind": "multichoice", "weight": 1, "display": "dropdown", "shuffle": True,
+             "choices": [{"text": "트랜스포머", "fraction": 1, "feedback": "좋아요."},
+                         {"text": "RNN", "fraction": 0, "feedback": "아니에요."}]},
+            {"kind": "multiresponse", "weight": 1, "display": "vertical", "shuffle": False,
+             "choices": [{"text": "어텐션", "fraction": 0.5}, {"text": "위치 인코딩", "fraction": 0.5},
+                         {"text": "합성곱", "fraction": -1}]},
+        ],
+    },
     "spot_the_fake": {
         "count": 4,
         "fakes": 2,

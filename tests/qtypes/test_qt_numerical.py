@@ -65,7 +65,9 @@ def test_units_convert_with_multipliers():
 def test_unit_required():
     data = qt.validate({**SAMPLES["numerical"], "unit_required": True})
     assert grade_text(data, "12.5 cm").state == "correct"
-    assert grade_text(data, "12.5") == Grade(0.0, "incorrect", ["다시 계산해 보세요."])
+    # Moodle's get_matching_answer(): the number without its unit matches the answer, whose
+    # fraction then loses the unit penalty (1 by default here: nothing left).
+    assert grade_text(data, "12.5") == Grade(0.0, "incorrect", ["정확합니다."])
     review = qt.review_view(data, {}, {"text": "12.5"})
     assert review["problem"] == "missing_unit" and review["value"] is None
     assert qt.student_view(data, {}) == {

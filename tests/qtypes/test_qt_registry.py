@@ -21,6 +21,7 @@ ALL = [
     "numerical",
     "matching",
     "select_missing_words",
+    "cloze",
     "spot_the_fake",
     "essay",
     "description",

@@ -95,9 +95,9 @@ def test_best_matching_answer_wins():
         ({"answers": []}, "answers", "at least 1"),
         ({"answers": [{"text": "a", "fraction": 0.5}]}, "answers", "fraction 1"),
         (
-            {"answers": [{"text": "a", "fraction": 1}, {"text": "b", "fraction": -0.5}]},
+            {"answers": [{"text": "a", "fraction": 1}, {"text": "b", "fraction": -1.5}]},
             "answers[1].fraction",
-            "between 0 and 1",
+            "between -1 and 1",
         ),
         ({"answers": [{"text": "", "fraction": 1}]}, "answers[0].text", "empty"),
         ({"answers": [{"text": 3, "fraction": 1}]}, "answers[0].text", "quotes"),

@@ -64,11 +64,6 @@ def test_validate_fills_defaults_and_trims():
             "unknown key",
         ),
         (
-            {"choices": [{"text": "A", "fraction": 1}, {"text": "a "}, {"text": "A"}]},
-            "choices[2].text",
-            "choices[0]",
-        ),
-        (
             {"choices": [{"text": "A", "fraction": 1}, {"text": "B", "feedback": 3}]},
             "choices[1].feedback",
             "string",
@@ -191,3 +186,15 @@ def test_right_answer_lists_every_full_mark_choice():
         {"choices": [{"text": "A", "fraction": 1}, {"text": "B", "fraction": 1}, {"text": "C"}]}
     )
     assert qt.right_answer(data) == "A / B"
+
+
+def test_duplicate_texts_are_valid_data_but_named_for_the_editor():
+    """Moodle imports two choices with the same text (giftformat: {=same ~same ~other}); the
+    data is valid, and the editor (authoring.question_validate) refuses it by this check."""
+    from quizzes.qtypes._choices import duplicate_choice
+
+    raw = {"choices": [{"text": "A", "fraction": 1}, {"text": "a "}, {"text": "A"}]}
+    data = qt.validate(raw)
+    problem = duplicate_choice(data)
+    assert problem is not None and problem.path == "choices[2].text"
+    assert "choices[0]" in problem.message

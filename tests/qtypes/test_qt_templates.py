@@ -31,6 +31,7 @@ ENGINE = Engine(
 )
 
 RESPONSES = {
+    "cloze": {"answers": {"1": "디코더", "2": "11", "3": 0, "4": [0, 2]}},
     "single_choice": {"choice": "GRU"},
     "multiple_response": {"choices": ["BERT", "GPT-2"]},
     "true_false": {"value": False},

@@ -124,19 +124,22 @@ def test_reimport_matches_an_existing_pack_question_by_key(mini_course):
     assert original.latest_version().data["correct"] is False
 
 
-def test_duplicate_idnumber_in_one_file_is_skipped_with_reason(mini_course):
+def test_duplicate_idnumber_in_one_file_imports_both_with_a_warning(mini_course):
+    # Moodle's qformat_default::importprocess() clears an idnumber already used in the
+    # category and imports the question anyway.
     text = "// [id:dup]\n::하나::첫째 {TRUE}\n\n// [id:dup]\n::둘::둘째 {FALSE}\n"
     report = importing(mini_course, text)
-    assert [i.name for i in report.created] == ["하나"]
-    assert len(report.skipped) == 1 and "already used" in report.skipped[0].reason
+    assert [(i.name, i.key) for i in report.created] == [("하나", "dup"), ("둘", "")]
+    assert any("already used" in w for w in report.warnings)
 
 
-def test_data_our_types_refuse_is_skipped_not_imported(mini_course):
-    text = "::같은 보기::둘 중 하나 {=사과 ~사과}\n\n::좋은 문제::참인가? {T}\n"
-    report = importing(mini_course, text)
-    assert [i.name for i in report.created] == ["좋은 문제"]
-    assert report.skipped[0].name == "같은 보기"
-    assert "choices[1].text" in report.skipped[0].reason
+def test_data_our_types_refuse_stores_nothing(mini_course):
+    before = counts()
+    text = "::좋은 문제::참인가? {T}\n\n::나쁜 문제::답이 비었다 {#1..x}\n"
+    with pytest.raises(ApplicationError) as caught:
+        importing(mini_course, text)
+    assert caught.value.code == "invalid_file" and "나쁜 문제" in caught.value.message
+    assert counts() == before
 
 
 def test_size_limit(mini_course, settings):
