@@ -148,5 +148,13 @@ class ChoiceQuestion(QuestionType):
 
 
 def indices_by_text(data: dict[str, Any]) -> dict[str, int]:
-    """Each choice's text -> its stored index."""
-    return {choice["text"]: i for i, choice in enumerate(data["choices"])}
+    """Each choice's text -> its stored index. Two choices with the same text (an imported
+    Moodle file may have them) are one answer to a student, who cannot tell them apart: the
+    text names the one with the higher fraction, so the student gets the benefit of the doubt."""
+    found: dict[str, int] = {}
+    choices = data["choices"]
+    for i, choice in enumerate(choices):
+        best = found.get(choice["text"])
+        if best is None or choice["fraction"] > choices[best]["fraction"]:
+            found[choice["text"]] = i
+    return found

@@ -198,3 +198,17 @@ def test_duplicate_texts_are_valid_data_but_named_for_the_editor():
     problem = duplicate_choice(data)
     assert problem is not None and problem.path == "choices[2].text"
     assert "choices[0]" in problem.message
+
+
+def test_two_choices_with_the_same_text_grade_as_the_better_one():
+    # Moodle imports "{=same ~same ~other}"; a student cannot tell the two "same" apart, so
+    # picking either (both read {"choice": "same"}) earns the better fraction, whatever order.
+    for choices in ([("same", 1), ("same", 0), ("other", 0)],
+                    [("same", 0), ("same", 1), ("other", 0)]):
+        data = {"choices": [{"text": t, "fraction": f, "feedback": ""} for t, f in choices],
+                "shuffle": False}
+        for position in ("0", "1"):
+            answer = qt.from_display(data, {"order": [0, 1, 2]}, {"choice": position})
+            assert answer == {"choice": "same"}
+            assert qt.grade(data, answer).fraction == 1.0
+        assert qt.grade(data, {"choice": "other"}).fraction == 0.0
