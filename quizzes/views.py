@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from config.api_errors import ApplicationError
 
 from . import qtypes, reports, selectors, services
-from .models import Attempt, Dispute, Question, Response
+from .models import Attempt, Dispute, Question, Quiz, Response
 
 
 def course_quiz_section(request: HttpRequest, access) -> str:
@@ -27,8 +27,12 @@ def course_quiz_section(request: HttpRequest, access) -> str:
         attempts.setdefault(attempt.quiz_id, []).append(attempt)
     rows = [{"quiz": q, "grade": selectors.user_quiz_grade(quiz=q, attempts=attempts.get(q.pk, [])),
              "open": any(a.is_open for a in attempts.get(q.pk, []))} for q in quizzes]
+    # Self-checks are ungraded and linked from their lessons; listed apart, folded away.
+    practice = [r for r in rows if r["quiz"].kind == Quiz.Kind.PRACTICE]
+    rows = [r for r in rows if r["quiz"].kind != Quiz.Kind.PRACTICE]
     return render_to_string("quizzes/_course_section.html",
-                            {"rows": rows, "access": access, "course": access.course},
+                            {"rows": rows, "practice_rows": practice, "access": access,
+                             "course": access.course},
                             request=request)
 
 
