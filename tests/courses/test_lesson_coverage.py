@@ -69,3 +69,13 @@ def test_week9_recaps_week7s_gans_and_links_back(genai_student):
     for url in style | face_lab:
         if url.startswith(f"/courses/{COURSE}/lessons/"):
             assert genai_student.get(url).status_code == 200, url
+
+
+def test_legal_and_library_claims_say_when_they_held(genai_student):
+    lab = plain_text(article(lesson_html(genai_student, "art-generation-lab")))
+    assert "2025년 말 기준" in lab and "2026년 1월 시행" in lab and "torchvision 0.13" in lab
+    law = [s for s in re.split(r"(?<=[.다])\s", plain_text(
+        article(lesson_html(genai_student, "gan-applications-2")))) if "성폭력처벌법" in s]
+    assert law and all("기준" in s or "2020년" in s for s in law), law
+    hub = plain_text(article(lesson_html(genai_student, "applications")))
+    assert "2025년 기준" in hub and "PyTorch" in hub and "TensorFlow" in hub
