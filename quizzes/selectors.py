@@ -359,7 +359,8 @@ def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
     a student sees only their own row, with only the marks the review policy shows them."""
     if only_user is None and not access.can_teach:
         raise PermissionDenied(_("Only the course's teachers see everyone's grades."))
-    quizzes = list(quiz_list_for_course(access=access))
+    # Practice quizzes (the lessons' self-checks) are not graded.
+    quizzes = list(quiz_list_for_course(access=access).exclude(kind=Quiz.Kind.PRACTICE))
     enrollments = Enrollment.objects.filter(course=access.course, role=Enrollment.Role.STUDENT)
     if only_user is not None:
         enrollments = enrollments.filter(user=only_user)

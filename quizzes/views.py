@@ -19,7 +19,7 @@ from config.api_errors import ApplicationError
 from config.parsers import JSONTooDeep, json_loads
 
 from . import qtypes, reports, selectors, services
-from .models import Attempt, Dispute, Question, Response
+from .models import Attempt, Dispute, Question, Quiz, Response
 
 
 def course_quiz_section(request: HttpRequest, access) -> str:
@@ -33,8 +33,12 @@ def course_quiz_section(request: HttpRequest, access) -> str:
                 quiz=q, attempts=attempts.get(q.pk, []), viewer_can_teach=access.can_teach,
                 now=now),
              "open": any(a.is_open for a in attempts.get(q.pk, []))} for q in quizzes]
+    # Self-checks are ungraded and linked from their lessons; listed apart, folded away.
+    practice = [r for r in rows if r["quiz"].kind == Quiz.Kind.PRACTICE]
+    rows = [r for r in rows if r["quiz"].kind != Quiz.Kind.PRACTICE]
     return render_to_string("quizzes/_course_section.html",
-                            {"rows": rows, "access": access, "course": access.course},
+                            {"rows": rows, "practice_rows": practice, "access": access,
+                             "course": access.course},
                             request=request)
 
 

@@ -30,7 +30,7 @@ def test_student_reads_week7_takes_quiz_reloads_submits_reviews_and_disputes(pag
     page.click("button:has-text('퀴즈 시작')")
     page.wait_for_url(re.compile(r"/attempts/\d+/$"))
     questions = page.locator("section.question")
-    assert questions.count() == 6
+    assert questions.count() == 9
     # Answer the first three single-choice items: pick the first option shown.
     for i in range(3):
         questions.nth(i).locator("input[type=radio]").first.check()
