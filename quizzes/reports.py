@@ -7,6 +7,7 @@ from typing import Any
 
 from . import qtypes
 from .models import Attempt, Quiz, Response, Slot
+from .qtypes._choices import indices_by_text
 from .statistics import ItemResponse, ItemStats, histogram, item_statistics
 
 
@@ -30,11 +31,13 @@ def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str,
         return tuple(f"{gap}:{option}" for gap, option in sorted(answer.get("gaps", {}).items()))
     if qtype == "matching":
         return tuple(f"{pair}:{text}" for pair, text in sorted(answer.get("matches", {}).items()))
-    if qtype == "cloze":  # per subquestion: "n:choice index" or "n:typed text"
+    if qtype == "cloze":  # per subquestion: "n:choice text" or "n:typed text" (normalised)
+        subs = (data or {}).get("subquestions", [])
         keys = []
         for number, value in sorted(answer.get("answers", {}).items(), key=lambda i: int(i[0])):
+            by_text = 0 < int(number) <= len(subs) and "choices" in subs[int(number) - 1]
             for item in value if isinstance(value, list) else [value]:
-                text = item if isinstance(item, int) else \
+                text = str(item) if by_text else \
                     qtypes.base.normalise_text(str(item)).casefold()[:40]
                 keys.append(f"{number}:{text}")
         return tuple(keys) or ("-",)
@@ -67,11 +70,12 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
                     right.add(key)
     elif qtype == "cloze":
         for number, sub in enumerate(data["subquestions"], start=1):
-            for i, choice in enumerate(sub.get("choices", [])):
-                labels[f"{number}:{i}"] = f"({number}) {choice['text']}"
-                if choice["fraction"] > 0.999 or (sub["kind"] == "multiresponse"
-                                                  and choice["fraction"] > 0):
-                    right.add(f"{number}:{i}")
+            # A text names the better of two same-text choices, as in grading.
+            for text, i in (indices_by_text(sub) if "choices" in sub else {}).items():
+                fraction = sub["choices"][i]["fraction"]
+                labels[f"{number}:{text}"] = f"({number}) {text}"
+                if fraction > 0.999 or (sub["kind"] == "multiresponse" and fraction > 0):
+                    right.add(f"{number}:{text}")
             for answer in sub.get("answers", []) if sub["kind"] == "short_answer" else []:
                 key = f"{number}:{qtypes.base.normalise_text(answer['text']).casefold()[:40]}"
                 labels[key] = f"({number}) {answer['text']}"

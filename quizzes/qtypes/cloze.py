@@ -16,9 +16,12 @@ data::
 ``{#n}`` marks where subquestion n (1-based) is answered; every subquestion appears exactly
 once. ``display`` is ``dropdown`` (multichoice only), ``vertical`` or ``horizontal``.
 
-response: ``{"answers": {"1": "Paris", "2": "4", "3": 0, "4": [0, 2]}}``: typed text for
-short_answer and numerical, a stored choice index for multichoice, stored indices for
-multiresponse (display values in the API, as every type). Grading follows Moodle's
+response: ``{"answers": {"1": "Paris", "2": "4", "3": "A", "4": ["A", "C"]}}``: typed text
+for short_answer and numerical, the chosen choice's text for multichoice, the ticked choices'
+texts (in stored order) for multiresponse: by identity, never by position, as every choice type,
+so a version with the choices reordered reads the same answer (display values in the API, as
+every type). Two choices of one subquestion with the same text are one answer to a student: the
+text names the one with the higher fraction (``indices_by_text``). Grading follows Moodle's
 qtype_multianswer_question::grade_response(): the sum of each subquestion's fraction times
 its weight, over the sum of the weights. A short answer matches as the short_answer type does
 (``*`` wildcard), a number as numerical does (tolerance, ``*`` any other answer), a
@@ -36,6 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ._choices import indices_by_text
 from .base import (
     CORRECT,
     INCORRECT,
@@ -45,6 +49,7 @@ from .base import (
     QuestionDataError,
     QuestionType,
     ResponseError,
+    carry_order,
     check_bool,
     check_fraction,
     check_list,
@@ -60,6 +65,7 @@ from .base import (
     join,
     make_rng,
     parse_index,
+    position_of,
     shuffled_range,
 )
 from .numerical import parse_number
@@ -307,6 +313,21 @@ def _scored(raw: Any, path: str, key: str) -> list[dict[str, Any]]:
     return items
 
 
+def _choice_text(sub: dict[str, Any], value: Any, what: str) -> str:
+    """``value`` as the text of one of ``sub``'s choices (how responses name a choice)."""
+    if not isinstance(value, str) or value not in indices_by_text(sub):
+        raise ResponseError(f"{what}: {value!r} is not one of the choices")
+    return value
+
+
+def _chosen(sub: dict[str, Any], value: Any) -> set[int]:
+    """Stored indices of the choices a validated subanswer (a text or texts) names."""
+    if value is None:
+        return set()
+    index = indices_by_text(sub)
+    return {index[text] for text in (value if isinstance(value, list) else [value])}
+
+
 class Cloze(QuestionType):
     name = "cloze"
 
@@ -381,6 +402,22 @@ class Cloze(QuestionType):
                                                      rng if sub["shuffle"] else None)
         return {"orders": orders}
 
+    def carry_layout(self, old_data: dict[str, Any], new_data: dict[str, Any],
+                     layout: dict[str, Any] | None) -> dict[str, Any]:
+        """Each subquestion's display order moved onto ``new_data`` by choice text (new choices
+        last), so a regraded attempt's review lists the choices as the student saw them."""
+        orders = {}
+        old_subs, new_subs = old_data["subquestions"], new_data["subquestions"]
+        for key in (layout or {}).get("orders") or {}:
+            number = int(key) if key.isdigit() else 0
+            if not 1 <= number <= min(len(old_subs), len(new_subs)) or not (
+                    "choices" in old_subs[number - 1] and "choices" in new_subs[number - 1]):
+                continue
+            old_choices = old_subs[number - 1]["choices"]
+            texts = [old_choices[i]["text"] for i in self._order(old_data, layout, number)]
+            orders[key] = carry_order(texts, [c["text"] for c in new_subs[number - 1]["choices"]])
+        return {"orders": orders}
+
     def _order(self, data: dict[str, Any], layout: dict[str, Any] | None,
                 number: int) -> list[int]:
         sub = data["subquestions"][number - 1]
@@ -415,8 +452,7 @@ class Cloze(QuestionType):
                                        "display": sub.get("display", "input")}
             value = given.get(str(part))
             if "choices" in sub:
-                chosen = set(value if isinstance(value, list) else
-                             ([] if value is None else [value]))
+                chosen = _chosen(sub, value)
                 segment["choices"] = [
                     {"value": str(pos), "text": sub["choices"][i]["text"], "selected": i in chosen}
                     for pos, i in enumerate(self._order(data, layout, part))]
@@ -451,16 +487,14 @@ class Cloze(QuestionType):
                 if value:
                     out[key] = value
             elif sub["kind"] == "multichoice":
-                if isinstance(value, bool) or not isinstance(value, int) or not (
-                        0 <= value < len(sub["choices"])):
-                    raise ResponseError(f"answers.{key}: expected a choice index")
-                out[key] = value
+                out[key] = _choice_text(sub, value, f"answers.{key}")
             else:
-                if not isinstance(value, list) or any(
-                        isinstance(v, bool) or not isinstance(v, int)
-                        or not 0 <= v < len(sub["choices"]) for v in value):
-                    raise ResponseError(f"answers.{key}: expected a list of choice indices")
-                out[key] = sorted(set(value))
+                if not isinstance(value, list):
+                    raise ResponseError(f"answers.{key}: expected a list of choice texts, got "
+                                        f"{describe(value)}")
+                index = indices_by_text(sub)
+                out[key] = sorted({_choice_text(sub, v, f"answers.{key}[]") for v in value},
+                                  key=index.__getitem__)
         return {"answers": out} if out else None
 
     def parse_form(self, data: dict[str, Any], form: Form, prefix: str,
@@ -476,7 +510,8 @@ class Cloze(QuestionType):
                 answers[str(number)] = values[0]
                 continue
             order = self._order(data, layout, number)
-            picked = [order[parse_index(v, len(order), name)] for v in values]
+            picked = [sub["choices"][order[parse_index(v, len(order), name)]]["text"]
+                      for v in values]
             if sub["kind"] == "multichoice":
                 if len(picked) > 1:
                     raise ResponseError(f"{name}: expected one value, got {len(picked)}")
@@ -497,8 +532,9 @@ class Cloze(QuestionType):
                 out[key] = value
                 continue
             order = self._order(data, layout, int(key))
-            out[key] = (str(order.index(value)) if sub["kind"] == "multichoice"
-                        else [str(order.index(v)) for v in value])
+            index = indices_by_text(sub)
+            out[key] = (position_of(order, index[value]) if sub["kind"] == "multichoice"
+                        else [str(p) for p in sorted(order.index(index[v]) for v in value)])
         return {"answers": out}
 
     def from_display(self, data: dict[str, Any], layout: dict[str, Any] | None,
@@ -518,12 +554,15 @@ class Cloze(QuestionType):
                 stored[key] = value
                 continue
             order = self._order(data, layout, int(key))
+            choices = sub["choices"]
             if sub["kind"] == "multichoice":
-                stored[key] = order[display_index(value, len(order), f"answers.{key}")]
+                stored[key] = choices[order[display_index(value, len(order),
+                                                          f"answers.{key}")]]["text"]
             else:
                 if not isinstance(value, list):
                     raise ResponseError(f"answers.{key}: expected a list")
-                stored[key] = [order[display_index(v, len(order), f"answers.{key}")]
+                stored[key] = [choices[order[display_index(v, len(order),
+                                                           f"answers.{key}")]]["text"]
                                for v in value]
         return self.validate_response(data, {"answers": stored})
 
@@ -531,8 +570,9 @@ class Cloze(QuestionType):
 
     @staticmethod
     def grade_sub(sub: dict[str, Any], value: Any) -> tuple[float, list[int], str]:
-        """(fraction, indices of the matched answers or chosen choices, feedback) of one
-        subquestion; (0, [], "") when unanswered."""
+        """(fraction, stored indices of the matched answers or chosen choices, feedback) of one
+        subquestion's validated ``value`` (typed text, a choice text or a list of them);
+        (0, [], "") when unanswered."""
         if value is None:
             return 0.0, [], ""
         if sub["kind"] == "short_answer":
@@ -566,13 +606,14 @@ class Cloze(QuestionType):
             if best is None:
                 return 0.0, [], ""
             return sub["answers"][best]["fraction"], [best], sub["answers"][best]["feedback"]
+        picked = sorted(_chosen(sub, value))
         if sub["kind"] == "multichoice":
-            choice = sub["choices"][value]
-            return choice["fraction"], [value], choice["feedback"]
-        total = sum(sub["choices"][i]["fraction"] for i in value)
-        feedback = " ".join(sub["choices"][i]["feedback"] for i in value
+            choice = sub["choices"][picked[0]]
+            return choice["fraction"], picked, choice["feedback"]
+        total = sum(sub["choices"][i]["fraction"] for i in picked)
+        feedback = " ".join(sub["choices"][i]["feedback"] for i in picked
                             if sub["choices"][i]["feedback"])
-        return min(max(total, 0.0), 1.0), list(value), feedback
+        return min(max(total, 0.0), 1.0), picked, feedback
 
     def grade(self, data: dict[str, Any], response: Any) -> Grade:
         response = self.validate_response(data, response)

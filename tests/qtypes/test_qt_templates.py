@@ -31,7 +31,7 @@ ENGINE = Engine(
 )
 
 RESPONSES = {
-    "cloze": {"answers": {"1": "디코더", "2": "11", "3": 0, "4": [0, 2]}},
+    "cloze": {"answers": {"1": "디코더", "2": "11", "3": "트랜스포머", "4": ["어텐션", "합성곱"]}},
     "single_choice": {"choice": "GRU"},
     "multiple_response": {"choices": ["BERT", "GPT-2"]},
     "true_false": {"value": False},

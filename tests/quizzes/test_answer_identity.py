@@ -288,3 +288,140 @@ def test_the_data_migration_converts_position_answers_with_their_own_version(ans
     back = {r.version.question.key: r.answer for r in Response.objects.filter(
         attempt=attempt, version__question__key__in=PICKS).select_related("version__question")}
     assert back == positions
+
+
+# --- Cloze: the choices of a multichoice / multiresponse subquestion -------------------------
+
+CLOZE_XML = """<quiz><question type="multianswer"><name><text>Cloze picks</text></name>
+<questiontext format="html"><text><![CDATA[<p>GPT is a {1:MULTICHOICE_S:=Transformer#Yes~RNN#No~CNN}
+that uses {1:MULTIRESPONSE_S:%50%attention~%50%positions~%-100%convolution} as a
+{1:SA:=decoder}.</p>]]></text></questiontext></question></quiz>"""
+MC_CODE = "{1:MULTICHOICE_S:=Transformer#Yes~RNN#No~CNN}"
+MR_CODE = "{1:MULTIRESPONSE_S:%50%attention~%50%positions~%-100%convolution}"
+CLOZE_PICKS = {"1": "Transformer", "2": ["attention"], "3": "decoder"}
+
+
+@pytest.fixture
+def cloze_answered(client, teacher, student, mini_course):
+    """A cloze question imported into its own quiz; the student answers it over the API
+    (right, half right, right: 2.5 of 3) and submits."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quizzes.authoring import quiz_create
+
+    quiz = quiz_create(course=mini_course, title="Cloze", slug="cloze")
+    quiz.published = True
+    quiz.save(update_fields=["published"])
+    client.force_login(teacher)
+    imported = client.post(reverse("api-questions-import", args=["mini"]),
+                           {"file": SimpleUploadedFile("c.xml", CLOZE_XML.encode()),
+                            "quiz": "cloze"})
+    assert imported.status_code == 201, imported.content
+    api = APIClient()
+    api.force_authenticate(student)
+    body = api.post(reverse("api-attempt-start", args=["mini", "cloze"]), format="json").json()
+    (question,) = body["questions"]
+    answers = {}
+    for segment in question["view"]["segments"]:
+        wanted = CLOZE_PICKS.get(str(segment.get("sub")))
+        if "choices" in segment:
+            values = [c["value"] for c in segment["choices"] if c["text"] in wanted]
+            answers[str(segment["sub"])] = values if isinstance(wanted, list) else values[0]
+        elif "sub" in segment:
+            answers[str(segment["sub"])] = wanted
+    saved = api.put(reverse("api-response", args=[body["id"], question["slot_id"]]),
+                    {"answer": {"answers": answers}, "sequence": question["sequence"]},
+                    format="json")
+    assert saved.status_code == 200, saved.json()
+    api.post(reverse("api-attempt-submit", args=[body["id"]]))
+    attempt = Attempt.objects.get(pk=body["id"])
+    assert float(attempt.score) == pytest.approx(2.5 / 3, abs=1e-4)
+    return api, attempt, Question.objects.get(course=mini_course, name="Cloze picks")
+
+
+def cloze_review(api, attempt_id: int) -> dict:
+    (question,) = api.get(reverse("api-attempt", args=[attempt_id])).json()["questions"]
+    return question
+
+
+def cloze_shown(question: dict) -> dict:
+    """Per subquestion: its state and, for choices, the texts in the order shown and the ones
+    ticked."""
+    shown = {}
+    for segment in question["review"]["segments"]:
+        if "sub" in segment:
+            choices = segment.get("choices") or []
+            shown[segment["sub"]] = (segment["state"], segment["fraction"],
+                                     [c["text"] for c in choices],
+                                     [c["text"] for c in choices if c["selected"]])
+    return shown
+
+
+def edit_cloze(client, question: Question, replacements: dict[str, str]) -> None:
+    """Save a new version through the bank editor with the Cloze text rewritten."""
+    url = reverse("bank:question-edit", args=["mini", question.pk])
+    parser = FormFields()
+    parser.feed(client.get(url).content.decode())
+    fields = {k: v for k, v in parser.fields.items() if k != "csrfmiddlewaretoken"}
+    for old, new in replacements.items():
+        assert old in fields["d-cloze"], fields["d-cloze"]
+        fields["d-cloze"] = fields["d-cloze"].replace(old, new)
+    fields["change_note"] = "reorder"
+    saved = client.post(url, fields)
+    assert saved.status_code == 302, re.findall(r'field-error"[^>]*>([^<]+)<',
+                                                saved.content.decode())
+
+
+def test_cloze_reorder_and_regrade_keeps_the_answer_the_mark_and_the_review(client, teacher,
+                                                                           cloze_answered):
+    api, attempt, question = cloze_answered
+    response = Response.objects.get(attempt=attempt)
+    # The stored answer names the choices by their text.
+    assert response.answer == {"answers": CLOZE_PICKS}
+    before = cloze_shown(cloze_review(api, attempt.pk))
+    assert {n: s[3] for n, s in before.items()} == {1: ["Transformer"], 2: ["attention"],
+                                                    3: []}
+    client.force_login(teacher)
+    edit_cloze(client, question, {
+        MC_CODE: "{1:MULTICHOICE_S:CNN~RNN#No~=Transformer#Yes}",
+        MR_CODE: "{1:MULTIRESPONSE_S:%-100%convolution~%50%positions~%50%attention}"})
+    latest = question.latest_version()
+    assert latest.number == 2
+    assert [c["text"] for c in latest.data["subquestions"][0]["choices"]] == [
+        "CNN", "RNN", "Transformer"]
+    regrade_url = reverse("quizzes:regrade", args=["mini", "cloze", question.pk])
+    assert "v1 → v2" in client.get(regrade_url).content.decode()
+    assert client.post(regrade_url, {"reason": "reorder"}).status_code == 302
+    response.refresh_from_db()
+    attempt.refresh_from_db()
+    assert response.version.number == 2 and response.answer == {"answers": CLOZE_PICKS}
+    assert float(attempt.score) == pytest.approx(2.5 / 3, abs=1e-4)
+    # Same picks, same states and fractions, same order as the student saw it.
+    assert cloze_shown(cloze_review(api, attempt.pk)) == before
+    client.force_login(attempt.user)
+    page = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert re.findall(r"<strong>([^<]*)</strong>", page)[:2] == ["Transformer", "attention"]
+    # The statistics count the pick under the choice picked, whatever version it is graded on.
+    client.force_login(teacher)
+    stats = client.get(reverse("api-statistics", args=["mini", "cloze"])).json()
+    counts = {row["label"]: row["all"] for row in stats["items"][0]["choices"]}
+    assert counts["(1) Transformer"] == 1 and counts["(2) attention"] == 1
+    assert counts["(1) CNN"] == 0 and counts["(2) convolution"] == 0
+
+
+def test_a_cloze_regrade_skips_an_answer_whose_choice_the_new_version_dropped(
+        client, teacher, cloze_answered):
+    api, attempt, question = cloze_answered
+    before = cloze_shown(cloze_review(api, attempt.pk))
+    client.force_login(teacher)
+    # Transformer (picked) is renamed; the choices are reordered too.
+    edit_cloze(client, question, {MC_CODE: "{1:MULTICHOICE_S:CNN~RNN#No~=Transformers#Yes}"})
+    regrade_url = reverse("quizzes:regrade", args=["mini", "cloze", question.pk])
+    dry = client.get(regrade_url).content.decode()
+    assert "Transformer" in dry and "not in version 2" in dry
+    client.post(regrade_url, {"reason": "typo"})
+    response = Response.objects.get(attempt=attempt)
+    attempt.refresh_from_db()
+    assert response.version.number == 1 and response.answer == {"answers": CLOZE_PICKS}
+    assert float(attempt.score) == pytest.approx(2.5 / 3, abs=1e-4)
+    assert cloze_shown(cloze_review(api, attempt.pk)) == before

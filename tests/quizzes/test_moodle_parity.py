@@ -8,6 +8,7 @@ question/type/numerical/question.php).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -515,6 +516,26 @@ def test_cloze_weights_multiresponse_and_numerical_grade_as_moodle(teacher_clien
     assert result["questions"][0]["mark"] == pytest.approx(0.25)
 
 
+def test_cloze_choices_with_the_same_text_are_one_answer_the_better_one(
+        teacher_client, student, empty_quiz, client):
+    from quizzes.models import Response
+
+    # Moodle keeps two choices of one subquestion that read the same; a student cannot tell
+    # them apart, so the text names the one with the higher fraction, wherever it was shown.
+    text = "<p>{1:MC:same~=same~other} and {1:MR:%50%a~%50%b~%-100%a}</p>"
+    xml = CLOZE_XML.replace("{name}", "Twins").replace("{text}", text)
+    assert post_file(teacher_client, "t.xml", xml, quiz="units").status_code == 201
+    # The first "same" shown (fraction 0) is picked; both "a" boxes are ticked.
+    body, result = attempt_with(student, empty_quiz, {"1": "same", "2": ["a"]})
+    assert Response.objects.get(attempt_id=body["id"]).answer == {
+        "answers": {"1": "same", "2": ["a"]}}
+    # (1 + 0.5) / 2: "same" is the right choice, "a" the +50 % one, counted once.
+    assert result["questions"][0]["mark"] == pytest.approx(0.75)
+    client.force_login(student)
+    page = client.get(reverse("quizzes:review", args=[body["id"]])).content.decode()
+    assert re.findall(r"<strong>([^<]*)</strong>", page)[:2] == ["same", "a"]
+
+
 def test_cloze_is_written_in_the_editor_as_cloze_text(client, teacher, mini_course):
     from quizzes import services
 
@@ -590,7 +611,7 @@ def test_cloze_is_answered_on_the_attempt_page_with_autosave(teacher_client, stu
                         HTTP_HX_REQUEST="true")
     assert saved.status_code == 200
     response.refresh_from_db()
-    assert response.answer == {"answers": {"1": "paris", "2": "2,05", "3": 0}}
+    assert response.answer == {"answers": {"1": "paris", "2": "2,05", "3": "yes"}}
 
 
 def test_cloze_live_preview_in_the_editor(teacher_client):
