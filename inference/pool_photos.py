@@ -36,7 +36,7 @@ from . import phash
 from .images import read_upload
 from .models import PoolImage
 from .pool import drawable_images, pool_image_hash
-from .training.archive import _normalised_png, _refuse, read_photo_archive
+from .training.archive import _normalised_png, _refuse, _too_big, read_photo_archive
 
 POOL_SIDE = 64  # every pool image is shown 64×64 greyscale (inference/worker.py _gray64)
 
@@ -85,10 +85,7 @@ def _photos_from(files: list) -> list[tuple[str, bytes]]:
                                                        strict=True)]
             continue
         if upload.size > settings.DEMO_MAX_UPLOAD_BYTES:
-            raise _refuse(_("“%(name)s” is %(size)s MB; the limit for one photo is %(limit)s "
-                            "MB. Save it smaller or leave it out.") % {
-                "name": name, "size": f"{upload.size / 1e6:.1f}",
-                "limit": f"{settings.DEMO_MAX_UPLOAD_BYTES / 1e6:.0f}"})
+            raise _too_big(name, upload.size, settings.DEMO_MAX_UPLOAD_BYTES)
         try:
             png, _sha = read_upload(upload.read())
         except ApplicationError as exc:

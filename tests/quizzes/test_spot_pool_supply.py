@@ -114,8 +114,8 @@ def test_the_item_statistics_say_how_long_the_pool_lasts(client, mini_course, ma
     page = client.get(reverse("quizzes:results", args=[mini_course.slug, quiz.slug]))
     text = page.content.decode()
     # 9 unrevealed reals at 3 per attempt: 3 attempts, more than the 2 students
-    assert "9 real photos and 30 generated faces" in text, text
-    assert "covers 3 more graded attempts" in text and "⚠" not in text
+    assert "실제 사진 9장과 생성 얼굴 30장" in text  # the site speaks Korean by default
+    assert "앞으로 3번의 응시" in text and "⚠" not in text
     assert reverse("inference:pool-photos", args=[mini_course.slug]) in text
     for image in reals[:4] + generated[:1]:
         PoolImageReveal.objects.create(image=image, course=mini_course, user=students[0])
@@ -123,8 +123,8 @@ def test_the_item_statistics_say_how_long_the_pool_lasts(client, mini_course, ma
         enrol(make_user(f"s{n}"), mini_course, "student")
     text = client.get(reverse("quizzes:results", args=[mini_course.slug, quiz.slug])
                       ).content.decode()
-    assert "5 real photos and 29 generated faces" in text and "covers 1 more" in text
-    assert "⚠" in text and "5 students" in text
+    assert "실제 사진 5장과 생성 얼굴 29장" in text and "앞으로 1번의 응시" in text
+    assert "⚠" in text and "학생 수(5명)" in text
 
 
 def test_the_worker_tops_up_the_shared_real_photos_whatever_a_course_uploaded(
