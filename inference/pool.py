@@ -13,6 +13,7 @@ import random
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
@@ -24,8 +25,37 @@ log = logging.getLogger(__name__)
 REFILL_EVERY = 15  # seconds
 
 
-def spot_instance(*, data: dict, rng: random.Random, unrevealed_in=None) -> dict:
-    """Draw `fakes` generated and `count - fakes` real images for one attempt.
+def drawable_images(*, course_id: int | None, unrevealed: bool):
+    """The active pool images an attempt in `course_id` may show: the shipped ones and the
+    course's own uploaded real photos (never another course's). `unrevealed` (graded quizzes):
+    only those whose key no student of the course has seen in a review (PoolImageReveal)."""
+    images = PoolImage.objects.filter(Q(course=None) | Q(course=course_id), active=True)
+    if unrevealed:
+        images = images.exclude(reveals__course=course_id)
+    return images
+
+
+def draw_split(*, count: int, fakes: int, generated: int, real: int) -> tuple[int, int] | None:
+    """(generated, real) images to draw when `generated` and `real` are available, or None.
+
+    The authored split when both pools have enough. Otherwise the short side gives what it has
+    and the other side makes up the count, as long as the grid still shows at least one of each:
+    the student judges every image on its own and is not told how many are generated, so the
+    split need not be fixed (quizzes/qtypes/spot_the_fake.py grades image by image).
+    """
+    if generated >= fakes and real >= count - fakes:
+        return fakes, count - fakes
+    if 1 <= real < count - fakes and generated >= count - real:
+        return count - real, real
+    if 1 <= generated < fakes and real >= count - generated:
+        return generated, count - generated
+    return None
+
+
+def spot_instance(*, data: dict, rng: random.Random, course_id: int | None = None,
+                  unrevealed_in=None) -> dict:
+    """Draw `fakes` generated and `count - fakes` real images for one attempt in `course_id`
+    (the shipped pool and the course's uploaded photos; see draw_split when one side is short).
 
     `unrevealed_in`: a course (graded quizzes): only images whose key no student of that course
     has seen in a review (PoolImageReveal). If too few are left, the item has no images for
@@ -33,27 +63,30 @@ def spot_instance(*, data: dict, rng: random.Random, unrevealed_in=None) -> dict
     is next shown (quizzes.services.attempt_images_redraw).
     """
     count, fakes = data["count"], data["fakes"]
-    images = PoolImage.objects.filter(active=True)
     if unrevealed_in is not None:
-        images = images.exclude(reveals__course=unrevealed_in)
+        course_id = unrevealed_in
+    images = drawable_images(course_id=course_id, unrevealed=unrevealed_in is not None)
     generated = list(images.filter(kind=PoolImage.Kind.GENERATED)
                      .values_list("pk", "detector_prob"))
     real = list(images.filter(kind=PoolImage.Kind.REAL).values_list("pk", "detector_prob"))
     if min(len(generated), len(real)) < settings.SPOT_POOL_TARGET // 2:
         transaction.on_commit(request_refill)
-    if len(generated) < fakes or len(real) < count - fakes:
-        if unrevealed_in is not None:
-            # Real photos are a fixed offline set: reviews can use them up (content/README.md).
-            log.warning("spot the fake: course %s has %d generated and %d real pool images whose "
-                        "keys no review showed; an item needs %d and %d", unrevealed_in,
-                        len(generated), len(real), fakes, count - fakes)
+    split = draw_split(count=count, fakes=fakes, generated=len(generated), real=len(real))
+    if split != (fakes, count - fakes) and unrevealed_in is not None:
+        # Reviews use real photos up; instructors add more on the course's pool page
+        # (content/README.md).
+        log.warning("spot the fake: course %s has %d generated and %d real pool images whose "
+                    "keys no review showed; an item needs %d and %d%s", unrevealed_in,
+                    len(generated), len(real), fakes, count - fakes,
+                    "" if split is None else f" (drew {split[0]} and {split[1]})")
+    if split is None:
         return {"count": count, "fakes": fakes, "images": []}
     chosen = [{"id": str(pk), "fake": True, "prob": prob}
-              for pk, prob in rng.sample(generated, fakes)]
+              for pk, prob in rng.sample(generated, split[0])]
     chosen += [{"id": str(pk), "fake": False, "prob": prob}
-               for pk, prob in rng.sample(real, count - fakes)]
+               for pk, prob in rng.sample(real, split[1])]
     rng.shuffle(chosen)
-    return {"count": count, "fakes": fakes, "images": chosen}
+    return {"count": count, "fakes": split[0], "images": chosen}
 
 
 def pool_images_reveal(*, course_id: int, user, image_ids: list[str]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pool_views, views
 from .training import views as training
 
 app_name = "inference"
@@ -19,5 +19,6 @@ urlpatterns = [
          name="training-cancel"),
     path("demos/training/<id:run_id>/activate/", training.training_run_activate,
          name="training-activate"),
+    path("courses/<slug:course_slug>/pool-photos/", pool_views.pool_photos, name="pool-photos"),
     path("pool-images/<uuid:image_id>.png", views.pool_image, name="pool-image"),
 ]

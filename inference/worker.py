@@ -614,10 +614,11 @@ def spot_pool_refill() -> int:
                                      model_version=version, phash=pool_hash(png) or b"")
             added += 1
     # Real photos are a fixed offline set (LFW): once each is in the pool, none can be added.
-    need = target - unrevealed.filter(kind=PoolImage.Kind.REAL).count()
+    # Only the shared ones count: a course's uploaded photos serve that course alone.
+    shared_real = PoolImage.objects.filter(kind=PoolImage.Kind.REAL, course=None)
+    need = target - unrevealed.filter(kind=PoolImage.Kind.REAL, course=None).count()
     if need > 0:
-        taken = set(PoolImage.objects.filter(kind=PoolImage.Kind.REAL).values_list("source",
-                                                                                  flat=True))
+        taken = set(shared_real.values_list("source", flat=True))
         photos = [(img, src) for img, src in _real_pool_images(100, rng) if src not in taken][
             :need]
         if photos:
@@ -630,5 +631,16 @@ def spot_pool_refill() -> int:
                                          source=source, detector_prob=float(prob),
                                          model_version=version, phash=pool_hash(png) or b"")
                 added += 1
+    # Photos instructors uploaded come without the detector's verdict (the web has no torch).
+    pending = list(PoolImage.objects.filter(kind=PoolImage.Kind.REAL, detector_prob=None,
+                                            active=True).order_by("created_at")[:256])
+    if pending:
+        gray = []
+        for image in pending:
+            with default_storage.open(image.file, "rb") as handle, Image.open(handle) as opened:
+                gray.append(_gray64(np.asarray(opened.convert("RGB"))))
+        for image, prob in zip(pending, predict(detector, np.stack(gray)), strict=True):
+            PoolImage.objects.filter(pk=image.pk).update(detector_prob=float(prob),
+                                                         model_version=version)
     log.info("spot-the-fake pool: %d images added", added)
     return added

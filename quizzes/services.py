@@ -405,7 +405,7 @@ def _instantiate(version: QuestionVersion, rng: random.Random, *, quiz: Quiz) ->
 
     # A graded quiz never shows an image whose key a student of the course saw in a review.
     graded = quiz.kind != Quiz.Kind.PRACTICE
-    return spot_instance(data=version.data, rng=rng,
+    return spot_instance(data=version.data, rng=rng, course_id=quiz.course_id,
                          unrevealed_in=quiz.course_id if graded else None)
 
 

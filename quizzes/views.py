@@ -254,6 +254,10 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
         by_question.setdefault(dispute.question_id, []).append(dispute)
     for item in report.items:
         item.disputes = by_question.get(item.slot.question_id, [])
+        if item.qtype == "spot_the_fake" and item.slot.question_id:
+            from inference.pool_photos import item_pool_supply  # the pools live with the demos
+
+            item.pool = item_pool_supply(course=quiz.course, question=item.slot.question)
     attempts = list(quiz.attempts.select_related("user").order_by("user__username", "number"))
     return render(request, "quizzes/results.html", {
         "access": access, "course": access.course, "quiz": quiz, "report": report,

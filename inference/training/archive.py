@@ -46,6 +46,7 @@ class PhotoArchive:
     count: int
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (name, why), for the page
     duplicates: int = 0
+    names: list[str] = field(default_factory=list)  # each stored photo's name in the upload
 
 
 def _refuse(message: str) -> ApplicationError:
@@ -107,11 +108,17 @@ def _candidates(archive: zipfile.ZipFile
     return chosen, skipped
 
 
-def _check_counts(n: int, *, after_duplicates: bool = False) -> None:
-    low, high = settings.DETECTOR_TRAINING_MIN_PHOTOS, settings.DETECTOR_TRAINING_MAX_PHOTOS
+def _check_counts(n: int, *, after_duplicates: bool = False, low: int | None = None) -> None:
+    training = low is None
+    if training:
+        low = settings.DETECTOR_TRAINING_MIN_PHOTOS
+    high = settings.DETECTOR_TRAINING_MAX_PHOTOS
     if n > high:
         raise _refuse(_("The ZIP has %(n)s photos; the limit is %(limit)s. Upload fewer "
                         "photos.") % {"n": n, "limit": high})
+    if n < low and not training:
+        raise _refuse(_("The ZIP has no photos we can use. Put JPEG, PNG or WebP photos in it "
+                        "and upload it again."))
     if n < low and after_duplicates:
         raise _refuse(_("The ZIP has only %(n)s different photos (the others are copies); at "
                         "least %(min)s are needed.") % {"n": n, "min": low})
@@ -156,9 +163,10 @@ def _normalised_png(png: bytes, name: str) -> bytes:
     return out.getvalue()
 
 
-def read_photo_archive(upload) -> PhotoArchive:
+def read_photo_archive(upload, *, min_photos: int | None = None) -> PhotoArchive:
     """Check an uploaded ZIP (a Django UploadedFile or any binary file with .size) and return
-    its photos as a new ZIP; raise ApplicationError naming the first problem."""
+    its photos as a new ZIP; raise ApplicationError naming the first problem. `min_photos`:
+    the fewest photos accepted (default: what a training run needs)."""
     max_zip = settings.DETECTOR_TRAINING_MAX_ZIP_BYTES
     size = getattr(upload, "size", None)
     if not size:
@@ -173,7 +181,7 @@ def read_photo_archive(upload) -> PhotoArchive:
                         "compress it to a .zip file and upload that.")) from None
     with archive:
         infos, skipped = _candidates(archive)
-        _check_counts(len(infos))
+        _check_counts(len(infos), low=min_photos)
         declared = sum(info.file_size for info in infos)
         if declared > settings.DETECTOR_TRAINING_MAX_UNZIPPED_BYTES:
             raise _refuse(_("The ZIP unpacks to %(size)s MB; the limit is %(limit)s MB. Upload "
@@ -182,15 +190,18 @@ def read_photo_archive(upload) -> PhotoArchive:
                 "limit": _mb(settings.DETECTOR_TRAINING_MAX_UNZIPPED_BYTES)})
         out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
         try:
-            count, duplicates = _rewrite(archive, infos, out)
+            names: list[str] = []
+            count, duplicates = _rewrite(archive, infos, out, min_photos, names)
         except BaseException:
             out.close()
             raise
     out.seek(0)
-    return PhotoArchive(file=out, count=count, skipped=skipped, duplicates=duplicates)
+    return PhotoArchive(file=out, count=count, skipped=skipped, duplicates=duplicates,
+                        names=names)
 
 
-def _rewrite(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], out) -> tuple[int, int]:
+def _rewrite(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], out,
+             min_photos: int | None = None, names: list | None = None) -> tuple[int, int]:
     """Check each photo and write it, normalised, to the ZIP `out`; (photos, duplicates)."""
     cap, budget = settings.DEMO_MAX_UPLOAD_BYTES, settings.DETECTOR_TRAINING_MAX_UNZIPPED_BYTES
     seen: set[str] = set()
@@ -216,5 +227,7 @@ def _rewrite(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], out) -> tup
                 continue
             seen.add(digest)
             written.writestr(f"photo-{len(seen):04d}.png", photo)
-    _check_counts(len(seen), after_duplicates=True)
+            if names is not None:
+                names.append(name)
+    _check_counts(len(seen), after_duplicates=True, low=min_photos)
     return len(seen), duplicates

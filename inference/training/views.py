@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.api_errors import ApplicationError
 
 from ..models import DetectorTraining
+from ..pool_photos import pool_courses
 from . import selectors, services
 from .stages import stage_label
 from .versions import active_detector, detector_card
@@ -36,6 +37,7 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
         "max_photos": settings.DETECTOR_TRAINING_MAX_PHOTOS,
         "max_zip_mb": settings.DETECTOR_TRAINING_MAX_ZIP_BYTES // 1_000_000,
         "in_progress": selectors.in_progress_run(),
+        "pool_courses": pool_courses(user=request.user),
     }, status=status)
 
 

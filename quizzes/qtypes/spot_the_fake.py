@@ -4,8 +4,10 @@ Authored data is a recipe: ``{"count": 6, "fakes": 3}`` (how many images, how ma
 generated). When an attempt starts, the quiz engine draws concrete images from the pools and
 stores an *instance* of the data for that attempt:
 ``{"count", "fakes", "images": [{"id": str, "fake": bool, "prob": float | None}]}`` (``prob``:
-the fake detector's probability, shown in the review). An instance with no images means the
-pool was empty when the attempt started: the item says so and is not graded.
+the fake detector's probability, shown in the review; ``fakes``: how many were drawn generated,
+which differs from the recipe when the pool was short of one kind, see inference/pool.py). An
+instance with no images means the pool was empty when the attempt started: the item says so and
+is not graded.
 
 response: ``{"marked": [i, ...]}`` (stored indices of the images the student marks as fake).
 Each image is a small true/false decision: fraction = images classified right / images.
