@@ -29,7 +29,8 @@ def answered_quiz(accounts, course, django_user_model):
                 choices = response.version.data["choices"]
                 pick = n % len(choices)
                 services.response_save(attempt=attempt, slot_id=response.slot_id,
-                                       answer={"choice": pick}, base_sequence=0)
+                                       answer={"choice": choices[pick]["text"]},
+                                       base_sequence=0)
         attempt = services.attempt_submit(attempt=attempt)
         if first_dispute is None:
             first = attempt.responses.order_by("position").first()

@@ -59,5 +59,9 @@ def test_student_reads_week7_takes_quiz_reloads_submits_reviews_and_disputes(pag
     page.wait_for_selector("text=정답이 두 개인 것 같습니다.")
 
     page.goto(page.url.split("/attempts/")[0] + "/courses/genai-intro/grades/")
-    assert page.locator("table tbody tr").count() == 1
-    assert re.search(r"\d+\.\d", page.locator("table tbody tr").inner_text())
+    # The student's own grades: a row per graded quiz, none for the self-check practice quizzes.
+    week7 = page.locator("table tbody tr").filter(
+        has=page.locator("a[href$='/quizzes/week07-quiz/']"))
+    assert week7.count() == 1
+    assert re.search(r"\d+\.\d", week7.inner_text())
+    assert page.locator("table a[href*='selfcheck']").count() == 0

@@ -118,11 +118,12 @@ def test_a_student_sees_only_their_own_grades_page(client, graded):
     _, ana, ben, quizzes = graded
     client.force_login(ana)
     page = client.get(reverse("quizzes:gradebook", args=["mini"])).content.decode()
-    # One row per quiz (its link), no student column, no one else's name.
+    # One row per graded quiz (its link; practice quizzes count for nothing), no student
+    # column, no one else's name.
     rows = re.findall(r'<th scope="row"><a href="([^"]*)"', page)
     assert rows == [reverse("quizzes:quiz", args=["mini", q.slug])
                     for q in Quiz.objects.filter(course=quizzes[0].course)
-                    .order_by("week", "slug")]
+                    .exclude(kind=Quiz.Kind.PRACTICE).order_by("week", "slug")]
     assert ">ben<" not in page and "(ben)" not in page
     assert "66.7%" in page and "27.8" in page
     api = APIClient()
