@@ -1,8 +1,28 @@
 """Fixtures shared by the demo tests."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inference import notify
+from inference.models import DemoJob
+
+
+@pytest.fixture
+def api_client(client, django_user_model):
+    """A logged-in client; `.user` is its user."""
+    user = django_user_model.objects.create_user("waiter", password="pw-12345!")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def queued_job(user) -> DemoJob:
+    """A queued job no worker will ever run (no message was sent for it)."""
+    return DemoJob.objects.create(kind="face-generate", user=user, params={"seed": 1, "count": 1},
+                                  cache_key="x" * 64,
+                                  expires_at=timezone.now() + timedelta(minutes=5))
 
 
 @pytest.fixture

@@ -2,29 +2,19 @@
 non-ASCII, fractional or infinite value is a clear 4xx (or clamped), never a 500; an empty
 seed means a random one."""
 
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from inference.models import DemoJob
+from tests.inference.conftest import queued_job
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def student(client, django_user_model):
-    user = django_user_model.objects.create_user("numbers", password="pw-12345!")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-def queued_job(user) -> DemoJob:
-    return DemoJob.objects.create(kind="face-generate", user=user, params={"seed": 1, "count": 1},
-                                  cache_key="x" * 64,
-                                  expires_at=timezone.now() + timedelta(minutes=5))
+def student(api_client):
+    return api_client
 
 
 @pytest.mark.parametrize("prefer", ["wait=" + "9" * 4301, "wait=" + "9" * 100_000,

@@ -8,7 +8,6 @@ runs.
 
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -16,23 +15,11 @@ from django.utils import timezone
 
 from inference import notify
 from inference.models import DemoJob
+from tests.inference.conftest import queued_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def api_client(client, django_user_model):
-    user = django_user_model.objects.create_user("waiter", password="pw-12345!")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-def queued_job(user) -> DemoJob:
-    """A queued job no worker will ever run (no message was sent for it)."""
-    return DemoJob.objects.create(kind="face-generate", user=user, params={"seed": 1, "count": 1},
-                                  cache_key="x" * 64,
-                                  expires_at=timezone.now() + timedelta(minutes=5))
 
 
 def finish_later(job: DemoJob, delay: float) -> threading.Thread:

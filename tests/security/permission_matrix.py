@@ -49,6 +49,8 @@ OWNER_OR_TEACHER = row(LOGIN, FORBIDDEN, OK, OK, FORBIDDEN, OK, OK)
 OWNER = row(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 # Only the owner may change it; the page refuses teachers with a message (and a redirect).
 OWNER_REFUSES_TEACHERS = row(LOGIN, FORBIDDEN, OK, REFUSED, FORBIDDEN, REFUSED, REFUSED)
+# The course's instructors and staff, not its TAs (what the course's students are shown).
+INSTRUCTOR = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)
 # An instructor of any course, or staff (the demo status board is site-wide).
 ANY_INSTRUCTOR = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
 # A POST-only page asked with GET: login_required answers first, then require_POST.
@@ -131,6 +133,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "inference:training-cancel": {"POST": ANY_INSTRUCTOR, "GET": POST_ONLY},
     "inference:training-activate": {"POST": ANY_INSTRUCTOR, "GET": POST_ONLY},
     "inference:training-shipped": {"POST": ANY_INSTRUCTOR, "GET": POST_ONLY},
+    # Real photos for the course's spot-the-fake pool.
+    "inference:pool-photos": {"GET": INSTRUCTOR, "POST": INSTRUCTOR},
     # Spot-the-fake images: any logged-in user; the random UUID is the capability.
     "inference:pool-image": {"GET": ANY_USER},
     # --- API (DRF: an anonymous request is a 403; every other method is a 405) -----------------
