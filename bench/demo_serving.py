@@ -197,7 +197,7 @@ class Stack:
 
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
                  torch_threads: int = 0, cache: str = "", web_workers: int = 2,
-                 web_threads: int = 40, batcher: str = "own", forward_passes: int = 1,
+                 web_threads: int = 40, forward_passes: int = 1,
                  max_batch_images: int = 0):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
@@ -214,13 +214,10 @@ class Stack:
                     "BENCH_ENDPOINTS": "1", "BENCH_FAST_PASSWORDS": "1",
                     "PYTHONUNBUFFERED": "1",
                     "LOG_LEVEL": "WARNING",
-                    "INFERENCE_TORCH_THREADS": str(torch_threads), "DEMO_BATCHER": batcher,
+                    "INFERENCE_TORCH_THREADS": str(torch_threads),
                     "DEMO_FORWARD_PASSES": str(forward_passes)}
         if max_batch_images:
             self.env["DEMO_MAX_BATCH_IMAGES"] = str(max_batch_images)
-        # celery-batches buffers reserved messages: 4 threads × 32 ≥ 2 × DEMO_BATCH_FLUSH_EVERY
-        # (16 by default; up to 64 when set in the environment, which the stack inherits).
-        self.worker_flags = ["--prefetch-multiplier", "32"] if batcher != "own" else []
         self.env.pop("DATABASE_URL", None)
         url = fresh_database(database)
         if url:
@@ -268,8 +265,7 @@ class Stack:
         log = open(self.dir / "worker.log", "w")  # noqa: SIM115 - closed with the process
         self.worker = subprocess.Popen(
             [PY, "-m", "celery", "-A", "config", "worker", "-Q", "gpu,default", "-P", "threads",
-             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle",
-             *self.worker_flags],
+             "-c", "4", "-l", "info", "--without-gossip", "--without-mingle"],
             cwd=REPO, env={**self.env, "LOG_LEVEL": "INFO"}, stdout=log,
             stderr=subprocess.STDOUT)
         # gthread: a request waiting for its result (Prefer: wait) holds a thread, not a core.
@@ -446,8 +442,6 @@ def main(argv: list[str] | None = None) -> None:
                         help="DEMO_MAX_BATCH_IMAGES for the worker (0: the setting's default)")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
                         help="CACHE_URL (sessions read from it, as in production); '' for none")
-    parser.add_argument("--batcher", default="own",
-                        help="own (the worker's claim), celery-batches, or both (comma)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", default="", help="also write the figures to this file")
     parser.add_argument("--other-kinds", default="fake-detect,caption",
@@ -472,12 +466,11 @@ def main(argv: list[str] | None = None) -> None:
     stretch = 3.0 if args.quick else 5.0
     others = raw_detector_and_captioner(16, repeats)
     rows: list[tuple[str, dict, bool]] = []
-    for label, batcher in [(b, m) for b in args.batching.split(",")
-                           for m in args.batcher.split(",")]:
-        tag = label if batcher == "own" else f"{label} · {batcher}"
+    for label in args.batching.split(","):
+        tag = label
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
                    database=args.database, torch_threads=args.torch_threads,
-                   cache=args.cache, batcher=batcher,
+                   cache=args.cache,
                    forward_passes=args.forward_passes,
                    max_batch_images=args.max_batch_images) as stack:
             server = (f"gunicorn gthread {stack.web_workers}×{stack.web_threads}, "

@@ -239,7 +239,7 @@ INFERENCE_DEVICE = env("INFERENCE_DEVICE", default="auto")
 # Load the models when a worker starts, so the first demo does not wait for them.
 INFERENCE_PRELOAD = env.bool("INFERENCE_PRELOAD", default=True)
 # torch intra-op threads per worker process; 0 = torch's default (one per core). Set it on a
-# machine whose cores the web server shares (see inference.worker._configure_torch_threads).
+# machine whose cores the web server shares (see inference.worker.runners._configure_torch_threads).
 INFERENCE_TORCH_THREADS = env.int("INFERENCE_TORCH_THREADS", default=0)
 CAPTIONER_HF_DIR = env("CAPTIONER_HF_DIR", default="")
 QUESTION_IMPORT_MAX_BYTES = env.int("QUESTION_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -281,21 +281,10 @@ DEMO_MAX_BATCH = env.int("DEMO_MAX_BATCH", default=64)  # jobs in one forward pa
 DEMO_MAX_BATCH_IMAGES = env.int("DEMO_MAX_BATCH_IMAGES", default=32)
 # Forward passes one worker process runs at once (inference.worker.MODEL_LOCK).
 DEMO_FORWARD_PASSES = env.int("DEMO_FORWARD_PASSES", default=1)
-# Which batcher puts concurrent jobs into one forward pass: "own" (the worker claims every queued
-# job of the task's kind; no waiting window) or "celery-batches" (the worker buffers the
-# messages and flushes them as one task every DEMO_BATCH_FLUSH_INTERVAL seconds or
-# DEMO_BATCH_FLUSH_EVERY messages; its gpu worker needs --prefetch-multiplier so that
-# concurrency × multiplier ≥ 2 × DEMO_BATCH_FLUSH_EVERY, e.g. -c 4 --prefetch-multiplier 8).
-# docs/performance.md compares them: 16 messages / 10 ms did better than 64 / 50 ms.
-DEMO_BATCHER = env.str("DEMO_BATCHER", default="own")
-if DEMO_BATCHER not in ("own", "celery-batches"):
-    raise ImproperlyConfigured("DEMO_BATCHER must be 'own' or 'celery-batches'.")
-# With the own batcher and a Redis broker, a job sends its gpu-queue message only when no message
+# With a Redis broker, a job sends its gpu-queue message only when no message
 # of its kind is already on its way: one message per batch instead of one per job
 # (inference/wakeups.py; docs/performance.md measures it).
 DEMO_COALESCE_MESSAGES = env.bool("DEMO_COALESCE_MESSAGES", default=True)
-DEMO_BATCH_FLUSH_EVERY = env.int("DEMO_BATCH_FLUSH_EVERY", default=16)
-DEMO_BATCH_FLUSH_INTERVAL = env.float("DEMO_BATCH_FLUSH_INTERVAL", default=0.01)
 # The longest an API client may ask a request to wait for its result (`Prefer: wait=N`). Each
 # waiting request holds a web thread: size gunicorn's threads for it (docs/deployment.md).
 DEMO_MAX_WAIT_SECONDS = env.int("DEMO_MAX_WAIT_SECONDS", default=10)

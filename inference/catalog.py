@@ -8,7 +8,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .ml import CHECKPOINT_DIR
+from .ml.registry import MODELS
+from .ml.registry import model_card as card
 from .models import DemoKind
+from .training.versions import active_detector, detector_card
 
 MODEL_FOR_KIND = {
     DemoKind.FACE_GENERATE: "face_generator",
@@ -31,17 +35,12 @@ def model_version(model_key: str) -> str:
     """A short version string that changes whenever the weights change. The fake detector can be
     retrained by instructors: its version is the active run's (one small query)."""
     if model_key == "fake_detector":
-        from .training.versions import active_detector
-
         return active_detector().version
     return shipped_version(model_key)
 
 
 def shipped_version(model_key: str) -> str:
     """The version of the weights that ship with the code (or the configured HF captioner)."""
-    from .ml import CHECKPOINT_DIR
-    from .ml.registry import MODELS
-
     if model_key == "captioner" and settings.CAPTIONER_HF_DIR:
         return "hf:" + Path(settings.CAPTIONER_HF_DIR).name
     checkpoint = MODELS[model_key]["checkpoint"]
@@ -54,8 +53,6 @@ def shipped_version(model_key: str) -> str:
 def model_card(model_key: str) -> dict:
     """The card of the model behind a demo (a copy: callers may add to it)."""
     if model_key == "fake_detector":  # the active run's card, if an instructor retrained it
-        from .training.versions import active_detector, detector_card
-
         return detector_card(active_detector())
     return dict(_model_card(model_key, settings.CAPTIONER_HF_DIR))
 
@@ -64,8 +61,6 @@ def model_card(model_key: str) -> dict:
 def _model_card(model_key: str, hf_dir: str) -> dict:
     # Read once per process: every status poll of a demo shows the card, and the checkpoint
     # (hence the card and the version, itself cached above) only changes with a restart.
-    from .ml.registry import model_card as card
-
     result = card(model_key)
     if model_key == "captioner" and hf_dir:
         result = {**result, "name": f"Hugging Face VisionEncoderDecoder ({Path(hf_dir).name})",

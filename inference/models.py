@@ -7,6 +7,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +17,17 @@ class DemoKind(models.TextChoices):
     LATENT_WALK = "latent-walk", _("Latent-space walk")
     FAKE_DETECT = "fake-detect", _("Detect a GAN fake")
     CAPTION = "caption", _("Caption an image")
+
+
+class DemoJobQuerySet(models.QuerySet):
+    def expire_stale(self, now=None) -> int:
+        """Expire those of these jobs still queued past `expires_at`: no worker took them in
+        time. The only place a job expires (the status page, a worker reading its message,
+        recovery after a worker start); returns how many did."""
+        now = now or timezone.now()
+        return self.filter(status=DemoJob.Status.QUEUED, expires_at__lt=now).update(
+            status=DemoJob.Status.EXPIRED, finished_at=now,
+            message=gettext("No worker picked this demo up in time. Run it again."))
 
 
 class DemoJob(models.Model):
@@ -60,6 +73,8 @@ class DemoJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     timings = models.JSONField(default=dict, blank=True)
+
+    objects = DemoJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+import redis
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,6 @@ def _redis():
     url = settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
         return None
-    import redis
-
     return redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
 
 

@@ -11,15 +11,18 @@ import logging
 import random
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
+from quizzes.models import Attempt, Response
 
 from . import phash
-from .models import PoolImage
+from .enqueue import spot_pool_refill_send
+from .models import PoolImage, PoolImageReveal
 
 log = logging.getLogger(__name__)
 REFILL_EVERY = 15  # seconds
@@ -92,8 +95,6 @@ def spot_instance(*, data: dict, rng: random.Random, course_id: int | None = Non
 def pool_images_reveal(*, course_id: int, user, image_ids: list[str]) -> None:
     """Record that `user` saw the keys of these pool images in a review of `course`'s quiz.
     One INSERT; seeing them again changes nothing."""
-    from .models import PoolImageReveal
-
     ids = set(PoolImage.objects.filter(pk__in=image_ids).values_list("pk", flat=True))
     PoolImageReveal.objects.bulk_create(
         [PoolImageReveal(image_id=pk, course_id=course_id, user=user) for pk in ids],
@@ -106,14 +107,10 @@ def request_refill() -> None:
     At most one request every REFILL_EVERY seconds (per cache): a page waiting for its images
     asks again on each refresh, and one refill serves them all.
     """
-    from django.core.cache import cache
-
-    from .tasks import spot_pool_refill
-
     if not cache.add("spot-pool-refill-requested", 1, timeout=REFILL_EVERY):
         return
     try:
-        spot_pool_refill.apply_async(queue="gpu", expires=600, retry=False)
+        spot_pool_refill_send()
     except Exception as exc:  # broker down: the quiz must still start
         cache.delete("spot-pool-refill-requested")  # nothing was sent: the next page asks again
         log.warning("could not request a spot-the-fake pool refill: %s", exc)
@@ -136,8 +133,6 @@ def pool_image_hash(image: PoolImage) -> bytes:
 
 def _shown_by_open_attempt(ids: set[str]) -> bool:
     """Whether an open quiz attempt shows any of these pool images (ids as text)."""
-    from quizzes.models import Attempt, Response
-
     instances = (Response.objects.filter(attempt__state=Attempt.State.IN_PROGRESS,
                                          version__qtype="spot_the_fake")
                  .exclude(instance=None).values_list("instance", flat=True))

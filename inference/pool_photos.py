@@ -35,10 +35,10 @@ from courses.selectors import CourseAccess, course_access_get
 from . import phash
 from .images import read_upload
 from .models import PoolImage
-from .pool import drawable_images, pool_image_hash
-from .training.archive import _normalised_png, _refuse, _too_big, read_photo_archive
+from .pool import drawable_images, pool_image_hash, request_refill
+from .training.archive import normalised_png, read_photo_archive, refuse, too_big
 
-POOL_SIDE = 64  # every pool image is shown 64×64 greyscale (inference/worker.py _gray64)
+POOL_SIDE = 64  # every pool image is shown 64×64 greyscale (inference/worker/pool_refill.py)
 
 
 def require_pool_manager(*, user: AbstractBaseUser, course_slug: str) -> CourseAccess:
@@ -70,7 +70,7 @@ def _photos_from(files: list) -> list[tuple[str, bytes]]:
     training upload's safe reading, single images through read_upload. Any problem refuses the
     whole upload."""
     if not files or not any(getattr(f, "size", 0) for f in files):
-        raise _refuse(_("Choose a ZIP of real photos, or one or more photos (JPEG, PNG or "
+        raise refuse(_("Choose a ZIP of real photos, or one or more photos (JPEG, PNG or "
                         "WebP)."))
     photos: list[tuple[str, bytes]] = []
     for upload in files:
@@ -85,14 +85,14 @@ def _photos_from(files: list) -> list[tuple[str, bytes]]:
                                                        strict=True)]
             continue
         if upload.size > settings.DEMO_MAX_UPLOAD_BYTES:
-            raise _too_big(name, upload.size, settings.DEMO_MAX_UPLOAD_BYTES)
+            raise too_big(name, upload.size, settings.DEMO_MAX_UPLOAD_BYTES)
         try:
             png, _sha = read_upload(upload.read())
         except ApplicationError as exc:
-            raise _refuse(f"“{name}”: {exc.message}") from None
-        photos.append((name, _normalised_png(png, name)))
+            raise refuse(f"“{name}”: {exc.message}") from None
+        photos.append((name, normalised_png(png, name)))
     if len(photos) > settings.DETECTOR_TRAINING_MAX_PHOTOS:
-        raise _refuse(_("The upload has %(n)s photos; the limit is %(limit)s. Upload fewer "
+        raise refuse(_("The upload has %(n)s photos; the limit is %(limit)s. Upload fewer "
                         "photos.") % {"n": len(photos),
                                       "limit": settings.DETECTOR_TRAINING_MAX_PHOTOS})
     return photos
@@ -142,9 +142,7 @@ def pool_photos_add(*, course: Course, user: AbstractBaseUser, files: list) -> P
             default_storage.delete(path)
         raise
     if result.added:
-        from .pool import request_refill  # the worker adds the detector's verdicts
-
-        transaction.on_commit(request_refill)
+        transaction.on_commit(request_refill)  # the worker adds the detector's verdicts
     return result
 
 

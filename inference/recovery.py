@@ -12,32 +12,33 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import DemoJob
+from .enqueue import demo_job_enqueue
+from .models import DemoJob, DetectorTraining
+from .training import stages
+from .training.services import detector_training_enqueue
 
 log = logging.getLogger(__name__)
 
 
 def demo_jobs_recover() -> int:
-    from .services import _enqueue
-
+    """Requeue or fail running jobs whose worker stopped, expire stale queued ones, and re-send
+    the rest of the queue; return how many were re-sent."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS)
     lost = DemoJob.objects.filter(status=DemoJob.Status.RUNNING, heartbeat_at__lt=stale)
     lost.filter(tries__gte=3).update(
         status=DemoJob.Status.FAILED, finished_at=now, error="worker lost three times",
-        message="The worker running this demo stopped several times. Try it again later.")
+        message=_("The worker running this demo stopped several times. Try it again later."))
     lost.filter(tries__lt=3).update(status=DemoJob.Status.QUEUED, claim="",
-                                    message="The worker restarted; your demo is queued again.")
-    DemoJob.objects.filter(status=DemoJob.Status.QUEUED, expires_at__lt=now).update(
-        status=DemoJob.Status.EXPIRED, finished_at=now,
-        message="No worker picked this demo up in time. Run it again.")
-    waiting = list(DemoJob.objects.filter(Q(status=DemoJob.Status.QUEUED),
+                                    message=_("The worker restarted; your demo is queued again."))
+    DemoJob.objects.expire_stale(now)
+    waiting = list(DemoJob.objects.filter(status=DemoJob.Status.QUEUED,
                                           expires_at__gte=now).order_by("created_at"))
     for job in waiting:
-        _enqueue(job)
+        demo_job_enqueue(job)
     if waiting:
         log.info("re-sent %d demo jobs after a worker start", len(waiting))
     return len(waiting)
@@ -51,9 +52,6 @@ def detector_trainings_recover(*, resend_queued: bool = False) -> int:
     starts (which also re-sends queued runs: harmless, the claim is idempotent) and when the
     run's page is polled.
     """
-    from .models import DetectorTraining
-    from .training import stages
-
     now = timezone.now()
     stale = now - timedelta(seconds=settings.DETECTOR_TRAINING_STALE_SECONDS)
     lost = DetectorTraining.objects.filter(status=DetectorTraining.Status.RUNNING,
@@ -63,8 +61,6 @@ def detector_trainings_recover(*, resend_queued: bool = False) -> int:
     if lost:
         log.warning("failed %d detector trainings whose worker stopped", lost)
     if resend_queued:
-        from .training.services import _enqueue
-
         for run in DetectorTraining.objects.filter(status=DetectorTraining.Status.QUEUED):
-            _enqueue(run)
+            detector_training_enqueue(run)
     return lost

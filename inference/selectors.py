@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import app
 from courses.models import Enrollment
 
 from . import notify
@@ -144,10 +146,6 @@ def broker_available(*, max_age: float = 10.0) -> bool:
 
     Used to tell students up front that demos are unavailable, instead of failing their jobs.
     """
-    import time
-
-    from config.celery import app
-
     now = time.monotonic()
     if now - float(_BROKER_CHECK["at"]) < max_age:
         return bool(_BROKER_CHECK["ok"])

@@ -1,7 +1,7 @@
 """Every write for the demos on the web side: create, cancel, share. No torch here.
 
 A job row is the single source of truth: the web process writes it, enqueues its id on commit
-(unless a message of its kind is already on its way: inference/wakeups.py), and reads it back
+(inference/enqueue.py: unless a message of its kind is already on its way), and reads it back
 for the page; the worker claims it, runs the model and writes the result.
 """
 
@@ -25,9 +25,11 @@ from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
 from config.parsers import json_loads
+from courses.models import Enrollment
 
-from . import notify, wakeups
+from . import notify
 from .catalog import MODEL_FOR_KIND, model_version
+from .enqueue import demo_job_enqueue
 from .images import read_upload
 from .models import DemoJob, DemoKind
 from .pool import detector_input_check
@@ -251,29 +253,8 @@ def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJo
     if png is not None:
         job.input_file = default_storage.save(f"demos/{job.pk}/input.png", ContentFile(png))
         job.save(update_fields=["input_file"])
-    transaction.on_commit(lambda: _enqueue(job))
+    transaction.on_commit(lambda: demo_job_enqueue(job))
     return job
-
-
-def _enqueue(job: DemoJob) -> None:
-    """Send the job's id to the gpu queue; if the broker is down, fail the job with a message."""
-    from .tasks import demo_run, demo_run_batch
-
-    task = demo_run_batch if settings.DEMO_BATCHER == "celery-batches" else demo_run
-    if not wakeups.message_needed(job.kind, job.pk):
-        return  # a message of its kind is on its way, and its claim will take this job
-    try:
-        kwargs = {} if task is demo_run_batch else {"kind": job.kind}
-        task.apply_async((str(job.pk),), kwargs, queue="gpu", task_id=job.task_id or None,
-                         expires=settings.DEMO_JOB_EXPIRES_SECONDS, retry=False)
-    except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
-        log.warning("demo job %s not queued: %s", job.pk, exc)
-        wakeups.clear(job.kind)  # no message is on its way: the next job must send its own
-        DemoJob.objects.filter(pk=job.pk).update(
-            status=DemoJob.Status.FAILED, finished_at=timezone.now(),
-            error="broker unavailable",
-            message=_("The demos are temporarily unavailable. Quizzes and lessons work as "
-                      "usual; try the demo again later."))
 
 
 def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
@@ -303,9 +284,7 @@ def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
             message=_("The worker running this demo stopped. Run it again."))
         job.refresh_from_db()
     elif job.status == DemoJob.Status.QUEUED and job.expires_at < now:
-        DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
-            status=DemoJob.Status.EXPIRED, finished_at=now,
-            message=_("No worker picked this demo up in time. Run it again."))
+        DemoJob.objects.filter(pk=job.pk).expire_stale(now)
         job.refresh_from_db()
     return job
 
@@ -321,8 +300,6 @@ def demo_job_set_shared(*, job: DemoJob, user: AbstractBaseUser, shared: bool) -
 
 def demo_job_hide(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     """Hide a result from the class gallery; only the course's teachers may."""
-    from courses.models import Enrollment
-
     teaches = user.is_staff or Enrollment.objects.filter(
         user=user, course_id=job.course_id,
         role__in=(Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)).exists()

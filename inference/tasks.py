@@ -1,8 +1,19 @@
-"""Celery tasks for the demos: thin, each calls one function by id."""
+"""Celery tasks for the demos: thin, each calls one function by id.
+
+Their messages are sent by name from inference/enqueue.py, so only Celery's task discovery
+imports this module. It imports the worker's code inside the tasks all the same: that code
+imports torch, and a web process that discovers the tasks (Celery's app finalising) must not.
+"""
+
+import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 
-from .batches import demo_run_batch  # noqa: F401 - registered here (DEMO_BATCHER)
+from .recovery import demo_jobs_recover as recover
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="inference.tasks.demo_run", acks_late=True, reject_on_worker_lost=True,
@@ -16,38 +27,28 @@ def demo_run(job_id: str, kind: str | None = None) -> str:
 
 @shared_task(name="inference.tasks.spot_pool_refill", acks_late=True, ignore_result=True)
 def spot_pool_refill() -> int:
-    from .worker import spot_pool_refill as refill  # imports torch: only in worker processes
+    from .worker.pool_refill import spot_pool_refill as refill  # torch: worker processes only
 
     return refill()
 
 
 @shared_task(name="inference.tasks.demo_jobs_recover", ignore_result=True)
 def demo_jobs_recover() -> int:
-    from .recovery import demo_jobs_recover as recover
-
     return recover()
 
 
 def _recover_on_start(sender=None, **kwargs) -> None:
     """When a worker (re)starts: load the models now rather than on the first student's click,
     then re-send jobs a killed worker left behind."""
-    import logging
-
-    from django.conf import settings
-
-    from .recovery import demo_jobs_recover as recover
-
     try:
         if settings.INFERENCE_PRELOAD:
-            from .worker import MODELS
+            from .worker.runners import MODELS  # imports torch: only in worker processes
 
             for key in ("face_generator", "fake_detector", "captioner"):
                 MODELS.get(key)
         recover()
     except Exception:  # never keep a worker from starting
-        logging.getLogger(__name__).exception("demo worker start-up tasks failed")
+        log.exception("demo worker start-up tasks failed")
 
-
-from celery.signals import worker_ready  # noqa: E402 - registered with the task module
 
 worker_ready.connect(_recover_on_start, weak=False)

@@ -1,6 +1,6 @@
-"""One gpu-queue message per batch, not per job ("coalesced wake-ups"; own batcher, Redis).
+"""One gpu-queue message per batch, not per job ("coalesced wake-ups"; Redis).
 
-A message for the own batcher (inference.worker.demo_job_execute) claims every queued job of
+A demo message (inference.worker.demo_job_execute) claims every queued job of
 its kind that fits in one forward pass, so with four jobs a batch three messages of every four
 found their job already taken: each still cost the web a Celery publish and the worker Celery's
 receive, dispatch and acknowledgement (docs/performance.md). Now:
@@ -18,8 +18,8 @@ that claim takes it or, if full, sends the message for the rest. The key's lifet
 damage of a message that is not processed soon (a backlog, a worker killed holding it: jobs then
 send their own again; recovery re-sends every queued job when a worker starts).
 
-Without Redis (the filesystem broker of `make run`), with celery-batches or with
-DEMO_COALESCE_MESSAGES off, every job sends its own message, as before.
+Without Redis (the filesystem broker of `make run`) or with DEMO_COALESCE_MESSAGES off, every
+job sends its own message. The messages themselves are sent by inference/enqueue.py.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ WAKE_TTL_SECONDS = 2.0
 
 
 def _client():
-    if not settings.DEMO_COALESCE_MESSAGES or settings.DEMO_BATCHER != "own":
+    if not settings.DEMO_COALESCE_MESSAGES:
         return None
     return notify._redis()
 
@@ -71,16 +71,3 @@ def clear(kind: str) -> None:
         # next message of their kind or for the key to lapse.
         log.warning("wake key for %s not cleared: %s", kind, exc)
 
-
-def send(kind: str, job_id) -> None:
-    """A message for the queued jobs a full batch left over, unless one is already on its way
-    (without coalescing every job has its own message: nothing to do)."""
-    if not coalescing() or not message_needed(kind, job_id):
-        return
-    from .tasks import demo_run
-
-    try:
-        demo_run.apply_async((str(job_id),), {"kind": kind}, queue="gpu", retry=False,
-                             expires=settings.DEMO_JOB_EXPIRES_SECONDS)
-    except Exception as exc:  # the key lapses and the next job, or recovery, sends one
-        log.warning("no message for the jobs left over of %s: %s", kind, exc)

@@ -116,11 +116,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     from config.celery import app
 
-    # celery-batches (DEMO_BATCHER, used by the tests that set it) flushes this worker's buffer
-    # once a second, so jobs created together land in one batch.
     with django_db_blocker.unblock():
-        proc = start_worker(tmp_path_factory.mktemp("worker") / "worker.log", name="test",
-                            extra_env={"DEMO_BATCH_FLUSH_INTERVAL": "1"})
+        proc = start_worker(tmp_path_factory.mktemp("worker") / "worker.log", name="test")
     yield proc
     stop_worker(proc)
     app.close()

@@ -49,7 +49,7 @@ class PhotoArchive:
     names: list[str] = field(default_factory=list)  # each stored photo's name in the upload
 
 
-def _refuse(message: str) -> ApplicationError:
+def refuse(message: str) -> ApplicationError:
     return ApplicationError(message, code="invalid_photos", fields={"photos": [message]})
 
 
@@ -93,14 +93,14 @@ def _candidates(archive: zipfile.ZipFile
     max_photos = settings.DETECTOR_TRAINING_MAX_PHOTOS
     infos = archive.infolist()
     if len(infos) > 2 * max_photos + 100:  # millions of tiny entries: refuse before looking
-        raise _refuse(_("The ZIP holds %(n)s files; the limit is %(limit)s photos. Upload fewer "
+        raise refuse(_("The ZIP holds %(n)s files; the limit is %(limit)s photos. Upload fewer "
                         "photos.") % {"n": len(infos), "limit": max_photos})
     chosen, skipped = [], []
     for info in infos:
         reason = _skip_reason(info)
         if reason is None:
             if info.flag_bits & 0x1:
-                raise _refuse(_("“%(name)s” is password-protected. Make the ZIP without a "
+                raise refuse(_("“%(name)s” is password-protected. Make the ZIP without a "
                                 "password.") % {"name": _display_name(info)})
             chosen.append(info)
         elif reason:
@@ -114,16 +114,16 @@ def _check_counts(n: int, *, after_duplicates: bool = False, low: int | None = N
         low = settings.DETECTOR_TRAINING_MIN_PHOTOS
     high = settings.DETECTOR_TRAINING_MAX_PHOTOS
     if n > high:
-        raise _refuse(_("The ZIP has %(n)s photos; the limit is %(limit)s. Upload fewer "
+        raise refuse(_("The ZIP has %(n)s photos; the limit is %(limit)s. Upload fewer "
                         "photos.") % {"n": n, "limit": high})
     if n < low and not training:
-        raise _refuse(_("The ZIP has no photos we can use. Put JPEG, PNG or WebP photos in it "
+        raise refuse(_("The ZIP has no photos we can use. Put JPEG, PNG or WebP photos in it "
                         "and upload it again."))
     if n < low and after_duplicates:
-        raise _refuse(_("The ZIP has only %(n)s different photos (the others are copies); at "
+        raise refuse(_("The ZIP has only %(n)s different photos (the others are copies); at "
                         "least %(min)s are needed.") % {"n": n, "min": low})
     if n < low:
-        raise _refuse(_("The ZIP has %(n)s photos; at least %(min)s are needed (some are held "
+        raise refuse(_("The ZIP has %(n)s photos; at least %(min)s are needed (some are held "
                         "out to measure the new model).") % {"n": n, "min": low})
 
 
@@ -131,29 +131,29 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, cap:
     """The entry's bytes, refused over `cap`: checked on the declared size first, and again on
     what is actually read (at most cap + 1 bytes: a declared size may lie)."""
     if info.file_size > cap:
-        raise _too_big(name, info.file_size, cap)
+        raise too_big(name, info.file_size, cap)
     try:
         with archive.open(info) as handle:
             return handle.read(cap + 1)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError,
             EOFError, ValueError):
-        raise _refuse(_("“%(name)s” could not be unpacked: the ZIP is damaged or uses an "
+        raise refuse(_("“%(name)s” could not be unpacked: the ZIP is damaged or uses an "
                         "unusual compression. Make the ZIP again with your system's "
                         "“compress” command.") % {"name": name}) from None
 
 
-def _too_big(name: str, size: int, cap: int) -> ApplicationError:
-    return _refuse(_("“%(name)s” is %(size)s MB; the limit for one photo is %(limit)s MB. "
+def too_big(name: str, size: int, cap: int) -> ApplicationError:
+    return refuse(_("“%(name)s” is %(size)s MB; the limit for one photo is %(limit)s MB. "
                      "Save it smaller or leave it out.") % {
         "name": name, "size": _mb(size), "limit": _mb(cap)})
 
 
-def _normalised_png(png: bytes, name: str) -> bytes:
+def normalised_png(png: bytes, name: str) -> bytes:
     """Grayscale, at most STORED_SIDE a side, PNG: what the detector needs, and small."""
     min_side = settings.DETECTOR_TRAINING_MIN_PHOTO_SIDE
     with Image.open(io.BytesIO(png)) as image:
         if min(image.size) < min_side:
-            raise _refuse(_("“%(name)s” is only %(w)s×%(h)s pixels; photos must be at least "
+            raise refuse(_("“%(name)s” is only %(w)s×%(h)s pixels; photos must be at least "
                             "%(min)s pixels on each side.") % {
                 "name": name, "w": image.size[0], "h": image.size[1], "min": min_side})
         gray = image.convert("L")
@@ -170,21 +170,21 @@ def read_photo_archive(upload, *, min_photos: int | None = None) -> PhotoArchive
     max_zip = settings.DETECTOR_TRAINING_MAX_ZIP_BYTES
     size = getattr(upload, "size", None)
     if not size:
-        raise _refuse(_("Choose a ZIP file of your real photos (JPEG, PNG or WebP)."))
+        raise refuse(_("Choose a ZIP file of your real photos (JPEG, PNG or WebP)."))
     if size > max_zip:
-        raise _refuse(_("The ZIP file is %(size)s MB; the limit is %(limit)s MB. Upload fewer or "
+        raise refuse(_("The ZIP file is %(size)s MB; the limit is %(limit)s MB. Upload fewer or "
                         "smaller photos.") % {"size": _mb(size), "limit": _mb(max_zip)})
     try:
         archive = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _refuse(_("This file is not a ZIP archive we can read. Put the photos in a folder, "
+        raise refuse(_("This file is not a ZIP archive we can read. Put the photos in a folder, "
                         "compress it to a .zip file and upload that.")) from None
     with archive:
         infos, skipped = _candidates(archive)
         _check_counts(len(infos), low=min_photos)
         declared = sum(info.file_size for info in infos)
         if declared > settings.DETECTOR_TRAINING_MAX_UNZIPPED_BYTES:
-            raise _refuse(_("The ZIP unpacks to %(size)s MB; the limit is %(limit)s MB. Upload "
+            raise refuse(_("The ZIP unpacks to %(size)s MB; the limit is %(limit)s MB. Upload "
                             "fewer or smaller photos.") % {
                 "size": _mb(declared),
                 "limit": _mb(settings.DETECTOR_TRAINING_MAX_UNZIPPED_BYTES)})
@@ -211,16 +211,16 @@ def _rewrite(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], out,
             name = _display_name(info)
             data = _read_entry(archive, info, name, cap)
             if len(data) > cap:
-                raise _too_big(name, len(data), cap)
+                raise too_big(name, len(data), cap)
             read += len(data)
             if read > budget:  # declared sizes lied: stop before unpacking more
-                raise _refuse(_("The ZIP unpacks to more than %(limit)s MB. Upload fewer or "
+                raise refuse(_("The ZIP unpacks to more than %(limit)s MB. Upload fewer or "
                                 "smaller photos.") % {"limit": _mb(budget)})
             try:
                 png, _sha = read_upload(data)
             except ApplicationError as exc:
-                raise _refuse(f"“{name}”: {exc.message}") from None
-            photo = _normalised_png(png, name)
+                raise refuse(f"“{name}”: {exc.message}") from None
+            photo = normalised_png(png, name)
             digest = hashlib.sha256(photo).hexdigest()
             if digest in seen:
                 duplicates += 1

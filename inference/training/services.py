@@ -74,7 +74,7 @@ def detector_training_start(*, user: AbstractBaseUser, photos, epochs=None,
                                           File(archive.file, name="photos.zip"))
             run.photos_file = stored
             run.save(update_fields=["photos_file"])
-            transaction.on_commit(lambda: _enqueue(run))
+            transaction.on_commit(lambda: detector_training_enqueue(run))
     except BaseException:
         if stored:  # the row was rolled back: leave no file behind either
             default_storage.delete(stored)
@@ -84,7 +84,8 @@ def detector_training_start(*, user: AbstractBaseUser, photos, epochs=None,
     return run
 
 
-def _enqueue(run: DetectorTraining) -> None:
+def detector_training_enqueue(run: DetectorTraining) -> None:
+    """Send the run to the gpu queue; if the broker is down, fail it with a message."""
     from .tasks import detector_training_run
 
     try:

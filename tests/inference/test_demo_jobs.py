@@ -156,11 +156,11 @@ def test_a_job_whose_worker_died_is_failed_not_running_forever(demo_client, sett
 def test_broker_down_fails_the_job_with_a_message(demo_client, monkeypatch):
     from kombu.exceptions import OperationalError
 
-    from inference import tasks
+    from config.celery import app
 
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.demo_run, "apply_async", refuse)
+    monkeypatch.setattr(app, "send_task", refuse)  # demo messages are sent by task name
     job = DemoJob.objects.get(pk=create(demo_client, kind="face-generate", seed=3))
     assert job.status == "failed" and "unavailable" in job.message or "사용할 수 없" in job.message

@@ -30,7 +30,7 @@ def generator():
 @pytest.fixture
 def real_pool(settings):
     """The pool as the worker fills it: faces of the course's GAN and real photographs."""
-    from inference.worker import spot_pool_refill
+    from inference.worker.pool_refill import spot_pool_refill
 
     settings.SPOT_POOL_TARGET = 8
     assert spot_pool_refill() == 16

@@ -28,9 +28,6 @@ def test_a_message_is_needed_only_when_none_of_the_kind_is_on_its_way(redis_brok
 def test_without_coalescing_every_job_sends_its_message(redis_broker, settings):
     settings.DEMO_COALESCE_MESSAGES = False
     assert all(wakeups.message_needed("test-kind", f"job-{i}") for i in range(3))
-    settings.DEMO_COALESCE_MESSAGES = True
-    settings.DEMO_BATCHER = "celery-batches"  # its batches are made of messages
-    assert all(wakeups.message_needed("test-kind", f"job-{i}") for i in range(3))
 
 
 @pytest.mark.django_db
@@ -45,7 +42,7 @@ def test_a_full_batch_names_a_job_it_left_over(redis_broker, settings, django_us
     them, even when the message's own job fills the batch alone."""
     from django.utils import timezone
 
-    from inference import worker
+    from inference.worker import claim
 
     settings.DEMO_MAX_BATCH, settings.DEMO_MAX_BATCH_IMAGES = max_jobs, max_images
     user = django_user_model.objects.create_user("c", password="pw-12345!")
@@ -53,7 +50,7 @@ def test_a_full_batch_names_a_job_it_left_over(redis_broker, settings, django_us
                                    params={"seed": i, "count": 16},
                                    expires_at=timezone.now() + timedelta(minutes=5))
             for i in range(3)]
-    batch, leftover = worker._claim("face-generate", first=jobs[0])
+    batch, leftover = claim.claim_batch("face-generate", first=jobs[0])
     assert [j.pk for j in batch] == [j.pk for j in jobs[:taken]]
     assert leftover == [j.pk for j in jobs[taken:taken + left]]
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from config.celery import app
 from inference import worker
 from inference.models import DemoJob
+from inference.worker import claim, runners
 
 
 @pytest.fixture
@@ -72,19 +73,19 @@ def test_progress_is_written_only_when_the_last_write_is_half_a_second_old(djang
     user = django_user_model.objects.create_user("p", password="pw-12345!")
     job = DemoJob.objects.create(kind="face-generate", user=user, params={"seed": 1, "count": 1},
                                  cache_key="k", expires_at=timezone.now() + timedelta(minutes=5))
-    batch = worker.claim_ids([job.pk])
+    batch = claim.claim_ids([job.pk])
     assert [(j.progress, j.message) for j in batch] == [(0.1, "loading model")]
     far = 10**9  # no time limit here
-    worker._progress(batch, 0.3, "generating", far)  # right after the claim: not worth a write
+    runners._progress(batch, 0.3, "generating", far)  # right after the claim: not worth a write
     assert DemoJob.objects.values_list("progress", "message").get() == (0.1, "loading model")
     batch[0].heartbeat_at -= timedelta(seconds=1)  # a slow batch, a second later
-    worker._progress(batch, 0.8, "saving", far)
+    runners._progress(batch, 0.8, "saving", far)
     assert DemoJob.objects.values_list("progress", "message").get() == (0.8, "saving")
 
 
 def test_the_time_limit_is_checked_even_when_nothing_is_written():
-    with pytest.raises(worker.JobTimeout):
-        worker._progress([], 0.5, "x", deadline=0)
+    with pytest.raises(runners.JobTimeout):
+        runners._progress([], 0.5, "x", deadline=0)
 
 
 @pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_a_message_for_a_job_this_process_already_batched_reads_no_row(
                                    params={"seed": i, "count": 1}, cache_key="k",
                                    expires_at=timezone.now() + timedelta(minutes=5))
             for i in range(2)]
-    taken = worker.claim_ids([j.pk for j in jobs])  # one batch took both
+    taken = claim.claim_ids([j.pk for j in jobs])  # one batch took both
     assert {j.pk for j in taken} == {j.pk for j in jobs}
     with django_assert_num_queries(1 if coalesced else 0):
         assert worker.demo_job_execute(job_id=str(jobs[1].pk)) == (
@@ -109,7 +110,7 @@ def test_a_message_for_a_job_this_process_already_batched_reads_no_row(
 
 
 def test_the_record_of_taken_jobs_is_bounded(settings):
-    record = worker._TakenHere(size=3)
+    record = claim._TakenHere(size=3)
     record.add([DemoJob(pk=f"00000000-0000-0000-0000-00000000000{i}") for i in range(5)])
     assert "00000000-0000-0000-0000-000000000000" not in record
     assert "00000000-0000-0000-0000-000000000004" in record

@@ -132,7 +132,7 @@ def test_statistics_count_each_images_use(client, quizzes, mini_course, make_use
 
 def test_the_worker_keeps_enough_unrevealed_images(settings, quizzes, mini_course, make_user,
                                                    enrol, client):
-    from inference.worker import spot_pool_refill
+    from inference.worker.pool_refill import spot_pool_refill
 
     practice, graded = quizzes
     settings.SPOT_POOL_TARGET = 6

@@ -131,7 +131,7 @@ def test_the_worker_tops_up_the_shared_real_photos_whatever_a_course_uploaded(
         settings, mini_course):
     """A course's uploads serve that course only: they must not stop the worker adding the
     shipped photos every other course draws from. It adds the detector's verdict to them."""
-    from inference.worker import spot_pool_refill
+    from inference.worker.pool_refill import spot_pool_refill
 
     settings.SPOT_POOL_TARGET = 4
     ours = add_images("real", 4, course=mini_course, tag="ours")

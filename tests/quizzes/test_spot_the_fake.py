@@ -121,12 +121,13 @@ def test_review_shows_truth_and_detector_probability(client, spot_quiz, student)
 def test_refill_request_with_the_broker_down_does_not_break_the_start(monkeypatch):
     from kombu.exceptions import OperationalError
 
-    from inference import pool, tasks
+    from config.celery import app
+    from inference import pool
 
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.spot_pool_refill, "apply_async", refuse)
+    monkeypatch.setattr(app, "send_task", refuse)  # the refill is sent by task name
     pool.request_refill()  # logs and returns
 
 
