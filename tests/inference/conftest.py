@@ -1,5 +1,6 @@
 """Fixtures shared by the demo tests."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,9 @@ from django.utils import timezone
 
 from inference import notify
 from inference.models import DemoJob
+
+# The Redis database these tests use (each engineer's or CI job's own).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def redis_broker(settings):
     """This process's broker setting pointed at the local Redis: the production paths of
     inference.notify and inference.wakeups. Yields the client they use."""
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
+    url = TEST_REDIS_URL
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.ConnectionError:

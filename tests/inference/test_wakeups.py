@@ -10,6 +10,8 @@ import pytest
 from inference import wakeups
 from inference.models import DemoJob
 
+from .conftest import TEST_REDIS_URL
+
 
 def test_a_message_is_needed_only_when_none_of_the_kind_is_on_its_way(redis_broker):
     redis_broker.delete(wakeups.KEY_PREFIX + "test-kind")
@@ -84,7 +86,7 @@ def test_jobs_that_sent_no_message_are_all_served_batch_after_batch(
     """Five 16-face jobs find a message of their kind on its way, so none sends its own. One
     message then wakes the worker: batches hold 32 images (two jobs), and each full batch sends
     the message for the jobs it left over, until all five are done."""
-    if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://127.0.0.1:6379/15"):
+    if not os.environ.get("CELERY_BROKER_URL", "").startswith(TEST_REDIS_URL):
         pytest.skip("the worker process reads this Redis only in CI's environment (.ci/run)")
     from inference import services
     from inference.tasks import demo_run
