@@ -371,8 +371,10 @@ def migrate() -> None:
 def up(*, workers: bool = True) -> dict:
     if (STATE / "pids").exists() and any((STATE / "pids").iterdir()):
         raise RuntimeError(f"a cluster is already up ({STATE}); `python -m bench cluster down`")
+    if "gc-lb" in _sh("ip", "netns", "list").stdout.split():
+        raise RuntimeError("the cluster's namespaces exist (another cluster, maybe with another "
+                           "CLUSTER_DIR): `python -m bench cluster down` first")
     t0 = time.monotonic()
-    net_down()
     shutil.rmtree(STATE, ignore_errors=True)
     (STATE / "media").mkdir(parents=True)
     net_up()

@@ -1,6 +1,6 @@
 """The several-machine deployment (docs/deployment.md), each node in its own network namespace:
-a small exam storm through HAProxy while one web node is killed with SIGKILL and brought back,
-then a rolling release. No acknowledged answer may be lost, no attempt graded twice, and no
+small exam storms through HAProxy while one web node is killed with SIGKILL and brought back,
+during a rolling release, and while Redis and then PgBouncer restart. No acknowledged answer may be lost, no attempt graded twice, and no
 student may see a failure (the balancer re-sends what the dead node never answered; the
 client retries a transport error as the quiz page does).
 
@@ -38,6 +38,9 @@ def cluster():
         if os.environ.get("CI"):
             pytest.fail(f"the cluster test must run in CI: {why}")
         pytest.skip(f"cannot run the cluster here: {why}")
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    if "gc-lb" in netns.split():
+        pytest.fail("a cluster is already up on this machine: `python -m bench cluster down`")
     up = _bench("up")
     try:
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
@@ -74,3 +77,13 @@ def test_rolling_release_during_storm_fails_no_request(cluster, tmp_path):
     result = _storm("rolling", tmp_path)
     _assert_nothing_lost(result)
     assert result["failed_tries"] == 0, result["failed_tries_by_kind"]
+
+
+def test_redis_restart_mid_storm_fails_no_student(cluster, tmp_path):
+    result = _storm("redis-restart", tmp_path)
+    _assert_nothing_lost(result)
+
+
+def test_pgbouncer_restart_mid_storm_fails_no_student(cluster, tmp_path):
+    result = _storm("pgbouncer-restart", tmp_path)
+    _assert_nothing_lost(result)
