@@ -375,6 +375,7 @@ def up(*, workers: bool = True) -> dict:
         raise RuntimeError("the cluster's namespaces exist (another cluster, maybe with another "
                            "CLUSTER_DIR): `python -m bench cluster down` first")
     t0 = time.monotonic()
+    net_down()  # a bridge or veth left by a run that died before `down`
     shutil.rmtree(STATE, ignore_errors=True)
     (STATE / "media").mkdir(parents=True)
     net_up()
