@@ -1,5 +1,6 @@
 """python -m bench [exam-storm|ceiling|all] [--students N] [--quick] [options]
    python -m bench demo-serving [--quick] [--clients 1,8,64]
+   python -m bench cluster up|status|storm|down [--students N] [--fault KIND]
 
 The full run is 3000 students with 10–30 s of thinking per answer (minutes); --quick is the
 bounded run of `make bench`: 300 students thinking 1–3 s, the same request rate in a tenth of
@@ -46,6 +47,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["cluster"]:  # its own options: python -m bench cluster --help
+        from . import cluster
+
+        return cluster.main(argv[1:])
     if argv[:1] == ["demo-serving"]:  # its own options: python -m bench demo-serving --help
         from . import demo_serving
 

@@ -1,13 +1,16 @@
 """One virtual student over HTTP: log in through the login page, start, save, submit.
 
 Every request is timed from the moment the student wants it (waiting for a free pooled
-connection included) to the last byte of the answer. A transport error is retried (up to
-three times, the same request: the save service accepts a retried save whose first try did
-commit), and every failed try counts as an error.
+connection included) to the last byte of the answer. A 5xx or a transport error is retried as
+the quiz page's autosave does (static/js/quiz.js): the same request, up to six more times, 0.5 s
+× n after the n-th failure (the save service accepts a retried save whose first try did
+commit), so a restarting database pooler or cache is ridden out; every failed try counts as an
+error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import time
@@ -15,7 +18,8 @@ import time
 from .common import PASSWORD, Client, HTTPError, HttpResponse, Recorder, set_cookies
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-RETRIES = 3
+RETRIES = 7  # the first try and the page's six retries
+RETRY_DELAY = 0.5  # seconds, times the number of failures so far
 
 
 class StepFailed(Exception):
@@ -40,7 +44,9 @@ class Student:
 
     async def _request(self, step: str, method: str, url: str, ok=(200,), **kw) -> HttpResponse:
         last = None
-        for _ in range(RETRIES):
+        for n in range(RETRIES):
+            if n:
+                await asyncio.sleep(RETRY_DELAY * n)
             started = time.perf_counter()
             try:
                 response = await self.client.request(method, url, **kw)

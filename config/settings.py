@@ -106,6 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    # Behind PgBouncer in transaction pooling a server-side cursor (`.iterator()`) may meet a
+    # different server connection on its next fetch: turn them off there.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -114,8 +118,10 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # request, and a logout or a flushed cache loses nothing. A per-process cache (the embedded
 # default) would keep a logged-out session alive in the other workers, so then: the database.
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends."
-                     + ("cached_db" if _SHARED_CACHE else "db"))
+# config.sessions is Django's cached_db that keeps serving from the database while the cache
+# (Redis) restarts.
+SESSION_ENGINE = env("SESSION_ENGINE", default="config.sessions" if _SHARED_CACHE
+                     else "django.contrib.sessions.backends.db")
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
