@@ -20,9 +20,9 @@
       if (!started) { started = true; announced = threshold; return; }
       if (threshold >= announced) { return; }
       announced = threshold;
-      var text = threshold >= 120 ? region.dataset.minutes.replace("%(n)s", threshold / 60)
+      var text = threshold >= 120 ? region.dataset.minutes.replace("{n}", threshold / 60)
         : threshold === 60 ? region.dataset.minute
-          : region.dataset.seconds.replace("%(n)s", threshold);
+          : region.dataset.seconds.replace("{n}", threshold);
       region.textContent = text;
     };
     var tick = function () {

@@ -63,3 +63,34 @@ def test_phone_width_has_no_horizontal_scrolling(page_for, accounts):
         if name in ("course", "quiz", "review"):
             shot(page, f"phone-{name}")
     assert wide == {}
+
+
+def test_the_countdown_is_announced_politely_at_a_few_thresholds_only(page_for, accounts):
+    page = page_for("student", "student-pass")
+    page.clock.install()  # the page's clock: the countdown can be run forward in a moment
+    page.goto("/courses/genai-intro/quizzes/week07-quiz/")
+    page.locator("form[action$='/start/'] button").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+/$"))
+    timer = page.locator(".timer")
+    assert timer.get_attribute("aria-live") is None and timer.get_attribute("role") is None
+    region = page.locator("#timer-announcement")
+    assert region.get_attribute("aria-live") == "polite"
+    left = page.evaluate("(Date.parse(document.querySelector('.timer').dataset.deadline)"
+                         " - Date.parse(document.querySelector('.timer').dataset.now)) / 1000")
+    assert left > 600  # a 15-minute quiz
+    assert region.text_content() == ""  # nothing said on arrival: the page shows the time
+    heard, elapsed = [], 0.0
+
+    def run_until(seconds_left: float) -> str:
+        nonlocal elapsed
+        page.clock.run_for(int((left - seconds_left - elapsed) * 1000))  # every second's tick
+        elapsed = left - seconds_left
+        return region.text_content()
+
+    for threshold in (600, 300, 60, 30):
+        # Nothing new just before a threshold; the announcement just after it.
+        assert run_until(threshold + 3) == (heard[-1] if heard else "")
+        heard.append(run_until(threshold - 3))
+    assert heard == ["이 시도의 남은 시간은 10분입니다.", "이 시도의 남은 시간은 5분입니다.",
+                     "이 시도의 남은 시간은 1분입니다.", "이 시도의 남은 시간은 30초입니다."]
+    assert timer.get_attribute("aria-live") is None  # the clock itself never turns live
