@@ -94,3 +94,23 @@ def test_the_countdown_is_announced_politely_at_a_few_thresholds_only(page_for, 
     assert heard == ["이 시도의 남은 시간은 10분입니다.", "이 시도의 남은 시간은 5분입니다.",
                      "이 시도의 남은 시간은 1분입니다.", "이 시도의 남은 시간은 30초입니다."]
     assert timer.get_attribute("aria-live") is None  # the clock itself never turns live
+
+
+def test_the_phone_header_is_one_row_with_the_account_controls_in_a_menu(page_for, accounts):
+    page = page_for("student", "student-pass", viewport={"width": 375, "height": 740})
+    page.goto("/courses/genai-intro/")
+    header = page.locator(".site-header").bounding_box()
+    brand = page.locator(".site-nav .brand").bounding_box()
+    assert header["height"] <= brand["height"] + 40, header  # one row, not two
+    assert not page.locator("#lang-select").is_visible()
+    page.locator(".account-menu > summary").click()
+    assert page.locator("#lang-select").is_visible()
+    assert page.locator(".logout-form button").is_visible()
+    shot(page, "phone-header-menu")
+    # On a wide screen everything is in the header row, with no menu to open.
+    wide = page_for("student", "student-pass")
+    wide.goto("/courses/genai-intro/")
+    assert wide.locator("#lang-select").is_visible()
+    assert wide.locator(".logout-form button").is_visible()
+    assert not wide.locator(".account-menu > summary").is_visible()
+    shot(wide, "header-wide")
