@@ -114,3 +114,24 @@ def test_the_phone_header_is_one_row_with_the_account_controls_in_a_menu(page_fo
     assert wide.locator(".logout-form button").is_visible()
     assert not wide.locator(".account-menu > summary").is_visible()
     shot(wide, "header-wide")
+
+
+def test_tabbing_back_never_leaves_the_focused_control_under_the_sticky_timer(page_for, accounts):
+    page = page_for("student", "student-pass", viewport={"width": 1000, "height": 600})
+    page.goto("/courses/genai-intro/quizzes/week07-quiz/")
+    page.locator("form[action$='/start/'] button").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+/$"))
+    page.locator("#attempt-form button[type=submit]").focus()
+    hidden = []
+    for _ in range(25):
+        page.keyboard.press("Shift+Tab")
+        box = page.evaluate("""() => {
+            const el = document.activeElement, timer = document.querySelector('.timer');
+            const r = el.getBoundingClientRect(), t = timer.getBoundingClientRect();
+            // Covered: the timer is stuck to the top and the control overlaps it.
+            const covered = t.top < 1 && r.top < t.bottom && r.bottom > t.top;
+            return {tag: el.tagName, id: el.id, top: r.top, timer: t.bottom, covered: covered};
+        }""")
+        if box["covered"]:
+            hidden.append(box)
+    assert hidden == []
