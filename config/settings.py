@@ -158,6 +158,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language the course packs are written in: pages in another UI language mark that content
+# with lang="..." so screen readers and hyphenation use the right language.
+COURSE_CONTENT_LANGUAGE = env("COURSE_CONTENT_LANGUAGE", default="ko")
 TIME_ZONE = env("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
 USE_TZ = True

@@ -154,9 +154,11 @@ def bank_index(request: HttpRequest, course_slug: str) -> HttpResponse:
         "categories": categories, "selected": selected, "tag": tag, "search": search,
         "page": page, "rows": rows, "all_tags": all_tags, "qtypes": _qtype_choices(),
         "sub": bool(request.GET.get("sub")),
-        "import_form": ImportForm(categories=categories, quizzes=quizzes,
+        # Two forms on one page with fields of the same names: distinct ids, so each label
+        # names its own control (the field names, and so the URLs, stay the same).
+        "import_form": ImportForm(categories=categories, quizzes=quizzes, auto_id="import-%s",
                                   initial={"parent": selected.pk if selected else ""}),
-        "export_form": ExportForm(categories=categories, quizzes=quizzes,
+        "export_form": ExportForm(categories=categories, quizzes=quizzes, auto_id="export-%s",
                                   initial={"category": selected.pk if selected else ""}),
         "max_mb": round(interchange.max_import_bytes() / 1024 / 1024, 1),
     })

@@ -14,6 +14,7 @@ def bar_chart(values, labels, title: str, *, width: int = 520, height: int = 180
 
     Negative values (a discrimination index below zero) are drawn below the zero line in red.
     """
+    raw = list(values)
     values = [0.0 if v is None else float(v) for v in values]
     labels = [str(label) for label in labels]
     top = high if high is not None else max([*values, 1.0])
@@ -24,8 +25,9 @@ def bar_chart(values, labels, title: str, *, width: int = 520, height: int = 180
     n = max(len(values), 1)
     step = (width - pad_left) / n
     zero_y = pad_top + plot_h * (top / span) if bottom < 0 else pad_top + plot_h
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+    # The picture is for the eyes; screen readers get the same numbers as a table after it.
+    parts = [f'<svg class="chart" aria-hidden="true" viewBox="0 0 {width} {height}" '
+             'xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>",
              f'<line x1="{pad_left}" y1="{zero_y:.1f}" x2="{width}" y2="{zero_y:.1f}" '
              'stroke="#57606a"/>',
@@ -42,4 +44,15 @@ def bar_chart(values, labels, title: str, *, width: int = 520, height: int = 180
         parts.append(f'<text x="{x + step * 0.35:.1f}" y="{height - 6}" font-size="11" '
                      f'text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")
+    parts.append(data_table(raw, labels, title, unit))
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
+
+
+def data_table(values, labels, title: str, unit: str = "") -> str:
+    """The chart's numbers as a visually hidden table: one row per bar, "—" for no value."""
+    rows = "".join(
+        f'<tr><th scope="row">{escape(label)}</th>'
+        f'<td>{"—" if value is None else f"{float(value):g}{escape(unit)}"}</td></tr>'
+        for value, label in zip(values, labels, strict=False))
+    return (f'<table class="visually-hidden chart-data"><caption>{escape(title)}</caption>'
+            f"<tbody>{rows}</tbody></table>")

@@ -7,11 +7,29 @@
     var skew = Date.parse(timer.dataset.now) - Date.now();
     var deadline = Date.parse(timer.dataset.deadline);
     var out = document.getElementById("time-left");
+    // Screen readers hear the time left only at a few thresholds, through a separate polite
+    // region: a clock read out every second drowns the question being answered.
+    var region = document.getElementById("timer-announcement");
+    var thresholds = region ? region.dataset.thresholds.split(" ").map(Number) : [];
+    var announced = Infinity;
+    var started = false;
+    var announce = function (left) {
+      var due = thresholds.filter(function (t) { return left <= t; });
+      var threshold = due.length ? Math.min.apply(null, due) : Infinity;
+      // On page load only remember where we are: the page itself shows the time.
+      if (!started) { started = true; announced = threshold; return; }
+      if (threshold >= announced) { return; }
+      announced = threshold;
+      var text = threshold >= 120 ? region.dataset.minutes.replace("{n}", threshold / 60)
+        : threshold === 60 ? region.dataset.minute
+          : region.dataset.seconds.replace("{n}", threshold);
+      region.textContent = text;
+    };
     var tick = function () {
       var left = Math.max(0, Math.round((deadline - (Date.now() + skew)) / 1000));
       out.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
       if (left === 0) { document.getElementById("attempt-form").submit(); return; }
-      if (left === 60) { timer.setAttribute("aria-live", "assertive"); }
+      if (region) { announce(left); }
       setTimeout(tick, 1000);
     };
     tick();

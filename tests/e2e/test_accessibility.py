@@ -63,3 +63,75 @@ def test_phone_width_has_no_horizontal_scrolling(page_for, accounts):
         if name in ("course", "quiz", "review"):
             shot(page, f"phone-{name}")
     assert wide == {}
+
+
+def test_the_countdown_is_announced_politely_at_a_few_thresholds_only(page_for, accounts):
+    page = page_for("student", "student-pass")
+    page.clock.install()  # the page's clock: the countdown can be run forward in a moment
+    page.goto("/courses/genai-intro/quizzes/week07-quiz/")
+    page.locator("form[action$='/start/'] button").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+/$"))
+    timer = page.locator(".timer")
+    assert timer.get_attribute("aria-live") is None and timer.get_attribute("role") is None
+    region = page.locator("#timer-announcement")
+    assert region.get_attribute("aria-live") == "polite"
+    left = page.evaluate("(Date.parse(document.querySelector('.timer').dataset.deadline)"
+                         " - Date.parse(document.querySelector('.timer').dataset.now)) / 1000")
+    assert left > 600  # a 15-minute quiz
+    assert region.text_content() == ""  # nothing said on arrival: the page shows the time
+    heard, elapsed = [], 0.0
+
+    def run_until(seconds_left: float) -> str:
+        nonlocal elapsed
+        page.clock.run_for(int((left - seconds_left - elapsed) * 1000))  # every second's tick
+        elapsed = left - seconds_left
+        return region.text_content()
+
+    for threshold in (600, 300, 60, 30):
+        # Nothing new just before a threshold; the announcement just after it.
+        assert run_until(threshold + 3) == (heard[-1] if heard else "")
+        heard.append(run_until(threshold - 3))
+    assert heard == ["이 시도의 남은 시간은 10분입니다.", "이 시도의 남은 시간은 5분입니다.",
+                     "이 시도의 남은 시간은 1분입니다.", "이 시도의 남은 시간은 30초입니다."]
+    assert timer.get_attribute("aria-live") is None  # the clock itself never turns live
+
+
+def test_the_phone_header_is_one_row_with_the_account_controls_in_a_menu(page_for, accounts):
+    page = page_for("student", "student-pass", viewport={"width": 375, "height": 740})
+    page.goto("/courses/genai-intro/")
+    header = page.locator(".site-header").bounding_box()
+    brand = page.locator(".site-nav .brand").bounding_box()
+    assert header["height"] <= brand["height"] + 40, header  # one row, not two
+    assert not page.locator("#lang-select").is_visible()
+    page.locator(".account-menu > summary").click()
+    assert page.locator("#lang-select").is_visible()
+    assert page.locator(".logout-form button").is_visible()
+    shot(page, "phone-header-menu")
+    # On a wide screen everything is in the header row, with no menu to open.
+    wide = page_for("student", "student-pass")
+    wide.goto("/courses/genai-intro/")
+    assert wide.locator("#lang-select").is_visible()
+    assert wide.locator(".logout-form button").is_visible()
+    assert not wide.locator(".account-menu > summary").is_visible()
+    shot(wide, "header-wide")
+
+
+def test_tabbing_back_never_leaves_the_focused_control_under_the_sticky_timer(page_for, accounts):
+    page = page_for("student", "student-pass", viewport={"width": 1000, "height": 600})
+    page.goto("/courses/genai-intro/quizzes/week07-quiz/")
+    page.locator("form[action$='/start/'] button").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+/$"))
+    page.locator("#attempt-form button[type=submit]").focus()
+    hidden = []
+    for _ in range(25):
+        page.keyboard.press("Shift+Tab")
+        box = page.evaluate("""() => {
+            const el = document.activeElement, timer = document.querySelector('.timer');
+            const r = el.getBoundingClientRect(), t = timer.getBoundingClientRect();
+            // Covered: the timer is stuck to the top and the control overlaps it.
+            const covered = t.top < 1 && r.top < t.bottom && r.bottom > t.top;
+            return {tag: el.tagName, id: el.id, top: r.top, timer: t.bottom, covered: covered};
+        }""")
+        if box["covered"]:
+            hidden.append(box)
+    assert hidden == []
