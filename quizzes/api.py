@@ -160,7 +160,13 @@ class QuizDetailApi(APIView):
         attempts = list(quiz.attempts.filter(user=request.user).order_by("number"))
         grade = selectors.user_quiz_grade(quiz=quiz, attempts=attempts,
                                           viewer_can_teach=access.can_teach)
-        data = {**QuizOut(quiz).data, "attempts": AttemptOut(attempts, many=True).data,
+        # The requester's own close, time limit and attempts (their override applied).
+        terms = services.quiz_terms_for(quiz=quiz, user=request.user)
+        data = {**QuizOut(quiz).data, "time_limit": terms.time_limit,
+                "attempts_allowed": terms.attempts_allowed,
+                "close_at": serializers.DateTimeField().to_representation(terms.close_at)
+                if terms.close_at else None,
+                "attempts": AttemptOut(attempts, many=True).data,
                 "grade": grade.percent, "grade_status": grade.state}
         return ApiResponse(data)
 

@@ -637,3 +637,25 @@ def review_grid(policy: dict) -> list[dict]:
     return [{"item": item, "label": REVIEW_ITEM_LABELS[item],
              "cells": [{"window": window, "checked": item in (policy.get(window) or [])}
                        for window in REVIEW_WINDOWS]} for item in REVIEW_ITEMS]
+
+
+class QuizOverrideForm(forms.Form):
+    """One student's own close date, time limit and attempts; an empty field keeps the quiz's."""
+
+    username = forms.CharField(label=_("Student (username)"), max_length=150)
+    close_at = forms.DateTimeField(label=_("Closes"), required=False, **_DATETIME)
+    time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes, 0 = none)"),
+                                            required=False, min_value=0,
+                                            max_value=limits.TIME_LIMIT_MAX // 60)
+    attempts_allowed = forms.IntegerField(label=_("Attempts allowed (0 = unlimited)"),
+                                          required=False, min_value=0,
+                                          max_value=limits.ATTEMPTS_ALLOWED_MAX)
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()
+
+    def service_kwargs(self) -> dict:
+        minutes = self.cleaned_data.get("time_limit_minutes")
+        return {"close_at": self.cleaned_data.get("close_at"),
+                "time_limit": None if minutes is None else minutes * 60,
+                "attempts_allowed": self.cleaned_data.get("attempts_allowed")}

@@ -321,3 +321,32 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+
+class QuizOverride(models.Model):
+    """One student's own close date, time limit or number of attempts for a quiz (Moodle's user
+    override). A field left empty (None) keeps the quiz's setting."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="quiz_overrides")
+    close_at = models.DateTimeField(null=True, blank=True)
+    time_limit = models.PositiveIntegerField(null=True, blank=True,
+                                             help_text=_("Seconds; 0 = no limit"))
+    attempts_allowed = models.PositiveIntegerField(null=True, blank=True,
+                                                   help_text=_("0 = unlimited"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quiz", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user"], name="one_override_per_student"),
+            # NULL passes a CHECK: an empty field means "the quiz's setting".
+            _between("time_limit", 0, limits.TIME_LIMIT_MAX, "override_time_limit_in_range"),
+            _between("attempts_allowed", 0, limits.ATTEMPTS_ALLOWED_MAX,
+                     "override_attempts_allowed_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.quiz}"

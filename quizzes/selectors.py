@@ -20,7 +20,7 @@ from courses.models import Enrollment
 from courses.selectors import CourseAccess, course_access_get
 
 from . import qtypes
-from .models import REVIEW_ITEMS, Attempt, Dispute, Quiz, Response
+from .models import REVIEW_ITEMS, Attempt, Dispute, Quiz, QuizOverride, Response
 from .services import attempt_finish_if_overdue
 from .timing import review_window
 
@@ -108,11 +108,29 @@ def response_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
     return _attempt_access(user, attempt, response.viewer_role), attempt, response
 
 
+def review_close_at(*, quiz: Quiz, user_id: int):
+    """When the "closed" review window may begin for this student: their own close (their
+    override's, else the quiz's), but, when the quiz closes for the class, never before the
+    latest close any student was given, since a key shown then could still help that student
+    answer. None: the quiz never closes for them. The quiz's overrides are read once per quiz
+    object."""
+    closes = getattr(quiz, "_override_closes", None)
+    if closes is None:
+        closes = dict(QuizOverride.objects.filter(quiz=quiz, close_at__isnull=False)
+                      .values_list("user_id", "close_at"))
+        quiz._override_closes = closes
+    own = closes.get(user_id, quiz.close_at)
+    if own is None or quiz.close_at is None or not closes:
+        return own
+    return max(own, *closes.values())
+
+
 def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[str]:
     """What of this attempt the viewer may see now, by the quiz's review policy."""
     if viewer_can_teach:
         return set(REVIEW_ITEMS)
-    window = review_window(submitted_at=attempt.submitted_at, close_at=attempt.quiz.close_at,
+    window = review_window(submitted_at=attempt.submitted_at,
+                           close_at=review_close_at(quiz=attempt.quiz, user_id=attempt.user_id),
                            now=now or timezone.now(), grace_period=attempt.quiz.grace_period)
     return set(attempt.quiz.review_policy.get(window, []))
 
@@ -379,6 +397,19 @@ def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
                                  grades=grades, total=sum(known) / len(known) if known else None,
                                  counted=len(known)))
     return quizzes, rows
+
+
+def quiz_overrides(*, quiz: Quiz) -> list[QuizOverride]:
+    """The quiz's per-student overrides, by username (the results page's table)."""
+    return list(quiz.overrides.select_related("user").order_by("user__username"))
+
+
+def course_student_get(*, course, username: str):
+    """The user `username` if they are a student of `course`, else None."""
+    enrollment = (Enrollment.objects.select_related("user")
+                  .filter(course=course, role=Enrollment.Role.STUDENT,
+                          user__username=username).first())
+    return enrollment.user if enrollment else None
 
 
 def disputes_for_quiz(*, quiz: Quiz, status: str | None = None) -> QuerySet[Dispute]:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,8 @@ from config.api_errors import ApplicationError
 from config.parsers import JSONTooDeep, json_loads
 
 from . import qtypes, reports, selectors, services
-from .models import Attempt, Dispute, Question, Quiz, Response
+from .forms import QuizOverrideForm
+from .models import Attempt, Dispute, Question, Quiz, QuizOverride, Response
 
 
 def course_quiz_section(request: HttpRequest, access) -> str:
@@ -57,12 +59,13 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpR
             attempt.refresh_from_db()
     open_attempt = next((a for a in attempts if a.is_open), None)
     now = timezone.now()
+    terms = services.quiz_terms_for(quiz=quiz, user=request.user)
     can_start = (open_attempt is None and quiz.published
                  and not (quiz.open_at and now < quiz.open_at)
-                 and not (quiz.close_at and now >= quiz.close_at)
-                 and not (quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed))
+                 and not (terms.close_at and now >= terms.close_at)
+                 and not (terms.attempts_allowed and len(attempts) >= terms.attempts_allowed))
     return render(request, "quizzes/quiz_detail.html", {
-        "access": access, "course": access.course, "quiz": quiz,
+        "access": access, "course": access.course, "quiz": quiz, "terms": terms,
         "attempts": selectors.attempt_marks_list(attempts=attempts,
                                                  viewer_can_teach=access.can_teach, now=now),
         "open_attempt": open_attempt, "can_start": can_start,
@@ -262,12 +265,59 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
     return render(request, "quizzes/results.html", {
         "access": access, "course": access.course, "quiz": quiz, "report": report,
         "attempts": attempts, "disputes": disputes,
+        "overrides": selectors.quiz_overrides(quiz=quiz),
+        "override_form": QuizOverrideForm(prefix="override"),
         "histogram_labels": [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100"
                              for i in range(len(report.histogram))],
         "facility_values": [item.stats.facility for item in report.items],
         "discrimination_values": [item.stats.discrimination for item in report.items],
         "item_labels": [str(item.slot.position) for item in report.items],
     })
+
+
+@login_required
+@require_POST
+def quiz_override(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+    """Set (or, with every field empty, remove) one student's override of the close date, time
+    limit and attempts allowed; their open attempt's deadline is recomputed at once."""
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    target = reverse("quizzes:results", args=[course_slug, quiz_slug]) + "#overrides-heading"
+    form = QuizOverrideForm(request.POST, prefix="override")
+    if not form.is_valid():
+        for field_name, errors in form.errors.items():
+            label = form.fields[field_name].label if field_name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(target)
+    student = selectors.course_student_get(course=access.course,
+                                           username=form.cleaned_data["username"])
+    if student is None:
+        messages.error(request, _("No student with the username %(u)s in this course. Check "
+                                  "the spelling on the course's enrolment list.") % {
+            "u": form.cleaned_data["username"]})
+        return redirect(target)
+    try:
+        services.quiz_override_set(quiz=quiz, user=student, **form.service_kwargs())
+    except ApplicationError as exc:
+        return _error(request, exc, target)
+    messages.success(request, _("Saved the override for %(u)s.") % {"u": student.username})
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def quiz_override_delete(request: HttpRequest, course_slug: str, quiz_slug: str,
+                         override_id: int) -> HttpResponse:
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    override = get_object_or_404(QuizOverride.objects.select_related("user"), pk=override_id,
+                                 quiz=quiz)
+    services.quiz_override_delete(quiz=quiz, user=override.user)
+    messages.success(request, _("Removed the override for %(u)s; the quiz's settings hold "
+                                "again.") % {"u": override.user.username})
+    return redirect(reverse("quizzes:results", args=[course_slug, quiz_slug])
+                    + "#overrides-heading")
 
 
 @login_required

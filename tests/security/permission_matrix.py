@@ -91,6 +91,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # --- quizzes: teachers ---------------------------------------------------------------------
     "quizzes:results": {"GET": TEACHER},
     "quizzes:dispute-answer": {"POST": TEACHER, "GET": POST_ONLY},
+    "quizzes:override": {"POST": TEACHER, "GET": POST_ONLY},
+    "quizzes:override-delete": {"POST": TEACHER, "GET": POST_ONLY},
     "quizzes:question-edit": {"GET": TEACHER, "POST": TEACHER},
     "quizzes:regrade": {"GET": TEACHER, "POST": TEACHER},
     # --- question bank and quiz builder (authoring): teachers ----------------------------------
@@ -176,6 +178,7 @@ KWARGS = {
     "job_id": "job.pk",
     "image_id": "pool_image.pk",
     "run_id": "extra.training_run.pk",
+    "override_id": "extra.quiz_override.pk",
 }
 # Where a route needs a different object for a kwarg than the default above.
 KWARGS_BY_ROUTE = {
@@ -185,6 +188,7 @@ KWARGS_BY_ROUTE = {
     "api-dispute-answer": {"quiz_slug": "essay_quiz.slug"},
     "api-dispute-create": {"attempt_id": "submitted_attempt.pk", "slot_id": "response.slot_id"},
     "inference:file": {"name": "extra.job_file"},
+    "quizzes:override-delete": {"quiz_slug": "essay_quiz.slug"},
 }
 
 
@@ -200,6 +204,8 @@ BODIES = {
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
+    ("quizzes:override", "POST"): lambda w: {"override-username": "student1",
+                                             "override-attempts_allowed": "2"},
     ("quizzes:question-edit", "POST"): lambda w: {
         "stem": "수정", "data": json.dumps(w.question.latest_version().data)},
     ("bank:question-new", "POST"): lambda w: {"qtype": "true_false"},
