@@ -162,6 +162,8 @@ class Quiz(models.Model):
     shuffle_choices = models.BooleanField(default=True)
     review_policy = models.JSONField(default=default_review_policy)
     max_grade = models.DecimalField(max_digits=7, decimal_places=2, default=10)
+    # Its weight in the gradebook's average (a weighted mean of the graded quizzes).
+    weight = models.DecimalField(max_digits=6, decimal_places=2, default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,6 +178,7 @@ class Quiz(models.Model):
                      "quiz_attempts_allowed_in_range"),
             _between("max_grade", limits.MAX_GRADE_MIN, limits.MAX_GRADE_MAX,
                      "quiz_max_grade_in_range"),
+            _between("weight", 0, limits.WEIGHT_MAX, "quiz_weight_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -350,3 +353,25 @@ class QuizOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.quiz}"
+
+
+class GradeOverride(models.Model):
+    """A teacher's grade for one student on one quiz, in place of the one computed from the
+    attempts, with the reason. Rows are never changed: the newest one holds, the older ones are
+    the history; a row without a grade gives the computed grade back."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="grade_overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="grade_overrides")
+    grade = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                help_text=_("Percent; empty: the computed grade holds again"))
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["quiz", "user", "-at", "-pk"]
+        indexes = [models.Index(fields=["quiz", "user", "-at"])]
+        constraints = [_between("grade", 0, limits.GRADE_OVERRIDE_MAX,
+                                "grade_override_in_range")]

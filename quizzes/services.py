@@ -29,6 +29,7 @@ from .models import (
     Attempt,
     Category,
     Dispute,
+    GradeOverride,
     Question,
     QuestionVersion,
     Quiz,
@@ -726,6 +727,36 @@ def quiz_override_set(*, quiz: Quiz, user: AbstractBaseUser, close_at=None,
                                             "attempts_allowed": attempts_allowed})
         attempts_deadline_refresh(quiz=quiz)
     return override
+
+
+def grade_override_set(*, quiz: Quiz, user: AbstractBaseUser, grade: object,
+                       reason: str, by: AbstractBaseUser | None) -> GradeOverride:
+    """Record a teacher's grade (percent) for `user` on `quiz` in place of the computed one, with
+    the reason; `grade` None gives the computed grade back. Every call adds a row, so the
+    history (who, when, what, why) is kept."""
+    from courses.models import Enrollment
+
+    if not Enrollment.objects.filter(course_id=quiz.course_id, user_id=user.pk,
+                                     role=Enrollment.Role.STUDENT).exists():
+        raise ApplicationError(_("%(u)s is not a student of this course.") % {
+            "u": user.get_username()}, code="not_a_student")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for the change; it is kept with the grade."),
+                               code="reason_required", fields={
+                                   "reason": [_("This field is required.")]})
+    value = None
+    if grade is not None and str(grade).strip() != "":
+        value = bounds.check_number(grade, field="grade", what=_("The grade (percent)"),
+                                    low=0, high=limits.GRADE_OVERRIDE_MAX)
+        value = value.quantize(Decimal("0.01"))
+    elif not GradeOverride.objects.filter(quiz=quiz, user_id=user.pk).exists():
+        raise ApplicationError(_("Enter a grade from 0 to 100; an empty grade removes an "
+                                 "override, and this student has none."),
+                               code="no_override")
+    with transaction.atomic():
+        return GradeOverride.objects.create(quiz=quiz, user=user, grade=value,
+                                            reason=reason[:2000], by=by)
 
 
 def quiz_override_delete(*, quiz: Quiz, user: AbstractBaseUser) -> bool:

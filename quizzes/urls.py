@@ -20,6 +20,8 @@ urlpatterns = [
     path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/questions/<id:question_id>/regrade/",
          views.regrade, name="regrade"),
     path("courses/<slug:course_slug>/grades/", views.gradebook, name="gradebook"),
+    path("courses/<slug:course_slug>/grades/override/", views.grade_override,
+         name="grade-override"),
     path("attempts/<id:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<id:attempt_id>/save/<id:slot_id>/", views.response_autosave,
          name="autosave"),

@@ -82,6 +82,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "quizzes:quiz": {"GET": ENROLLED},
     "quizzes:start": {"POST": ENROLLED, "GET": POST_ONLY},
     "quizzes:gradebook": {"GET": ENROLLED},  # a student sees only their own row
+    "quizzes:grade-override": {"POST": TEACHER, "GET": POST_ONLY},
     "quizzes:attempt": {"GET": OWNER_OR_TEACHER},
     "quizzes:autosave": {"POST": OWNER, "GET": POST_ONLY},
     "quizzes:summary": {"GET": OWNER_REFUSES_TEACHERS, "POST": OWNER_REFUSES_TEACHERS},
@@ -204,6 +205,9 @@ BODIES = {
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
+    ("quizzes:grade-override", "POST"): lambda w: {
+        "grade-quiz": w.quiz.slug, "grade-username": "student1", "grade-grade": "80",
+        "grade-reason": "access test"},
     ("quizzes:override", "POST"): lambda w: {"override-username": "student1",
                                              "override-attempts_allowed": "2"},
     ("quizzes:question-edit", "POST"): lambda w: {
