@@ -104,6 +104,9 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
         photo_count=20, result={"config": {}, "meta": {"metrics": {"accuracy": 0.9}}},
         checkpoint_file="detector-training/x.pt", version="securitytest", finished_at=now)
     category = Category.objects.filter(course=mini_course).order_by("pk").first()
+    # A second student, whose enrolment the participants page changes and removes.
+    extra_student = make_user("student2")
+    enrollment = enrol(extra_student, mini_course, "student")
     quiz_override = QuizOverride.objects.create(quiz=essay, user=users["student"],
                                                 attempts_allowed=3)
     return World(course=mini_course, other_course=other, users=users,
@@ -113,4 +116,5 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
                  category=category, slot=slot, question_file=question_file, job=job,
                  pool_image=pool_image, extra={"job_file": "face-0.png",
                                                        "training_run": training_run,
-                                                       "quiz_override": quiz_override})
+                                                       "quiz_override": quiz_override,
+                                                       "enrollment": enrollment})

@@ -78,6 +78,11 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "courses:detail": {"GET": ENROLLED},
     "courses:lesson": {"GET": ENROLLED},
     "courses:lesson-read": {"POST": ENROLLED, "GET": POST_ONLY},
+    # Enrolments: the course's instructors and staff, not its TAs.
+    "courses:participants": {"GET": INSTRUCTOR},
+    "courses:participants-import": {"POST": INSTRUCTOR, "GET": POST_ONLY},
+    "courses:participant-role": {"POST": INSTRUCTOR, "GET": POST_ONLY},
+    "courses:participant-remove": {"POST": INSTRUCTOR, "GET": POST_ONLY},
     # --- quizzes: students ---------------------------------------------------------------------
     "quizzes:quiz": {"GET": ENROLLED},
     "quizzes:start": {"POST": ENROLLED, "GET": POST_ONLY},
@@ -180,6 +185,7 @@ KWARGS = {
     "image_id": "pool_image.pk",
     "run_id": "extra.training_run.pk",
     "override_id": "extra.quiz_override.pk",
+    "enrollment_id": "extra.enrollment.pk",
 }
 # Where a route needs a different object for a kwarg than the default above.
 KWARGS_BY_ROUTE = {
@@ -205,6 +211,9 @@ BODIES = {
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
+    ("courses:participants-import", "POST"): lambda w: {
+        "roster": "newcomer,새 학생,new@example.org,student"},
+    ("courses:participant-role", "POST"): lambda w: {"role": "ta"},
     ("quizzes:grade-override", "POST"): lambda w: {
         "grade-quiz": w.quiz.slug, "grade-username": "student1", "grade-grade": "80",
         "grade-reason": "access test"},
