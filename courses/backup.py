@@ -30,10 +30,12 @@ def _course_objects(course) -> list:
         Attempt,
         Category,
         Dispute,
+        GradeOverride,
         Question,
         QuestionFile,
         QuestionVersion,
         Quiz,
+        QuizOverride,
         RegradeLog,
         Response,
         Slot,
@@ -43,7 +45,12 @@ def _course_objects(course) -> list:
 
     enrollments = list(Enrollment.objects.filter(course=course))
     attempts = Attempt.objects.filter(quiz__course=course)
-    user_ids = {e.user_id for e in enrollments} | set(attempts.values_list("user_id", flat=True))
+    quiz_overrides = list(QuizOverride.objects.filter(quiz__course=course))
+    grade_overrides = list(GradeOverride.objects.filter(quiz__course=course).order_by("pk"))
+    user_ids = ({e.user_id for e in enrollments} | set(attempts.values_list("user_id", flat=True))
+                | {o.user_id for o in quiz_overrides}
+                | {o.user_id for o in grade_overrides}
+                | {o.by_id for o in grade_overrides if o.by_id is not None})
     users = list(get_user_model().objects.filter(pk__in=user_ids).order_by("pk"))
     # Categories parents first, so loading never meets a missing parent.
     categories = sorted(Category.objects.filter(course=course), key=lambda c: len(c.path))
@@ -57,7 +64,7 @@ def _course_objects(course) -> list:
         Quiz.objects.filter(course=course), Slot.objects.filter(quiz__course=course),
         attempts, Response.objects.filter(attempt__quiz__course=course),
         Dispute.objects.filter(quiz__course=course), RegradeLog.objects.filter(quiz__course=course),
-        DemoJob.objects.filter(course=course),
+        quiz_overrides, grade_overrides, DemoJob.objects.filter(course=course),
     ))
 
 

@@ -121,3 +121,19 @@ def course_reading_report(*, access: CourseAccess) -> list[StudentReading]:
         rows.append(StudentReading(username=user.get_username(), full_name=user.get_full_name(),
                                    read=len(ids), total=total, lesson_ids=frozenset(ids)))
     return rows
+
+
+def course_access_for_manager(*, user: AbstractBaseUser, course_slug: str) -> CourseAccess:
+    """`course_access_get`, for who may manage the course's enrolments: its instructors and
+    staff (not its TAs)."""
+    access = course_access_get(user=user, course_slug=course_slug)
+    if not access.is_instructor:
+        raise PermissionDenied(_("Only the course's instructors can manage its participants."))
+    return access
+
+
+def course_participants(*, course: Course) -> list[Enrollment]:
+    """The course's enrolments with their users, by role (instructors first), then username."""
+    order = {Enrollment.Role.INSTRUCTOR: 0, Enrollment.Role.TA: 1, Enrollment.Role.STUDENT: 2}
+    rows = list(Enrollment.objects.filter(course=course).select_related("user"))
+    return sorted(rows, key=lambda e: (order.get(e.role, 3), e.user.username))

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from config.api_errors import ApplicationError
 
 from .models import Course, Enrollment, Lesson, LessonProgress, Module
 from .pack import CoursePackSpec, read_course_pack
+from .roster import RosterError, roster_parse
 
 
 @dataclass
@@ -118,6 +123,89 @@ def enrollment_create(*, user: AbstractBaseUser, course: Course,
     enrollment, _ = Enrollment.objects.update_or_create(
         user=user, course=course, defaults={"role": role})
     return enrollment
+
+
+@dataclass
+class RosterImportReport:
+    enrolled: list[str] = field(default_factory=list)  # new to the course
+    role_changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # Accounts created without a usable password: they cannot log in until one is set.
+    accounts_created: list[str] = field(default_factory=list)
+    # Existing accounts whose name or email in the list differ (left as they are).
+    kept_details: list[str] = field(default_factory=list)
+
+
+def enrollments_import(*, course: Course, text: str) -> RosterImportReport:
+    """Enrol everyone listed in `text` (CSV: username, name, email, role) in `course`.
+
+    Every line is checked first and nothing is written unless all are right (ApplicationError
+    naming each wrong line). A username with no account gets a new account with that name and
+    email and an unusable password (it cannot log in until a password is set); an existing
+    account is enrolled as it is. A listed person already enrolled takes the listed role.
+    """
+    try:
+        rows = roster_parse(text)
+    except RosterError as exc:
+        raise ApplicationError(_("Nothing was imported. Fix these lines and upload the list "
+                                 "again:") + "\n" + "\n".join(exc.errors),
+                               code="invalid_roster", fields={"file": exc.errors}) from None
+    user_model = get_user_model()
+    report = RosterImportReport()
+    with transaction.atomic():
+        users = {u.username: u for u in user_model.objects.filter(
+            username__in=[r.username for r in rows])}
+        for row in rows:
+            user = users.get(row.username)
+            if user is None:
+                user = user_model(username=row.username, email=row.email, first_name=row.name)
+                user.set_unusable_password()
+                user.save()
+                report.accounts_created.append(row.username)
+            elif (row.name and row.name != user.get_full_name()) or (
+                    row.email and row.email.lower() != (user.email or "").lower()):
+                report.kept_details.append(row.username)
+            existing = Enrollment.objects.filter(user=user, course=course).first()
+            if existing is None:
+                Enrollment.objects.create(user=user, course=course, role=row.role)
+                report.enrolled.append(row.username)
+            elif existing.role != row.role:
+                existing.role = row.role
+                existing.save(update_fields=["role"])
+                report.role_changed.append(row.username)
+            else:
+                report.unchanged.append(row.username)
+        _require_an_instructor(course)
+    return report
+
+
+def _require_an_instructor(course: Course) -> None:
+    """Refuse a change that would leave the course without an instructor (nobody but staff
+    could then manage it); called inside the change's transaction, so it is rolled back."""
+    if not Enrollment.objects.filter(course=course, role=Enrollment.Role.INSTRUCTOR).exists():
+        raise ApplicationError(_("A course needs at least one instructor. Make someone else "
+                                 "an instructor first."), code="last_instructor",
+                               status_code=409)
+
+
+def enrollment_set_role(*, enrollment: Enrollment, role: str) -> Enrollment:
+    """Change an enrolment's role (student, ta, instructor)."""
+    if role not in Enrollment.Role.values:
+        raise ApplicationError(_("Choose a role: student, ta or instructor."),
+                               code="invalid_role", fields={"role": [_("Unknown role.")]})
+    with transaction.atomic():
+        enrollment.role = role
+        enrollment.save(update_fields=["role"])
+        _require_an_instructor(enrollment.course)
+    return enrollment
+
+
+def enrollment_delete(*, enrollment: Enrollment) -> None:
+    """Remove someone from the course. Their account, attempts and grades are kept (enrolling
+    them again brings them back); they no longer see the course."""
+    with transaction.atomic():
+        enrollment.delete()
+        _require_an_instructor(enrollment.course)
 
 
 def lesson_mark_read(*, user: AbstractBaseUser, lesson: Lesson) -> LessonProgress:

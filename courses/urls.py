@@ -10,4 +10,11 @@ urlpatterns = [
          name="lesson"),
     path("courses/<slug:course_slug>/lessons/<slug:lesson_slug>/read/", views.lesson_toggle_read,
          name="lesson-read"),
+    path("courses/<slug:course_slug>/participants/", views.participants, name="participants"),
+    path("courses/<slug:course_slug>/participants/import/", views.participants_import,
+         name="participants-import"),
+    path("courses/<slug:course_slug>/participants/<id:enrollment_id>/role/",
+         views.participant_role, name="participant-role"),
+    path("courses/<slug:course_slug>/participants/<id:enrollment_id>/remove/",
+         views.participant_remove, name="participant-remove"),
 ]

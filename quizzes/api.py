@@ -158,9 +158,17 @@ class QuizDetailApi(APIView):
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
         attempts = list(quiz.attempts.filter(user=request.user).order_by("number"))
-        grade = selectors.user_quiz_grade(quiz=quiz, attempts=attempts,
-                                          viewer_can_teach=access.can_teach)
-        data = {**QuizOut(quiz).data, "attempts": AttemptOut(attempts, many=True).data,
+        grade = selectors.user_quiz_grade(
+            quiz=quiz, attempts=attempts, viewer_can_teach=access.can_teach,
+            override=selectors.grade_overrides_current(
+                quizzes=[quiz], user_ids=[request.user.pk]).get((request.user.pk, quiz.pk)))
+        # The requester's own close, time limit and attempts (their override applied).
+        terms = services.quiz_terms_for(quiz=quiz, user=request.user)
+        data = {**QuizOut(quiz).data, "time_limit": terms.time_limit,
+                "attempts_allowed": terms.attempts_allowed,
+                "close_at": serializers.DateTimeField().to_representation(terms.close_at)
+                if terms.close_at else None,
+                "attempts": AttemptOut(attempts, many=True).data,
                 "grade": grade.percent, "grade_status": grade.state}
         return ApiResponse(data)
 
@@ -295,6 +303,8 @@ class DisputeCreateApi(APIView):
 class GradebookApi(APIView):
     class GradebookOutputSerializer(serializers.Serializer):
         quizzes = serializers.ListField(child=serializers.CharField())
+        weights = serializers.ListField(child=serializers.FloatField(),
+                                        help_text="each quiz's weight in the average")
         rows = inline_serializer("GradebookRow", fields={
             "username": serializers.CharField(),
             "name": serializers.CharField(help_text="full name, or the username"),
@@ -302,10 +312,13 @@ class GradebookApi(APIView):
                 child=serializers.FloatField(allow_null=True),
                 help_text="percent per quiz; null unless its state is graded"),
             "states": serializers.ListField(child=serializers.ChoiceField(choices=GRADE_STATES)),
+            "overridden": serializers.ListField(
+                child=serializers.BooleanField(),
+                help_text="per quiz: the grade is a teacher's override, not the attempts'"),
             "total": serializers.FloatField(
-                allow_null=True, help_text="mean of the graded quizzes' percentages; quizzes "
-                                           "not attempted, awaiting grading or hidden are left "
-                                           "out"),
+                allow_null=True, help_text="mean of the graded quizzes' percentages, "
+                                           "each weighted by its quiz's weight; quizzes not "
+                                           "attempted, awaiting grading or hidden are left out"),
             "counted": serializers.IntegerField(help_text="how many quizzes the total averages"),
         }, many=True)
 
@@ -315,9 +328,11 @@ class GradebookApi(APIView):
         quizzes, rows = selectors.gradebook(
             access=access, only_user=None if access.can_teach else request.user)
         return ApiResponse({"quizzes": [q.slug for q in quizzes],
+                            "weights": [float(q.weight) for q in quizzes],
                             "rows": [{"username": r.username, "name": r.name,
                                       "grades": [g.percent for g in r.grades],
                                       "states": [g.state for g in r.grades],
+                                      "overridden": [g.overridden for g in r.grades],
                                       "total": r.total, "counted": r.counted} for r in rows]})
 
 

@@ -318,7 +318,8 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
                          grading_method: str = Quiz.GradingMethod.HIGHEST,
                          shuffle_questions: bool = False, shuffle_choices: bool = True,
                          review_policy: dict | None = None,
-                         max_grade: float | Decimal = 10) -> Quiz:
+                         max_grade: float | Decimal = 10,
+                         weight: float | Decimal | None = None) -> Quiz:
     """Set every option of the quiz (times, limits, grading, shuffling, the review grid)."""
     errors: dict[str, list[str]] = {}
     if not title.strip():
@@ -332,7 +333,9 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
                 _("The number of attempts allowed")),
                ("week", week, 0, limits.WEEK_MAX, _("The week")),
                ("max_grade", max_grade, limits.MAX_GRADE_MIN, limits.MAX_GRADE_MAX,
-                _("The maximum grade")))
+                _("The maximum grade")),
+               ("weight", quiz.weight if weight is None else weight, 0, limits.WEIGHT_MAX,
+                _("The weight in the gradebook")))
     for name, value, low, high, what in bounded:
         try:
             bounds.check_number(value, field=name, what=what, low=low, high=high)
@@ -356,6 +359,8 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         quiz.shuffle_questions, quiz.shuffle_choices = shuffle_questions, shuffle_choices
         quiz.review_policy = policy
         quiz.max_grade = Decimal(str(max_grade))
+        if weight is not None:
+            quiz.weight = Decimal(str(weight))
         quiz.save()
         # Open attempts follow the new dates at once (and close if they are now past them).
         services.attempts_deadline_refresh(quiz=quiz)

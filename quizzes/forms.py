@@ -610,6 +610,9 @@ class QuizSettingsForm(forms.Form):
     max_grade = forms.DecimalField(label=_("Maximum grade"), min_value=limits.MAX_GRADE_MIN,
                                    max_value=limits.MAX_GRADE_MAX, max_digits=7,
                                    decimal_places=2)
+    weight = forms.DecimalField(label=_("Weight in the gradebook's average (0 = not counted)"),
+                                required=False, min_value=0, max_value=limits.WEIGHT_MAX,
+                                max_digits=6, decimal_places=2)
 
     @classmethod
     def initial_for(cls, quiz: Quiz) -> dict:
@@ -619,7 +622,8 @@ class QuizSettingsForm(forms.Form):
                 "grace_period": quiz.grace_period, "attempts_allowed": quiz.attempts_allowed,
                 "grading_method": quiz.grading_method,
                 "shuffle_questions": quiz.shuffle_questions,
-                "shuffle_choices": quiz.shuffle_choices, "max_grade": quiz.max_grade}
+                "shuffle_choices": quiz.shuffle_choices, "max_grade": quiz.max_grade,
+                "weight": quiz.weight}
 
     def review_policy(self) -> dict:
         return {window: [item for item in self.data.getlist(f"review-{window}")
@@ -637,3 +641,41 @@ def review_grid(policy: dict) -> list[dict]:
     return [{"item": item, "label": REVIEW_ITEM_LABELS[item],
              "cells": [{"window": window, "checked": item in (policy.get(window) or [])}
                        for window in REVIEW_WINDOWS]} for item in REVIEW_ITEMS]
+
+
+class QuizOverrideForm(forms.Form):
+    """One student's own close date, time limit and attempts; an empty field keeps the quiz's."""
+
+    username = forms.CharField(label=_("Student (username)"), max_length=150)
+    close_at = forms.DateTimeField(label=_("Closes"), required=False, **_DATETIME)
+    time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes, 0 = none)"),
+                                            required=False, min_value=0,
+                                            max_value=limits.TIME_LIMIT_MAX // 60)
+    attempts_allowed = forms.IntegerField(label=_("Attempts allowed (0 = unlimited)"),
+                                          required=False, min_value=0,
+                                          max_value=limits.ATTEMPTS_ALLOWED_MAX)
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()
+
+    def service_kwargs(self) -> dict:
+        minutes = self.cleaned_data.get("time_limit_minutes")
+        return {"close_at": self.cleaned_data.get("close_at"),
+                "time_limit": None if minutes is None else minutes * 60,
+                "attempts_allowed": self.cleaned_data.get("attempts_allowed")}
+
+
+class GradeOverrideForm(forms.Form):
+    """A teacher's grade for one student on one quiz, with the reason (empty grade: remove)."""
+
+    quiz = forms.SlugField(label=_("Quiz"))
+    username = forms.CharField(label=_("Student (username)"), max_length=150)
+    grade = forms.CharField(label=_("Grade (percent; empty gives the computed grade back)"),
+                            required=False, max_length=40)
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, quizzes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quiz"] = forms.ChoiceField(
+            label=_("Quiz"), choices=[(q.slug, q.title) for q in quizzes])

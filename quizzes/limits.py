@@ -28,6 +28,10 @@ TIME_LIMIT_MAX = 7 * 24 * 3600
 GRACE_PERIOD_MAX = 24 * 3600
 #: Attempts a student may make (0 = unlimited).
 ATTEMPTS_ALLOWED_MAX = 100
+#: A quiz's weight in the gradebook's average (0 = not counted).
+WEIGHT_MAX = Decimal("1000")
+#: A grade typed by a teacher over the computed one, in percent.
+GRADE_OVERRIDE_MAX = Decimal("100")
 #: The course week a quiz belongs to (0 = none).
 WEEK_MAX = 53
 #: Numbers inside a question's data (numerical answers, tolerances, unit multipliers), in

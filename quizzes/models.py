@@ -162,6 +162,8 @@ class Quiz(models.Model):
     shuffle_choices = models.BooleanField(default=True)
     review_policy = models.JSONField(default=default_review_policy)
     max_grade = models.DecimalField(max_digits=7, decimal_places=2, default=10)
+    # Its weight in the gradebook's average (a weighted mean of the graded quizzes).
+    weight = models.DecimalField(max_digits=6, decimal_places=2, default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,6 +178,7 @@ class Quiz(models.Model):
                      "quiz_attempts_allowed_in_range"),
             _between("max_grade", limits.MAX_GRADE_MIN, limits.MAX_GRADE_MAX,
                      "quiz_max_grade_in_range"),
+            _between("weight", 0, limits.WEIGHT_MAX, "quiz_weight_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -321,3 +324,54 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+
+class QuizOverride(models.Model):
+    """One student's own close date, time limit or number of attempts for a quiz (Moodle's user
+    override). A field left empty (None) keeps the quiz's setting."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="quiz_overrides")
+    close_at = models.DateTimeField(null=True, blank=True)
+    time_limit = models.PositiveIntegerField(null=True, blank=True,
+                                             help_text=_("Seconds; 0 = no limit"))
+    attempts_allowed = models.PositiveIntegerField(null=True, blank=True,
+                                                   help_text=_("0 = unlimited"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quiz", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user"], name="one_override_per_student"),
+            # NULL passes a CHECK: an empty field means "the quiz's setting".
+            _between("time_limit", 0, limits.TIME_LIMIT_MAX, "override_time_limit_in_range"),
+            _between("attempts_allowed", 0, limits.ATTEMPTS_ALLOWED_MAX,
+                     "override_attempts_allowed_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.quiz}"
+
+
+class GradeOverride(models.Model):
+    """A teacher's grade for one student on one quiz, in place of the one computed from the
+    attempts, with the reason. Rows are never changed: the newest one holds, the older ones are
+    the history; a row without a grade gives the computed grade back."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="grade_overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="grade_overrides")
+    grade = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                help_text=_("Percent; empty: the computed grade holds again"))
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["quiz", "user", "-at", "-pk"]
+        indexes = [models.Index(fields=["quiz", "user", "-at"])]
+        constraints = [_between("grade", 0, limits.GRADE_OVERRIDE_MAX,
+                                "grade_override_in_range")]

@@ -7,6 +7,7 @@ handed to templates and the API is built from it, so a key never leaves the serv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,7 +21,15 @@ from courses.models import Enrollment
 from courses.selectors import CourseAccess, course_access_get
 
 from . import qtypes
-from .models import REVIEW_ITEMS, Attempt, Dispute, Quiz, Response
+from .models import (
+    REVIEW_ITEMS,
+    Attempt,
+    Dispute,
+    GradeOverride,
+    Quiz,
+    QuizOverride,
+    Response,
+)
 from .services import attempt_finish_if_overdue
 from .timing import review_window
 
@@ -108,11 +117,29 @@ def response_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
     return _attempt_access(user, attempt, response.viewer_role), attempt, response
 
 
+def review_close_at(*, quiz: Quiz, user_id: int):
+    """When the "closed" review window may begin for this student: their own close (their
+    override's, else the quiz's), but, when the quiz closes for the class, never before the
+    latest close any student was given, since a key shown then could still help that student
+    answer. None: the quiz never closes for them. The quiz's overrides are read once per quiz
+    object."""
+    closes = getattr(quiz, "_override_closes", None)
+    if closes is None:
+        closes = dict(QuizOverride.objects.filter(quiz=quiz, close_at__isnull=False)
+                      .values_list("user_id", "close_at"))
+        quiz._override_closes = closes
+    own = closes.get(user_id, quiz.close_at)
+    if own is None or quiz.close_at is None or not closes:
+        return own
+    return max(own, *closes.values())
+
+
 def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[str]:
     """What of this attempt the viewer may see now, by the quiz's review policy."""
     if viewer_can_teach:
         return set(REVIEW_ITEMS)
-    window = review_window(submitted_at=attempt.submitted_at, close_at=attempt.quiz.close_at,
+    window = review_window(submitted_at=attempt.submitted_at,
+                           close_at=review_close_at(quiz=attempt.quiz, user_id=attempt.user_id),
                            now=now or timezone.now(), grace_period=attempt.quiz.grace_period)
     return set(attempt.quiz.review_policy.get(window, []))
 
@@ -295,6 +322,9 @@ class GradeState:
 class QuizGrade:
     state: str
     percent: float | None = None  # set only when state is GRADED
+    # The percent is a teacher's override (GradeOverride), not the attempts' grade.
+    overridden: bool = False
+    reason: str = ""  # the override's reason, for teachers only
 
     @property
     def label(self) -> str:
@@ -303,14 +333,49 @@ class QuizGrade:
                 GradeState.NOT_ATTEMPTED: _("Not attempted")}.get(self.state, "")
 
 
+def grade_overrides_current(*, quizzes: list[Quiz], user_ids: list[int]
+                            ) -> dict[tuple[int, int], GradeOverride]:
+    """The override in force for each (user id, quiz id) that has one: the newest row, when it
+    gives a grade (a newer row without one gave the computed grade back). One query."""
+    current: dict[tuple[int, int], GradeOverride] = {}
+    rows = (GradeOverride.objects.filter(quiz__in=quizzes, user_id__in=user_ids)
+            .order_by("user_id", "quiz_id", "-at", "-pk"))
+    for row in rows:
+        current.setdefault((row.user_id, row.quiz_id), row)
+    return {key: row for key, row in current.items() if row.grade is not None}
+
+
+def grade_override_visible(*, quiz: Quiz, user_id: int, now=None) -> bool:
+    """Return True if a student may see an override of their grade on `quiz` now: when the
+    quiz's review policy shows marks in the window that applies to the quiz as a whole for them
+    (closed once their close plus grace is past, else open). An override replaces the attempts'
+    grade, so it is released on the schedule marks are, not earlier."""
+    now = now or timezone.now()
+    close = review_close_at(quiz=quiz, user_id=user_id)
+    closed = close is not None and now >= close + timedelta(seconds=quiz.grace_period)
+    return "marks" in (quiz.review_policy.get("closed" if closed else "open") or [])
+
+
 def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt], viewer_can_teach: bool,
-                    now=None) -> QuizGrade:
-    """The quiz grade (percent) from the user's submitted attempts, by the grading method.
+                    now=None, override: GradeOverride | None = None) -> QuizGrade:
+    """The quiz grade (percent) from the user's submitted attempts, by the grading method, or
+    the teacher's `override` (from `grade_overrides_current`) when there is one.
 
     The grade is built only from marks the viewer may see: if any submitted attempt's marks
     are hidden by the review policy, the grade is hidden too, since any grading method (highest,
-    average, last) would otherwise reveal something of the hidden mark.
+    average, last) would otherwise reveal something of the hidden mark. A student sees an
+    override only when `grade_override_visible` and no attempt's marks are hidden.
     """
+    if override is not None:
+        now = now or timezone.now()
+        hidden = not viewer_can_teach and (
+            not grade_override_visible(quiz=quiz, user_id=override.user_id, now=now)
+            or user_quiz_grade(quiz=quiz, attempts=attempts, viewer_can_teach=False,
+                               now=now).state == GradeState.HIDDEN)
+        if hidden:
+            return QuizGrade(GradeState.HIDDEN)
+        return QuizGrade(GradeState.GRADED, float(override.grade), overridden=True,
+                         reason=override.reason if viewer_can_teach else "")
     submitted = [a for a in attempts if a.state == Attempt.State.SUBMITTED]
     if not submitted:
         return QuizGrade(GradeState.NOT_ATTEMPTED)
@@ -343,8 +408,9 @@ class GradebookRow:
     username: str
     full_name: str
     grades: list[QuizGrade]
-    # The mean of the percentages of the quizzes graded (and shown) for this student; quizzes
-    # not attempted, awaiting grading or hidden are left out, not counted as 0.
+    # The mean of the percentages of the quizzes graded (and shown) for this student, each
+    # weighted by its quiz's weight; quizzes not attempted, awaiting grading or hidden are left
+    # out, not counted as 0.
     total: float | None
     counted: int
 
@@ -368,17 +434,50 @@ def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
     attempts: dict[tuple[int, int], list[Attempt]] = {}
     for attempt in Attempt.objects.filter(quiz__in=quizzes, user__in=users):
         attempts.setdefault((attempt.user_id, attempt.quiz_id), []).append(attempt)
+    overrides = grade_overrides_current(quizzes=quizzes, user_ids=[u.pk for u in users])
     now = timezone.now()
     rows = []
     for user in users:
         grades = [user_quiz_grade(quiz=q, attempts=attempts.get((user.pk, q.pk), []),
-                                  viewer_can_teach=access.can_teach, now=now)
+                                  viewer_can_teach=access.can_teach, now=now,
+                                  override=overrides.get((user.pk, q.pk)))
                   for q in quizzes]
-        known = [g.percent for g in grades if g.percent is not None]
+        total, counted = weighted_average(
+            [(g.percent, q.weight) for q, g in zip(quizzes, grades, strict=True)])
         rows.append(GradebookRow(username=user.get_username(), full_name=user.get_full_name(),
-                                 grades=grades, total=sum(known) / len(known) if known else None,
-                                 counted=len(known)))
+                                 grades=grades, total=total, counted=counted))
     return quizzes, rows
+
+
+def weighted_average(grades: list[tuple[float | None, object]]) -> tuple[float | None, int]:
+    """(Σ weight × percent / Σ weight, how many grades it averages) over the (percent, weight)
+    pairs that have a percent and a weight above 0; (None, 0) when there is none."""
+    known = [(p, float(w)) for p, w in grades if p is not None and float(w) > 0]
+    if not known:
+        return None, 0
+    return sum(p * w for p, w in known) / sum(w for _p, w in known), len(known)
+
+
+def grade_override_history(*, quiz_ids: list[int], user_ids: list[int] | None = None
+                           ) -> list[GradeOverride]:
+    """Every grade override row (newest first), with its quiz, student and author."""
+    rows = GradeOverride.objects.filter(quiz_id__in=quiz_ids)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    return list(rows.select_related("quiz", "user", "by").order_by("-at", "-pk"))
+
+
+def quiz_overrides(*, quiz: Quiz) -> list[QuizOverride]:
+    """The quiz's per-student overrides, by username (the results page's table)."""
+    return list(quiz.overrides.select_related("user").order_by("user__username"))
+
+
+def course_student_get(*, course, username: str):
+    """The user `username` if they are a student of `course`, else None."""
+    enrollment = (Enrollment.objects.select_related("user")
+                  .filter(course=course, role=Enrollment.Role.STUDENT,
+                          user__username=username).first())
+    return enrollment.user if enrollment else None
 
 
 def disputes_for_quiz(*, quiz: Quiz, status: str | None = None) -> QuerySet[Dispute]:

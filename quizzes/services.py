@@ -29,15 +29,17 @@ from .models import (
     Attempt,
     Category,
     Dispute,
+    GradeOverride,
     Question,
     QuestionVersion,
     Quiz,
+    QuizOverride,
     RegradeLog,
     Response,
     Slot,
     default_review_policy,
 )
-from .timing import accepts_work, attempt_deadline
+from .timing import QuizTerms, accepts_work, attempt_deadline, quiz_terms
 
 # ----------------------------------------------------------------------------------------------
 # Question bank
@@ -347,14 +349,15 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
         raise ApplicationError(_("This quiz opens at %(t)s.") % {
             "t": timezone.localtime(quiz.open_at).strftime("%Y-%m-%d %H:%M")},
             code="quiz_not_open", status_code=403)
-    if quiz.close_at and now >= quiz.close_at:
+    terms = quiz_terms_for(quiz=quiz, user=user)
+    if terms.close_at and now >= terms.close_at:
         raise ApplicationError(_("This quiz closed at %(t)s; no new attempts can be started.") % {
-            "t": timezone.localtime(quiz.close_at).strftime("%Y-%m-%d %H:%M")},
+            "t": timezone.localtime(terms.close_at).strftime("%Y-%m-%d %H:%M")},
             code="quiz_closed", status_code=403)
     done = len(previous)
-    if quiz.attempts_allowed and done >= quiz.attempts_allowed:
+    if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ApplicationError(_("You have used all %(n)s attempts allowed for this quiz.") % {
-            "n": quiz.attempts_allowed}, code="no_attempts_left", status_code=403)
+            "n": terms.attempts_allowed}, code="no_attempts_left", status_code=403)
     slots = list(quiz.slots.select_related("version").order_by("position"))
     if not slots:
         raise ApplicationError(_("This quiz has no questions yet."), code="quiz_misconfigured")
@@ -381,8 +384,8 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
                         data, seed=(seed + slot.position) % 2**62)))
             attempt = Attempt.objects.create(
                 quiz=quiz, user=user, number=done + 1, layout_seed=seed, started_at=now,
-                deadline=attempt_deadline(started_at=now, time_limit=quiz.time_limit,
-                                          close_at=quiz.close_at),
+                deadline=attempt_deadline(started_at=now, time_limit=terms.time_limit,
+                                          close_at=terms.close_at),
                 max_score=sum((r.max_mark for r in responses), Decimal(0)))
             for response in responses:
                 response.attempt = attempt
@@ -649,24 +652,36 @@ def attempt_finish_if_overdue(*, attempt: Attempt, now=None) -> bool:
     return False
 
 
+def _deadline_expression(*, time_limit: int, close_at):
+    """min(start + time limit, close) as an SQL expression over an attempt's `started_at`."""
+    by_limit = F("started_at") + timedelta(seconds=time_limit) if time_limit else None
+    by_close = Value(close_at, output_field=DateTimeField()) if close_at else None
+    if by_limit is not None and by_close is not None:
+        return Least(by_limit, by_close, output_field=DateTimeField())
+    return by_limit or by_close or Value(None, output_field=DateTimeField())
+
+
 def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
     """Recompute the deadline of every open attempt of `quiz` from its current dates and time
-    limit (min(start + time limit, close), as `attempt_deadline`), then submit those now past
-    it plus the grace period, with their saved answers. Returns how many were submitted.
+    limit (min(start + time limit, close), as `attempt_deadline`), each student's override
+    applied, then submit those now past it plus the grace period, with their saved answers.
+    Returns how many were submitted.
 
-    Every write that changes a quiz's `close_at`, `time_limit` or `grace_period` calls this in
-    its transaction (the settings page, the course pack reload). The update locks the open
-    attempts' rows, so a save running at the same moment is checked against the new deadline.
+    Every write that changes a quiz's `close_at`, `time_limit` or `grace_period`, or a student's
+    override, calls this in its transaction (the settings page, the course pack reload, the
+    overrides form). One UPDATE for the students without an override, one per override: the
+    updates lock the open attempts' rows, so a save running at the same moment is checked
+    against the new deadline.
     """
-    by_limit = F("started_at") + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
-    by_close = Value(quiz.close_at, output_field=DateTimeField()) if quiz.close_at else None
-    if by_limit is not None and by_close is not None:
-        deadline = Least(by_limit, by_close, output_field=DateTimeField())
-    else:
-        deadline = by_limit or by_close or Value(None, output_field=DateTimeField())
     with transaction.atomic():
-        Attempt.objects.filter(quiz=quiz, state=Attempt.State.IN_PROGRESS).update(
-            deadline=deadline)
+        overrides = list(QuizOverride.objects.filter(quiz=quiz).order_by("user_id"))
+        open_attempts = Attempt.objects.filter(quiz=quiz, state=Attempt.State.IN_PROGRESS)
+        open_attempts.exclude(user_id__in=[o.user_id for o in overrides]).update(
+            deadline=_deadline_expression(time_limit=quiz.time_limit, close_at=quiz.close_at))
+        for override in overrides:
+            terms = quiz_terms(quiz, override)
+            open_attempts.filter(user_id=override.user_id).update(deadline=_deadline_expression(
+                time_limit=terms.time_limit, close_at=terms.close_at))
         # Read the clock after the update: it waited for the saves in flight, so every answer
         # they stored has an earlier time than the submissions below.
         now = now or timezone.now()
@@ -676,6 +691,82 @@ def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
         for attempt in overdue:
             attempt_submit(attempt=attempt, now=now, auto=True)
     return len(overdue)
+
+
+def quiz_terms_for(*, quiz: Quiz, user: AbstractBaseUser) -> QuizTerms:
+    """The close date, time limit and attempts allowed that hold for `user` on `quiz`."""
+    override = QuizOverride.objects.filter(quiz=quiz, user_id=user.pk).order_by().first()
+    return quiz_terms(quiz, override)
+
+
+def quiz_override_set(*, quiz: Quiz, user: AbstractBaseUser, close_at=None,
+                      time_limit: int | None = None,
+                      attempts_allowed: int | None = None) -> QuizOverride:
+    """Give `user` (a student of the quiz's course) their own close date, time limit or
+    attempts (None: the quiz's own), then recompute their open attempt's deadline (an attempt
+    now past it is submitted). Setting all three to None removes the override."""
+    from courses.models import Enrollment
+
+    if not Enrollment.objects.filter(course_id=quiz.course_id, user_id=user.pk,
+                                     role=Enrollment.Role.STUDENT).exists():
+        raise ApplicationError(_("%(u)s is not a student of this course; overrides are for "
+                                 "enrolled students.") % {"u": user.get_username()},
+                               code="not_a_student")
+    if time_limit is not None and not 0 <= time_limit <= limits.TIME_LIMIT_MAX:
+        raise ApplicationError(_("The time limit must be between 0 and %(m)s minutes.") % {
+            "m": limits.TIME_LIMIT_MAX // 60}, code="invalid_time_limit")
+    if attempts_allowed is not None and not 0 <= attempts_allowed <= limits.ATTEMPTS_ALLOWED_MAX:
+        raise ApplicationError(_("Attempts allowed must be between 0 (unlimited) and %(m)s.") % {
+            "m": limits.ATTEMPTS_ALLOWED_MAX}, code="invalid_attempts_allowed")
+    if close_at is None and time_limit is None and attempts_allowed is None:
+        quiz_override_delete(quiz=quiz, user=user)
+        return QuizOverride(quiz=quiz, user=user)
+    with transaction.atomic():
+        override, _created = QuizOverride.objects.update_or_create(
+            quiz=quiz, user=user, defaults={"close_at": close_at, "time_limit": time_limit,
+                                            "attempts_allowed": attempts_allowed})
+        attempts_deadline_refresh(quiz=quiz)
+    return override
+
+
+def grade_override_set(*, quiz: Quiz, user: AbstractBaseUser, grade: object,
+                       reason: str, by: AbstractBaseUser | None) -> GradeOverride:
+    """Record a teacher's grade (percent) for `user` on `quiz` in place of the computed one, with
+    the reason; `grade` None gives the computed grade back. Every call adds a row, so the
+    history (who, when, what, why) is kept."""
+    from courses.models import Enrollment
+
+    if not Enrollment.objects.filter(course_id=quiz.course_id, user_id=user.pk,
+                                     role=Enrollment.Role.STUDENT).exists():
+        raise ApplicationError(_("%(u)s is not a student of this course.") % {
+            "u": user.get_username()}, code="not_a_student")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for the change; it is kept with the grade."),
+                               code="reason_required", fields={
+                                   "reason": [_("This field is required.")]})
+    value = None
+    if grade is not None and str(grade).strip() != "":
+        value = bounds.check_number(grade, field="grade", what=_("The grade (percent)"),
+                                    low=0, high=limits.GRADE_OVERRIDE_MAX)
+        value = value.quantize(Decimal("0.01"))
+    elif not GradeOverride.objects.filter(quiz=quiz, user_id=user.pk).exists():
+        raise ApplicationError(_("Enter a grade from 0 to 100; an empty grade removes an "
+                                 "override, and this student has none."),
+                               code="no_override")
+    with transaction.atomic():
+        return GradeOverride.objects.create(quiz=quiz, user=user, grade=value,
+                                            reason=reason[:2000], by=by)
+
+
+def quiz_override_delete(*, quiz: Quiz, user: AbstractBaseUser) -> bool:
+    """Remove `user`'s override (the quiz's settings hold again); their open attempt's deadline
+    is recomputed. Returns whether there was one."""
+    with transaction.atomic():
+        deleted, _rows = QuizOverride.objects.filter(quiz=quiz, user_id=user.pk).delete()
+        if deleted:
+            attempts_deadline_refresh(quiz=quiz)
+    return bool(deleted)
 
 
 def attempts_finish_overdue(*, now=None) -> int:

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 # Moodle's "immediately after the attempt" lasts two minutes after submission.
 IMMEDIATELY_WINDOW = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class QuizTerms:
+    """What holds for one student: the quiz's settings with their override applied."""
+
+    close_at: datetime | None
+    time_limit: int
+    attempts_allowed: int
+
+
+def quiz_terms(quiz: Any, override: Any | None) -> QuizTerms:
+    """`quiz`'s close date, time limit and attempts allowed, each replaced by `override`'s when
+    the override sets it (not None). Duck-typed: any objects with those attributes."""
+
+    def pick(name: str):
+        value = getattr(override, name, None) if override is not None else None
+        return getattr(quiz, name) if value is None else value
+
+    return QuizTerms(close_at=pick("close_at"), time_limit=pick("time_limit"),
+                     attempts_allowed=pick("attempts_allowed"))
 
 
 def attempt_deadline(*, started_at: datetime, time_limit: int,

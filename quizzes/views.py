@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,8 @@ from config.api_errors import ApplicationError
 from config.parsers import JSONTooDeep, json_loads
 
 from . import qtypes, reports, selectors, services
-from .models import Attempt, Dispute, Question, Quiz, Response
+from .forms import GradeOverrideForm, QuizOverrideForm
+from .models import Attempt, Dispute, Question, Quiz, QuizOverride, Response
 
 
 def course_quiz_section(request: HttpRequest, access) -> str:
@@ -29,9 +31,10 @@ def course_quiz_section(request: HttpRequest, access) -> str:
     for attempt in Attempt.objects.filter(quiz__in=quizzes, user=request.user):
         attempts.setdefault(attempt.quiz_id, []).append(attempt)
     now = timezone.now()
+    overrides = selectors.grade_overrides_current(quizzes=quizzes, user_ids=[request.user.pk])
     rows = [{"quiz": q, "grade": selectors.user_quiz_grade(
                 quiz=q, attempts=attempts.get(q.pk, []), viewer_can_teach=access.can_teach,
-                now=now),
+                now=now, override=overrides.get((request.user.pk, q.pk))),
              "open": any(a.is_open for a in attempts.get(q.pk, []))} for q in quizzes]
     # Self-checks are ungraded and linked from their lessons; listed apart, folded away.
     practice = [r for r in rows if r["quiz"].kind == Quiz.Kind.PRACTICE]
@@ -57,17 +60,20 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpR
             attempt.refresh_from_db()
     open_attempt = next((a for a in attempts if a.is_open), None)
     now = timezone.now()
+    terms = services.quiz_terms_for(quiz=quiz, user=request.user)
     can_start = (open_attempt is None and quiz.published
                  and not (quiz.open_at and now < quiz.open_at)
-                 and not (quiz.close_at and now >= quiz.close_at)
-                 and not (quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed))
+                 and not (terms.close_at and now >= terms.close_at)
+                 and not (terms.attempts_allowed and len(attempts) >= terms.attempts_allowed))
     return render(request, "quizzes/quiz_detail.html", {
-        "access": access, "course": access.course, "quiz": quiz,
+        "access": access, "course": access.course, "quiz": quiz, "terms": terms,
         "attempts": selectors.attempt_marks_list(attempts=attempts,
                                                  viewer_can_teach=access.can_teach, now=now),
         "open_attempt": open_attempt, "can_start": can_start,
-        "grade": selectors.user_quiz_grade(quiz=quiz, attempts=attempts,
-                                           viewer_can_teach=access.can_teach, now=now),
+        "grade": selectors.user_quiz_grade(
+            quiz=quiz, attempts=attempts, viewer_can_teach=access.can_teach, now=now,
+            override=selectors.grade_overrides_current(
+                quizzes=[quiz], user_ids=[request.user.pk]).get((request.user.pk, quiz.pk))),
         "question_count": quiz.slots.count(),
     })
 
@@ -262,12 +268,59 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
     return render(request, "quizzes/results.html", {
         "access": access, "course": access.course, "quiz": quiz, "report": report,
         "attempts": attempts, "disputes": disputes,
+        "overrides": selectors.quiz_overrides(quiz=quiz),
+        "override_form": QuizOverrideForm(prefix="override"),
         "histogram_labels": [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100"
                              for i in range(len(report.histogram))],
         "facility_values": [item.stats.facility for item in report.items],
         "discrimination_values": [item.stats.discrimination for item in report.items],
         "item_labels": [str(item.slot.position) for item in report.items],
     })
+
+
+@login_required
+@require_POST
+def quiz_override(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+    """Set (or, with every field empty, remove) one student's override of the close date, time
+    limit and attempts allowed; their open attempt's deadline is recomputed at once."""
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    target = reverse("quizzes:results", args=[course_slug, quiz_slug]) + "#overrides-heading"
+    form = QuizOverrideForm(request.POST, prefix="override")
+    if not form.is_valid():
+        for field_name, errors in form.errors.items():
+            label = form.fields[field_name].label if field_name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(target)
+    student = selectors.course_student_get(course=access.course,
+                                           username=form.cleaned_data["username"])
+    if student is None:
+        messages.error(request, _("No student with the username %(u)s in this course. Check "
+                                  "the spelling on the course's enrolment list.") % {
+            "u": form.cleaned_data["username"]})
+        return redirect(target)
+    try:
+        services.quiz_override_set(quiz=quiz, user=student, **form.service_kwargs())
+    except ApplicationError as exc:
+        return _error(request, exc, target)
+    messages.success(request, _("Saved the override for %(u)s.") % {"u": student.username})
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def quiz_override_delete(request: HttpRequest, course_slug: str, quiz_slug: str,
+                         override_id: int) -> HttpResponse:
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    override = get_object_or_404(QuizOverride.objects.select_related("user"), pk=override_id,
+                                 quiz=quiz)
+    services.quiz_override_delete(quiz=quiz, user=override.user)
+    messages.success(request, _("Removed the override for %(u)s; the quiz's settings hold "
+                                "again.") % {"u": override.user.username})
+    return redirect(reverse("quizzes:results", args=[course_slug, quiz_slug])
+                    + "#overrides-heading")
 
 
 @login_required
@@ -377,11 +430,15 @@ def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
         response.write("\ufeff")  # Excel opens UTF-8 Korean correctly only with a BOM
         writer = csv.writer(response)
         header = ["username", "name", *[q.slug for q in quizzes], "average_of_graded_quizzes",
-                  "graded_quizzes"]
+                  "graded_quizzes", "overridden_quizzes"]
         writer.writerow([csv_safe_cell(cell) for cell in header])
+        # No username can begin with "#", so this row cannot be mistaken for a student's.
+        writer.writerow(["#weight", "", *[_number(q.weight) for q in quizzes], "", "", ""])
         for row in rows:
             cells = [row.username, row.name, *[_grade_cell(g) for g in row.grades],
-                     "" if row.total is None else f"{row.total:.1f}", str(row.counted)]
+                     "" if row.total is None else f"{row.total:.1f}", str(row.counted),
+                     " ".join(q.slug for q, g in zip(quizzes, row.grades, strict=True)
+                              if g.overridden)]
             writer.writerow([csv_safe_cell(cell) for cell in cells])
         return response
     if not access.can_teach:
@@ -393,4 +450,54 @@ def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
         })
     return render(request, "quizzes/gradebook.html", {
         "access": access, "course": access.course, "quizzes": quizzes, "rows": rows,
+        "override_form": GradeOverrideForm(prefix="grade", quizzes=quizzes),
+        "override_history": selectors.grade_override_history(quiz_ids=[q.pk for q in quizzes]),
     })
+
+
+def _number(value) -> str:
+    """A Decimal without trailing zeros (2.50 → 2.5, 1.00 → 1)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+@login_required
+@require_POST
+def grade_override(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """A teacher's grade for one student on one quiz, with the reason (kept as history)."""
+    from courses.selectors import course_access_get
+
+    access = course_access_get(user=request.user, course_slug=course_slug)
+    if not access.can_teach:
+        raise PermissionDenied(_("Only the course's teachers can change grades."))
+    quizzes = list(selectors.quiz_list_for_course(access=access)
+                   .exclude(kind=Quiz.Kind.PRACTICE))
+    target = reverse("quizzes:gradebook", args=[course_slug]) + "#overrides-heading"
+    form = GradeOverrideForm(request.POST, prefix="grade", quizzes=quizzes)
+    if not form.is_valid():
+        for field_name, errors in form.errors.items():
+            label = form.fields[field_name].label if field_name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(target)
+    quiz = next(q for q in quizzes if q.slug == form.cleaned_data["quiz"])
+    student = selectors.course_student_get(course=access.course,
+                                           username=form.cleaned_data["username"].strip())
+    if student is None:
+        messages.error(request, _("No student with the username %(u)s in this course. Check "
+                                  "the spelling on the course's enrolment list.") % {
+            "u": form.cleaned_data["username"].strip()})
+        return redirect(target)
+    try:
+        row = services.grade_override_set(quiz=quiz, user=student,
+                                          grade=form.cleaned_data["grade"] or None,
+                                          reason=form.cleaned_data["reason"], by=request.user)
+    except ApplicationError as exc:
+        return _error(request, exc, target)
+    if row.grade is None:
+        messages.success(request, _("%(u)s's grade on %(q)s is the computed one again.") % {
+            "u": student.username, "q": quiz.title})
+    else:
+        messages.success(request, _("Saved %(g)s%% for %(u)s on %(q)s.") % {
+            "g": _number(row.grade), "u": student.username, "q": quiz.title})
+    return redirect(target)

@@ -33,7 +33,13 @@ def test_backup_then_restore_into_an_empty_database_gives_the_same_course(
     services.response_save(attempt=attempt, slot_id=first.slot_id, answer=None, base_sequence=0)
     attempt = services.attempt_submit(attempt=attempt)
     services.dispute_create(user=student, response=attempt.responses.first(), comment="이의")
+    teacher = make_user("t1")
+    enrol(teacher, mini_course, "instructor")
+    services.quiz_override_set(quiz=quiz, user=student, attempts_allowed=5)
+    services.grade_override_set(quiz=quiz, user=student, grade="88.5", reason="재채점",
+                                by=teacher)
     before = snapshot(mini_course)
+    assert {row["model"] for row in before} >= {"quizzes.quizoverride", "quizzes.gradeoverride"}
     archive = course_backup(course=mini_course)
 
     # An empty database: every table emptied.

@@ -48,7 +48,7 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
     from courses.models import Course
     from inference.models import DemoJob, DetectorTraining, PoolImage
     from quizzes import services
-    from quizzes.models import Category, Dispute, QuestionFile, Quiz
+    from quizzes.models import Category, Dispute, QuestionFile, Quiz, QuizOverride
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     other = Course.objects.create(slug="other", title="다른 강좌", title_en="Other course")
@@ -104,10 +104,17 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
         photo_count=20, result={"config": {}, "meta": {"metrics": {"accuracy": 0.9}}},
         checkpoint_file="detector-training/x.pt", version="securitytest", finished_at=now)
     category = Category.objects.filter(course=mini_course).order_by("pk").first()
+    # A second student, whose enrolment the participants page changes and removes.
+    extra_student = make_user("student2")
+    enrollment = enrol(extra_student, mini_course, "student")
+    quiz_override = QuizOverride.objects.create(quiz=essay, user=users["student"],
+                                                attempts_allowed=3)
     return World(course=mini_course, other_course=other, users=users,
                  lesson=mini_course.lessons.get(slug="intro"), quiz=quiz, essay_quiz=essay,
                  attempt=attempt, submitted_attempt=submitted, response=response,
                  open_response=open_response, question=question, dispute=dispute,
                  category=category, slot=slot, question_file=question_file, job=job,
                  pool_image=pool_image, extra={"job_file": "face-0.png",
-                                                       "training_run": training_run})
+                                                       "training_run": training_run,
+                                                       "quiz_override": quiz_override,
+                                                       "enrollment": enrollment})

@@ -78,10 +78,16 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "courses:detail": {"GET": ENROLLED},
     "courses:lesson": {"GET": ENROLLED},
     "courses:lesson-read": {"POST": ENROLLED, "GET": POST_ONLY},
+    # Enrolments: the course's instructors and staff, not its TAs.
+    "courses:participants": {"GET": INSTRUCTOR},
+    "courses:participants-import": {"POST": INSTRUCTOR, "GET": POST_ONLY},
+    "courses:participant-role": {"POST": INSTRUCTOR, "GET": POST_ONLY},
+    "courses:participant-remove": {"POST": INSTRUCTOR, "GET": POST_ONLY},
     # --- quizzes: students ---------------------------------------------------------------------
     "quizzes:quiz": {"GET": ENROLLED},
     "quizzes:start": {"POST": ENROLLED, "GET": POST_ONLY},
     "quizzes:gradebook": {"GET": ENROLLED},  # a student sees only their own row
+    "quizzes:grade-override": {"POST": TEACHER, "GET": POST_ONLY},
     "quizzes:attempt": {"GET": OWNER_OR_TEACHER},
     "quizzes:autosave": {"POST": OWNER, "GET": POST_ONLY},
     "quizzes:summary": {"GET": OWNER_REFUSES_TEACHERS, "POST": OWNER_REFUSES_TEACHERS},
@@ -91,6 +97,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # --- quizzes: teachers ---------------------------------------------------------------------
     "quizzes:results": {"GET": TEACHER},
     "quizzes:dispute-answer": {"POST": TEACHER, "GET": POST_ONLY},
+    "quizzes:override": {"POST": TEACHER, "GET": POST_ONLY},
+    "quizzes:override-delete": {"POST": TEACHER, "GET": POST_ONLY},
     "quizzes:question-edit": {"GET": TEACHER, "POST": TEACHER},
     "quizzes:regrade": {"GET": TEACHER, "POST": TEACHER},
     # --- question bank and quiz builder (authoring): teachers ----------------------------------
@@ -176,6 +184,8 @@ KWARGS = {
     "job_id": "job.pk",
     "image_id": "pool_image.pk",
     "run_id": "extra.training_run.pk",
+    "override_id": "extra.quiz_override.pk",
+    "enrollment_id": "extra.enrollment.pk",
 }
 # Where a route needs a different object for a kwarg than the default above.
 KWARGS_BY_ROUTE = {
@@ -185,6 +195,7 @@ KWARGS_BY_ROUTE = {
     "api-dispute-answer": {"quiz_slug": "essay_quiz.slug"},
     "api-dispute-create": {"attempt_id": "submitted_attempt.pk", "slot_id": "response.slot_id"},
     "inference:file": {"name": "extra.job_file"},
+    "quizzes:override-delete": {"quiz_slug": "essay_quiz.slug"},
 }
 
 
@@ -200,6 +211,14 @@ BODIES = {
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
+    ("courses:participants-import", "POST"): lambda w: {
+        "roster": "newcomer,새 학생,new@example.org,student"},
+    ("courses:participant-role", "POST"): lambda w: {"role": "ta"},
+    ("quizzes:grade-override", "POST"): lambda w: {
+        "grade-quiz": w.quiz.slug, "grade-username": "student1", "grade-grade": "80",
+        "grade-reason": "access test"},
+    ("quizzes:override", "POST"): lambda w: {"override-username": "student1",
+                                             "override-attempts_allowed": "2"},
     ("quizzes:question-edit", "POST"): lambda w: {
         "stem": "수정", "data": json.dumps(w.question.latest_version().data)},
     ("bank:question-new", "POST"): lambda w: {"qtype": "true_false"},
