@@ -172,6 +172,11 @@ class QuestionView:
     lesson: Any = None
     question_id: int = 0
     disputes: list = field(default_factory=list)
+    flagged: bool = False  # the student's "flag for later" (shown while answering only)
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None
 
 
 def attempt_responses(*, attempt: Attempt) -> list[Response]:
@@ -211,6 +216,7 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
         )
         if items is None:
             q.response = response.answer
+            q.flagged = response.flagged
         else:
             q.disabled = True
             q.disputes = dispute_map.get(response.pk, [])

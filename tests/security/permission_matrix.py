@@ -84,6 +84,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "quizzes:gradebook": {"GET": ENROLLED},  # a student sees only their own row
     "quizzes:attempt": {"GET": OWNER_OR_TEACHER},
     "quizzes:autosave": {"POST": OWNER, "GET": POST_ONLY},
+    "quizzes:flag": {"POST": OWNER_REFUSES_TEACHERS, "GET": POST_ONLY},
+    "quizzes:page": {"POST": OWNER_REFUSES_TEACHERS, "GET": POST_ONLY},
     "quizzes:summary": {"GET": OWNER_REFUSES_TEACHERS, "POST": OWNER_REFUSES_TEACHERS},
     "quizzes:submit": {"POST": OWNER_REFUSES_TEACHERS, "GET": POST_ONLY},
     "quizzes:review": {"GET": OWNER_OR_TEACHER},
@@ -197,6 +199,8 @@ BODIES = {
     ("login", "POST"): lambda w: {"username": "", "password": ""},
     ("quizzes:autosave", "POST"): _seq_field,
     ("quizzes:summary", "POST"): _seq_field,
+    ("quizzes:flag", "POST"): lambda w: {**_seq_field(w), "flagged": "1"},
+    ("quizzes:page", "POST"): lambda w: {**_seq_field(w), "goto": "1"},
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
