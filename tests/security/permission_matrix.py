@@ -125,6 +125,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "inference:create": {"POST": ANY_USER, "GET": POST_ONLY},
     "inference:job": {"GET": OWNER_OR_TEACHER},
     "inference:file": {"GET": OWNER_OR_TEACHER},
+    "inference:download": {"GET": OWNER_OR_TEACHER},
     "inference:cancel": {"POST": OWNER, "GET": POST_ONLY},
     # Hiding a result from the class gallery is for the course's teachers, not its owner.
     "inference:hide": {"POST": TEACHER, "GET": POST_ONLY},
