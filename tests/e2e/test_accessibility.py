@@ -33,7 +33,7 @@ def main_pages(page, base_quiz="week07-quiz") -> dict[str, str]:
     urls["attempt"] = page.url
     page.locator("section.question input[type=radio]").first.check()
     page.locator(".save-status:has-text('저장'), .save-status:has-text('Saved')").first.wait_for()
-    page.locator("#attempt-form button[type=submit]").click()
+    page.locator("#attempt-form button.primary[type=submit]").click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("form[action$='/submit/'] button").click()
     page.wait_for_url(re.compile(r"/review/$"))
