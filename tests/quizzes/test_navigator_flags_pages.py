@@ -56,7 +56,8 @@ def test_flag_is_stored_apart_from_the_answer_survives_reload_and_is_never_grade
     assert 'aria-pressed="true"' in page
     assert "nav-item answered flagged" in page
     summary = client.get(reverse("quizzes:summary", args=[attempt.pk])).content.decode()
-    assert "You flagged 1 question for later." in summary or "1" in summary and "⚑" in summary
+    assert ("You flagged 1 question for later." in summary
+            or "나중에 다시 볼 문제로 1개를 표시했습니다." in summary)
     client.post(reverse("quizzes:submit", args=[attempt.pk]))
     attempt.refresh_from_db()
     assert attempt.state == "submitted" and float(attempt.score) == 1.0
@@ -135,9 +136,9 @@ def test_one_question_per_page_with_previous_next_saving_the_form(client, studen
     url = reverse("quizzes:attempt", args=[attempt.pk])
     page = client.get(url).content.decode()
     assert 'id="q1"' in page and 'id="q2"' not in page
-    assert f"Page 1 of {count}" in page
+    assert f"Page 1 of {count}" in page or f"{count}쪽 중 1쪽" in page
     assert 'aria-current="page"' in page and 'data-goto="2"' in page
-    assert 'name="goto" value="2"' in page and "Previous page" not in page
+    assert 'name="goto" value="2"' in page and 'name="goto" value="0"' not in page
     # "Next" without JavaScript: the form is saved and the next page shown.
     reply = client.post(reverse("quizzes:page", args=[attempt.pk]), {
         **_choice_field(first, {"choice": "생성자"}), f"s{first.slot_id}-sequence": "0",
@@ -162,7 +163,7 @@ def test_one_question_per_page_with_previous_next_saving_the_form(client, studen
     assert f'id="q{count}"' in client.get(f"{url}?page=999").content.decode()
     # The last page has no "Next"; Enter submits to the summary.
     last = client.get(f"{url}?page={count}").content.decode()
-    assert "Next page" not in last
+    assert f'value="{count + 1}"' not in last and 'name="goto"' in last  # only "Previous"
 
 
 def test_questions_per_page_setting_rejects_other_values(client, quiz, teacher):
