@@ -607,8 +607,9 @@ class QuizSettingsForm(forms.Form):
     shuffle_questions = forms.BooleanField(label=_("Shuffle the questions"), required=False)
     shuffle_choices = forms.BooleanField(label=_("Shuffle the choices within questions"),
                                          required=False)
+    # Not required: a form posted without it (an older page, a script) keeps "all on one page".
     questions_per_page = forms.TypedChoiceField(
-        label=_("Questions per page"), coerce=int, initial=0,
+        label=_("Questions per page"), coerce=int, initial=0, required=False, empty_value=0,
         choices=[(0, _("All questions on one page")), (1, _("One question per page"))])
     max_grade = forms.DecimalField(label=_("Maximum grade"), min_value=limits.MAX_GRADE_MIN,
                                    max_value=limits.MAX_GRADE_MAX, max_digits=7,

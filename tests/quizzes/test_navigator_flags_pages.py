@@ -215,3 +215,21 @@ def test_flags_racing_saves_never_make_a_save_stale(student, quiz):
     stored = Response.objects.get(pk=q1.pk)
     assert stored.sequence == 15 and stored.answer is None and stored.flagged
     assert Attempt.objects.get(pk=attempt.pk).state == "in_progress"
+
+
+def test_instructor_sets_one_question_per_page_on_the_settings_page(client, quiz, teacher):
+    client.force_login(teacher)
+    url = reverse("bank:quiz-settings", args=["mini", quiz.slug])
+    page = client.get(url).content.decode()
+    assert 'name="questions_per_page"' in page
+    form = {"title": quiz.title, "kind": quiz.kind, "week": quiz.week,
+            "time_limit_minutes": quiz.time_limit // 60, "grace_period": quiz.grace_period,
+            "attempts_allowed": quiz.attempts_allowed, "grading_method": quiz.grading_method,
+            "max_grade": "10", "questions_per_page": "1"}
+    assert client.post(url, form).status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.questions_per_page == 1
+    refused = client.post(url, {**form, "questions_per_page": "5"})
+    assert refused.status_code == 400
+    quiz.refresh_from_db()
+    assert quiz.questions_per_page == 1
