@@ -167,6 +167,7 @@ def quiz_pack_apply(*, course: Course, quizzes: list, report) -> None:
             "shuffle_questions": spec.shuffle_questions, "shuffle_choices": spec.shuffle_choices,
             "review_policy": spec.review_policy or default_review_policy(),
             "open_at": spec.open_at, "close_at": spec.close_at,
+            "questions_per_page": spec.questions_per_page,
         }
         quiz = Quiz.objects.filter(course=course, slug=spec.slug).first()
         if quiz is None:

@@ -233,3 +233,21 @@ def test_instructor_sets_one_question_per_page_on_the_settings_page(client, quiz
     assert refused.status_code == 400
     quiz.refresh_from_db()
     assert quiz.questions_per_page == 1
+
+
+def test_course_pack_sets_questions_per_page_and_refuses_other_values(mini_pack):
+    from courses.pack import PackError
+    from courses.services import course_pack_load
+
+    path = mini_pack / "quizzes" / "week01.yaml"
+    original = path.read_text()
+    path.write_text(original.replace("attempts_allowed: 2\n",
+                                     "attempts_allowed: 2\nquestions_per_page: 3\n"))
+    with pytest.raises(PackError) as caught:
+        course_pack_load(path=mini_pack)
+    (problem,) = caught.value.problems
+    assert problem.line == 8 and "'questions_per_page' must be from 0 to 1" in problem.message
+    path.write_text(original.replace("attempts_allowed: 2\n",
+                                     "attempts_allowed: 2\nquestions_per_page: 1\n"))
+    course_pack_load(path=mini_pack)
+    assert Quiz.objects.get(slug="week01-quiz").questions_per_page == 1
