@@ -23,7 +23,7 @@ def axe_violations(page) -> list[str]:
 
 def main_pages(page, base_quiz="week07-quiz") -> dict[str, str]:
     """Visit the main pages once (starting and submitting a quiz) and return their URLs."""
-    urls = {"course": "/courses/genai-intro/",
+    urls = {"home": "/", "course": "/courses/genai-intro/",
             "lesson": "/courses/genai-intro/lessons/gan-principle/",
             "quiz": f"/courses/genai-intro/quizzes/{base_quiz}/",
             "gradebook": "/courses/genai-intro/grades/", "demos": "/demos/"}
