@@ -137,3 +137,20 @@ def course_participants(*, course: Course) -> list[Enrollment]:
     order = {Enrollment.Role.INSTRUCTOR: 0, Enrollment.Role.TA: 1, Enrollment.Role.STUDENT: 2}
     rows = list(Enrollment.objects.filter(course=course).select_related("user"))
     return sorted(rows, key=lambda e: (order.get(e.role, 3), e.user.username))
+
+
+def next_unread_lesson(*, user: AbstractBaseUser, courses: list[Course]) -> Lesson | None:
+    """Where to continue reading: the first unread lesson (course order) of the course the user
+    read in most recently, else of the first of `courses` with one unread."""
+    if not user.is_authenticated or not courses:
+        return None
+    ids = [course.pk for course in courses]
+    latest = (LessonProgress.objects.filter(user=user, lesson__course_id__in=ids)
+              .order_by("-read_at").values_list("lesson__course_id", flat=True).first())
+    order = ([latest] if latest else []) + [pk for pk in ids if pk != latest]
+    unread = (Lesson.objects.filter(course_id__in=ids).exclude(progress__user=user)
+              .select_related("course", "module").order_by("position"))
+    first_by_course: dict[int, Lesson] = {}
+    for lesson in unread:
+        first_by_course.setdefault(lesson.course_id, lesson)
+    return next((first_by_course[pk] for pk in order if pk in first_by_course), None)

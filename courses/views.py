@@ -18,8 +18,23 @@ from .roster import ROSTER_BYTES_MAX
 
 @login_required
 def course_list(request: HttpRequest) -> HttpResponse:
-    courses = selectors.course_list_for_user(user=request.user)
-    return render(request, "courses/course_list.html", {"courses": courses})
+    """The home page: my courses, what is due, and where to continue."""
+    from quizzes.models import Quiz
+    from quizzes.selectors import quizzes_due_for_user
+
+    courses = list(selectors.course_list_for_user(user=request.user))
+    due = quizzes_due_for_user(user=request.user)
+    open_attempts = sorted((row.open_attempt for row in due if row.open_attempt),
+                           key=lambda attempt: attempt.started_at, reverse=True)
+    next_lesson = None if open_attempts else selectors.next_unread_lesson(
+        user=request.user, courses=courses)
+    return render(request, "courses/course_list.html", {
+        "courses": courses,
+        "due": [row for row in due if row.quiz.kind != Quiz.Kind.PRACTICE],
+        "practice_due": [row for row in due if row.quiz.kind == Quiz.Kind.PRACTICE],
+        "continue_attempt": open_attempts[0] if open_attempts else None,
+        "next_lesson": next_lesson,
+    })
 
 
 @login_required

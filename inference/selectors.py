@@ -157,3 +157,10 @@ def broker_available(*, max_age: float = 10.0) -> bool:
         ok = False
     _BROKER_CHECK.update(at=now, ok=ok)
     return ok
+
+
+def demo_jobs_recent_for_user(*, user: AbstractBaseUser, limit: int = 10) -> list[DemoJob]:
+    """The user's own latest demo runs, newest first (the "my past runs" list)."""
+    return list(DemoJob.objects.filter(user_id=user.pk).only(
+        "id", "kind", "status", "params", "created_at", "finished_at", "result")
+        .order_by("-created_at")[:limit])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("demos/jobs/<uuid:job_id>/", views.demo_job_detail, name="job"),
     path("demos/jobs/<uuid:job_id>/cancel/", views.demo_job_cancel, name="cancel"),
     path("demos/jobs/<uuid:job_id>/files/<str:name>", views.demo_job_file, name="file"),
+    path("demos/jobs/<uuid:job_id>/download/", views.demo_job_download, name="download"),
     path("demos/jobs/<uuid:job_id>/hide/", views.demo_job_hide, name="hide"),
     path("demos/status/", views.demo_status, name="status"),
     path("demos/training/", training.training_index, name="training"),

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
@@ -51,7 +52,52 @@ def demo_index(request: HttpRequest) -> HttpResponse:
         "cards": cards, "scene_choices": SCENE_CHOICES,
         "samples": settings.DEMO_SAMPLE_PHOTOS,
         "course": _course_for(request), "broker_ok": selectors.broker_available(),
+        "past_runs": selectors.demo_jobs_recent_for_user(user=request.user),
+        "examples": EXAMPLES,
     })
+
+
+# Clickable examples: each fills and runs its demo's form with these values (keyed by the
+# demo's kind, with "_" for "-" so that templates can look them up).
+EXAMPLES = {
+    "face_generate": [{"seed": 7, "count": 4}, {"seed": 42, "count": 8},
+                      {"seed": 2024, "count": 1}],
+    "fake_detect": [{"sample": "astronaut"}, {"sample": "cat"}, {"face_seed": 7}],
+    "caption": [{"scene_seed": 1}, {"scene_seed": 5}, {"scene_seed": 12}],
+}
+
+
+@login_required
+def demo_job_download(request: HttpRequest, job_id) -> HttpResponse:
+    """A finished run's result as a file: the faces (or the walk's frames) as one PNG, the
+    detector's report or the caption as JSON. Storage paths never leave the server."""
+    job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
+    if job.status != DemoJob.Status.SUCCEEDED or not job.result:
+        raise Http404(_("This run has no result to download: it has not finished, or it "
+                        "failed. Open the run to see its state."))
+    result = job.result
+    stem = f"{job.kind}-{str(job.pk)[:8]}"
+    if job.kind in (DemoKind.FACE_GENERATE, DemoKind.LATENT_WALK) and result.get("sheet"):
+        sheet = result["sheet"]
+        with default_storage.open(result["files"][sheet["file"]], "rb") as handle:
+            response = HttpResponse(sheet_png(handle.read()), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.png"'
+        return response
+    report = {"kind": job.kind, "job": str(job.pk), "params": job.params,
+              "model": job.model_name, "model_version": job.model_version,
+              "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+    if job.kind == DemoKind.FAKE_DETECT:
+        report.update({"probability_fake": result.get("probability"),
+                       "label": result.get("label"), "source": result.get("source")})
+    elif job.kind == DemoKind.CAPTION:
+        report.update({"caption": result.get("caption"), "truth": result.get("truth"),
+                       "words": [w.get("word") for w in result.get("words") or []]})
+    else:  # a run stored without a sheet (before sheets existed): its seeds and frames
+        report.update({"faces": [{"seed": f.get("seed")} for f in result.get("faces") or []],
+                       "frames": [{"t": f.get("t")} for f in result.get("frames") or []]})
+    response = JsonResponse(report, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+    return response
 
 
 @upload_limit("DEMO_MAX_UPLOAD_BYTES")

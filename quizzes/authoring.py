@@ -293,7 +293,8 @@ def quiz_create(*, course: Course, title: str, slug: str = "", week: int = 0,
 
 SETTINGS_FIELDS = ("title", "title_en", "intro", "kind", "week", "open_at", "close_at",
                    "time_limit", "grace_period", "attempts_allowed", "grading_method",
-                   "shuffle_questions", "shuffle_choices", "review_policy", "max_grade")
+                   "shuffle_questions", "shuffle_choices", "review_policy", "max_grade",
+                   "questions_per_page")
 
 
 def review_policy_clean(policy: dict) -> dict:
@@ -319,7 +320,8 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
                          shuffle_questions: bool = False, shuffle_choices: bool = True,
                          review_policy: dict | None = None,
                          max_grade: float | Decimal = 10,
-                         weight: float | Decimal | None = None) -> Quiz:
+                         weight: float | Decimal | None = None,
+                         questions_per_page: int = 0) -> Quiz:
     """Set every option of the quiz (times, limits, grading, shuffling, the review grid)."""
     errors: dict[str, list[str]] = {}
     if not title.strip():
@@ -345,6 +347,9 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         errors["grading_method"] = [_("Choose a grading method.")]
     if kind not in Quiz.Kind.values:
         errors["kind"] = [_("Choose a kind.")]
+    if questions_per_page not in (0, 1):
+        errors["questions_per_page"] = [_(
+            "Questions per page must be 0 (all on one page) or 1 (one per page).")]
     if errors:
         raise ApplicationError(_("Some settings need fixing."), code="invalid", fields=errors)
     policy = review_policy_clean(review_policy if review_policy is not None
@@ -357,6 +362,7 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         quiz.time_limit, quiz.grace_period = time_limit, grace_period
         quiz.attempts_allowed, quiz.grading_method = attempts_allowed, grading_method
         quiz.shuffle_questions, quiz.shuffle_choices = shuffle_questions, shuffle_choices
+        quiz.questions_per_page = questions_per_page
         quiz.review_policy = policy
         quiz.max_grade = Decimal(str(max_grade))
         if weight is not None:
@@ -390,7 +396,8 @@ def quiz_duplicate(*, quiz: Quiz, title: str = "") -> Quiz:
             grace_period=quiz.grace_period, attempts_allowed=quiz.attempts_allowed,
             grading_method=quiz.grading_method, shuffle_questions=quiz.shuffle_questions,
             shuffle_choices=quiz.shuffle_choices, review_policy=quiz.review_policy,
-            max_grade=quiz.max_grade)
+            max_grade=quiz.max_grade, weight=quiz.weight,
+            questions_per_page=quiz.questions_per_page)
         Slot.objects.bulk_create([
             Slot(quiz=copy, position=s.position, kind=s.kind, question_id=s.question_id,
                  version_id=s.version_id, category_id=s.category_id,

@@ -607,6 +607,10 @@ class QuizSettingsForm(forms.Form):
     shuffle_questions = forms.BooleanField(label=_("Shuffle the questions"), required=False)
     shuffle_choices = forms.BooleanField(label=_("Shuffle the choices within questions"),
                                          required=False)
+    # Not required: a form posted without it (an older page, a script) keeps "all on one page".
+    questions_per_page = forms.TypedChoiceField(
+        label=_("Questions per page"), coerce=int, initial=0, required=False, empty_value=0,
+        choices=[(0, _("All questions on one page")), (1, _("One question per page"))])
     max_grade = forms.DecimalField(label=_("Maximum grade"), min_value=limits.MAX_GRADE_MIN,
                                    max_value=limits.MAX_GRADE_MAX, max_digits=7,
                                    decimal_places=2)
@@ -623,7 +627,7 @@ class QuizSettingsForm(forms.Form):
                 "grading_method": quiz.grading_method,
                 "shuffle_questions": quiz.shuffle_questions,
                 "shuffle_choices": quiz.shuffle_choices, "max_grade": quiz.max_grade,
-                "weight": quiz.weight}
+                "weight": quiz.weight, "questions_per_page": quiz.questions_per_page}
 
     def review_policy(self) -> dict:
         return {window: [item for item in self.data.getlist(f"review-{window}")

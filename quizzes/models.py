@@ -160,6 +160,9 @@ class Quiz(models.Model):
                                       default=GradingMethod.HIGHEST)
     shuffle_questions = models.BooleanField(default=False)
     shuffle_choices = models.BooleanField(default=True)
+    # How the attempt page shows the questions: 0 = all on one page, 1 = one per page.
+    questions_per_page = models.PositiveSmallIntegerField(default=0, help_text=_(
+        "0 = all questions on one page, 1 = one question per page"))
     review_policy = models.JSONField(default=default_review_policy)
     max_grade = models.DecimalField(max_digits=7, decimal_places=2, default=10)
     # Its weight in the gradebook's average (a weighted mean of the graded quizzes).
@@ -179,6 +182,7 @@ class Quiz(models.Model):
             _between("max_grade", limits.MAX_GRADE_MIN, limits.MAX_GRADE_MAX,
                      "quiz_max_grade_in_range"),
             _between("weight", 0, limits.WEIGHT_MAX, "quiz_weight_in_range"),
+            _between("questions_per_page", 0, 1, "quiz_questions_per_page_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -269,6 +273,9 @@ class Response(models.Model):
     # Each save carries a higher sequence number; a stale save (lower or equal) is refused.
     sequence = models.PositiveIntegerField(default=0)
     saved_at = models.DateTimeField(null=True, blank=True)
+    # "Flag for later": the student's own marker while answering. Stored apart from the answer
+    # (its own update, never touching `sequence`) and never graded.
+    flagged = models.BooleanField(default=False)
     max_mark = models.DecimalField(max_digits=7, decimal_places=3, default=1)
     fraction = models.FloatField(null=True, blank=True)
     state = models.CharField(max_length=20, default="unanswered")

@@ -67,6 +67,7 @@ class QuizSpec:
     close_at: datetime | None
     questions: list[QuestionSpec] = field(default_factory=list)
     source_file: str = ""
+    questions_per_page: int = 0
 
 
 def read_quiz_files(pack: CoursePackSpec) -> list[QuizSpec]:
@@ -230,6 +231,8 @@ def _read_quiz(doc: LineDict, check: ProblemList, rel: str) -> QuizSpec | None:
     attempts = _bounded(doc, "attempts_allowed",
                         check.need(doc, "attempts_allowed", int, default=0), 0,
                         limits.ATTEMPTS_ALLOWED_MAX, check)
+    per_page = _bounded(doc, "questions_per_page",
+                        check.need(doc, "questions_per_page", int, default=0), 0, 1, check)
     review = doc.get("review")
     if review is not None:
         review = _read_review(doc, review, check)
@@ -245,7 +248,7 @@ def _read_quiz(doc: LineDict, check: ProblemList, rel: str) -> QuizSpec | None:
         time_limit=int(round((minutes or 0) * 60)), attempts_allowed=attempts or 0,
         grading_method=method, shuffle_questions=bool(doc.get("shuffle_questions", False)),
         shuffle_choices=bool(doc.get("shuffle_choices", True)), review_policy=review,
-        open_at=open_at, close_at=close_at, source_file=rel,
+        open_at=open_at, close_at=close_at, source_file=rel, questions_per_page=per_page or 0,
     )
 
 

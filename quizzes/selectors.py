@@ -31,7 +31,7 @@ from .models import (
     Response,
 )
 from .services import attempt_finish_if_overdue
-from .timing import review_window
+from .timing import accepts_work, review_window
 
 
 def quiz_list_for_course(*, access: CourseAccess) -> QuerySet[Quiz]:
@@ -39,6 +39,48 @@ def quiz_list_for_course(*, access: CourseAccess) -> QuerySet[Quiz]:
     if not access.can_teach:
         quizzes = quizzes.filter(published=True)
     return quizzes.order_by("week", "slug")
+
+
+@dataclass
+class DueQuiz:
+    """A quiz the student can work on now, for the home page."""
+
+    quiz: Quiz
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+    open_attempt: Attempt | None
+
+
+def quizzes_due_for_user(*, user: AbstractBaseUser, now=None) -> list[DueQuiz]:
+    """Quizzes open now in the courses where `user` is a student that they may still attempt
+    (or have an attempt in progress), the soonest to close first; those without a close date
+    last. Practice self-checks included: the caller lists them apart."""
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        return []
+    quizzes = (Quiz.objects.filter(
+        course__enrollments__user=user, course__enrollments__role=Enrollment.Role.STUDENT,
+        published=True)
+        .filter(Q(open_at__isnull=True) | Q(open_at__lte=now))
+        .filter(Q(close_at__isnull=True) | Q(close_at__gt=now))
+        .select_related("course").distinct())
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in Attempt.objects.filter(user=user, quiz__in=quizzes).select_related("quiz"):
+        attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    rows = []
+    for quiz in quizzes:
+        mine = attempts.get(quiz.pk, [])
+        open_attempt = next((a for a in mine if a.is_open and accepts_work(
+            deadline=a.deadline, grace_period=quiz.grace_period, now=now)), None)
+        left = (max(quiz.attempts_allowed - len(mine), 0) if quiz.attempts_allowed else None)
+        if left == 0 and open_attempt is None:
+            continue
+        rows.append(DueQuiz(quiz=quiz, attempts_used=len(mine), attempts_left=left,
+                            open_attempt=open_attempt))
+    far = now.replace(year=9999)
+    rows.sort(key=lambda r: (r.quiz.close_at or far, r.quiz.course.title, r.quiz.week,
+                             r.quiz.slug))
+    return rows
 
 
 def _viewer_role(user: AbstractBaseUser, course_id_path: str) -> Subquery:
@@ -199,6 +241,11 @@ class QuestionView:
     lesson: Any = None
     question_id: int = 0
     disputes: list = field(default_factory=list)
+    flagged: bool = False  # the student's "flag for later" (shown while answering only)
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None
 
 
 def attempt_responses(*, attempt: Attempt) -> list[Response]:
@@ -238,6 +285,7 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
         )
         if items is None:
             q.response = response.answer
+            q.flagged = response.flagged
         else:
             q.disabled = True
             q.disputes = dispute_map.get(response.pk, [])

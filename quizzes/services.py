@@ -169,6 +169,7 @@ def quiz_pack_apply(*, course: Course, quizzes: list, report) -> None:
             "shuffle_questions": spec.shuffle_questions, "shuffle_choices": spec.shuffle_choices,
             "review_policy": spec.review_policy or default_review_policy(),
             "open_at": spec.open_at, "close_at": spec.close_at,
+            "questions_per_page": spec.questions_per_page,
         }
         quiz = Quiz.objects.filter(course=course, slug=spec.slug).first()
         if quiz is None:
@@ -563,6 +564,32 @@ def _guarded_save(*, attempt: Attempt, response_id: int, answer: Any, base_seque
     return bool(Response.objects.filter(
         Exists(is_open), pk=response_id, attempt_id=attempt.pk, sequence=base_sequence,
     ).update(answer=answer, sequence=base_sequence + 1, saved_at=now))
+
+
+def response_flag_set(*, attempt: Attempt, slot_id: int, flagged: bool, now=None) -> bool:
+    """Set or clear the student's "flag for later" on one question of an open attempt.
+
+    Its own one-column update: the answer, its sequence and its save time are left alone, so a
+    flag never races an autosave nor makes another tab's save look stale. Never graded.
+    Returns the flag as stored.
+    """
+    now = now or timezone.now()
+    _require_open(attempt, now)
+    grace = timedelta(seconds=attempt.quiz.grace_period)
+    is_open = Attempt.objects.filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=now - grace), pk=attempt.pk,
+        state=Attempt.State.IN_PROGRESS, quiz__published=True)
+    updated = Response.objects.filter(Exists(is_open), attempt_id=attempt.pk,
+                                      slot_id=slot_id).update(flagged=bool(flagged))
+    if updated:
+        return bool(flagged)
+    if not Response.objects.filter(attempt_id=attempt.pk, slot_id=slot_id).exists():
+        raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
+                               status_code=404)
+    # The attempt closed meanwhile: say so the way a save does.
+    _require_open(Attempt.objects.select_related("quiz").get(pk=attempt.pk), now)
+    raise ApplicationError(_("This attempt has already been submitted."),
+                           code="attempt_closed", status_code=409)
 
 
 def _require_open(attempt: Attempt, now) -> None:

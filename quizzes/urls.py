@@ -25,6 +25,8 @@ urlpatterns = [
     path("attempts/<id:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<id:attempt_id>/save/<id:slot_id>/", views.response_autosave,
          name="autosave"),
+    path("attempts/<id:attempt_id>/flag/<id:slot_id>/", views.response_flag, name="flag"),
+    path("attempts/<id:attempt_id>/page/", views.attempt_goto, name="page"),
     path("attempts/<id:attempt_id>/finish/", views.attempt_summary, name="summary"),
     path("attempts/<id:attempt_id>/submit/", views.attempt_submit, name="submit"),
     path("attempts/<id:attempt_id>/review/", views.attempt_review, name="review"),

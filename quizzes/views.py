@@ -104,10 +104,77 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if services.attempt_images_redraw(attempt=attempt, responses=responses):
         responses = selectors.attempt_responses(attempt=attempt)
     questions = selectors.attempt_questions(attempt=attempt, responses=responses)
+    # One question per page: `?page=N` (1-based; out of range or malformed shows the nearest
+    # page). The navigator always lists every question.
+    one_per_page = attempt.quiz.questions_per_page == 1 and len(questions) > 1
+    page = _page_number(request.GET.get("page"), len(questions)) if one_per_page else 1
+    shown = questions[page - 1:page] if one_per_page else questions
     return render(request, "quizzes/attempt.html", {
         "access": access, "course": access.course, "quiz": attempt.quiz, "attempt": attempt,
-        "questions": questions, "now": timezone.now(),
+        "questions": questions, "shown": shown, "now": timezone.now(),
+        "one_per_page": one_per_page, "page": page,
+        "previous_page": page - 1 if one_per_page and page > 1 else None,
+        "next_page": page + 1 if one_per_page and page < len(questions) else None,
     })
+
+
+def _page_number(value: str | None, count: int) -> int:
+    try:
+        number = int(value or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), max(count, 1))
+
+
+def _attempt_page_url(attempt: Attempt, page: int | None, number: int | None = None) -> str:
+    url = reverse("quizzes:attempt", args=[attempt.pk])
+    if page and attempt.quiz.questions_per_page == 1:
+        url += f"?page={page}"
+    return url + (f"#q{number}" if number else "")
+
+
+@login_required
+@require_POST
+def attempt_goto(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Previous / next / a navigator jump: save what the form sent, then show that page."""
+    try:
+        attempt = _own_open_attempt(request, attempt_id)
+        for problem in _save_whole_form(request, attempt):
+            messages.warning(request, problem)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("quizzes:review", attempt_id=attempt_id)
+    count = attempt.responses.count()
+    page = _page_number(request.POST.get("goto"), count)
+    return redirect(_attempt_page_url(attempt, page, page))
+
+
+@login_required
+@require_POST
+def response_flag(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpResponse:
+    """Flag a question for later, or clear the flag (`flagged` = 1 or 0). htmx gets the new
+    button and navigator entry; the form without JavaScript is saved too, then shown again."""
+    flagged = request.POST.get("flagged") == "1"
+    try:
+        attempt = _own_open_attempt(request, attempt_id)
+        if not request.htmx:
+            for problem in _save_whole_form(request, attempt):
+                messages.warning(request, problem)
+        flagged = services.response_flag_set(attempt=attempt, slot_id=slot_id, flagged=flagged)
+    except ApplicationError as exc:
+        if request.htmx:
+            html = render_to_string("quizzes/_save_status.html", {"error": exc.message})
+            return HttpResponse(html, status=exc.status_code)
+        messages.error(request, exc.message)
+        return redirect("quizzes:review", attempt_id=attempt_id)
+    response = attempt.responses.only("position", "answer", "slot_id").get(slot_id=slot_id)
+    if request.htmx:
+        return render(request, "quizzes/_flag.html", {
+            "attempt": attempt, "q": {"slot_id": slot_id, "number": response.position,
+                                      "flagged": flagged,
+                                      "answered": response.answer is not None},
+            "oob": True})
+    return redirect(_attempt_page_url(attempt, response.position, response.position))
 
 
 def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -125,7 +192,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         attempt = _own_open_attempt(request, attempt_id)
         response = (Response.objects.select_related("version").only(
             "id", "attempt_id", "slot_id", "layout", "instance", "answer", "sequence",
-            "saved_at", "version__qtype", "version__data")
+            "saved_at", "position", "flagged", "version__qtype", "version__data")
             .filter(attempt=attempt, slot_id=slot_id).order_by().first())
         if response is None:
             return HttpResponseBadRequest(_("This question is not part of the attempt."))
@@ -150,6 +217,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         return HttpResponse(html, status=status, headers={"HX-Refresh": "true"} if closed else {})
     return render(request, "quizzes/_save_status.html", {
         "result": result, "prefix": prefix, "slot_id": slot_id,
+        "number": response.position, "flagged": response.flagged,
     }, status=409 if result.conflict else 200)
 
 
@@ -195,6 +263,7 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return render(request, "quizzes/attempt_summary.html", {
         "course": attempt.quiz.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "unanswered": unanswered,
+        "flagged": [q for q in questions if q.flagged],
     })
 
 

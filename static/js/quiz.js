@@ -63,3 +63,46 @@
     setTimeout(function () { htmx.trigger(section, "change"); }, 500 * n);
   });
 })();
+
+// The question navigator: its entries follow what the server answered to a save or a flag
+// (the responses swap in each entry's state), and on a one-question-per-page quiz a jump
+// submits the form to the page route, so what is on this page is saved before leaving it.
+(function () {
+  var nav = document.querySelector(".quiz-nav");
+  if (!nav) { return; }
+  var sync = function () {
+    nav.querySelectorAll(".nav-state").forEach(function (state) {
+      var item = state.closest(".nav-item");
+      if (!item) { return; }
+      item.classList.toggle("answered", state.dataset.answered === "1");
+      item.classList.toggle("flagged", state.dataset.flagged === "1");
+    });
+  };
+  document.body.addEventListener("htmx:afterSettle", sync);
+  document.body.addEventListener("htmx:oobAfterSwap", sync);
+  var form = document.getElementById("attempt-form");
+  nav.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-goto]");
+    if (!link || !form || !form.dataset.pageAction) { return; }
+    event.preventDefault();
+    var goto = document.createElement("input");
+    goto.type = "hidden";
+    goto.name = "goto";
+    goto.value = link.dataset.goto;
+    form.appendChild(goto);
+    form.action = form.dataset.pageAction;
+    form.submit();
+  });
+  // All questions on one page: the entry of the question being worked on is marked current.
+  if (!nav.querySelector("[aria-current]")) {
+    document.addEventListener("focusin", function (event) {
+      var section = event.target.closest && event.target.closest("section.question");
+      if (!section) { return; }
+      nav.querySelectorAll(".nav-item.current").forEach(function (item) {
+        item.classList.remove("current");
+      });
+      var item = document.getElementById("nav-q" + section.dataset.number);
+      if (item) { item.classList.add("current"); }
+    });
+  }
+})();

@@ -23,7 +23,7 @@ def axe_violations(page) -> list[str]:
 
 def main_pages(page, base_quiz="week07-quiz") -> dict[str, str]:
     """Visit the main pages once (starting and submitting a quiz) and return their URLs."""
-    urls = {"course": "/courses/genai-intro/",
+    urls = {"home": "/", "course": "/courses/genai-intro/",
             "lesson": "/courses/genai-intro/lessons/gan-principle/",
             "quiz": f"/courses/genai-intro/quizzes/{base_quiz}/",
             "gradebook": "/courses/genai-intro/grades/", "demos": "/demos/"}
@@ -33,7 +33,7 @@ def main_pages(page, base_quiz="week07-quiz") -> dict[str, str]:
     urls["attempt"] = page.url
     page.locator("section.question input[type=radio]").first.check()
     page.locator(".save-status:has-text('저장'), .save-status:has-text('Saved')").first.wait_for()
-    page.locator("#attempt-form button[type=submit]").click()
+    page.locator("#attempt-form button.primary[type=submit]").click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("form[action$='/submit/'] button").click()
     page.wait_for_url(re.compile(r"/review/$"))
