@@ -30,6 +30,7 @@ from .base import (
     check_order,
     display_index,
     form_values,
+    gettext_noop,
     make_rng,
     parse_index,
     position_of,
@@ -40,6 +41,7 @@ from .base import (
 
 class SpotTheFake(QuestionType):
     name = "spot_the_fake"
+    label = gettext_noop("Spot the fake (GAN images)")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["count", "fakes"], optional=["images"])
