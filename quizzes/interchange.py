@@ -452,7 +452,7 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
             user=user, change_note=f"import {report.filename}".strip()[:255],
             # GIFT carries neither files nor Moodle's extra settings: the new version keeps
             # the stored ones.
-            extras=pq.extras if report.format == "moodle-xml" else None)
+            extras=pq.extras if report.format == "moodle-xml" else None, always=True)
         report.files_stored += _store_files(
             version, files if report.format == "moodle-xml" else version_files(latest))
         item.version = version.number
