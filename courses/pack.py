@@ -22,6 +22,10 @@ _MATH_ERROR_RE = re.compile(r'<code class="math-error">(.*?)</code>', re.DOTALL)
 # leaves an empty operator where an \operatorname or \mathop name held another command.
 _MATH_UNKNOWN_RE = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
 _MATH_EMPTY_OPERATOR = "<mo></mo>"
+# A word written as a sub- or superscript (E_{input}) renders as a row of italic variables
+# i·n·p·u·t; the author means \text{input}. Three or more single letters in a script's row.
+_MATH_SCRIPT_WORD_RE = re.compile(
+    r"<(msub|msup|msubsup)>(?:(?!</\1>).)*?<mrow>((?:<mi>[A-Za-z]</mi>){3,})</mrow>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,11 @@ def _read_lessons(root: Path, folder: Path, problems: list[Problem]) -> list[Les
             check.add(None, f"a formula uses {command}, which the renderer does not know and "
                             "would show as text; write it another way, e.g. "
                             f"\\operatorname{{{command[1:]}}}")
+        for letters in sorted({m.group(2) for m in _MATH_SCRIPT_WORD_RE.finditer(body_html)}):
+            word = re.sub(r"</?mi>", "", letters)
+            check.add(None, f"a formula writes the word {word!r} as a sub- or superscript, which "
+                            "shows as italic variables; write \\text{" + word + "} (or separate "
+                            "indices with commas)")
         if _MATH_EMPTY_OPERATOR in body_html:
             check.add(None, "a formula loses an operator name: write \\operatorname{name} with "
                             "letters only (no \\, or other commands inside) instead of \\mathop")

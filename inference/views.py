@@ -27,10 +27,9 @@ from courses.models import Course, Enrollment
 
 from . import notify, selectors, services
 from .catalog import model_card
+from .demo_labels import sample_choices, scene_choices
 from .images import sheet_png, tile_png
 from .models import DemoJob, DemoKind
-
-SCENE_CHOICES = services.SCENE_FIELDS
 
 
 def _course_for(request: HttpRequest) -> Course | None:
@@ -49,8 +48,8 @@ def demo_index(request: HttpRequest) -> HttpResponse:
     cards = {"face": model_card("face_generator"), "detect": model_card("fake_detector"),
              "caption": model_card("captioner")}
     return render(request, "inference/index.html", {
-        "cards": cards, "scene_choices": SCENE_CHOICES,
-        "samples": settings.DEMO_SAMPLE_PHOTOS,
+        "cards": cards, "scene_choices": scene_choices(),
+        "samples": sample_choices(),
         "course": _course_for(request), "broker_ok": selectors.broker_available(),
         "past_runs": selectors.demo_jobs_recent_for_user(user=request.user),
         "examples": EXAMPLES,
@@ -109,7 +108,7 @@ def demo_job_create(request: HttpRequest) -> HttpResponse:
               if key not in ("kind", "csrfmiddlewaretoken", "course", "share", "lesson")}
     if kind == DemoKind.CAPTION and request.POST.get("shape-1"):
         params["scene"] = [
-            {field: request.POST.get(f"{field}-{i}") for field in SCENE_CHOICES}
+            {field: request.POST.get(f"{field}-{i}") for field in services.SCENE_FIELDS}
             for i in (1, 2, 3) if request.POST.get(f"shape-{i}")]
         params = {k: v for k, v in params.items() if k[-2:] not in ("-1", "-2", "-3")}
     upload = request.FILES.get("image")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import itertools
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from .catalog import MODEL_FOR_KIND, model_card
+from .demo_labels import sample_choices, scene_choices
 from .directives import PLACEHOLDER_RE, demo_placeholders
 from .selectors import broker_available, gallery
-from .services import SCENE_FIELDS
 
 
 def expand_demo_widgets(request: HttpRequest, body_html: str, *, access, lesson) -> str:
@@ -30,8 +29,8 @@ def expand_demo_widgets(request: HttpRequest, body_html: str, *, access, lesson)
         return render_to_string("inference/_widget.html", {
             "kind": kind, "options": options, "n": next(counter), "course": access.course,
             "lesson": lesson, "card": model_card(MODEL_FOR_KIND[kind]), "gallery": shown,
-            "can_teach": access.can_teach, "scene_choices": SCENE_FIELDS,
-            "samples": settings.DEMO_SAMPLE_PHOTOS, "broker_ok": broker_available(),
+            "can_teach": access.can_teach, "scene_choices": scene_choices(),
+            "samples": sample_choices(), "broker_ok": broker_available(),
         }, request=request)
 
     return mark_safe(PLACEHOLDER_RE.sub(widget, body_html))  # noqa: S308 - our own templates

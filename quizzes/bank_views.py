@@ -351,7 +351,11 @@ def _editor(request: HttpRequest, access, question: Question | None, qtype: str)
                 except ApplicationError as exc:
                     editor.apply_error(exc)
                 else:
-                    if question is None:
+                    if question is None and not values.get("name", "").strip():
+                        # The name was cut from the question text (raw Markdown or LaTeX):
+                        # not worth echoing.
+                        messages.success(request, _("Question created."))
+                    elif question is None:
                         messages.success(request, _("Question %(name)s created.") % {
                             "name": saved.name})
                     elif new_version:
@@ -488,7 +492,9 @@ def import_page(request: HttpRequest, course_slug: str) -> HttpResponse:
                     parent=form.cleaned_data["parent"], quiz=form.cleaned_data["quiz"],
                     user=request.user)
             except ApplicationError as exc:
-                error, status = exc.message, exc.status_code
+                # The callout's title already says nothing was imported: show the reason.
+                reasons = (exc.fields or {}).get("file") if exc.code == "invalid_file" else None
+                error, status = (reasons[0] if reasons else exc.message), exc.status_code
         else:
             status = 400
     return render(request, "quizzes/bank/import.html", {

@@ -23,19 +23,15 @@ from .formats.common import ALLOWED_FRACTIONS, percent_text
 from .models import REVIEW_ITEMS, REVIEW_WINDOWS, Category, Quiz
 from .qtypes.cloze import ClozeError, cloze_text, parse_cloze
 
-QTYPE_LABELS = {
-    "single_choice": _("Multiple choice (one answer)"),
-    "multiple_response": _("Multiple choice (several answers)"),
-    "true_false": _("True/false"),
-    "short_answer": _("Short answer"),
-    "numerical": _("Numerical"),
-    "matching": _("Matching"),
-    "select_missing_words": _("Select missing words"),
-    "essay": _("Essay"),
-    "description": _("Description (no answer)"),
-    "cloze": _("Embedded answers (Cloze)"),
-    "spot_the_fake": _("Spot the fake (GAN images)"),
-}
+#: Each question type's label (owned by its class in qtypes/), translated when shown.
+QTYPE_LABELS = {name: _(qt.label) for name, qt in qtypes.TYPES.items()}
+
+
+def qtype_label(name: str) -> str:
+    """The translated label of the question type called ``name`` (the name itself if unknown)."""
+    return str(QTYPE_LABELS.get(name, name))
+
+
 TEXT_FORMAT_LABELS = {
     "markdown": _("Markdown (with $math$)"),
     "html": _("HTML"),

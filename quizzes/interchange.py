@@ -39,6 +39,7 @@ from courses.models import Course
 from courses.rendering import render_text
 
 from . import qtypes, services
+from .format_messages import format_error_text, where_text
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
 from .formats.common import DataProblem, default_name
 from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
@@ -304,7 +305,7 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
     try:
         result = _parse(content, fmt, limit)
     except FormatError as exc:
-        raise _refused(fmt, str(exc)) from exc
+        raise _refused(fmt, format_error_text(exc)) from exc
     if quiz is not None and quiz.attempts.exists():
         raise ApplicationError(_("The quiz already has attempts; its questions cannot change."),
                                code="quiz_has_attempts", status_code=409)
@@ -316,7 +317,7 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
     planned: list[_Planned] = []
     seen_keys: dict[str, str] = {}
     for pq in result.questions:
-        where = f"{pq.position}: question '{pq.name}'"
+        where = where_text(pq.position, pq.name)
         if len(pq.idnumber) > 100:
             raise _refused(fmt, _("%(where)s: the idnumber is longer than 100 characters")
                            % {"where": where})
@@ -452,7 +453,7 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
             user=user, change_note=f"import {report.filename}".strip()[:255],
             # GIFT carries neither files nor Moodle's extra settings: the new version keeps
             # the stored ones.
-            extras=pq.extras if report.format == "moodle-xml" else None)
+            extras=pq.extras if report.format == "moodle-xml" else None, always=True)
         report.files_stored += _store_files(
             version, files if report.format == "moodle-xml" else version_files(latest))
         item.version = version.number

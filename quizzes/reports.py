@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from . import qtypes
+from .forms import qtype_label
 from .models import Attempt, Quiz, Response, Slot
 from .qtypes._choices import indices_by_text
 from .statistics import ItemResponse, ItemStats, histogram, item_statistics
@@ -48,7 +51,7 @@ def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str,
 
 def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
     """Readable labels for choice keys, and the keys that are right answers."""
-    labels: dict[str, str] = {"-": "(no answer)"}
+    labels: dict[str, str] = {"-": _("(no answer)")}
     right: set[str] = set()
     if qtype in ("single_choice", "multiple_response"):
         for choice in data["choices"]:
@@ -57,7 +60,7 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
                                               and choice["fraction"] > 0):
                 right.add(choice["text"])
     elif qtype == "true_false":
-        labels.update({"true": "True", "false": "False"})
+        labels.update({"true": _("True"), "false": _("False")})
         right.add("true" if data["correct"] else "false")
     elif qtype == "select_missing_words":
         from .qtypes.select_missing_words import gaps, offered
@@ -65,26 +68,39 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
         for number, right_index in enumerate(gaps(data), start=1):
             for i in offered(data, right_index):
                 key = f"{number}:{data['options'][i]['text']}"
-                labels[key] = f"[{number}] {data['options'][i]['text']}"
+                labels[key] = _("Gap %(number)s: %(word)s") % {
+                    "number": number, "word": data["options"][i]["text"]}
                 if i == right_index:
                     right.add(key)
+    elif qtype == "matching":
+        from .qtypes.matching import answer_pairs, prompted
+
+        answers = [data["pairs"][i]["answer"] for i in answer_pairs(data)]
+        for i in prompted(data):
+            prompt = data["pairs"][i]["prompt"]
+            for answer in answers:
+                labels[f"{prompt}:{answer}"] = f"{prompt} → {answer}"
+            right.add(f"{prompt}:{data['pairs'][i]['answer']}")
     elif qtype == "cloze":
         for number, sub in enumerate(data["subquestions"], start=1):
             # A text names the better of two same-text choices, as in grading.
             for text, i in (indices_by_text(sub) if "choices" in sub else {}).items():
                 fraction = sub["choices"][i]["fraction"]
-                labels[f"{number}:{text}"] = f"({number}) {text}"
+                labels[f"{number}:{text}"] = _("Gap %(number)s: %(word)s") % {
+                    "number": number, "word": text}
                 if fraction > 0.999 or (sub["kind"] == "multiresponse" and fraction > 0):
                     right.add(f"{number}:{text}")
             for answer in sub.get("answers", []) if sub["kind"] == "short_answer" else []:
                 key = f"{number}:{qtypes.base.normalise_text(answer['text']).casefold()[:40]}"
-                labels[key] = f"({number}) {answer['text']}"
+                labels[key] = _("Gap %(number)s: %(word)s") % {
+                    "number": number, "word": answer["text"]}
                 if answer["fraction"] > 0.999:
                     right.add(key)
     elif qtype == "spot_the_fake":
         for image in data.get("images", []):
-            kind = "generated" if image["fake"] else "real photo"
-            prob = "" if image.get("prob") is None else f", detector {image['prob']:.2f}"
+            kind = _("generated") if image["fake"] else _("real photo")
+            prob = "" if image.get("prob") is None else ", " + _("detector %(p)s") % {
+                "p": f"{image['prob']:.2f}"}
             labels[image["id"]] = f"{kind} {image['id'][:8]}{prob}"
             if image["fake"]:
                 right.add(image["id"])
@@ -95,6 +111,7 @@ def choice_labels(qtype: str, data: dict) -> tuple[dict[str, str], set[str]]:
 class ItemReport:
     slot: Slot
     qtype: str
+    qtype_label: str
     name: str
     stats: ItemStats
     labels: dict[str, str]
@@ -168,6 +185,7 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
         if version.qtype == "spot_the_fake":
             _image_usage(rows, data["images"], quiz.course_id)
         items.append(ItemReport(slot=slot, qtype=version.qtype,
+                                qtype_label=qtype_label(version.qtype),
                                 name=slot.question.name if slot.question else version.qtype,
                                 stats=stats, labels=labels, right_keys=right, rows=rows))
     return QuizReport(quiz=quiz, attempt_count=len(attempts),

@@ -129,9 +129,13 @@ def question_version_create(*, question: Question, stem: str, data: dict,
                             qtype: str | None = None, text_format: str | None = None,
                             general_feedback: str | None = None,
                             default_mark: float | None = None, user: AbstractBaseUser | None = None,
-                            change_note: str = "", extras: dict | None = None) -> QuestionVersion:
+                            change_note: str = "", extras: dict | None = None,
+                            always: bool = False) -> QuestionVersion:
     """Save an edit as a new immutable version; attempts keep the version they were given.
-    `extras` (kept Moodle settings) default to the latest version's."""
+    `extras` (kept Moodle settings) default to the latest version's. An edit that changes
+    nothing returns the latest version: a version number tells the instructor the question
+    changed, and a regrade onto an identical copy would only confuse the log. `always` makes
+    one anyway, for a caller that changes what the content does not hold (its files)."""
     with transaction.atomic():
         latest = (QuestionVersion.objects.select_for_update()
                   .filter(question=question).order_by("-number").first())
@@ -140,6 +144,11 @@ def question_version_create(*, question: Question, stem: str, data: dict,
         default_mark = question_mark_clean(
             qtype=qtype, default_mark=latest.default_mark if default_mark is None
             else default_mark)
+        content = (qtype, stem, text_format or latest.text_format, data,
+                   latest.general_feedback if general_feedback is None else general_feedback,
+                   float(default_mark))
+        if not always and latest.content_tuple() == content and extras in (None, latest.extras):
+            return latest
         return QuestionVersion.objects.create(
             question=question, number=latest.number + 1, qtype=qtype, stem=stem,
             text_format=text_format or latest.text_format, data=data,

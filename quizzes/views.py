@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
-from config.parsers import JSONTooDeep, json_loads
 
 from . import qtypes, reports, selectors, services
 from .forms import GradeOverrideForm, QuizOverrideForm
@@ -409,41 +408,16 @@ def dispute_answer(request: HttpRequest, course_slug: str, quiz_slug: str,
 @login_required
 def question_edit(request: HttpRequest, course_slug: str, quiz_slug: str,
                   question_id: int) -> HttpResponse:
-    """Fix a question (e.g. a wrong key): saves a new version, then offers the regrade."""
-    import json
+    """Fix a question from the quiz's results: the bank's editor, which then leads on to the
+    regrade's dry run."""
+    from urllib.parse import urlencode
 
     access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                   quiz_slug=quiz_slug)
     question = get_object_or_404(Question, pk=question_id, course=access.course)
-    latest = question.latest_version()
-    error = None
-    data_text = json.dumps(latest.data, ensure_ascii=False, indent=2)
-    stem, feedback = latest.stem, latest.general_feedback
-    if request.method == "POST":
-        stem = request.POST.get("stem", "")
-        feedback = request.POST.get("general_feedback", "")
-        data_text = request.POST.get("data", "")
-        try:
-            data = json_loads(data_text)
-            services.question_version_create(
-                question=question, stem=stem, data=data, general_feedback=feedback,
-                user=request.user, change_note=request.POST.get("change_note", "")[:255])
-        except json.JSONDecodeError as exc:
-            error = _("The data is not valid JSON: line %(line)s, column %(col)s: %(msg)s") % {
-                "line": exc.lineno, "col": exc.colno, "msg": exc.msg}
-        except JSONTooDeep as exc:
-            error = str(exc)
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("Saved as a new version. Review the regrade below."))
-            return redirect("quizzes:regrade", course_slug=course_slug, quiz_slug=quiz_slug,
-                            question_id=question.pk)
-    return render(request, "quizzes/question_edit.html", {
-        "access": access, "course": access.course, "quiz": quiz, "question": question,
-        "latest": latest, "stem": stem, "general_feedback": feedback, "data_text": data_text,
-        "error": error,
-    })
+    regrade_url = reverse("quizzes:regrade", args=[course_slug, quiz.slug, question.pk])
+    return redirect(reverse("bank:question-edit", args=[course_slug, question.pk])
+                    + "?" + urlencode({"next": regrade_url}))
 
 
 @login_required

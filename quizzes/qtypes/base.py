@@ -393,6 +393,12 @@ def response_text(response: Any, max_length: int | None) -> dict[str, str] | Non
 # ---------------------------------------------------------------------------------------------
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the translation catalog without Django (the extractor finds it by
+    this name); the web layer translates it where it is shown."""
+    return message
+
+
 class QuestionType:
     """One question type. Instances are stateless singletons held in ``qtypes.TYPES``.
 
@@ -401,6 +407,8 @@ class QuestionType:
     """
 
     name: ClassVar[str] = ""
+    #: What a user reads for this type, in English; translate it with gettext when shown.
+    label: ClassVar[str] = ""
     #: False when the computer cannot grade it (essay: by hand; description: no answer).
     gradable: ClassVar[bool] = True
     #: False when the question takes no response at all (description). Not in the contract:

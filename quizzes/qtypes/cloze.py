@@ -61,6 +61,7 @@ from .base import (
     display_index,
     form_values,
     format_number,
+    gettext_noop,
     is_one,
     join,
     make_rng,
@@ -330,6 +331,7 @@ def _chosen(sub: dict[str, Any], value: Any) -> set[int]:
 
 class Cloze(QuestionType):
     name = "cloze"
+    label = gettext_noop("Embedded answers (Cloze)")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["text", "subquestions"])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Form, Grade, QuestionType, ResponseError, check_object
+from .base import Form, Grade, QuestionType, ResponseError, check_object, gettext_noop
 
 
 class Description(QuestionType):
     name = "description"
+    label = gettext_noop("Description (no answer)")
     gradable = False
     answerable = False
 

@@ -24,6 +24,7 @@ from .base import (
     check_object,
     check_text,
     form_value,
+    gettext_noop,
     response_text,
 )
 
@@ -39,6 +40,7 @@ def count_words(text: str) -> int:
 
 class Essay(QuestionType):
     name = "essay"
+    label = gettext_noop("Essay")
     gradable = False
 
     def validate(self, raw: Any) -> dict[str, Any]:

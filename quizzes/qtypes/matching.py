@@ -32,6 +32,7 @@ from .base import (
     check_text,
     display_index,
     form_value,
+    gettext_noop,
     is_blank,
     join,
     make_rng,
@@ -57,6 +58,7 @@ def answer_pairs(data: dict[str, Any]) -> list[int]:
 
 class Matching(QuestionType):
     name = "matching"
+    label = gettext_noop("Matching")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["pairs"], optional=["shuffle"])

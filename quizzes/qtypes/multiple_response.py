@@ -22,6 +22,7 @@ from .base import (
     ResponseError,
     check_response_object,
     form_values,
+    gettext_noop,
 )
 
 SUM_TOLERANCE = 0.01
@@ -29,6 +30,7 @@ SUM_TOLERANCE = 0.01
 
 class MultipleResponse(ChoiceQuestion):
     name = "multiple_response"
+    label = gettext_noop("Multiple choice (several answers)")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = self._validate_choices(raw)

@@ -50,6 +50,7 @@ from .base import (
     describe,
     form_value,
     format_number,
+    gettext_noop,
     is_one,
     join,
     normalise_text,
@@ -119,6 +120,7 @@ def parse_number(text: str) -> tuple[float, str] | None:
 
 class Numerical(QuestionType):
     name = "numerical"
+    label = gettext_noop("Numerical")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(

@@ -34,6 +34,7 @@ from .base import (
     check_text,
     display_index,
     form_value,
+    gettext_noop,
     is_blank,
     join,
     make_rng,
@@ -81,6 +82,7 @@ def _gap_number(key: Any, count: int) -> int:
 
 class SelectMissingWords(QuestionType):
     name = "select_missing_words"
+    label = gettext_noop("Select missing words")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["text", "options"], optional=["shuffle"])

@@ -24,6 +24,7 @@ from .base import (
     check_object,
     check_text,
     form_value,
+    gettext_noop,
     is_one,
     join,
     normalise_text,
@@ -86,6 +87,7 @@ def comparable(text: str, case_sensitive: bool) -> str:
 
 class ShortAnswer(QuestionType):
     name = "short_answer"
+    label = gettext_noop("Short answer")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["answers"], optional=["case_sensitive"])

@@ -18,6 +18,7 @@ from .base import (
     QuestionDataError,
     check_response_object,
     form_value,
+    gettext_noop,
     is_blank,
     is_one,
     position_of,
@@ -26,6 +27,7 @@ from .base import (
 
 class SingleChoice(ChoiceQuestion):
     name = "single_choice"
+    label = gettext_noop("Multiple choice (one answer)")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = self._validate_choices(raw)

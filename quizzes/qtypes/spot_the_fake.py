@@ -30,6 +30,7 @@ from .base import (
     check_order,
     display_index,
     form_values,
+    gettext_noop,
     make_rng,
     parse_index,
     position_of,
@@ -40,6 +41,7 @@ from .base import (
 
 class SpotTheFake(QuestionType):
     name = "spot_the_fake"
+    label = gettext_noop("Spot the fake (GAN images)")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["count", "fakes"], optional=["images"])
@@ -142,6 +144,10 @@ class SpotTheFake(QuestionType):
              "correct": (i in marked) == images[i]["fake"]}
             for pos, i in enumerate(self._order(data, layout))]
         common["unavailable"] = not images
+        # The grade counts judgements (each image marked or left as it should be), so the
+        # review says how many of them were right, not how many images were generated.
+        common["judged_right"] = sum(1 for image in common["images"] if image["correct"])
+        common["image_count"] = len(images)
         return common
 
     def right_answer(self, data) -> str:

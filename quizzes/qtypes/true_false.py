@@ -20,6 +20,7 @@ from .base import (
     check_response_object,
     check_text,
     form_value,
+    gettext_noop,
 )
 
 #: One-line labels for right_answer(); templates use their own translated labels.
@@ -28,6 +29,7 @@ LABELS = {True: "참", False: "거짓"}
 
 class TrueFalse(QuestionType):
     name = "true_false"
+    label = gettext_noop("True/false")
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(

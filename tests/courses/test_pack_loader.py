@@ -137,3 +137,16 @@ def test_a_formula_command_the_renderer_does_not_know_stops_the_load(mini_pack):
         "\\operatorname{name} with letters only (no \\, or other commands inside) instead of "
         "\\mathop"]
     assert Lesson.objects.count() == 0
+
+
+def test_a_word_as_a_subscript_stops_the_load_and_the_course_has_none(mini_pack):
+    path = mini_pack / "week01" / "01-intro.md"
+    path.write_text(path.read_text().replace(
+        "Inline math $a^2 + b^2 = c^2$", r"Inline math $E_{input} + E_{\text{token}} + W_{ij}$"))
+    assert _problems(mini_pack) == [
+        "mini-pack/week01/01-intro.md: a formula writes the word 'input' as a sub- or "
+        "superscript, which shows as italic variables; write \\text{input} (or separate indices "
+        "with commas)"]
+    assert Lesson.objects.count() == 0
+    # The course's own formulas write words in scripts as \text{...}: it loads.
+    course_pack_load(path=Path(__file__).resolve().parents[2] / "content" / "genai-intro")

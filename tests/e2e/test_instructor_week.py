@@ -1,7 +1,6 @@
 """An instructor's week in a real browser: item statistics with plots, fix a key with a regrade
 dry run, commit it, and answer a student's dispute."""
 
-import json
 import re
 
 import pytest
@@ -49,12 +48,13 @@ def test_statistics_fix_key_regrade_and_answer_dispute(page_for, answered_quiz):
     shot(page, "statistics")
 
     # Fix the first item's key: move it to choice 2.
+    # The bank's form editor, which leads on to the regrade's dry run.
     page.locator("a:has-text('수정')").first.click()
-    data = json.loads(page.locator("#id_data").input_value())
-    for i, choice in enumerate(data["choices"]):
-        choice["fraction"] = 1 if i == 1 else 0
-    page.fill("#id_data", json.dumps(data, ensure_ascii=False))
-    page.click("button:has-text('새 버전으로 저장')")
+    page.wait_for_selector("#d-choices-0-fraction")
+    rows = int(page.locator("input[name='d-choices-rows']").input_value())
+    for i in range(rows):
+        page.select_option(f"#d-choices-{i}-fraction", "1.0" if i == 1 else "0.0")
+    page.click("button.primary:has-text('저장')")
     page.wait_for_url(re.compile(r"/regrade/$"))
     assert page.locator("td:has-text('v1 → v2')").count() == 6
     shot(page, "regrade-dry-run")

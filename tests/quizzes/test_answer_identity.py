@@ -405,8 +405,8 @@ def test_cloze_reorder_and_regrade_keeps_the_answer_the_mark_and_the_review(clie
     client.force_login(teacher)
     stats = client.get(reverse("api-statistics", args=["mini", "cloze"])).json()
     counts = {row["label"]: row["all"] for row in stats["items"][0]["choices"]}
-    assert counts["(1) Transformer"] == 1 and counts["(2) attention"] == 1
-    assert counts["(1) CNN"] == 0 and counts["(2) convolution"] == 0
+    assert counts["Gap 1: Transformer"] == 1 and counts["Gap 2: attention"] == 1
+    assert counts["Gap 1: CNN"] == 0 and counts["Gap 2: convolution"] == 0
 
 
 def test_a_cloze_regrade_skips_an_answer_whose_choice_the_new_version_dropped(

@@ -22,7 +22,6 @@ deadlines, submissions and saves), which is the server clock moving forward.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from datetime import timedelta
 
@@ -46,6 +45,7 @@ from quizzes import qtypes, services
 from quizzes.models import REVIEW_ITEMS, Attempt, Question, Quiz, Response, Slot
 from quizzes.timing import IMMEDIATELY_WINDOW, attempt_deadline
 
+from .editor_form import form_fields
 from .test_attempt_lifecycle import api_for, post_settings, put_answer, run_together
 
 EVERYTHING = list(REVIEW_ITEMS)
@@ -324,12 +324,13 @@ class AttemptLifecycle(RuleBasedStateMachine):
         STATS["steps"] += 1
         question = Question.objects.get(pk=self.questions[which].pk)
         latest = question.latest_version()
-        data = {**latest.data, "correct": not latest.data["correct"]}
-        edit = self.teacher_client.post(
+        editor = self.teacher_client.get(
             reverse("quizzes:question-edit", args=[self.course.slug, self.quiz.slug,
-                                                   question.pk]),
-            {"stem": latest.stem, "general_feedback": latest.general_feedback,
-             "data": json.dumps(data), "change_note": "key flipped"})
+                                                   question.pk]), follow=True)
+        fields = form_fields(editor.content.decode())
+        fields.update({"d-correct": "0" if latest.data["correct"] else "1",
+                       "change_note": "key flipped"})
+        edit = self.teacher_client.post(editor.request["PATH_INFO"], fields)
         assert edit.status_code == 302, edit.content.decode()[:500]
         if regrade:
             done = self.teacher_client.post(

@@ -569,8 +569,8 @@ def test_cloze_statistics_count_each_subquestion(teacher_client, teacher, studen
     stats = api.get(reverse("api-statistics", args=["mini", "units"]))
     assert stats.status_code == 200
     dumped = json.dumps(stats.json(), ensure_ascii=False)
-    # One row per subquestion answer: (1) California picked, (2) California picked, (5) Paris.
-    for label in ("(1) California", "(2) California", "(5) Paris"):
+    # One row per subquestion answer: gap 1 California, gap 2 California, gap 5 Paris.
+    for label in ("Gap 1: California", "Gap 2: California", "Gap 5: Paris"):
         assert label in dumped, label
 
 

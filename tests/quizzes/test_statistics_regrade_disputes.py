@@ -8,6 +8,8 @@ from django.urls import reverse
 from quizzes import reports, services
 from quizzes.models import Dispute, Quiz, RegradeLog, Response, Slot
 
+from .editor_form import form_fields
+
 pytestmark = pytest.mark.django_db
 
 
@@ -99,13 +101,13 @@ def test_regrade_pages_show_dry_run_and_commit(client, graded_quiz, make_user, m
     teacher = make_user("t")
     enrol(teacher, mini_course, "instructor")
     client.force_login(teacher)
-    edit_url = reverse("quizzes:question-edit", args=["mini", quiz.slug, c.pk])
-    bad = client.post(edit_url, {"stem": "C?", "data": '{"choices": [', "general_feedback": ""})
-    assert "JSON" in bad.content.decode() and "aria-invalid" in bad.content.decode()
-    response = client.post(edit_url, {"stem": "C?", "general_feedback": "", "data":
-                                      '{"choices": [{"text": "C-a", "fraction": 0}, '
-                                      '{"text": "C-b", "fraction": 1}, '
-                                      '{"text": "C-c", "fraction": 0}]}'})
+    editor = client.get(reverse("quizzes:question-edit", args=["mini", quiz.slug, c.pk]),
+                        follow=True)
+    fields = form_fields(editor.content.decode())
+    bad = client.post(editor.request["PATH_INFO"], {**fields, "d-choices-0-fraction": "abc"})
+    assert bad.status_code == 400 and "aria-invalid" in bad.content.decode()
+    fields.update({"d-choices-0-fraction": "0", "d-choices-1-fraction": "1"})
+    response = client.post(editor.request["PATH_INFO"], fields)
     regrade_url = reverse("quizzes:regrade", args=["mini", quiz.slug, c.pk])
     assert response["Location"] == regrade_url
     dry = client.get(regrade_url).content.decode()
