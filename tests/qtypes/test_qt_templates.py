@@ -27,7 +27,9 @@ from django.template import Context, Engine  # noqa: E402
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ENGINE = Engine(
     dirs=[str(TEMPLATES)],
-    libraries={"rich_text": "qt_rich_text_stub", "i18n": "django.templatetags.i18n"},
+    # course_tags and rich_text both come from the stub (content_lang, rich, student_text).
+    libraries={"rich_text": "qt_rich_text_stub", "course_tags": "qt_rich_text_stub",
+               "i18n": "django.templatetags.i18n"},
 )
 
 RESPONSES = {
