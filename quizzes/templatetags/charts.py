@@ -54,5 +54,7 @@ def data_table(values, labels, title: str, unit: str = "") -> str:
         f'<tr><th scope="row">{escape(label)}</th>'
         f'<td>{"—" if value is None else f"{float(value):g}{escape(unit)}"}</td></tr>'
         for value, label in zip(values, labels, strict=False))
-    return (f'<table class="visually-hidden chart-data"><caption>{escape(title)}</caption>'
-            f"<tbody>{rows}</tbody></table>")
+    # The hiding sits on a wrapping block: a table ignores width: 1px and overflow: hidden, and
+    # its full width would scroll a phone's page sideways.
+    return (f'<div class="visually-hidden"><table class="chart-data">'
+            f"<caption>{escape(title)}</caption><tbody>{rows}</tbody></table></div>")
