@@ -321,6 +321,16 @@ def test_bank_page_lists_filters_and_moves(client, teacher, mini_course, categor
     assert "m-q1" not in tagged.content.decode()
 
 
+def test_bank_list_shows_a_stems_markdown_as_text_not_asterisks(client, teacher, mini_course,
+                                                                category):
+    services.question_create(course=mini_course, category=category, name="강조 문항",
+                             qtype="true_false", stem="GAN의 **잠재 공간**에 대한 설명",
+                             data={"correct": True})
+    client.force_login(teacher)
+    html = client.get(reverse("bank:index", args=["mini"]),
+                      {"category": category.pk}).content.decode()
+    assert "GAN의 잠재 공간에 대한 설명" in html and "**" not in html
+
 def test_authoring_pages_run_no_inline_script(client, teacher, mini_course):
     """The Content-Security-Policy forbids inline scripts: none of our pages relies on one."""
     client.force_login(teacher)
