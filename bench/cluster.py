@@ -368,8 +368,20 @@ def migrate() -> None:
                     "--noinput", "-v", "0"], cwd=common.REPO, env=env, check=True)
 
 
+def _alive(pid_file: Path) -> bool:
+    try:
+        os.kill(int(pid_file.read_text()), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def up(*, workers: bool = True) -> dict:
-    if (STATE / "pids").exists() and any((STATE / "pids").iterdir()):
+    # Pid files whose processes are all gone are what a run killed before `down` leaves behind
+    # (its namespaces die with it); only a living process means a cluster is really up.
+    if (STATE / "pids").exists() and any(_alive(f) for f in (STATE / "pids").iterdir()):
         raise RuntimeError(f"a cluster is already up ({STATE}); `python -m bench cluster down`")
     if "gc-lb" in _sh("ip", "netns", "list").stdout.split():
         raise RuntimeError("the cluster's namespaces exist (another cluster, maybe with another "
