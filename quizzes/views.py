@@ -49,6 +49,15 @@ def _error(request: HttpRequest, exc: ApplicationError, target: str) -> HttpResp
     return redirect(target)
 
 
+def _form_errors_as_messages(request: HttpRequest, form) -> None:
+    """A form posted from a section of another page: its errors, each named by its field, go
+    back to that page as messages."""
+    for field_name, errors in form.errors.items():
+        label = form.fields[field_name].label if field_name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 @login_required
 def quiz_detail(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
     access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
@@ -356,10 +365,7 @@ def quiz_override(request: HttpRequest, course_slug: str, quiz_slug: str) -> Htt
     target = reverse("quizzes:results", args=[course_slug, quiz_slug]) + "#overrides-heading"
     form = QuizOverrideForm(request.POST, prefix="override")
     if not form.is_valid():
-        for field_name, errors in form.errors.items():
-            label = form.fields[field_name].label if field_name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        _form_errors_as_messages(request, form)
         return redirect(target)
     student = selectors.course_student_get(course=access.course,
                                            username=form.cleaned_data["username"])
@@ -518,10 +524,7 @@ def grade_override(request: HttpRequest, course_slug: str) -> HttpResponse:
     target = reverse("quizzes:gradebook", args=[course_slug]) + "#overrides-heading"
     form = GradeOverrideForm(request.POST, prefix="grade", quizzes=quizzes)
     if not form.is_valid():
-        for field_name, errors in form.errors.items():
-            label = form.fields[field_name].label if field_name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        _form_errors_as_messages(request, form)
         return redirect(target)
     quiz = next(q for q in quizzes if q.slug == form.cleaned_data["quiz"])
     student = selectors.course_student_get(course=access.course,
