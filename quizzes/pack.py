@@ -306,7 +306,8 @@ def _read_question(raw: Any, index: int, check: ProblemList,
         return None
     tags = raw.get("tags") or []
     return QuestionSpec(
-        key=key, qtype=qtype_name, name=str(raw.get("name") or key), stem=stem,
+        key=key, qtype=qtype_name, name=str(raw.get("name") or "") or default_name(stem, key),
+        stem=stem,
         text_format=str(raw.get("text_format") or "markdown"), data=_plain(data),
         general_feedback=str(raw.get("explanation") or ""),
         # A question that takes no answer (a description) is worth nothing.
@@ -375,3 +376,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def default_name(stem: str, key: str) -> str:
+    """A question's name when the pack gives none: the start of its stem as plain text (as Moodle
+    names a GIFT question that has no name), so lists and statistics read as questions, not
+    keys. The key stays the question's identity."""
+    text = re.sub(r"\$+([^$]*)\$+", r"\1", stem)  # a formula's source is readable enough
+    text = re.sub(r"\\[a-zA-Z]+|[*_`#>|{}\[\]]", "", text)
+    text = " ".join(text.split())
+    if not text:
+        return key
+    return text if len(text) <= 60 else text[:59].rstrip() + "…"

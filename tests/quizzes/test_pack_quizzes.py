@@ -86,3 +86,12 @@ def test_terms_must_be_a_list_of_words_and_need_a_lesson(mini_pack):
         "question m-q1: 'terms' must be a list of words or phrases the item relies on, "
         "e.g. terms: [DCGAN, 전치 합성곱]",
         "question m-q2: 'terms' are looked up in the linked lesson; add 'lesson'"]
+
+
+def test_an_item_without_a_name_is_named_by_the_start_of_its_stem():
+    from quizzes.pack import default_name
+
+    assert default_name("**생성자**가 만든 $G(z)$는?", "w07-q1") == "생성자가 만든 G(z)는?"
+    long = default_name("가" * 100, "k")
+    assert len(long) == 60 and long.endswith("…")
+    assert default_name("**  **", "w07-q9") == "w07-q9"
