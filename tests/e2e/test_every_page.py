@@ -1,4 +1,4 @@
-"""Every page of the course, in Korean and English, as a student and as an instructor, on a
+"""Every page of the course, in Korean and English, as a student, an instructor and a TA, on a
 375 px phone: no literal Markdown, no raw question-type or demo-kind codes, no untranslated UI
 string on a Korean page, no clipped display formula and no horizontal scroll.
 
@@ -191,16 +191,28 @@ def _audit(page, url: str, lang: str, po: list[str], offences: list[str]) -> Non
                          f" (widest: {result['wide']})")
 
 
-def test_every_page_reads_cleanly_on_a_phone_in_both_languages(page_for, course, prepared):
+def test_every_page_reads_cleanly_on_a_phone_in_both_languages(page_for, course, prepared,
+                                                               django_user_model):
+    from courses.services import enrollment_create
+
     po = _po_strings()
     offences: list[str] = []
     student_urls = _student_urls(course, prepared)
     instructor_urls = _instructor_urls(course)
+    # A TA teaches the course but manages neither its participants, its pool nor the site's
+    # demo workers: the teacher's pages without those.
+    ta = django_user_model.objects.create_user("ta", password="ta-pass-123")
+    enrollment_create(user=ta, course=course, role="ta")
+    ta_urls = [u for u in instructor_urls
+               if not u.endswith(("participants/", "pool-photos/", "/demos/status/"))]
     for lang, locale in (("ko", "ko-KR"), ("en", "en-US")):
         page = page_for("student", "student-pass", locale=locale, viewport=PHONE)
         for url in student_urls:
             _audit(page, url, lang, po, offences)
         page = page_for("instructor", "instructor-pass", locale=locale, viewport=PHONE)
         for url in instructor_urls:
+            _audit(page, url, lang, po, offences)
+        page = page_for("ta", "ta-pass-123", locale=locale, viewport=PHONE)
+        for url in ta_urls:
             _audit(page, url, lang, po, offences)
     assert not offences, f"{len(offences)} offences:\n" + "\n".join(offences)
