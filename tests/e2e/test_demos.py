@@ -60,4 +60,5 @@ def test_an_empty_seed_generates_a_face_and_shows_the_seed_drawn(page_for, accou
     assert not page.locator("#faces-result .error").count()
     seed = re.search(r"\d+", page.locator("#faces-result .job-seed").inner_text())
     assert seed, page.locator("#faces-result").inner_text()
-    assert f"seed {seed.group()}" in page.locator("#faces-result figcaption").inner_text()
+    # The page is in Korean: each face is captioned with its seed, in Korean.
+    assert f"시드 {seed.group()}" in page.locator("#faces-result figcaption").inner_text()
