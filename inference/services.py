@@ -289,15 +289,6 @@ def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
     return job
 
 
-def demo_job_set_shared(*, job: DemoJob, user: AbstractBaseUser, shared: bool) -> DemoJob:
-    if job.user_id != user.pk:
-        raise ApplicationError(_("You can only share your own results."), code="forbidden",
-                               status_code=403)
-    job.share_in_gallery = shared
-    job.save(update_fields=["share_in_gallery"])
-    return job
-
-
 def demo_job_hide(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     """Hide a result from the class gallery; only the course's teachers may."""
     teaches = user.is_staff or Enrollment.objects.filter(

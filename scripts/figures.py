@@ -824,7 +824,7 @@ def measure() -> None:
 
     def mean_spectrum(images: np.ndarray) -> list[list[float]]:
         rgb = torch.from_numpy(images[..., :3].astype(np.float32))
-        gray = (rgb @ torch.tensor(fake_detector._LUMA)) / 127.5 - 1.0
+        gray = (rgb @ torch.tensor(fake_detector.LUMA)) / 127.5 - 1.0
         spec = fake_detector.log_spectrum(gray[:, None]).mean(0)[0]
         return [[round(float(v), 3) for v in row] for row in spec]
 

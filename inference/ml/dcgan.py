@@ -12,14 +12,14 @@ the load is strict.
 from __future__ import annotations
 
 import importlib.resources
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-from .device import pick_device, pick_dtype, torch_rng
+from .device import DeviceMixin, pick_device, pick_dtype, torch_rng
 from .imaging import to_png_bytes  # re-exported: dcgan.to_png_bytes(img)
 
 __all__ = [
@@ -45,7 +45,7 @@ class GeneratorConfig:
     image_size: int = 64  # fixed by the architecture (4 -> 8 -> 16 -> 32 -> 64)
 
 
-class Generator(nn.Module):
+class Generator(DeviceMixin):
     """z (B, nz, 1, 1) -> image (B, nc, 64, 64) in [-1, 1]."""
 
     def __init__(self, cfg: GeneratorConfig):
@@ -71,14 +71,6 @@ class Generator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.main(z)
-
-    @property
-    def device(self) -> torch.device:
-        return next(self.parameters()).device
-
-    @property
-    def dtype(self) -> torch.dtype:
-        return next(self.parameters()).dtype
 
 
 def package_weights_path() -> Path:
@@ -175,7 +167,3 @@ def generate_from_seeds(gen: Generator, seeds: list[int]) -> np.ndarray:
 def n_params(cfg: GeneratorConfig | None = None) -> int:
     """Parameter count of the architecture (3,576,704 for the default config)."""
     return sum(p.numel() for p in Generator(cfg or GeneratorConfig()).parameters())
-
-
-def config_dict(cfg: GeneratorConfig | None = None) -> dict:
-    return asdict(cfg or GeneratorConfig())

@@ -1,4 +1,4 @@
-"""Device selection and seeding helpers shared by every model module."""
+"""Device selection, the device/dtype mixin of every net, and seeding helpers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,23 @@ import random
 
 import numpy as np
 import torch
+import torch.nn as nn
+
+
+class DeviceMixin(nn.Module):
+    """Where a model's inputs must go: the device and dtype of its parameters.
+
+    A net loaded with ``load_*`` may sit on CUDA in fp16 or on the CPU in fp32; predict
+    functions move their inputs with ``x.to(model.device, model.dtype)``. Adds no parameters and
+    no state, so checkpoints are unchanged."""
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.parameters()).dtype
 
 
 def pick_device(pref: str | torch.device | None = "auto") -> torch.device:
@@ -56,11 +73,6 @@ def torch_rng(seed: int) -> torch.Generator:
     g = torch.Generator(device="cpu")
     g.manual_seed(int(seed))
     return g
-
-
-def limit_threads(n: int = 2) -> None:
-    """Cap intra-op CPU threads (the demo machine's cores are shared)."""
-    torch.set_num_threads(max(1, min(n, os.cpu_count() or 1)))
 
 
 def warmup_cosine(

@@ -20,7 +20,7 @@ caption is a function of the picture, not of the order the objects were drawn in
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -96,10 +96,6 @@ def validate_spec(spec) -> tuple[SceneObject, ...]:
     if len(set(pos)) != len(pos):
         raise ValueError(f"positions must be distinct, got {pos}")
     return tuple(sorted(objs, key=lambda o: POSITIONS.index(o.position)))
-
-
-def spec_to_dicts(spec) -> list[dict]:
-    return [asdict(o) for o in validate_spec(spec)]
 
 
 DUP_PROB = 0.25  # share of multi-object scenes that repeat an object (so captions count)

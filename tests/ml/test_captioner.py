@@ -78,3 +78,10 @@ def test_checkpoint_loads_weights_only():
         pytest.skip("shipped captioner checkpoint missing")
     ckpt = torch.load(SHIPPED, weights_only=True)
     assert {"config", "state_dict", "tokenizer", "meta"} <= set(ckpt)
+
+
+def test_a_captioner_without_a_tokenizer_says_how_to_get_one():
+    model = cap.Captioner(cap.CaptionerConfig(d_model=8, n_layer=1, n_head=2, enc_channels=[4, 4, 4]))
+    image = np.zeros((64, 64, 3), np.uint8)
+    with pytest.raises(ValueError, match="load_captioner"):
+        cap.caption(model, image)

@@ -2,10 +2,11 @@ import numpy as np
 
 from inference.ml import hf_captioner as hf
 from inference.ml.scenes import make_scene
+from tests.ml.hf_builder import make_tiny_vision_encoder_decoder
 
 
 def test_hf_vision_encoder_decoder_round_trip(tmp_path):
-    d = hf.make_tiny_vision_encoder_decoder(tmp_path / "tiny")
+    d = make_tiny_vision_encoder_decoder(tmp_path / "tiny")
     assert (d / "config.json").exists() and (d / "tokenizer.json").exists()
     bundle = hf.load_hf_captioner(d, device="cpu")
     imgs = np.stack([make_scene(seed=s)[0] for s in range(2)])
