@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
-from .ml import CHECKPOINT_DIR
-from .ml.registry import MODELS
 from .ml.registry import model_card as card
 from .models import DemoKind
+from .shipped import shipped_version
 from .training.versions import active_detector, detector_card
 
 MODEL_FOR_KIND = {
@@ -22,32 +20,12 @@ MODEL_FOR_KIND = {
 }
 
 
-@lru_cache(maxsize=8)
-def _file_digest(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
-
-
 def model_version(model_key: str) -> str:
     """A short version string that changes whenever the weights change. The fake detector can be
     retrained by instructors: its version is the active run's (one small query)."""
     if model_key == "fake_detector":
         return active_detector().version
     return shipped_version(model_key)
-
-
-def shipped_version(model_key: str) -> str:
-    """The version of the weights that ship with the code (or the configured HF captioner)."""
-    if model_key == "captioner" and settings.CAPTIONER_HF_DIR:
-        return "hf:" + Path(settings.CAPTIONER_HF_DIR).name
-    checkpoint = MODELS[model_key]["checkpoint"]
-    if checkpoint is None:
-        return "gan-face-generate-1.1.1"
-    path = CHECKPOINT_DIR / checkpoint
-    return _file_digest(str(path)) if path.exists() else "missing"
 
 
 def model_card(model_key: str) -> dict:

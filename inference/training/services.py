@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
@@ -25,6 +26,10 @@ from .archive import read_photo_archive
 from .selectors import in_progress_run, require_trainer
 
 log = logging.getLogger(__name__)
+# Sent by task name, as inference/enqueue.py sends the demos': the web side that asks for a
+# training never imports the tasks, whose bodies import the worker code (and torch).
+TRAINING_RUN = "inference.training.tasks.detector_training_run"
+POOL_RESCORE = "inference.training.tasks.spot_pool_rescore"
 DEFAULT_EPOCHS = 6
 
 
@@ -86,10 +91,8 @@ def detector_training_start(*, user: AbstractBaseUser, photos, epochs=None,
 
 def detector_training_enqueue(run: DetectorTraining) -> None:
     """Send the run to the gpu queue; if the broker is down, fail it with a message."""
-    from .tasks import detector_training_run
-
     try:
-        sent = detector_training_run.apply_async((run.pk,), queue="gpu", retry=False)
+        sent = current_app.send_task(TRAINING_RUN, (run.pk,), queue="gpu", retry=False)
     except Exception as exc:  # kombu raises several connection errors; all mean "no broker"
         log.warning("detector training %s not queued: %s", run.pk, exc)
         DetectorTraining.objects.filter(pk=run.pk, status=DetectorTraining.Status.QUEUED).update(
@@ -139,10 +142,8 @@ def detector_use_shipped(*, user: AbstractBaseUser) -> None:
 def _request_pool_rescore() -> None:
     """The spot-the-fake images show the detector's opinion: have the gpu worker redo it with the
     detector now active. A missing broker is logged, never raised (the switch itself is done)."""
-    from .tasks import spot_pool_rescore
-
     try:
-        spot_pool_rescore.apply_async(queue="gpu", expires=3600, retry=False)
+        current_app.send_task(POOL_RESCORE, queue="gpu", expires=3600, retry=False)
     except Exception as exc:  # broker down
         log.warning("could not request a spot-the-fake pool rescore: %s", exc)
 

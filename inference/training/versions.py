@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..models import DetectorTraining
+from ..shipped import shipped_version
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,6 @@ class DetectorSource:
 
 
 def shipped_detector() -> DetectorSource:
-    from ..catalog import shipped_version
-
     return DetectorSource(version=shipped_version("fake_detector"))
 
 
