@@ -45,6 +45,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Bounded benchmarks (minutes): the exam storm + ceiling, then demo serving. The full storm:
 # `make bench BENCH_ARGS="all --students 3000"`.

@@ -53,7 +53,11 @@ def colormap(x01: np.ndarray) -> np.ndarray:
     return rgb.round().astype(np.uint8)
 
 
-def resize(img: np.ndarray, size: int | tuple[int, int], resample=Image.BILINEAR) -> np.ndarray:
+def resize(
+    img: np.ndarray,
+    size: int | tuple[int, int],
+    resample: Image.Resampling = Image.Resampling.BILINEAR,
+) -> np.ndarray:
     """Resize a uint8 (H, W) / (H, W, 3) array to size x size (or (w, h))."""
     wh = (size, size) if isinstance(size, int) else size
     return np.asarray(Image.fromarray(img).resize(wh, resample))
@@ -72,11 +76,10 @@ def heat_overlay(
         image = np.repeat(image[..., None], 3, axis=2)
     h, w = image.shape[:2]
     H, W = h * scale, w * scale
-    base = resize(image, (W, H), Image.NEAREST if scale > 1 else Image.BILINEAR).astype(np.float32)
-    heat = Image.fromarray((np.clip(heat01, 0, 1) * 255).astype(np.uint8)).resize(
-        (W, H), Image.BILINEAR
-    )
-    heat = np.asarray(heat, dtype=np.float32) / 255.0
+    bilinear, nearest = Image.Resampling.BILINEAR, Image.Resampling.NEAREST
+    base = resize(image, (W, H), nearest if scale > 1 else bilinear).astype(np.float32)
+    heat_image = Image.fromarray((np.clip(heat01, 0, 1) * 255).astype(np.uint8))
+    heat = np.asarray(heat_image.resize((W, H), bilinear), dtype=np.float32) / 255.0
     col = colormap(heat).astype(np.float32)
     a = alpha * heat[..., None] ** 0.7
     out = base * (1 - a) + col * a

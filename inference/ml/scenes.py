@@ -198,7 +198,7 @@ def render(spec, size: int = 64, seed: int | None = 0, supersample: int = 4) -> 
             R = r * 1.25
             pts = [(cx, cy - R), (cx - R * 0.866, cy + R * 0.5), (cx + R * 0.866, cy + R * 0.5)]
             draw.polygon(pts, fill=fill)
-    return np.asarray(im.resize((size, size), Image.LANCZOS))
+    return np.asarray(im.resize((size, size), Image.Resampling.LANCZOS))
 
 
 def make_scene(seed: int | None = None, spec=None, size: int = 64):

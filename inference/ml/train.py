@@ -103,7 +103,7 @@ def load_photo_folder(folder: str, limit: int, seed: int) -> list:
                 gray = image.convert("L")
         except OSError as exc:
             raise SystemExit(f"{path}: not a photo we can read ({exc}); remove it") from None
-        gray.thumbnail((256, 256), Image.LANCZOS)
+        gray.thumbnail((256, 256), Image.Resampling.LANCZOS)
         photos.append(np.asarray(gray))
     return photos
 

@@ -100,7 +100,7 @@ for _names, _spec in (
         _TYPES[_name] = _spec
 
 # What cloze_text() writes for a subquestion: the long names.
-_NAME_OF = {
+_NAME_OF: dict[tuple[str, Any, bool], str] = {
     ("short_answer", False, False): "SHORTANSWER",
     ("short_answer", True, False): "SHORTANSWER_C",
     ("numerical", None, False): "NUMERICAL",
@@ -182,8 +182,8 @@ def parse_cloze(text: str) -> dict[str, Any]:
     with {#n}, "subquestions": [...]}`` (not yet validated). ClozeError says where it
     breaks: an unknown type, a missing ``}``, a subquestion without answers, a numerical
     answer that is not a number, no embedded answer at all."""
-    if MARKER_RE.search(text):
-        found = MARKER_RE.search(text)
+    found = MARKER_RE.search(text)
+    if found:
         raise _error(text, found.start(), f"'{found.group()}' is reserved for embedded answers; "
                      "write it differently")
     out: list[str] = []
@@ -218,7 +218,7 @@ def parse_cloze(text: str) -> dict[str, Any]:
 
 def _subquestion(text: str, offset: int, body: str, kind: str, option: Any,
                  shuffle: bool) -> dict[str, Any]:
-    answers = []
+    answers: list[dict[str, Any]] = []
     at = offset
     for alternative in _split(body, "~"):
         where = at
@@ -364,7 +364,7 @@ class Cloze(QuestionType):
                                                join(path, "case_sensitive"))
             sub["answers"] = _scored(raw.get("answers"), join(path, "answers"), "answers")
         elif kind == "numerical":
-            answers = []
+            answers: list[dict[str, Any]] = []
             for i, item in enumerate(check_list(raw.get("answers"), join(path, "answers"),
                                                 min_items=1, what="answers")):
                 ipath = join(join(path, "answers"), i)

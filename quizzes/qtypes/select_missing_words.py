@@ -123,9 +123,8 @@ class SelectMissingWords(QuestionType):
         }
 
     def make_layout(self, data: dict[str, Any], seed: int | str) -> dict[str, Any]:
-        rng = make_rng(seed)  # made even without shuffling: it checks the seed
-        if not data["shuffle"]:
-            rng = None
+        seeded = make_rng(seed)  # made even without shuffling: it checks the seed
+        rng = seeded if data["shuffle"] else None
         layout = []
         for right in gaps(data):
             choices = offered(data, right)

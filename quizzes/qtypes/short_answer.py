@@ -92,7 +92,7 @@ class ShortAnswer(QuestionType):
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["answers"], optional=["case_sensitive"])
         items = check_list(data["answers"], "answers", min_items=1, what="answers")
-        answers = []
+        answers: list[dict[str, Any]] = []
         for i, item in enumerate(items):
             path = join("answers", i)
             item = check_object(item, path, required=["text"], optional=["fraction", "feedback"])
