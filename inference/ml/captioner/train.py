@@ -70,22 +70,28 @@ def train_captioner(
     model.eval()
     metrics = evaluate_captioner(model, n=n_eval, langs=langs)
     model = model.float().cpu()
-    model.meta = {
+    model.meta = _meta(
+        metrics, history, langs, model, t0,
+        train={"n_train": n_train, "epochs": epochs, "steps": step, "seed": seed, "lang": lang,
+               "batch_size": batch_size, "lr": lr, "n_eval": n_eval, "dup_prob": dup_prob},
+    )
+    if out_path is not None:
+        save_checkpoint(model, out_path)
+    report(1.0, "done: " + ", ".join(f"{lg} BLEU-4 {m['bleu4']:.3f}" for lg, m in metrics.items()))
+    return model.meta
+
+
+def _meta(
+    metrics: dict, history: list[dict], langs: list[str], model: Captioner, t0: float, *,
+    train: dict,
+) -> dict:
+    """What the checkpoint says about itself: metrics, recipe, data and versions."""
+    return {
         "model": "captioner",
         "metrics": metrics,
         "history": history,
-        "train": {
-            "n_train": n_train,
-            "epochs": epochs,
-            "steps": step,
-            "seed": seed,
-            "lang": lang,
-            "batch_size": batch_size,
-            "lr": lr,
-            "n_eval": n_eval,
-            "dup_prob": dup_prob,
-        },
-        "data": f"procedural scenes, train seeds 0..{n_train - 1}, "
+        "train": train,
+        "data": f"procedural scenes, train seeds 0..{train['n_train'] - 1}, "
         f"held-out seeds from {HELDOUT_SEED_OFFSET}",
         "langs": langs,
         "n_params": sum(p.numel() for p in model.parameters()),
@@ -94,10 +100,6 @@ def train_captioner(
         "python": platform.python_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    if out_path is not None:
-        save_checkpoint(model, out_path)
-    report(1.0, "done: " + ", ".join(f"{lg} BLEU-4 {m['bleu4']:.3f}" for lg, m in metrics.items()))
-    return model.meta
 
 
 def _optimizer(model: Captioner, lr: float) -> torch.optim.AdamW:
