@@ -36,28 +36,56 @@ def create_sessions(usernames: list[str]) -> dict[str, dict[str, str]]:
         SESSION_KEY,
         get_user_model,
     )
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
+    from django.utils.crypto import get_random_string
     from django.utils.module_loading import import_string
 
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     # The backend login() would record: the first that can load a user (django-axes comes
     # first and cannot).
     backend = next(path for path in settings.AUTHENTICATION_BACKENDS
                    if hasattr(import_string(path), "get_user"))
     alphabet = string.ascii_letters + string.digits
-    cookies = {}
+    cookies, sessions = {}, {}
     for user in get_user_model().objects.filter(username__in=usernames):
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = backend
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
+        key = get_random_string(32, string.ascii_lowercase + string.digits)
+        sessions[key] = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend,
+                         HASH_SESSION_KEY: user.get_session_auth_hash()}
         cookies[user.username] = {
-            settings.SESSION_COOKIE_NAME: session.session_key,
+            settings.SESSION_COOKIE_NAME: key,
             # An unmasked 32-character secret: Django accepts it in the header as it is.
             settings.CSRF_COOKIE_NAME: "".join(secrets.choice(alphabet) for _ in range(32)),
         }
+    _store_sessions(store, sessions)
     return cookies
+
+
+def _store_sessions(store, sessions: dict[str, dict]) -> None:
+    """Write the sessions in bulk where the engine keeps them in the database (db, cached_db
+    and the project's config.sessions), filling the shared cache too for a cached one; any
+    other engine saves them one by one."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    if not hasattr(store, "get_model_class"):
+        for key, data in sessions.items():
+            s = store(key)
+            s.update(data)
+            s.save(must_create=True)
+        return
+    encoder = store()
+    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    store.get_model_class().objects.bulk_create(
+        [store.get_model_class()(session_key=key, session_data=encoder.encode(data),
+                                 expire_date=expire) for key, data in sessions.items()],
+        batch_size=1000)
+    prefix = getattr(store, "cache_key_prefix", None)
+    if prefix:
+        caches[settings.SESSION_CACHE_ALIAS].set_many(
+            {prefix + key: data for key, data in sessions.items()},
+            settings.SESSION_COOKIE_AGE)
 
 
 async def _run(base_url: str, cookies: dict[str, dict], course: str, quiz: str,
