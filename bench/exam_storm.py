@@ -203,7 +203,8 @@ def run(params: StormParams, *, db_url: str, cache_url: str | None,
     result = {
         "benchmark": "exam-storm", "machine": info, "params": asdict(params),
         "server": server_config.describe(), "database": db_url.rsplit("@", 1)[-1],
-        "cache": cache_url, "setup_s": round(setup_s, 1), "wall_s": round(wall, 1),
+        "cache": cache_url, "prepared_attempts": exam.get("prepared_attempts", False),
+        "setup_s": round(setup_s, 1), "wall_s": round(wall, 1),
         "requests": rec.total(), "errors": rec.total_errors(),
         "rps_overall": round(rec.total() / wall, 1),
         "save_rps": round(len(saves) / save_span, 1) if save_span else None,
@@ -240,7 +241,8 @@ def report(result: dict) -> str:
         f"Machine: {m['nproc']} × {m['cpu_model']}, {m['ram_gib']} GiB; load average before "
         f"{m['loadavg_before']}. Server: `{result['server']}`, database {result['database']}, "
         f"cache {result['cache'] or 'locmem'}. Client: asyncio + aiohttp, "
-        f"{p['connections']} pooled connections.",
+        f"{p['connections']} pooled connections. Prepared attempts: "
+        f"{'yes' if result.get('prepared_attempts') else 'no'}.",
         f"Think {p['think_min']}–{p['think_max']} s per answer, logins at "
         f"{p['login_rate']}/s, start spread {p['start_spread']} s, revisit {p['revisit']}.",
         "",
