@@ -47,8 +47,8 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# Bounded benchmarks (minutes): the exam storm + ceiling, then demo serving. The full storm:
-# `make bench BENCH_ARGS="all --students 3000"`.
+# Bounded benchmarks (minutes): the exam storm, 3000 instant starts and the ceiling, with the
+# targets table; then demo serving. The full run: `make bench BENCH_ARGS="all"`.
 BENCH_ARGS ?= all --quick
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -104,6 +104,7 @@ def run(*, concurrency: int, duration: float, warmup: float, db_url: str, cache_
         out = asyncio.run(_run(server.base_url, exam["usernames"], exam["course"], exam["quiz"],
                                concurrency, duration, warmup))
         cpu = meter.stop()
+    per_request = server.request_figures()
     check = verify_database(out["students"], exam["course"], exam["quiz"])
     if not keep_db:
         connections.close_all()
@@ -114,12 +115,13 @@ def run(*, concurrency: int, duration: float, warmup: float, db_url: str, cache_
             "bare": out["bare"], "save": out["save"],
             "ratio": None if ratio is None else round(ratio, 3),
             "lost_answers": check["lost_answers"], "acknowledged_saves":
-            check["acknowledged_saves"], "cpu_both_phases": cpu,
+            check["acknowledged_saves"], "cpu_both_phases": cpu, "per_request": per_request,
             "target_ratio_met": ratio is not None and ratio >= 0.5}
 
 
 def report(result: dict) -> str:
     b, s = result["bare"], result["save"]
+    cost = result.get("per_request") or {}
     f = common.fmt_ms
     return "\n".join([
         f"## Ceiling: {result['concurrency']} concurrent closed-loop clients, "
@@ -127,12 +129,14 @@ def report(result: dict) -> str:
         "",
         f"Server: `{result['server']}`, cache {result['cache'] or 'locmem'}.",
         "",
-        "| view | rps | errors | p50 ms | p95 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| view | rps | errors | p50 ms | p95 ms | p99 ms | server CPU ms | db CPU ms | SQL |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| bare JSON view | {b['rps']} | {b['errors']} | {f(b['p50_ms'])} | {f(b['p95_ms'])} | "
-        f"{f(b['p99_ms'])} |",
+        f"{f(b['p99_ms'])} | {common.cost_cells(cost.get('bare'))} |",
         f"| autosave (PUT) | {s['rps']} | {s['errors']} | {f(s['p50_ms'])} | {f(s['p95_ms'])} | "
-        f"{f(s['p99_ms'])} |",
+        f"{f(s['p99_ms'])} | {common.cost_cells(cost.get('save'))} |",
+        "",
+        common.PER_REQUEST_NOTE,
         "",
         f"autosave / bare = **{result['ratio']}** (target ≥ 0.5: "
         f"{'met' if result['target_ratio_met'] else 'NOT met'}); lost answers "

@@ -165,6 +165,9 @@ class ServerConfig:
     worker_class: str = "gthread"
     backlog: int = 4096
     extra_env: dict = field(default_factory=dict)
+    # CPU and SQL per request, measured in the workers (bench/request_cpu.py): two /proc reads
+    # and a counter per request, a few microseconds.
+    measure_requests: bool = True
 
     def describe(self) -> str:
         return (f"gunicorn config.wsgi -k {self.worker_class} -w {self.workers} "
@@ -180,6 +183,7 @@ class Server:
             log_path
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        self.requests_dir: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -192,10 +196,18 @@ class Server:
                "-k", c.worker_class, "-w", str(c.workers), "--threads", str(c.threads),
                "--backlog", str(c.backlog), "--timeout", "120", "--keep-alive", "75",
                "--worker-connections", "10000", "--log-level", "warning"]
+        env = _server_env(self.db_url, self.cache_url, c.extra_env)
+        self.requests_dir = None
+        if c.measure_requests:
+            import tempfile
+
+            self.requests_dir = Path(tempfile.mkdtemp(prefix="bench-requests-"))
+            cmd += ["-c", str(REPO / "bench" / "request_cpu.py")]
+            env["BENCH_REQUEST_CPU_DIR"] = str(self.requests_dir)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env=_server_env(self.db_url, self.cache_url, c.extra_env))
+                                     env=env)
         import urllib.request
 
         deadline = time.monotonic() + timeout
@@ -207,7 +219,9 @@ class Server:
                     raise CannotBind(log[-2000:])
                 raise RuntimeError(f"gunicorn exited early:\n{log[-4000:]}")
             try:
-                with urllib.request.urlopen(self.base_url + "/bench/bare/", timeout=2) as r:
+                probe = urllib.request.Request(self.base_url + "/bench/bare/",
+                                               headers={"X-Bench-Warmup": "1"})
+                with urllib.request.urlopen(probe, timeout=2) as r:
                     if r.status == 200:
                         self._warm_up()
                         return self
@@ -225,7 +239,9 @@ class Server:
         from concurrent.futures import ThreadPoolExecutor
 
         def get(path):
-            with urllib.request.urlopen(self.base_url + path, timeout=30) as r:
+            # Not counted in the per-request figures (bench/request_cpu.py).
+            req = urllib.request.Request(self.base_url + path, headers={"X-Bench-Warmup": "1"})
+            with urllib.request.urlopen(req, timeout=30) as r:
                 r.read()
 
         n = self.config.workers * self.config.threads
@@ -243,6 +259,15 @@ class Server:
         except OSError:
             pass
         return found
+
+    def request_figures(self) -> dict[str, dict]:
+        """Per kind of request: CPU and SQL per request as the workers measured them
+        (bench/request_cpu.py); complete once the server has stopped."""
+        if self.requests_dir is None:
+            return {}
+        from .request_cpu import collect
+
+        return collect(self.requests_dir)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -526,18 +551,43 @@ def fmt_ms(v) -> str:
     return "–" if v is None else (f"{v:.0f}" if v >= 10 else f"{v:.1f}")
 
 
-def step_table(summary: dict[str, dict], target_ms: float | None = None) -> str:
+PER_REQUEST_NOTE = ("CPU ms per request, measured in the server (bench/request_cpu.py): "
+                    "server = the gunicorn thread that handled it, db = its PostgreSQL "
+                    "backend; SQL = statements per request (mean / max).")
+
+
+def step_table(summary: dict[str, dict], target_ms: float | None = None,
+               per_request: dict[str, dict] | None = None) -> str:
+    """Latencies per step; with `per_request` (bench/request_cpu.py's figures), the server's
+    CPU, the database's CPU and the SQL statements per request beside them."""
+    cost = per_request is not None
     lines = ["| step | requests | errors | p50 ms | p95 ms | p99 ms | max ms |"
+             + (" server CPU ms | db CPU ms | SQL |" if cost else "")
              + (" p95 target |" if target_ms else ""),
-             "|---|---:|---:|---:|---:|---:|---:|" + ("---|" if target_ms else "")]
+             "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if cost else "")
+             + ("---|" if target_ms else "")]
     for step, s in summary.items():
         row = (f"| {step} | {s['count']} | {s['errors']} | {fmt_ms(s['p50_ms'])} | "
                f"{fmt_ms(s['p95_ms'])} | {fmt_ms(s['p99_ms'])} | {fmt_ms(s['max_ms'])} |")
+        if cost:
+            row += " " + cost_cells(per_request.get(step)) + " |"
         if target_ms:
             met = s["p95_ms"] is not None and s["p95_ms"] < target_ms
             row += f" {'met' if met else 'NOT met'} |"
         lines.append(row)
     return "\n".join(lines)
+
+
+def cost_cells(c: dict | None) -> str:
+    """'server | db | SQL mean / max' cells of one kind of request."""
+    if not c:
+        return "– | – | –"
+
+    def ms(v):
+        return "–" if v is None else f"{v:.2f}"
+
+    return (f"{ms(c['server_cpu_ms'])} | {ms(c['db_cpu_ms'])} | "
+            f"{c['sql_mean']:g} / {c['sql_max']}")
 
 
 def cpu_table(cpu: dict) -> str:

@@ -150,13 +150,15 @@ def verify_database(students: list[Student], course_slug: str, quiz_slug: str) -
                     problems.append(f"{s.username}: attempt {attempt.pk} state {attempt.state} "
                                     f"score {attempt.score} submitted_at "
                                     f"{attempt.submitted_at} (told {told})")
-    duplicates = (Attempt.objects.filter(quiz=quiz).values("user_id")
+    # Prepared attempts not yet handed out may have no user: only owned attempts count.
+    duplicates = (Attempt.objects.filter(quiz=quiz).exclude(user=None).values("user_id")
                   .annotate(n=Count("id")).filter(n__gt=1).count())
     return {"acknowledged_saves": acked, "lost_answers": lost,
             "stored_newer_than_acknowledged": newer_unacked,
             "submitted": submitted, "graded_once_ok": graded_ok,
             "grading_problems": grading_problems, "students_with_two_attempts": duplicates,
-            "attempts_in_db": Attempt.objects.filter(quiz=quiz).count(), "problems": problems}
+            "attempts_in_db": Attempt.objects.filter(quiz=quiz).exclude(user=None).count(),
+            "problems": problems}
 
 
 def run(params: StormParams, *, db_url: str, cache_url: str | None,
@@ -186,6 +188,7 @@ def run(params: StormParams, *, db_url: str, cache_url: str | None,
         out = asyncio.run(_run_students(server.base_url, params, exam["usernames"],
                                         exam["course"], exam["quiz"]))
         cpu = meter.stop()
+    per_request = server.request_figures()  # complete now that the workers have exited
     rec: common.Recorder = out["rec"]
     summary = rec.summary(STEPS)
     saves = rec.samples.get("save", [])
@@ -200,13 +203,17 @@ def run(params: StormParams, *, db_url: str, cache_url: str | None,
     result = {
         "benchmark": "exam-storm", "machine": info, "params": asdict(params),
         "server": server_config.describe(), "database": db_url.rsplit("@", 1)[-1],
-        "cache": cache_url, "setup_s": round(setup_s, 1), "wall_s": round(wall, 1),
+        "cache": cache_url, "prepared_attempts": exam.get("prepared_attempts", False),
+        "setup_s": round(setup_s, 1), "wall_s": round(wall, 1),
         "requests": rec.total(), "errors": rec.total_errors(),
         "rps_overall": round(rec.total() / wall, 1),
         "save_rps": round(len(saves) / save_span, 1) if save_span else None,
         "start_storm_drained_s": None if start_drain is None else round(start_drain, 2),
         "late_logins": out["late"], "students_failed": len(out["failures"]),
         "failures": out["failures"][:20], "steps": summary, "db_check": check, "cpu": cpu,
+        "per_request": per_request,
+        "postgres_cpu_ms_per_request": round(cpu["cpu_s"]["postgres"] * 1000 / rec.total(), 2)
+        if rec.total() else None,
         "client_loop_lag_ms": out["loop_lag"],
     }
     result["targets"] = targets(result)
@@ -234,11 +241,15 @@ def report(result: dict) -> str:
         f"Machine: {m['nproc']} × {m['cpu_model']}, {m['ram_gib']} GiB; load average before "
         f"{m['loadavg_before']}. Server: `{result['server']}`, database {result['database']}, "
         f"cache {result['cache'] or 'locmem'}. Client: asyncio + aiohttp, "
-        f"{p['connections']} pooled connections.",
+        f"{p['connections']} pooled connections. Prepared attempts: "
+        f"{'yes' if result.get('prepared_attempts') else 'no'}.",
         f"Think {p['think_min']}–{p['think_max']} s per answer, logins at "
         f"{p['login_rate']}/s, start spread {p['start_spread']} s, revisit {p['revisit']}.",
         "",
-        common.step_table(result["steps"], TARGET_P95_MS),
+        common.step_table(result["steps"], TARGET_P95_MS, result.get("per_request")),
+        "",
+        common.PER_REQUEST_NOTE + f" All PostgreSQL processes: "
+        f"{result.get('postgres_cpu_ms_per_request')} ms per request of the run.",
         "",
         f"- requests {result['requests']} in {result['wall_s']} s: {result['rps_overall']} rps "
         f"overall, saves {result['save_rps']} /s while answering; start storm drained in "

@@ -1,7 +1,15 @@
 """The exam: one course, a 10-question quiz of mixed auto-graded types (made through the quiz
-services), and N enrolled students. Runs in the bench process after `setup_django`."""
+services), and N enrolled students. Runs in the bench process after `setup_django`.
+
+Where the project has `manage.py prepare_attempts COURSE QUIZ` (attempts built ahead of the
+exam, so that a start only hands one out), the fixture runs it once the students are enrolled,
+as an instructor would before the exam opens; `BENCH_PREPARE_ATTEMPTS=0` measures starts that
+build their attempt on the spot.
+"""
 
 from __future__ import annotations
+
+import os
 
 COURSE = "bench-course"
 QUIZ = "exam"
@@ -65,4 +73,18 @@ def create_exam(n_students: int) -> dict:
     Enrollment.objects.bulk_create(
         [Enrollment(user=u, course=course, role=Enrollment.Role.STUDENT) for u in users],
         batch_size=1000)
-    return {"course": COURSE, "quiz": QUIZ, "usernames": [u.username for u in users]}
+    prepared = prepare_attempts(COURSE, QUIZ)
+    return {"course": COURSE, "quiz": QUIZ, "usernames": [u.username for u in users],
+            "prepared_attempts": prepared}
+
+
+def prepare_attempts(course: str, quiz: str) -> bool:
+    """Run `prepare_attempts` if this code base has it and BENCH_PREPARE_ATTEMPTS is not 0;
+    whether it ran."""
+    from django.core.management import call_command, get_commands
+
+    if os.environ.get("BENCH_PREPARE_ATTEMPTS", "1") == "0" \
+            or "prepare_attempts" not in get_commands():
+        return False
+    call_command("prepare_attempts", course, quiz, verbosity=0)
+    return True

@@ -1,0 +1,180 @@
+"""Server CPU, PostgreSQL CPU and SQL statements per request, by kind of request, measured
+inside the gunicorn workers of the benchmark server.
+
+This file is a gunicorn config file (`gunicorn -c bench/request_cpu.py …`, which
+`common.Server` adds when the run measures requests, with `BENCH_REQUEST_CPU_DIR` set). Its
+`pre_request` and `post_request` hooks run in the worker thread that handles the request
+(gthread), so between the two:
+
+- **server CPU** is `time.thread_time()` of that thread: the request's own Python (middleware,
+  view, serializers, templates, JSON) and the database driver's client side; not the time the
+  thread waits for the GIL, the database or the client, and not the worker's main loop
+  (accepting connections), which `CpuMeter`'s whole-process figure includes;
+- **PostgreSQL CPU** is the CPU time of the backend process that serves this thread's
+  database connection (`/proc/<pid>/schedstat`, nanoseconds; the web server and PostgreSQL
+  share the machine here). Work PostgreSQL does later and elsewhere (WAL writer, checkpointer,
+  autovacuum) is not in it; `CpuMeter`'s figure for all PostgreSQL processes is;
+- **SQL statements** are counted by an execute wrapper on the thread's connection (what
+  `CaptureQueriesContext` and the query-budget test count, savepoints included).
+
+These are the figures that do not depend on how busy the machine is: CPU time, not wall time.
+Requests carrying `X-Bench-Warmup` (the server's warm-up) are not counted. Each worker adds
+its figures up per kind and writes them to `$BENCH_REQUEST_CPU_DIR/<pid>.json` at most once a
+second and when it exits; `collect()` adds the workers' files up. Nothing here is imported by
+the application.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+ENV = "BENCH_REQUEST_CPU_DIR"
+WARMUP_HEADER = "X-Bench-Warmup"
+
+# (method, path pattern) -> kind; the first match wins.
+KINDS = [
+    ("GET", re.compile(r"^/accounts/login/$"), "login_page"),
+    ("POST", re.compile(r"^/accounts/login/$"), "login"),
+    ("POST", re.compile(r"^/api/courses/[^/]+/quizzes/[^/]+/attempts/$"), "start"),
+    ("PUT", re.compile(r"^/api/attempts/\d+/responses/\d+/$"), "save"),
+    ("POST", re.compile(r"^/api/attempts/\d+/submit/$"), "submit"),
+    ("GET", re.compile(r"^/bench/bare/$"), "bare"),
+]
+
+
+def kind_of(method: str, path: str) -> str:
+    for m, pattern, kind in KINDS:
+        if m == method and pattern.match(path):
+            return kind
+    return "other"
+
+
+# ------------------------------------------------------------------------------------------
+# In the worker
+# ------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_totals: dict[str, dict] = {}  # kind -> {"n", "cpu_ns", "db_ns", "db_n", "sql", "sql_max"}
+_local = threading.local()
+_last_write = 0.0
+
+
+def _backend_ns(pid: int | None) -> int | None:
+    if not pid:
+        return None
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None  # another machine (PgBouncer, a remote server) or no schedstat
+
+
+def _backend_pid() -> int | None:
+    """The PostgreSQL backend of this thread's connection, if it is open (libpq knows it; no
+    round trip)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None
+    try:
+        return connection.connection.info.backend_pid  # psycopg 3 and psycopg2 ≥ 2.8
+    except Exception:
+        return None
+
+
+def _count_sql(execute, sql, params, many, context):
+    _local.sql = getattr(_local, "sql", 0) + 1
+    return execute(sql, params, many, context)
+
+
+def pre_request(worker, req):
+    if any(name == WARMUP_HEADER.upper() for name, _ in req.headers):
+        req.bench_cpu = None
+        return
+    from django.db import connection
+
+    if _count_sql not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_count_sql)
+    _local.sql = 0
+    pid = _backend_pid()
+    req.bench_cpu = (kind_of(req.method, req.path), pid, _backend_ns(pid), time.thread_time_ns())
+
+
+def post_request(worker, req, environ, resp):
+    start = getattr(req, "bench_cpu", None)
+    if start is None:
+        return
+    cpu_ns = time.thread_time_ns() - start[3]
+    kind, pid_before, db_before = start[0], start[1], start[2]
+    pid = _backend_pid()
+    db_ns = None
+    if pid is not None:
+        now = _backend_ns(pid)
+        if now is not None:
+            # A connection opened during the request: the backend's whole life (its start-up
+            # included) belongs to this request.
+            db_ns = now - db_before if pid == pid_before and db_before is not None else now
+    sql = getattr(_local, "sql", 0)
+    global _last_write
+    with _lock:
+        t = _totals.setdefault(kind, {"n": 0, "cpu_ns": 0, "db_ns": 0, "db_n": 0, "sql": 0,
+                                      "sql_max": 0})
+        t["n"] += 1
+        t["cpu_ns"] += cpu_ns
+        if db_ns is not None:
+            t["db_ns"] += db_ns
+            t["db_n"] += 1
+        t["sql"] += sql
+        t["sql_max"] = max(t["sql_max"], sql)
+        if time.monotonic() - _last_write > 1.0:
+            _last_write = time.monotonic()
+            _write()
+
+
+def worker_exit(server, worker):
+    with _lock:
+        _write()
+
+
+def _write() -> None:
+    folder = os.environ.get(ENV)
+    if not folder:
+        return
+    path = Path(folder) / f"{os.getpid()}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(_totals))
+    tmp.replace(path)
+
+
+# ------------------------------------------------------------------------------------------
+# In the benchmark
+# ------------------------------------------------------------------------------------------
+
+
+def collect(folder: Path) -> dict[str, dict]:
+    """Per kind: requests counted, and per request: server CPU ms, PostgreSQL CPU ms (None
+    when no backend could be read, e.g. SQLite), SQL statements (mean and max)."""
+    sums: dict[str, dict] = {}
+    for path in Path(folder).glob("*.json"):
+        for kind, t in json.loads(path.read_text()).items():
+            s = sums.setdefault(kind, {"n": 0, "cpu_ns": 0, "db_ns": 0, "db_n": 0, "sql": 0,
+                                       "sql_max": 0})
+            for k in ("n", "cpu_ns", "db_ns", "db_n", "sql"):
+                s[k] += t[k]
+            s["sql_max"] = max(s["sql_max"], t["sql_max"])
+    out = {}
+    for kind, s in sums.items():
+        n = s["n"]
+        out[kind] = {
+            "requests": n,
+            "server_cpu_ms": round(s["cpu_ns"] / n / 1e6, 3) if n else None,
+            "db_cpu_ms": round(s["db_ns"] / s["db_n"] / 1e6, 3) if s["db_n"] else None,
+            "sql_mean": round(s["sql"] / n, 2) if n else None,
+            "sql_max": s["sql_max"],
+        }
+    return out
