@@ -267,7 +267,7 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("quizzes:review", attempt_id=attempt_id)
     questions = selectors.attempt_questions(attempt=attempt)
-    unanswered = [q for q in questions if q.response is None and q.qtype != "description"]
+    unanswered = [q for q in questions if q.response is None and q.scored]
     return render(request, "quizzes/attempt_summary.html", {
         "course": attempt.quiz.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "unanswered": unanswered,
