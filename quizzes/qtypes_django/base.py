@@ -174,3 +174,8 @@ class QTypeWeb:
 
     def stats_rows(self, rows: list[dict], data: dict, quiz) -> None:
         """Fill the ``stats_columns`` of each row (and reorder rows if the type wants)."""
+
+    def stats_supply(self, *, course, question) -> Any:
+        """What the results page shows above the item's table about where its per-attempt data
+        comes from (spot_the_fake: the image pools' supply); None for nothing."""
+        return None

@@ -77,5 +77,10 @@ class SpotTheFakeWeb(QTypeWeb):
             row["shown"], row["revealed"] = uses.get(row["key"], 0), revealed.get(row["key"], 0)
         rows.sort(key=lambda row: (-row.get("shown", 0), row["key"] == "-", row["key"]))
 
+    def stats_supply(self, *, course, question) -> Any:
+        from inference.pool_photos import item_pool_supply  # the pools live with the demos
+
+        return item_pool_supply(course=course, question=question)
+
 
 TYPE = SpotTheFakeWeb()
