@@ -54,10 +54,9 @@ def register(qt: QuestionType) -> None:
     if not qt.name or not isinstance(qt, QuestionType):
         raise ValueError(f"{qt!r} is not a named QuestionType instance")
     current = TYPES.get(qt.name)
-    if current is None:
-        TYPES[qt.name] = qt
-    elif type(current) is not type(qt):
+    if current is not None and type(current) is not type(qt):
         raise ValueError(f"question type {qt.name!r} is already registered as {current!r}")
+    TYPES[qt.name] = qt  # the same class again: instances are stateless, either will do
 
 
 def unregister(name: str) -> None:
