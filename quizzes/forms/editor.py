@@ -57,8 +57,7 @@ class QuestionEditor:
             self._scalars = {s.key: self._post_scalar(post, s) for s in self.scalars_spec}
         else:
             self.meta = self._initial_meta(version, question, initial_category)
-            data = dict(version.data) if version is not None else {}
-            data = self.web.editor_values(data) if data else data
+            data = self.web.editor_values(dict(version.data)) if version is not None else {}
             self._rows = {spec.key: self._initial_rows(data.get(spec.key) or [], spec)
                           for spec in self.lists_spec}
             self._scalars = {s.key: self._initial_scalar(data, s) for s in self.scalars_spec}
