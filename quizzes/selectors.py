@@ -252,6 +252,15 @@ class QuestionView:
         """Whether the question takes an answer that counts (a description does not)."""
         return qtype_registry.get(self.qtype).scored
 
+    @property
+    def right_answer_line(self) -> tuple[str, str] | None:
+        """(label, text) of the review's right-answer line, or None when there is none to show
+        (nothing released, or the type's own review already shows the keys)."""
+        web = qtype_registry.get(self.qtype)
+        if not self.right_answer or (self.review and not web.right_answer_with_review):
+            return None
+        return str(web.right_answer_label), self.right_answer
+
 
 def attempt_responses(*, attempt: Attempt) -> list[Response]:
     """The attempt's responses in display order, with what `attempt_questions` reads."""

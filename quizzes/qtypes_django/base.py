@@ -94,6 +94,10 @@ class QTypeWeb:
 
     core: ClassVar[QuestionType]
     editor: ClassVar[EditorSpec] = EditorSpec()
+    #: What the review calls the core's ``right_answer`` line.
+    right_answer_label: ClassVar[Any] = _("The right answer")
+    #: False where the type's own review already shows every key (the line would repeat it).
+    right_answer_with_review: ClassVar[bool] = True
     #: Extra columns of the statistics table: (header, key of the row dict) pairs.
     stats_columns: ClassVar[tuple[tuple[Any, str], ...]] = ()
 

@@ -22,6 +22,8 @@ class SpotTheFakeWeb(QTypeWeb):
         Scalar("fakes", _("Generated images among them"), "int", 3),
     ))
     stats_columns = ((_("Shown in attempts"), "shown"), (_("Key seen by students"), "revealed"))
+    right_answer_label = _("Generated images among those shown")
+    right_answer_with_review = False  # the review marks each image generated or real
 
     def make_instance(self, *, data: dict, rng: random.Random, quiz) -> dict | None:
         from inference.pool import spot_instance  # the image pools live with the demos
