@@ -24,9 +24,8 @@ from django.views.decorators.http import require_POST
 from config.api_errors import ApplicationError
 from courses.selectors import CourseAccess, course_access_get
 
-from . import authoring, interchange, limits, qtypes, selectors
+from . import authoring, interchange, limits, qtype_registry, qtypes, selectors
 from .forms import (
-    QTYPE_LABELS,
     REVIEW_WINDOW_LABELS,
     TEXT_FORMAT_LABELS,
     CategoryForm,
@@ -37,6 +36,7 @@ from .forms import (
     review_grid,
 )
 from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+from .qtype_registry import qtype_label
 
 # ----------------------------------------------------------------------------------------------
 # Shared helpers
@@ -97,7 +97,7 @@ def _get_int(request: HttpRequest, name: str) -> int | None:
 
 def _qtype_choices() -> list[tuple[str, str]]:
     """Every registered question type, in the registry's order, with its label."""
-    return [(name, QTYPE_LABELS.get(name, name)) for name in qtypes.TYPES]
+    return [(web.name, web.label) for web in qtype_registry.types()]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def bank_index(request: HttpRequest, course_slug: str) -> HttpResponse:
         question.category = by_id.get(question.category_id, question.category)
         rows.append({"question": question, "latest": latest,
                      "excerpt": latest.stem or latest.data.get("text", ""),
-                     "qtype_label": QTYPE_LABELS.get(latest.qtype, latest.qtype)})
+                     "qtype_label": qtype_label(latest.qtype)})
     all_tags = sorted({t for tags in Question.objects.filter(course=course)
                        .values_list("tags", flat=True) for t in (tags or [])}, key=str.casefold)
     quizzes = list(course.quizzes.order_by("week", "slug"))
@@ -322,7 +322,7 @@ def _editor_context(access, editor: QuestionEditor, question: Question | None,
     return {
         "access": access, "course": course, "editor": editor, "question": question,
         "latest": latest, "qtype": editor.qtype,
-        "qtype_label": QTYPE_LABELS.get(editor.qtype, editor.qtype),
+        "qtype_label": qtype_label(editor.qtype),
         "text_formats": TEXT_FORMAT_LABELS.items(),
         "category_options": [(str(c.pk), c.path.replace("/", " / "))
                              for c in editor.categories],
@@ -621,7 +621,7 @@ def quiz_builder(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
             row["pool"] = authoring.random_pool_size(slot=slot)
         else:
             qtype = slot.version.qtype if slot.version else latest_types.get(slot.question_id)
-            row["qtype_label"] = QTYPE_LABELS.get(qtype, qtype)
+            row["qtype_label"] = qtype_label(qtype)
         rows.append(row)
     random_per_category: dict[int, int] = {}
     for slot in slots:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from courses.models import Enrollment
 from courses.selectors import CourseAccess, course_access_get
 
-from . import qtypes
+from . import qtype_registry, qtypes
 from .models import (
     REVIEW_ITEMS,
     Attempt,
@@ -246,6 +246,20 @@ class QuestionView:
     @property
     def answered(self) -> bool:
         return self.response is not None
+
+    @property
+    def scored(self) -> bool:
+        """Whether the question takes an answer that counts (a description does not)."""
+        return qtype_registry.get(self.qtype).scored
+
+    @property
+    def right_answer_line(self) -> tuple[str, str] | None:
+        """(label, text) of the review's right-answer line, or None when there is none to show
+        (nothing released, or the type's own review already shows the keys)."""
+        web = qtype_registry.get(self.qtype)
+        if not self.right_answer or (self.review and not web.right_answer_with_review):
+            return None
+        return str(web.right_answer_label), self.right_answer
 
 
 def attempt_responses(*, attempt: Attempt) -> list[Response]:
@@ -533,13 +547,3 @@ def disputes_for_quiz(*, quiz: Quiz, status: str | None = None) -> QuerySet[Disp
     if status:
         disputes = disputes.filter(status=status)
     return disputes
-
-
-def open_dispute_counts(*, quiz: Quiz) -> dict[int, int]:
-    return dict(quiz.disputes.filter(status=Dispute.Status.OPEN).values("question_id")
-                .annotate(n=Count("id")).values_list("question_id", "n"))
-
-
-def attempts_summary(*, quiz: Quiz) -> dict[str, int]:
-    return quiz.attempts.aggregate(
-        total=Count("id"), submitted=Count("id", filter=Q(state=Attempt.State.SUBMITTED)))

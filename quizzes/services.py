@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from config.api_errors import ApplicationError
 from courses.models import Course, Lesson
 
-from . import bounds, limits, qtypes
+from . import bounds, limits, qtype_registry, qtypes
 from .models import (
     Attempt,
     Category,
@@ -87,7 +87,7 @@ def _validated(qtype_name: str, data: dict) -> dict:
 def question_mark_clean(*, qtype: str, default_mark: object) -> Decimal:
     """The default mark to store: 0 for a type that takes no answer (a description), else the
     given mark when it is within `limits` (ApplicationError otherwise), to 3 decimals."""
-    if not qtypes.get(qtype).answerable:
+    if not qtype_registry.get(qtype).scored:
         return Decimal(0)
     mark = bounds.check_number(default_mark, field="default_mark", what=_("The default mark"),
                                low=0, high=limits.MARK_MAX)
@@ -386,10 +386,10 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
                 responses.append(Response(
                     slot=slot, position=order.index(i) + 1, version=version,
                     instance=instance,
-                    # An item whose images could not be drawn is shown but not counted, and
-                    # one that takes no answer (a description) is worth nothing.
-                    max_mark=0 if (instance is not None and not instance.get("images"))
-                    or not qtypes.get(version.qtype).answerable else slot.mark,
+                    # The type says whether the item counts: a description is worth nothing,
+                    # nor is an item whose per-attempt data could not be drawn.
+                    max_mark=slot.mark if qtype_registry.get(version.qtype).counts(instance)
+                    else 0,
                     layout=qtypes.get(version.qtype).make_layout(
                         data, seed=(seed + slot.position) % 2**62)))
             attempt = Attempt.objects.create(
@@ -412,14 +412,8 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
 
 def _instantiate(version: QuestionVersion, rng: random.Random, *, quiz: Quiz) -> dict | None:
     """Per-attempt data for types drawn at start (spot_the_fake's images); None for others."""
-    if version.qtype != "spot_the_fake":
-        return None
-    from inference.pool import spot_instance  # the image pools live with the demos
-
-    # A graded quiz never shows an image whose key a student of the course saw in a review.
-    graded = quiz.kind != Quiz.Kind.PRACTICE
-    return spot_instance(data=version.data, rng=rng, course_id=quiz.course_id,
-                         unrevealed_in=quiz.course_id if graded else None)
+    return qtype_registry.get(version.qtype).make_instance(data=version.data, rng=rng,
+                                                           quiz=quiz)
 
 
 def _images_missing(response: Response) -> bool:
@@ -475,8 +469,8 @@ def attempt_review_reveal(*, attempt: Attempt, user: AbstractBaseUser, can_teach
     an item."""
     if can_teach or attempt.user_id != user.pk:
         return
-    ids = [image["id"] for q in questions if q.qtype == "spot_the_fake" and q.review
-           for image in q.review.get("images", [])]
+    ids = [image_id for q in questions
+           for image_id in qtype_registry.get(q.qtype).revealed_pool_images(q.review)]
     if ids:
         from inference.pool import pool_images_reveal
 
@@ -663,7 +657,7 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False) -> Attempt
 
 def _grade_into(response: Response) -> None:
     qtype = qtypes.get(response.version.qtype)
-    if not qtype.gradable and response.version.qtype == "description":
+    if not qtype_registry.get(response.version.qtype).scored:
         response.fraction, response.state, response.feedback = 0.0, "complete", []
         return
     grade = qtype.grade(response.question_data, response.answer)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
 
-from . import qtypes, reports, selectors, services
+from . import qtype_registry, qtypes, reports, selectors, services
 from .forms import GradeOverrideForm, QuizOverrideForm
 from .models import Attempt, Dispute, Question, Quiz, QuizOverride, Response
 
@@ -267,7 +267,7 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("quizzes:review", attempt_id=attempt_id)
     questions = selectors.attempt_questions(attempt=attempt)
-    unanswered = [q for q in questions if q.response is None and q.qtype != "description"]
+    unanswered = [q for q in questions if q.response is None and q.scored]
     return render(request, "quizzes/attempt_summary.html", {
         "course": attempt.quiz.course, "quiz": attempt.quiz, "attempt": attempt,
         "questions": questions, "unanswered": unanswered,
@@ -337,10 +337,9 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
         by_question.setdefault(dispute.question_id, []).append(dispute)
     for item in report.items:
         item.disputes = by_question.get(item.slot.question_id, [])
-        if item.qtype == "spot_the_fake" and item.slot.question_id:
-            from inference.pool_photos import item_pool_supply  # the pools live with the demos
-
-            item.pool = item_pool_supply(course=quiz.course, question=item.slot.question)
+        if item.slot.question_id:
+            item.pool = qtype_registry.get(item.qtype).stats_supply(
+                course=quiz.course, question=item.slot.question)
     attempts = list(quiz.attempts.select_related("user").order_by("user__username", "number"))
     return render(request, "quizzes/results.html", {
         "access": access, "course": access.course, "quiz": quiz, "report": report,

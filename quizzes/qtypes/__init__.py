@@ -48,6 +48,22 @@ TYPES: dict[str, QuestionType] = {
 }
 
 
+def register(qt: QuestionType) -> None:
+    """Add ``qt`` under its name (after the built-in types); a second type with a name already
+    taken is refused, so two modules cannot silently replace each other's grading."""
+    if not qt.name or not isinstance(qt, QuestionType):
+        raise ValueError(f"{qt!r} is not a named QuestionType instance")
+    current = TYPES.get(qt.name)
+    if current is not None and type(current) is not type(qt):
+        raise ValueError(f"question type {qt.name!r} is already registered as {current!r}")
+    TYPES[qt.name] = qt  # the same class again: instances are stateless, either will do
+
+
+def unregister(name: str) -> None:
+    """Remove the type called ``name`` (tests that register a type of their own)."""
+    TYPES.pop(name, None)
+
+
 def get(name: str) -> QuestionType:
     """The question type called ``name``; QuestionDataError("qtype", ...) if there is none."""
     try:
@@ -67,4 +83,6 @@ __all__ = [
     "ResponseError",
     "get",
     "normalise_text",
+    "register",
+    "unregister",
 ]

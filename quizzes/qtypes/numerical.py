@@ -36,11 +36,10 @@ import math
 import re
 from typing import Any
 
+from ._typed import TypedAnswer
 from .base import (
-    Form,
     Grade,
     QuestionDataError,
-    QuestionType,
     check_bool,
     check_fraction,
     check_list,
@@ -48,13 +47,11 @@ from .base import (
     check_object,
     check_text,
     describe,
-    form_value,
     format_number,
     gettext_noop,
     is_one,
     join,
     normalise_text,
-    response_text,
 )
 
 MAX_LENGTH = 200
@@ -118,9 +115,10 @@ def parse_number(text: str) -> tuple[float, str] | None:
     return value, normalise_text(found["rest"])
 
 
-class Numerical(QuestionType):
+class Numerical(TypedAnswer):
     name = "numerical"
     label = gettext_noop("Numerical")
+    max_length = MAX_LENGTH
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(
@@ -231,17 +229,6 @@ class Numerical(QuestionType):
             "current": response["text"] if response else "",
         }
 
-    def parse_form(
-        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
-    ) -> dict[str, Any] | None:
-        """Field ``{prefix}text``. Any text is accepted (a non-number is graded wrong)."""
-        value = form_value(form, f"{prefix}text")
-        return self.validate_response(data, None if value is None else {"text": value})
-
-    def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
-        response = response_text(response, MAX_LENGTH)
-        return None if response is None else {"text": response["text"].strip()}
-
     def interpret(self, data: dict[str, Any], text: str) -> dict[str, Any]:
         """How ``text`` was read: ``value`` (in the first unit, or None), ``unit`` (the unit as
         typed, normalised, or None) and ``problem`` (None, "not_a_number", "missing_unit" or
@@ -309,18 +296,12 @@ class Numerical(QuestionType):
             return max(fraction - penalty, 0.0)
         return max(fraction - penalty * fraction, 0.0)
 
-    def grade(self, data: dict[str, Any], response: Any) -> Grade:
-        response = self.validate_response(data, response)
-        if response is None:
-            return Grade.unanswered()
-        matched, unit_right = self._graded_match(data, response["text"])
+    def decide(self, data: dict[str, Any], text: str) -> tuple[int | None, float]:
+        matched, unit_right = self._graded_match(data, text)
         if matched is None:
-            return Grade.from_fraction(0.0)
-        answer = data["answers"][matched]
-        fraction = answer["fraction"] if unit_right else self.unit_penalised(
-            data, answer["fraction"]
-        )
-        return Grade.from_fraction(fraction, [answer["feedback"]])
+            return None, 0.0
+        fraction = data["answers"][matched]["fraction"]
+        return matched, fraction if unit_right else self.unit_penalised(data, fraction)
 
     def review_view(
         self,
@@ -342,10 +323,7 @@ class Numerical(QuestionType):
         review.update(reading)
         review["response"] = response["text"] if response else None
         review["matched"] = matched
-        review["answers"] = [
-            {**answer, "correct": is_one(answer["fraction"]), "matched": i == matched}
-            for i, answer in enumerate(data["answers"])
-        ]
+        review["answers"] = self.answers_review(data, matched)
         review["units"] = [dict(unit) for unit in data["units"]]
         return review
 

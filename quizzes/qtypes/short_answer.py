@@ -13,22 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._typed import TypedAnswer
 from .base import (
-    Form,
     Grade,
     QuestionDataError,
-    QuestionType,
     check_bool,
     check_fraction,
     check_list,
     check_object,
     check_text,
-    form_value,
     gettext_noop,
     is_one,
     join,
     normalise_text,
-    response_text,
 )
 
 #: Longest accepted response: a short answer is a phrase, and the cap bounds grading time.
@@ -85,9 +82,10 @@ def comparable(text: str, case_sensitive: bool) -> str:
     return text if case_sensitive else normalise_text(text.casefold())
 
 
-class ShortAnswer(QuestionType):
+class ShortAnswer(TypedAnswer):
     name = "short_answer"
     label = gettext_noop("Short answer")
+    max_length = MAX_LENGTH
 
     def validate(self, raw: Any) -> dict[str, Any]:
         data = check_object(raw, "", required=["answers"], optional=["case_sensitive"])
@@ -121,18 +119,6 @@ class ShortAnswer(QuestionType):
         response = self.validate_response(data, response)
         return {"max_length": MAX_LENGTH, "current": response["text"] if response else ""}
 
-    def parse_form(
-        self, data: dict[str, Any], form: Form, prefix: str, layout: dict[str, Any] | None
-    ) -> dict[str, Any] | None:
-        """Field ``{prefix}text``."""
-        value = form_value(form, f"{prefix}text")
-        return self.validate_response(data, None if value is None else {"text": value})
-
-    def validate_response(self, data: dict[str, Any], response: Any) -> dict[str, Any] | None:
-        """``{"text": str}`` trimmed; blank is unanswered."""
-        response = response_text(response, MAX_LENGTH)
-        return None if response is None else {"text": response["text"].strip()}
-
     def _matched(self, data: dict[str, Any], text: str) -> int | None:
         """Stored index of the best matching answer, or None."""
         typed = comparable(text, data["case_sensitive"])
@@ -145,15 +131,9 @@ class ShortAnswer(QuestionType):
                 best = i
         return best
 
-    def grade(self, data: dict[str, Any], response: Any) -> Grade:
-        response = self.validate_response(data, response)
-        if response is None:
-            return Grade.unanswered()
-        matched = self._matched(data, response["text"])
-        if matched is None:
-            return Grade.from_fraction(0.0)
-        answer = data["answers"][matched]
-        return Grade.from_fraction(answer["fraction"], [answer["feedback"]])
+    def decide(self, data: dict[str, Any], text: str) -> tuple[int | None, float]:
+        matched = self._matched(data, text)
+        return matched, 0.0 if matched is None else data["answers"][matched]["fraction"]
 
     def review_view(
         self,
@@ -169,10 +149,7 @@ class ShortAnswer(QuestionType):
         matched = self._matched(data, response["text"]) if response else None
         review["response"] = response["text"] if response else None
         review["matched"] = matched
-        review["answers"] = [
-            {**answer, "correct": is_one(answer["fraction"]), "matched": i == matched}
-            for i, answer in enumerate(data["answers"])
-        ]
+        review["answers"] = self.answers_review(data, matched)
         return review
 
     def right_answer(self, data: dict[str, Any]) -> str:

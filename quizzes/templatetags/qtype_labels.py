@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..forms import qtype_label as label_of
+from ..qtype_registry import qtype_label as label_of
 
 register = template.Library()
 

@@ -118,17 +118,32 @@ def test_review_shows_truth_and_detector_probability(client, spot_quiz, student)
     assert "0.80" in review and "0.20" in review
 
 
-def test_refill_request_with_the_broker_down_does_not_break_the_start(monkeypatch):
+def test_refill_request_with_the_broker_down_does_not_break_the_start(
+        monkeypatch, spot_quiz, student, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
     from kombu.exceptions import OperationalError
 
     from config.celery import app
-    from inference import pool
+    from quizzes.models import Attempt
+
+    refused = []
 
     def refuse(*args, **kwargs):
+        refused.append(args)
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(app, "send_task", refuse)  # the refill is sent by task name
-    pool.request_refill()  # logs and returns
+    cache.delete("spot-pool-refill-requested")  # no earlier request holds the next one back
+    # The pool is empty, so the start asks for a refill once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = services.attempt_start(user=student, quiz=spot_quiz)
+    assert refused, "the start never asked for a refill"
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.IN_PROGRESS
+    spot = attempt.responses.get(version__qtype="spot_the_fake")
+    assert spot.instance["images"] == [] and float(spot.max_mark) == 0
+    # Nothing was sent, so the next page's start or redraw asks again.
+    assert cache.get("spot-pool-refill-requested") is None
 
 
 @pytest.mark.worker
