@@ -71,8 +71,8 @@ EXAMPLES = {
     "caption": [{"scene_seed": 1}, {"scene_seed": 5}, {"scene_seed": 12}],
     # A seed on which the plain GAN collapses, and the same seed with packing (measured:
     # tests/ml/test_toy_gan.py).
-    "live_gan": [{"mode": "gan", "seed": 0, "steps": 1000},
-                 {"mode": "pacgan", "seed": 0, "steps": 1000}],
+    "live_gan": [{"mode": "gan", "seed": 1, "steps": 2000},
+                 {"mode": "pacgan", "seed": 1, "steps": 2000}],
 }
 
 

@@ -66,15 +66,15 @@ MODELS: dict[str, dict] = {
     "toy_gan": {
         "name": "Live toy GAN (2-D ring of Gaussians)",
         "architecture": "generator: MLP z (2) -> 64 -> 64 -> 64 -> (x, y); discriminator: MLP "
-        "(x, y) -> 64 -> 64 -> logit, optionally with minibatch discrimination (16 kernels of "
-        "8) before the last layer",
+        "(x, y) -> 64 -> 64 -> 64 -> logit; with packing it judges two points at once "
+        "(PacGAN), or adds minibatch discrimination (16 kernels of 8) before its last layer",
         "trained_on": "trained from scratch for every run, on points drawn from 8 Gaussians on "
         "a circle of radius 2 (standard deviation 0.02)",
         "licence": "project code (MIT)",
         "source": "inference.ml.toy_gan",
         "checkpoint": None,  # nothing is stored: each run trains a new pair of networks
         "version": "toy-gan-1",
-        "input": "mode (plain GAN or minibatch discrimination), steps, seed",
+        "input": "mode (plain GAN, packing or minibatch discrimination), steps, seed",
         "output": "generator samples against the data, both losses and modes covered, live",
         "metrics": {},
         "config": {"z_dim": 2, "hidden": 64, "batch_size": 64, "lr": 0.001, "n_modes": 8},

@@ -41,9 +41,9 @@ def test_out_of_bounds_inputs_get_a_clear_error(params, field):
     assert field in caught.value.message
 
 
-def test_defaults_are_a_plain_gan_of_a_thousand_steps_with_a_stored_seed():
+def test_defaults_are_a_plain_gan_of_two_thousand_steps_with_a_stored_seed():
     clean = services.demo_params_clean("live-gan", {"seed": ""})
-    assert clean["mode"] == "gan" and clean["steps"] == 1000
+    assert clean["mode"] == "gan" and clean["steps"] == 2000
     assert 0 <= clean["seed"] < 2**31
 
 

@@ -52,3 +52,21 @@ def test_stopping_early_is_just_not_asking_for_more():
     run = train_iter(ToyGANConfig(steps=1000, report_every=10))
     assert next(run).step == 10
     run.close()  # what the worker does on a cancel: no further step is trained
+
+
+def test_learning_puts_the_samples_on_the_ring():
+    """The losses of a GAN do not fall to a minimum (the two players chase each other), so
+    what is checked is the point of training: the share of samples on a mode rises."""
+    snaps = train(ToyGANConfig(mode="gan", steps=600, seed=2, report_every=100))
+    assert snaps[0].quality < 0.1
+    assert snaps[-1].quality > 0.3
+    assert snaps[-1].modes_covered >= 3
+
+
+def test_on_a_seed_where_the_plain_gan_collapses_packing_covers_more_modes():
+    """Seed 1, 2000 steps (the demo's default and the lesson's example): the plain GAN puts
+    most samples on modes but on two or three of them (collapse); packing covers more."""
+    plain = train(ToyGANConfig(mode="gan", steps=2000, seed=1, report_every=500))[-1]
+    packed = train(ToyGANConfig(mode="pacgan", steps=2000, seed=1, report_every=500))[-1]
+    assert plain.quality > 0.5 and plain.modes_covered <= 3, plain.per_mode
+    assert packed.modes_covered >= plain.modes_covered + 2, (plain.per_mode, packed.per_mode)
