@@ -31,8 +31,7 @@ from . import notify
 from .catalog import MODEL_FOR_KIND, model_version
 from .enqueue import demo_job_enqueue
 from .images import read_upload
-from .models import (LIVE_GAN_DEFAULT_STEPS, LIVE_GAN_MODES, LIVE_GAN_STEPS, DemoJob,
-                     DemoKind)
+from .models import LIVE_GAN_DEFAULT_STEPS, LIVE_GAN_MODES, LIVE_GAN_STEPS, DemoJob, DemoKind
 from .pool import detector_input_check
 
 log = logging.getLogger(__name__)

@@ -12,22 +12,27 @@
     var img = preview.querySelector("img");
     var name = preview.querySelector(".dropzone-name");
     var clear = preview.querySelector("button");
-    var url = null;
+    var reader = null;
     zone.classList.add("is-enhanced");
     zone.querySelector(".dropzone-hint").hidden = false;
 
     function show() {
-      if (url) { URL.revokeObjectURL(url); url = null; }
       var file = input.files && input.files[0];
+      if (reader) { reader.abort(); reader = null; }
       if (!file) { preview.hidden = true; img.removeAttribute("src"); return; }
       name.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      img.hidden = true;
       if (/^image\//.test(file.type)) {
-        url = URL.createObjectURL(file);
-        img.src = url;
-        img.alt = zone.dataset.previewLabel + " " + file.name;
-        img.hidden = false;
-      } else {
-        img.hidden = true;
+        // A data: URL, not a blob: one: the Content-Security-Policy allows images from this
+        // site and data: only (config/security.py).
+        reader = new FileReader();
+        reader.onload = function () {
+          img.src = reader.result;
+          img.alt = zone.dataset.previewLabel + " " + file.name;
+          img.hidden = false;
+          reader = null;
+        };
+        reader.readAsDataURL(file);
       }
       preview.hidden = false;
     }

@@ -35,10 +35,11 @@ def test_choosing_and_dropping_an_image_shows_a_preview(page_for, accounts):
     assert preview.is_visible()
     assert zone.locator(".dropzone-name").inner_text().startswith("red.png")
     img = preview.locator("img")
-    assert img.get_attribute("src").startswith("blob:")
+    img.wait_for(state="visible")
+    assert img.get_attribute("src").startswith("data:image/png")
     assert img.get_attribute("alt") == "Preview of red.png"
     assert page.evaluate("document.querySelector('#detect-form .dropzone-preview img')"
-                         ".naturalWidth") == 48
+                         ".naturalWidth") == 48  # the image itself, decoded
     shot(page, "demo-upload-preview")
 
     # Removed: the input is empty again and the focus is back on it.
@@ -55,7 +56,8 @@ def test_choosing_and_dropping_an_image_shows_a_preview(page_for, accounts):
     zone.dispatch_event("drop", {"dataTransfer": transfer})
     assert page.evaluate("document.getElementById('detect-image').files[0].name") == "blue.png"
     assert zone.locator(".dropzone-name").inner_text().startswith("blue.png")
-    assert preview.is_visible()
+    img.wait_for(state="visible")
+    assert img.get_attribute("alt") == "Preview of blue.png"
 
 
 def test_without_javascript_the_field_is_a_plain_file_input(browser, live_server, accounts):
