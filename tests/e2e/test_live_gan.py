@@ -43,7 +43,7 @@ def test_the_live_gan_streams_its_progress_and_ends_with_the_plot(page_for, acco
     with page.expect_download() as download:
         result.locator("a[download]").click()
     assert download.value.suggested_filename.endswith(".json")
-    page.locator("#live-gan-h").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('live-gan-result').scrollIntoView()")
     shot(page, "demo-live-gan-en")
 
 
@@ -66,5 +66,5 @@ def test_a_finished_live_gan_reads_on_a_phone_and_in_korean(page_for, accounts, 
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     text = page.locator(".job-panel").inner_text()
     assert ("모드" in text) if locale == "ko-KR" else ("modes covered" in text)
-    scatter.scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('.job-panel').scrollIntoView()")
     shot(page, name)

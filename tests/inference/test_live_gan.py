@@ -151,3 +151,15 @@ def test_a_finished_run_downloads_its_samples_and_losses(client, user):
     report = response.json()
     assert report["kind"] == "live-gan" and report["modes_covered"] == 2
     assert report["history"][0]["step"] == 100
+
+
+def test_a_lesson_directive_with_a_bad_live_gan_option_names_it():
+    from courses.rendering import DirectiveError
+    from inference.directives import parse_demo_directive
+
+    assert parse_demo_directive("demo live-gan", "seed: 1\nsteps: 2000\n")["options"] == {
+        "seed": 1, "steps": 2000}
+    with pytest.raises(DirectiveError, match="'steps' must be between 100 and 3000"):
+        parse_demo_directive("demo live-gan", "steps: 50000\n")
+    with pytest.raises(DirectiveError, match="'mode' must be one of gan, pacgan, minibatch"):
+        parse_demo_directive("demo live-gan", "mode: wgan\n")
