@@ -74,6 +74,7 @@ MODELS: dict[str, dict] = {
         "source": "inference.ml.toy_gan",
         "checkpoint": None,  # nothing is stored: each run trains a new pair of networks
         "version": "toy-gan-1",
+        "n_params": 17_219,  # the plain GAN: generator 8,642 + discriminator 8,577
         "input": "mode (plain GAN, packing or minibatch discrimination), steps, seed",
         "output": "generator samples against the data, both losses and modes covered, live",
         "metrics": {},

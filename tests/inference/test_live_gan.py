@@ -131,8 +131,8 @@ def test_the_running_panel_shows_the_plot_and_asks_again_soon(client, user):
                               {"step": 40, "d_loss": 1.2, "g_loss": 0.9, "modes": 3}]}
     job.save()
     client.force_login(user)
-    html = client.get(reverse("inference:job", args=[job.pk]), HTTP_HX_REQUEST="true"
-                      ).content.decode()
+    html = client.get(reverse("inference:job", args=[job.pk]), HTTP_HX_REQUEST="true",
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Step 40 of 100" in html and "3 of 8 modes covered" in html
     assert html.count('class="pt-sample"') == 2 and "polyline" in html
     assert 'hx-trigger="load delay:500ms"' in html and "wait=" not in html

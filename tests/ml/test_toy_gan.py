@@ -35,6 +35,16 @@ def test_coverage_counts_a_collapsed_generator_as_one_mode_and_the_data_as_all()
                                          "per_mode": [0] * 8}
 
 
+def test_the_card_counts_the_plain_gans_parameters():
+    from inference.ml.registry import model_card
+    from inference.ml.toy_gan import Discriminator, _mlp
+
+    config = ToyGANConfig()
+    count = sum(p.numel() for net in (_mlp(config.z_dim, config.hidden, 2),
+                                      Discriminator(config)) for p in net.parameters())
+    assert model_card("toy_gan")["n_params"] == count
+
+
 def test_a_bad_mode_is_refused():
     with pytest.raises(ValueError, match="mode must be one of"):
         ToyGANConfig(mode="wgan")
