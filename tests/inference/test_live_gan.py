@@ -163,3 +163,17 @@ def test_a_lesson_directive_with_a_bad_live_gan_option_names_it():
         parse_demo_directive("demo live-gan", "steps: 50000\n")
     with pytest.raises(DirectiveError, match="'mode' must be one of gan, pacgan, minibatch"):
         parse_demo_directive("demo live-gan", "mode: wgan\n")
+
+
+def test_the_week_7_lesson_on_mode_collapse_embeds_the_live_gan(make_user, enrol, client):
+    from tests.course_pages import lesson_html, load_and_log_in
+
+    page = lesson_html(load_and_log_in(make_user, enrol, client), "image-generation")
+    section = page[page.find("모드 붕괴와 학습 불안정"):]
+    assert section.find("예측 → 실행 → 설명") < section.find('class="demo-form live-gan-form"')
+    form = section[section.find('class="demo-form live-gan-form"'):]
+    form = form[:form.find("</form>")]
+    assert 'name="mode" value="gan" checked' in form and 'value="pacgan"' in form
+    assert 'name="seed" min="0" max="2147483647" value="1"' in form
+    assert 'name="steps" min="100" max="3000" step="100" value="2000"' in form
+    assert 'name="lesson" value="image-generation"' in form
