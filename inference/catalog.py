@@ -17,6 +17,7 @@ MODEL_FOR_KIND = {
     DemoKind.LATENT_WALK: "face_generator",
     DemoKind.FAKE_DETECT: "fake_detector",
     DemoKind.CAPTION: "captioner",
+    DemoKind.LIVE_GAN: "toy_gan",
 }
 
 

@@ -21,7 +21,7 @@ import yaml
 from config.parsers import json_loads
 from courses.rendering import DirectiveError
 
-from .models import DemoKind
+from .models import LIVE_GAN_MODES, LIVE_GAN_STEPS, SEED_MAX, DemoKind
 
 # kind -> {option: (type, low, high)}; every widget also takes `title` and `gallery`.
 OPTIONS = {
@@ -30,6 +30,8 @@ OPTIONS = {
                            "steps": (int, 2, 16)},
     DemoKind.FAKE_DETECT: {"face_seed": (int, 0, 2**31 - 2), "sample": (str, None, None)},
     DemoKind.CAPTION: {"lang": (str, None, None), "scene_seed": (int, 0, 2**31 - 2)},
+    DemoKind.LIVE_GAN: {"mode": (str, None, None), "seed": (int, 0, SEED_MAX),
+                        "steps": (int, *LIVE_GAN_STEPS)},
 }
 COMMON = {"title": (str, None, None), "gallery": (bool, None, None)}
 PLACEHOLDER_RE = re.compile(
@@ -82,6 +84,8 @@ def check_demo_options(kind: str, options: dict, lines: list[str] = ()) -> None:
                                  line)
     if kind == DemoKind.CAPTION and options.get("lang", "ko") not in ("ko", "en"):
         raise DirectiveError("option 'lang' must be ko or en")
+    if kind == DemoKind.LIVE_GAN and options.get("mode", "gan") not in LIVE_GAN_MODES:
+        raise DirectiveError(f"option 'mode' must be one of {', '.join(LIVE_GAN_MODES)}")
 
 
 def render_demo_directive(info: str, content: str) -> str:

@@ -17,6 +17,17 @@ class DemoKind(models.TextChoices):
     LATENT_WALK = "latent-walk", _("Latent-space walk")
     FAKE_DETECT = "fake-detect", _("Detect a GAN fake")
     CAPTION = "caption", _("Caption an image")
+    LIVE_GAN = "live-gan", _("Train a GAN live")
+
+
+# The live GAN's inputs, bounded here so that the database refuses a row outside them too
+# (DemoJob's check constraint) and the form, the API and the worker share one set of bounds.
+# The modes match inference.ml.toy_gan.MODES (a test keeps them equal: this module must not
+# import torch); the page offers the first two, the API all three.
+LIVE_GAN_MODES = ("gan", "pacgan", "minibatch")
+LIVE_GAN_STEPS = (100, 3000)
+LIVE_GAN_DEFAULT_STEPS = 2000  # about ten seconds of one CPU core (docs/live-gan.md)
+SEED_MAX = 2**31 - 1
 
 
 class DemoJobQuerySet(models.QuerySet):
@@ -80,6 +91,19 @@ class DemoJob(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "kind", "created_at"]),
                    models.Index(fields=["user", "status"])]
+        constraints = [
+            # A live-GAN job trains for `steps` steps on the worker: a row with an unbounded
+            # step count (or an unknown mode) would hold a worker for as long as it asked.
+            models.CheckConstraint(
+                condition=~models.Q(kind="live-gan") | (
+                    # has_keys first: a missing key compares as NULL, which a CHECK lets by.
+                    models.Q(params__has_keys=["mode", "seed", "steps"],
+                             params__steps__gte=LIVE_GAN_STEPS[0],
+                             params__steps__lte=LIVE_GAN_STEPS[1],
+                             params__seed__gte=0, params__seed__lte=SEED_MAX,
+                             params__mode__in=LIVE_GAN_MODES)),
+                name="live_gan_params_bounded"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from . import notify
 from .catalog import MODEL_FOR_KIND, model_version
 from .enqueue import demo_job_enqueue
 from .images import read_upload
-from .models import DemoJob, DemoKind
+from .models import LIVE_GAN_DEFAULT_STEPS, LIVE_GAN_MODES, LIVE_GAN_STEPS, DemoJob, DemoKind
 from .pool import detector_input_check
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,14 @@ def demo_params_clean(kind: str, params: dict) -> dict:
         elif params.get("scene_seed") not in (None, ""):
             clean["scene_seed"] = _int(params, "scene_seed", 0, 0, 2**31 - 1)
         return clean
+    if kind == DemoKind.LIVE_GAN:
+        mode = params.get("mode") or LIVE_GAN_MODES[0]
+        if mode not in LIVE_GAN_MODES:
+            raise ApplicationError(_("'mode' must be one of %(modes)s.") % {
+                "modes": ", ".join(LIVE_GAN_MODES)}, code="invalid_params",
+                fields={"mode": list(LIVE_GAN_MODES)})
+        return {"mode": mode, "seed": _int(params, "seed", seed_default, 0, 2**31 - 1),
+                "steps": _int(params, "steps", LIVE_GAN_DEFAULT_STEPS, *LIVE_GAN_STEPS)}
     raise ApplicationError(_("Unknown demo."), code="invalid_params", status_code=404)
 
 
@@ -204,6 +212,8 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     model_key = MODEL_FOR_KIND[kind]
     version = model_version(model_key)
     key = _cache_key(kind, params, input_sha, version, owner=user.pk if input_sha else None)
+    if kind == DemoKind.LIVE_GAN:  # watching it train is the point: never a stored result
+        key = uuid.uuid4().hex
     now = timezone.now()
     common = {"id": job_id or uuid.uuid4(), "kind": kind, "user": user, "course": course,
               "lesson": lesson, "params": params,
@@ -261,7 +271,13 @@ def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     if job.user_id != user.pk:
         raise ApplicationError(_("You can only cancel your own demos."), code="forbidden",
                                status_code=403)
-    if DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
+    # A queued job is simply never run. A running live GAN is cancelled too: its training loop
+    # writes its progress only while the row is still running, so the next write (a fraction
+    # of a second later) finds the row cancelled and the loop stops, freeing the worker. Other
+    # kinds finish in well under a second once running: nothing to gain.
+    cancellable = models.Q(status=DemoJob.Status.QUEUED) | models.Q(
+        status=DemoJob.Status.RUNNING, kind=DemoKind.LIVE_GAN)
+    if DemoJob.objects.filter(cancellable, pk=job.pk).update(
             status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled.")):
         notify.jobs_finished([job.pk])  # a request waiting for it answers now
     job.refresh_from_db()

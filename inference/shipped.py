@@ -31,7 +31,7 @@ def shipped_version(model_key: str) -> str:
     if model_key == "captioner" and settings.CAPTIONER_HF_DIR:
         return "hf:" + Path(settings.CAPTIONER_HF_DIR).name
     checkpoint = MODELS[model_key]["checkpoint"]
-    if checkpoint is None:
-        return "gan-face-generate-1.1.1"
+    if checkpoint is None:  # no file: the package's weights, or a model trained per run
+        return MODELS[model_key].get("version", "gan-face-generate-1.1.1")
     path = CHECKPOINT_DIR / checkpoint
     return _file_digest(str(path)) if path.exists() else "missing"

@@ -27,7 +27,8 @@ def expand_demo_widgets(request: HttpRequest, body_html: str, *, access, lesson)
             return ""
         shown = list(gallery(course=access.course, kind=kind)) if options.get("gallery") else []
         return render_to_string("inference/_widget.html", {
-            "kind": kind, "options": options, "n": next(counter), "course": access.course,
+            "kind": kind, "options": options, "n": (n := next(counter)), "n_str": str(n),
+            "course": access.course,
             "lesson": lesson, "card": model_card(MODEL_FOR_KIND[kind]), "gallery": shown,
             "can_teach": access.can_teach, "scene_choices": scene_choices(),
             "samples": sample_choices(), "broker_ok": broker_available(),

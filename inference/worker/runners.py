@@ -35,6 +35,7 @@ from ..ml.scenes import make_scene
 from ..models import DemoJob, DemoKind
 from ..training.detectors import DETECTORS
 from .claim import images_in
+from .live_gan import Cancelled, live_gan_train
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,8 @@ def run_batch(batch: list[DemoJob], deadline: float) -> Callable[[], None]:
     """
     kind = batch[0].kind  # the claim stored progress 0.1, "loading model"
     runner = {DemoKind.FACE_GENERATE: _run_faces, DemoKind.LATENT_WALK: _run_walk,
-              DemoKind.FAKE_DETECT: _run_detect, DemoKind.CAPTION: _run_caption}[kind]
+              DemoKind.FAKE_DETECT: _run_detect, DemoKind.CAPTION: _run_caption,
+              DemoKind.LIVE_GAN: _run_live_gan}[kind]
     finished: Finished = []
     steps = runner(batch, deadline, finished)
     model = next(steps)  # up to the runner's yield: the forward pass (its clock, if it has one)
@@ -327,3 +329,20 @@ def _run_caption(batch: list[DemoJob], deadline: float, finished: Finished) -> I
         finished.append((job, {"caption": out["text"], "words": words, "truth": truth,
                                "files": files}, run_ms))
 
+
+
+def _run_live_gan(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
+    """Train a toy GAN per job (one: the kind is not batched), streaming its snapshots
+    (worker/live_gan.py). It shares no model, so it yields at once: its seconds of training
+    run after MODEL_LOCK is released and hold up no other demo's forward pass."""
+    yield None
+    for job in batch:
+        started = time.perf_counter()
+        try:
+            result = live_gan_train(job, deadline)
+        except Cancelled:  # its owner cancelled it: the row says so already
+            log.info("live GAN %s cancelled after %.1f s", job.pk, time.perf_counter() - started)
+            continue
+        except TimeoutError:
+            raise JobTimeout() from None
+        finished.append((job, result, (time.perf_counter() - started) * 1000))

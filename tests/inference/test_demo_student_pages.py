@@ -134,7 +134,7 @@ def test_examples_are_forms_that_run_their_demo_with_valid_values(api_client):
     parser = _Examples()
     parser.feed(page)
     kinds = {form["fields"]["kind"] for form in parser.forms}
-    assert kinds == {"face-generate", "fake-detect", "caption"}
+    assert kinds == {"face-generate", "fake-detect", "caption", "live-gan"}
     assert len(parser.forms) >= 9
     create = reverse("inference:create")
     for form in parser.forms:

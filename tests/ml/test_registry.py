@@ -6,7 +6,8 @@ from inference.ml import registry
 
 def test_cards_have_the_fields():
     cards = registry.all_model_cards()
-    assert [c["key"] for c in cards] == ["face_generator", "fake_detector", "captioner"]
+    assert [c["key"] for c in cards] == ["face_generator", "fake_detector", "captioner",
+                                         "toy_gan"]
     for c in cards:
         for k in ("name", "architecture", "trained_on", "licence", "n_params", "metrics"):
             assert k in c
