@@ -26,12 +26,13 @@ from PIL import Image
 from skimage import data as samples
 
 from .. import notify
-from ..ml.captioner import attention_overlay_png, caption, load_captioner
+from ..ml.captioner import attention_overlay_png, load_captioner
 from ..ml.dcgan import generate, generate_from_seeds, interpolate, load_face_generator
 from ..ml.device import device_label
 from ..ml.fake_detector import evidence
 from ..ml.hf_captioner import hf_caption, load_hf_captioner
 from ..ml.scenes import make_scene
+from ..ml.shape_decoding import caption
 from ..models import DemoJob, DemoKind
 from ..training.detectors import DETECTORS
 from .claim import images_in
