@@ -20,6 +20,15 @@ MODEL_FOR_KIND = {
     DemoKind.FAKE_DETECT: "fake_detector",
     DemoKind.CAPTION: "captioner",
 }
+# The caption demo's model choice (its "model" parameter) -> the model that serves it.
+CAPTION_MODELS = {"photo": "photo_captioner", "shapes": "captioner"}
+
+
+def model_for(kind: str, params: dict) -> str:
+    """The model that serves a job of `kind` with these (clean) parameters."""
+    if kind == DemoKind.CAPTION and params.get("model") in CAPTION_MODELS:
+        return CAPTION_MODELS[params["model"]]
+    return MODEL_FOR_KIND[kind]
 
 
 @lru_cache(maxsize=8)
