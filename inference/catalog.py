@@ -76,3 +76,14 @@ def _model_card(model_key: str, hf_dir: str) -> dict:
                   "source": hf_dir, "metrics": {}}
     result["version"] = shipped_version(model_key)
     return result
+
+
+@lru_cache(maxsize=1)
+def detector_ood_report() -> dict:
+    """The shipped detector measured on pictures unlike its training data (written by
+    `manage.py evaluate_detector_ood --json inference/checkpoints/fake_detector.ood.json`);
+    {} when the file is missing. Read once per process, like the cards."""
+    import json
+
+    path = CHECKPOINT_DIR / "fake_detector.ood.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

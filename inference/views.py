@@ -26,7 +26,7 @@ from config.uploads import upload_limit
 from courses.models import Course, Enrollment
 
 from . import notify, selectors, services
-from .catalog import model_card
+from .catalog import detector_ood_report, model_card
 from .demo_labels import sample_choices, scene_choices
 from .images import sheet_png, tile_png
 from .models import DemoJob, DemoKind
@@ -46,13 +46,13 @@ def _course_for(request: HttpRequest) -> Course | None:
 @login_required
 def demo_index(request: HttpRequest) -> HttpResponse:
     cards = {"face": model_card("face_generator"), "detect": model_card("fake_detector"),
-             "caption": model_card("captioner")}
+             "caption": model_card("captioner"), "caption_photo": model_card("photo_captioner")}
     return render(request, "inference/index.html", {
         "cards": cards, "scene_choices": scene_choices(),
         "samples": sample_choices(),
         "course": _course_for(request), "broker_ok": selectors.broker_available(),
         "past_runs": selectors.demo_jobs_recent_for_user(user=request.user),
-        "examples": EXAMPLES,
+        "examples": EXAMPLES, "detector_ood": detector_ood_report(),
     })
 
 
@@ -62,7 +62,11 @@ EXAMPLES = {
     "face_generate": [{"seed": 7, "count": 4}, {"seed": 42, "count": 8},
                       {"seed": 2024, "count": 1}],
     "fake_detect": [{"sample": "astronaut"}, {"sample": "cat"}, {"face_seed": 7}],
-    "caption": [{"scene_seed": 1}, {"scene_seed": 5}, {"scene_seed": 12}],
+    "caption": [{"model": "photo", "sample": "chelsea", "lang": "en"},
+                {"model": "photo", "sample": "coffee"}, {"model": "photo", "sample": "astronaut"},
+                {"model": "photo", "face_seed": 7}, {"model": "shapes", "sample": "chelsea",
+                                                     "lang": "en"},
+                {"scene_seed": 1}, {"scene_seed": 5}],
 }
 
 

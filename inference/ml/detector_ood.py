@@ -73,12 +73,14 @@ def _rate(probs: list[float]) -> dict:
             "mean_p": round(float(p.mean()), 4)}
 
 
-def evaluate_detector_ood(model, face_generator=None, n_faces: int = 48) -> dict:
+def evaluate_detector_ood(model, face_generator=None, n_faces: int = 48,
+                          photos: list[str] | None = None) -> dict:
     """-> {"real": {"all", "by_size", "by_quality", "by_colour", "by_photo", "photos_only"},
     "faces": {"by_size"}, "worst": [the real images with the highest P(fake)]}. For real
     photos "called_fake" is the false-positive rate; for faces it is the detection rate."""
+    photos = photos or OOD_PHOTOS
     rows = []  # (photo, view, size, quality, colour, p)
-    for name in OOD_PHOTOS:
+    for name in photos:
         for v, img in enumerate(views(_rgb(_load_photo(name)))):
             for size in SIZES:
                 batch, keys = [], []
@@ -93,9 +95,9 @@ def evaluate_detector_ood(model, face_generator=None, n_faces: int = 48) -> dict
         return {str(val): _rate([r[5] for r in rows if r[index] == val]) for val in values}
 
     real = {"all": _rate([r[5] for r in rows]),
-            "photos_only": _rate([r[5] for r in rows if r[0] not in NON_PHOTOS]),
+            "photos_only": _rate([r[5] for r in rows if r[0] not in NON_PHOTOS] or [0.0]),
             "by_size": group(2, SIZES), "by_quality": group(3, QUALITIES),
-            "by_colour": group(4, COLOURS), "by_photo": group(0, OOD_PHOTOS)}
+            "by_colour": group(4, COLOURS), "by_photo": group(0, photos)}
     worst = sorted(rows, key=lambda r: -r[5])[:8]
     report = {"threshold": THRESHOLD, "real": real,
               "worst": [{"photo": r[0], "view": r[1], "size": r[2], "jpeg": r[3],
