@@ -111,8 +111,8 @@ def caption_params_clean(params: dict, clean: dict, *, has_image: bool = False) 
 
     "model": "photo" (MobileNetV2 + attention decoder, for photographs) or "shapes" (the
     shape-scene captioner built in class). Left out, a photo (an upload, a sample, a generated
-    face) means "photo" and anything else "shapes" (a random scene). The photo model takes an upload, a sample photograph or a generated
-    face; the shapes model can caption those too (badly: that is the lesson)."""
+    face) means "photo" and anything else "shapes" (a random scene). The shapes model can
+    caption a photo too (badly: that is the lesson)."""
     photo_given = has_image or any(params.get(k) not in (None, "")
                                    for k in ("sample", "face_seed"))
     model = params.get("model") or ("photo" if photo_given else "shapes")
