@@ -64,7 +64,7 @@ def test_the_shape_model_can_be_chosen_for_a_photo(api_client):
 def test_the_photo_model_without_a_photo_is_a_clear_error(api_client):
     reply = _create(api_client, {"kind": "caption", "model": "photo"})
     assert reply.status_code == 400
-    assert "Upload a photo" in reply.content.decode()
+    assert any(m in reply.content.decode() for m in ("Upload a photo", "사진을 올리거나"))
     assert not DemoJob.objects.exists()
 
 
