@@ -29,8 +29,8 @@ class Command(BaseCommand):
         out(f"{report['n']} held-out pictures")
         for lang in ("en", "ko"):
             m = report[lang]
-            out(f"  {lang}: main object {m['main_object']:.3f}  BLEU-4 {m['bleu4']:.3f}  "
-                f"ROUGE-L {m['rouge_l']:.3f}")
+            out(f"  {lang}: main object {m['main_object']:.3f}  exact {m['exact']:.3f}  "
+                f"BLEU-4 {m['bleu4']:.3f}  ROUGE-L {m['rouge_l']:.3f}")
         for group, g in report["groups"].items():
             out(f"  {group:10s} n={g['n']:3d}  main object en {g['main_object_en']:.3f}  "
                 f"ko {g['main_object_ko']:.3f}")

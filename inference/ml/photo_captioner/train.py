@@ -55,6 +55,9 @@ def evaluate(model: PhotoCaptioner, examples: list[data.Example], feats: torch.T
         hits = [names_main(ex, h, lang) for ex, h in zip(examples, hyps, strict=True)]
         report[lang] = {
             "main_object": round(float(np.mean(hits)), 4),
+            # the whole caption right: for a pair, both objects on their right sides
+            "exact": round(float(np.mean([h == r for h, r in zip(hyps, refs, strict=True)])),
+                           4),
             "bleu4": round(corpus_bleu([[Vocab.split(r)] for r in refs],
                                        [Vocab.split(h) for h in hyps]), 4),
             "rouge_l": round(float(np.mean([rouge_l(Vocab.split(r), Vocab.split(h))
@@ -140,6 +143,6 @@ def train_photo_captioner(n_train: int = 480, epochs: int = 30, seed: int = 0,
         "encode_seconds": round(encode_s, 1),
         "train_seconds": round(time.perf_counter() - started, 1),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "torch": torch.__version__, "machine": platform.machine(),
+        "torch": str(torch.__version__), "machine": platform.machine(),
     }
     return model, meta
