@@ -94,7 +94,8 @@ def demo_job_download(request: HttpRequest, job_id) -> HttpResponse:
                        "label": result.get("label"), "source": result.get("source")})
     elif job.kind == DemoKind.CAPTION:
         report.update({"caption": result.get("caption"), "truth": result.get("truth"),
-                       "words": [w.get("word") for w in result.get("words") or []]})
+                       "words": [w.get("word") for w in result.get("words") or []],
+                       **({"imagenet": result["imagenet"]} if result.get("imagenet") else {})})
     else:  # a run stored without a sheet (before sheets existed): its seeds and frames
         report.update({"faces": [{"seed": f.get("seed")} for f in result.get("faces") or []],
                        "frames": [{"t": f.get("t")} for f in result.get("frames") or []]})
