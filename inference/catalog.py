@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
+from .ml import CHECKPOINT_DIR
 from .ml.registry import model_card as card
 from .models import DemoKind
 from .shipped import shipped_version
@@ -19,6 +21,15 @@ MODEL_FOR_KIND = {
     DemoKind.CAPTION: "captioner",
     DemoKind.LIVE_GAN: "toy_gan",
 }
+# The caption demo's model choice (its "model" parameter) -> the model that serves it.
+CAPTION_MODELS = {"photo": "photo_captioner", "shapes": "captioner"}
+
+
+def model_for(kind: str, params: dict) -> str:
+    """The model that serves a job of `kind` with these (clean) parameters."""
+    if kind == DemoKind.CAPTION and params.get("model") in CAPTION_MODELS:
+        return CAPTION_MODELS[params["model"]]
+    return MODEL_FOR_KIND[kind]
 
 
 def model_version(model_key: str) -> str:
@@ -46,3 +57,12 @@ def _model_card(model_key: str, hf_dir: str) -> dict:
                   "source": hf_dir, "metrics": {}}
     result["version"] = shipped_version(model_key)
     return result
+
+
+@lru_cache(maxsize=1)
+def detector_ood_report() -> dict:
+    """The shipped detector measured on pictures unlike its training data (written by
+    `manage.py evaluate_detector_ood --json inference/checkpoints/fake_detector.ood.json`);
+    {} when the file is missing. Read once per process, like the cards."""
+    path = CHECKPOINT_DIR / "fake_detector.ood.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -28,7 +28,7 @@ from config.parsers import json_loads
 from courses.models import Enrollment
 
 from . import notify
-from .catalog import MODEL_FOR_KIND, model_version
+from .catalog import CAPTION_MODELS, model_for, model_version
 from .enqueue import demo_job_enqueue
 from .images import read_upload
 from .models import LIVE_GAN_DEFAULT_STEPS, LIVE_GAN_MODES, LIVE_GAN_STEPS, DemoJob, DemoKind
@@ -68,7 +68,7 @@ def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def demo_params_clean(kind: str, params: dict) -> dict:
+def demo_params_clean(kind: str, params: dict, *, has_image: bool = False) -> dict:
     """Bounded, normalised parameters for a kind. A seed left out or sent empty is drawn at
     random and stored in the job's params, so the result can be reproduced."""
     params = dict(params or {})
@@ -102,7 +102,7 @@ def demo_params_clean(kind: str, params: dict) -> dict:
             clean["scene"] = _scene_clean(params["scene"])
         elif params.get("scene_seed") not in (None, ""):
             clean["scene_seed"] = _int(params, "scene_seed", 0, 0, 2**31 - 1)
-        return clean
+        return caption_params_clean(params, clean, has_image=has_image)
     if kind == DemoKind.LIVE_GAN:
         mode = params.get("mode") or LIVE_GAN_MODES[0]
         if mode not in LIVE_GAN_MODES:
@@ -112,6 +112,31 @@ def demo_params_clean(kind: str, params: dict) -> dict:
         return {"mode": mode, "seed": _int(params, "seed", seed_default, 0, 2**31 - 1),
                 "steps": _int(params, "steps", LIVE_GAN_DEFAULT_STEPS, *LIVE_GAN_STEPS)}
     raise ApplicationError(_("Unknown demo."), code="invalid_params", status_code=404)
+
+
+def caption_params_clean(params: dict, clean: dict, *, has_image: bool = False) -> dict:
+    """The caption demo's model choice and photo inputs, added to `clean` (lang, scene).
+
+    "model": "photo" (MobileNetV2 + attention decoder, for photographs) or "shapes" (the
+    shape-scene captioner built in class). Left out, a photo (an upload, a sample, a generated
+    face) means "photo" and anything else "shapes" (a random scene). The shapes model can
+    caption a photo too (badly: that is the lesson)."""
+    photo_given = has_image or any(params.get(k) not in (None, "")
+                                   for k in ("sample", "face_seed"))
+    model = params.get("model") or ("photo" if photo_given else "shapes")
+    if model not in CAPTION_MODELS:
+        raise ApplicationError(_("'model' must be photo or shapes."), code="invalid_params",
+                               fields={"model": list(CAPTION_MODELS)})
+    clean["model"] = model
+    if params.get("face_seed") not in (None, ""):
+        clean["face_seed"] = _int(params, "face_seed", 0, 0, 2**31 - 1)
+    if params.get("sample") not in (None, ""):
+        sample = str(params["sample"])
+        if sample not in settings.DEMO_SAMPLE_PHOTOS:
+            raise ApplicationError(_("Unknown sample photo."), code="invalid_params",
+                                   fields={"sample": list(settings.DEMO_SAMPLE_PHOTOS)})
+        clean["sample"] = sample
+    return clean
 
 
 def _scene_clean(scene) -> list[dict]:
@@ -199,17 +224,21 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     `job_id` lets the caller watch for the job's finish before it is enqueued."""
     if kind not in DemoKind.values:
         raise ApplicationError(_("Unknown demo."), code="invalid_params", status_code=404)
-    params = demo_params_clean(kind, params or {})
+    params = demo_params_clean(kind, params or {}, has_image=image is not None)
     png, input_sha = (None, "")
     if image is not None:
         png, input_sha = read_upload(image)
     if kind == DemoKind.FAKE_DETECT and not (png or params):
         raise ApplicationError(_("Upload an image, or pick a generated face or a sample photo."),
                                code="invalid_params", fields={"image": ["required"]})
+    if (kind == DemoKind.CAPTION and params["model"] == "photo" and png is None
+            and not {"sample", "face_seed", "scene", "scene_seed"} & set(params)):
+        raise ApplicationError(_("Upload a photo, or pick a sample photo or a generated face."),
+                               code="invalid_params", fields={"image": ["required"]})
     if kind == DemoKind.FAKE_DETECT:
         # Before the cache lookup: a stored verdict on a quiz image is refused like a new one.
         detector_input_check(png=png, params=params)
-    model_key = MODEL_FOR_KIND[kind]
+    model_key = model_for(kind, params)
     version = model_version(model_key)
     key = _cache_key(kind, params, input_sha, version, owner=user.pk if input_sha else None)
     if kind == DemoKind.LIVE_GAN:  # watching it train is the point: never a stored result

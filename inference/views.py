@@ -26,7 +26,7 @@ from config.uploads import upload_limit
 from courses.models import Course, Enrollment
 
 from . import notify, selectors, services
-from .catalog import model_card
+from .catalog import detector_ood_report, model_card
 from .demo_labels import sample_choices, scene_choices
 from .images import sheet_png, tile_png
 from .live_gan_plot import live_gan_plot
@@ -52,13 +52,14 @@ LIVE_POLL_MS = 500
 @login_required
 def demo_index(request: HttpRequest) -> HttpResponse:
     cards = {"face": model_card("face_generator"), "detect": model_card("fake_detector"),
-             "caption": model_card("captioner"), "live_gan": model_card("toy_gan")}
+             "caption": model_card("captioner"), "caption_photo": model_card("photo_captioner"),
+             "live_gan": model_card("toy_gan")}
     return render(request, "inference/index.html", {
         "cards": cards, "scene_choices": scene_choices(),
         "samples": sample_choices(),
         "course": _course_for(request), "broker_ok": selectors.broker_available(),
         "past_runs": selectors.demo_jobs_recent_for_user(user=request.user),
-        "examples": EXAMPLES,
+        "examples": EXAMPLES, "detector_ood": detector_ood_report(),
     })
 
 
@@ -68,7 +69,11 @@ EXAMPLES = {
     "face_generate": [{"seed": 7, "count": 4}, {"seed": 42, "count": 8},
                       {"seed": 2024, "count": 1}],
     "fake_detect": [{"sample": "astronaut"}, {"sample": "cat"}, {"face_seed": 7}],
-    "caption": [{"scene_seed": 1}, {"scene_seed": 5}, {"scene_seed": 12}],
+    "caption": [{"model": "photo", "sample": "chelsea", "lang": "en"},
+                {"model": "photo", "sample": "coffee"}, {"model": "photo", "sample": "astronaut"},
+                {"model": "photo", "face_seed": 7}, {"model": "shapes", "sample": "chelsea",
+                                                     "lang": "en"},
+                {"scene_seed": 1}, {"scene_seed": 5}],
     # A seed on which the plain GAN collapses, and the same seed with packing (measured:
     # tests/ml/test_toy_gan.py).
     "live_gan": [{"mode": "gan", "seed": 1, "steps": 2000},
@@ -104,7 +109,8 @@ def demo_job_download(request: HttpRequest, job_id) -> HttpResponse:
             "data", "history", "train_ms")})
     elif job.kind == DemoKind.CAPTION:
         report.update({"caption": result.get("caption"), "truth": result.get("truth"),
-                       "words": [w.get("word") for w in result.get("words") or []]})
+                       "words": [w.get("word") for w in result.get("words") or []],
+                       **({"imagenet": result["imagenet"]} if result.get("imagenet") else {})})
     else:  # a run stored without a sheet (before sheets existed): its seeds and frames
         report.update({"faces": [{"seed": f.get("seed")} for f in result.get("faces") or []],
                        "frames": [{"t": f.get("t")} for f in result.get("frames") or []]})

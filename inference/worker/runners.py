@@ -26,12 +26,19 @@ from PIL import Image
 from skimage import data as samples
 
 from .. import notify
-from ..ml.captioner import attention_overlay_png, caption, load_captioner
+from ..ml.captioner import attention_overlay_png, load_captioner
 from ..ml.dcgan import generate, generate_from_seeds, interpolate, load_face_generator
 from ..ml.device import device_label
 from ..ml.fake_detector import evidence
 from ..ml.hf_captioner import hf_caption, load_hf_captioner
+from ..ml.photo_captioner.evidence import (
+    attention_png,
+    caption_photos,
+    load_photo_captioner,
+    shown_image,
+)
 from ..ml.scenes import make_scene
+from ..ml.shape_decoding import caption
 from ..models import DemoJob, DemoKind
 from ..training.detectors import DETECTORS
 from .claim import images_in
@@ -90,6 +97,8 @@ class _Models:
                 return load_hf_captioner(settings.CAPTIONER_HF_DIR, device=device)
 
             return load_captioner(device=device)
+        if key == "photo_captioner":
+            return load_photo_captioner(device=device)
         raise KeyError(key)
 
 
@@ -288,6 +297,49 @@ def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> It
 
 
 def _run_caption(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
+    """A batch may mix the two caption models (the job's model_name says which): the shape
+    captioner's jobs run as before, the photo captioner's through _run_photo_caption."""
+    photo = [j for j in batch if j.model_name == "photo_captioner"]
+    shapes = [j for j in batch if j.model_name != "photo_captioner"]
+    steps = [run(jobs, deadline, finished) for run, jobs in
+             ((_run_photo_caption, photo), (_run_shape_caption, shapes)) if jobs]
+    for step in steps:
+        next(step)  # each one's forward pass
+    yield
+    for step in steps:
+        for _ in step:  # each one's storing
+            pass
+
+
+def _run_photo_caption(batch: list[DemoJob], deadline: float, finished: Finished
+                       ) -> Iterator[None]:
+    model = MODELS.get("photo_captioner")
+    _progress(batch, 0.3, "captioning", deadline)
+    images = [_input_image(job)[0] for job in batch]
+    started = time.perf_counter()
+    outputs: list = [None] * len(batch)
+    for lang in ("ko", "en"):
+        idx = [i for i, j in enumerate(batch) if j.params["lang"] == lang]
+        if idx:
+            for i, out in zip(idx, caption_photos(model, [images[i] for i in idx], lang),
+                              strict=True):
+                outputs[i] = out
+    run_ms = (time.perf_counter() - started) * 1000
+    yield  # the model is free for the next batch
+    _progress(batch, 0.8, "drawing attention maps", deadline)
+    for job, image, out in zip(batch, images, outputs, strict=True):
+        files = {"input.png": _save(job, "input.png", png_bytes(shown_image(image)))}
+        words = []
+        for i, (word, attn) in enumerate(zip(out["tokens"], out["attention"], strict=True)):
+            name = f"attention-{i}.png"
+            files[name] = _save(job, name, attention_png(image, attn))
+            words.append({"word": word, "file": name})
+        finished.append((job, {"caption": out["text"], "words": words, "truth": None,
+                               "imagenet": out["imagenet"], "files": files}, run_ms))
+
+
+def _run_shape_caption(batch: list[DemoJob], deadline: float, finished: Finished
+                       ) -> Iterator[None]:
     model = MODELS.get("captioner")
     _progress(batch, 0.3, "captioning", deadline)
     images, truths = [], []

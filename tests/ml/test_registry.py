@@ -7,7 +7,7 @@ from inference.ml import registry
 def test_cards_have_the_fields():
     cards = registry.all_model_cards()
     assert [c["key"] for c in cards] == ["face_generator", "fake_detector", "captioner",
-                                         "toy_gan"]
+                                         "photo_captioner", "toy_gan"]
     for c in cards:
         for k in ("name", "architecture", "trained_on", "licence", "n_params", "metrics"):
             assert k in c
@@ -24,6 +24,9 @@ def test_metrics_come_from_checkpoint_meta():
     capt = registry.model_card("captioner")
     assert capt["available"]
     assert capt["metrics"]["metrics"]["en"]["bleu4"] > 0
+    photo = registry.model_card("photo_captioner")
+    assert photo["available"] and photo["n_params"] > 0
+    assert photo["metrics"]["metrics"]["en"]["main_object"] >= 0.8
 
 
 def test_registry_does_not_import_torch():
