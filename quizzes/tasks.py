@@ -9,3 +9,21 @@ def attempts_finish_overdue() -> int:
     from .services import attempts_finish_overdue as finish
 
     return finish()
+
+
+@shared_task(name="quizzes.tasks.quiz_attempts_prepare", ignore_result=True)
+def quiz_attempts_prepare(quiz_id: int) -> int:
+    """Build the prepared attempts of one quiz's students (on publish and after an edit)."""
+    from .attempt_build import quiz_attempts_prepare as prepare
+
+    return prepare(quiz_id=quiz_id)
+
+
+@shared_task(name="quizzes.tasks.quizzes_attempts_prepare", ignore_result=True)
+def quizzes_attempts_prepare() -> int:
+    """Build the prepared attempts of every quiz students may still start (beat, every five
+    minutes: late enrolments, attempts used up since, a rebuild whose message was lost)."""
+    from .attempt_build import quiz_attempts_prepare as prepare
+    from .attempt_build import quizzes_to_prepare
+
+    return sum(prepare(quiz_id=quiz_id) for quiz_id in quizzes_to_prepare())
