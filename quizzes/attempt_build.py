@@ -399,9 +399,9 @@ def _prepare_batch(quiz_id: int, user_ids: list[int], now) -> int:
         draw = quiz_draw_load(quiz)
         pairs = [_build(draw, user_id=user_id, state=Attempt.State.PREPARED, number=0,
                         started_at=now, deadline=None) for user_id in wanted]
-        attempts = Attempt.all_states.bulk_create([attempt for attempt, _ in pairs])
+        attempts = Attempt.all_states.bulk_create([attempt for attempt, _responses in pairs])
         responses = []
-        for attempt, (_, attempt_responses) in zip(attempts, pairs, strict=True):
+        for attempt, (_built, attempt_responses) in zip(attempts, pairs, strict=True):
             for response in attempt_responses:
                 response.attempt = attempt
             responses += attempt_responses
@@ -417,33 +417,56 @@ def attempts_prepared_discard(*, quiz_ids=None, course_id: int | None = None,
 
     Which quizzes: `quiz_ids`; every quiz of `course_id`; the quizzes of `random_in_course` with
     a random slot; the quizzes with a slot on, or a prepared attempt that drew, one of
-    `question_ids`. One query when none of
-    them has a prepared attempt (the common case: a bank edit far from any opening).
+    `question_ids`. Each part is its own small indexed query (one query joining them all would
+    multiply the prepared attempts by the slots and responses).
+
+    The published quizzes among them are locked first: a batch being written holds its quiz's
+    row (`_prepare_batch`), so this waits for it and deletes what it drew from the old content.
+    Call it after the edit's own locks are released (`attempts_prepared_discard_on_commit`),
+    or, as the slot edits do, while holding the quiz row already: a batch waits on rows an
+    unfinished edit holds (the versions its responses point to), and waiting for the batch in
+    that edit would deadlock.
     """
-    prepared = Attempt.all_states.filter(state=Attempt.State.PREPARED)
-    scope = Q(pk__in=[])
-    if quiz_ids:
-        scope |= Q(quiz_id__in=list(quiz_ids))
+    quizzes = set(quiz_ids or ())
     if course_id is not None:
-        scope |= Q(quiz__course_id=course_id)
+        quizzes |= set(Quiz.objects.filter(course_id=course_id).values_list("pk", flat=True))
     if random_in_course is not None:
-        scope |= Q(quiz__course_id=random_in_course, quiz__slots__kind=Slot.Kind.RANDOM)
+        quizzes |= set(Slot.objects.filter(quiz__course_id=random_in_course,
+                                           kind=Slot.Kind.RANDOM).values_list("quiz_id",
+                                                                                flat=True))
     if question_ids:
-        scope |= (Q(quiz__slots__question_id__in=list(question_ids))
-                  | Q(responses__version__question_id__in=list(question_ids)))
-    stale = sorted(set(prepared.filter(scope).values_list("quiz_id", flat=True)))
-    if not stale:
+        quizzes |= set(Slot.objects.filter(question_id__in=list(question_ids))
+                       .values_list("quiz_id", flat=True))
+        quizzes |= set(Response.objects.filter(attempt__state=Attempt.State.PREPARED,
+                                               version__question_id__in=list(question_ids))
+                       .values_list("attempt__quiz_id", flat=True).distinct())
+    if not quizzes:
         return 0
     with transaction.atomic():
-        # Wait for a batch being written (it holds the quiz row), then delete it too.
-        list(Quiz.objects.select_for_update().filter(pk__in=stale).order_by("pk")
-             .values_list("pk", flat=True))
-        deleted = _delete_prepared(prepared.filter(quiz_id__in=stale))
+        _lock_published(quizzes)
+        prepared = Attempt.all_states.filter(state=Attempt.State.PREPARED, quiz_id__in=quizzes)
+        stale = sorted(set(prepared.order_by().values_list("quiz_id", flat=True).distinct()))
+        if not stale:
+            return 0
+        deleted = _delete_prepared(prepared)
         if rebuild:
             for quiz_id in stale:
                 transaction.on_commit(lambda quiz_id=quiz_id: quiz_attempts_prepare_send(
                     quiz_id=quiz_id))
     return deleted
+
+
+def attempts_prepared_discard_on_commit(**scope) -> None:
+    """`attempts_prepared_discard(**scope)` once the current transaction commits (at once
+    outside one): the model signals' form, run after the edit released its locks."""
+    transaction.on_commit(lambda: attempts_prepared_discard(**scope))
+
+
+def _lock_published(quiz_ids) -> None:
+    """Hold the rows of the published quizzes among `quiz_ids` (in id order, as every locker
+    here takes them), waiting for a batch of prepared attempts being written."""
+    list(Quiz.objects.select_for_update().filter(pk__in=list(quiz_ids), published=True)
+         .order_by("pk").values_list("pk", flat=True))
 
 
 def _delete_prepared(attempts) -> int:
@@ -520,7 +543,7 @@ def attempt_review_reveal(*, attempt: Attempt, user: AbstractBaseUser, can_teach
     (`questions`: the review's QuestionViews), so that graded quizzes of the course never draw
     them again, and discard the course's prepared attempts of graded quizzes that drew one of
     them (they are built again without it). A teacher's view reveals nothing to a student;
-    two statements, none without such an item."""
+    no statement without such an item."""
     if can_teach or attempt.user_id != user.pk:
         return
     ids = [image["id"] for q in questions if q.qtype == "spot_the_fake" and q.review
@@ -528,8 +551,12 @@ def attempt_review_reveal(*, attempt: Attempt, user: AbstractBaseUser, can_teach
     if ids:
         from inference.pool import pool_images_reveal
 
-        pool_images_reveal(course_id=attempt.quiz.course_id, user=user, image_ids=ids)
-        prepared_discard_showing(course_id=attempt.quiz.course_id, image_ids=ids)
+        course_id = attempt.quiz.course_id
+        pool_images_reveal(course_id=course_id, user=user, image_ids=ids)
+        # Once the reveal is committed: a batch drawing now then either sees it or is waited
+        # for and its draws checked.
+        transaction.on_commit(lambda: prepared_discard_showing(course_id=course_id,
+                                                               image_ids=ids))
 
 
 def prepared_discard_showing(*, course_id: int | None, image_ids: list[str],
@@ -545,6 +572,19 @@ def prepared_discard_showing(*, course_id: int | None, image_ids: list[str],
     if graded_only:
         candidates = candidates.exclude(attempt__quiz__kind=Quiz.Kind.PRACTICE)
     wanted = {str(image_id) for image_id in image_ids}
+    locking = Quiz.objects.filter(published=True)
+    if course_id is not None:
+        locking = locking.filter(course_id=course_id)
+    if graded_only:
+        locking = locking.exclude(kind=Quiz.Kind.PRACTICE)
+    with transaction.atomic():
+        # Wait for a batch drawing images right now (it holds its quiz's row): what it drew
+        # before the reveal committed is found below.
+        _lock_published(locking.values_list("pk", flat=True))
+        return _discard_showing(candidates, wanted)
+
+
+def _discard_showing(candidates, wanted: set[str]) -> int:
     if connection.vendor == "postgresql":
         showing = Q()
         for image_id in wanted:  # jsonb containment: instance->'images' @> '[{"id": …}]'
@@ -557,9 +597,8 @@ def prepared_discard_showing(*, course_id: int | None, image_ids: list[str],
     rows = set(rows)
     if not rows:
         return 0
-    with transaction.atomic():
-        deleted = _delete_prepared(Attempt.all_states.filter(pk__in={a for a, _ in rows}))
-        for quiz_id in sorted({q for _, q in rows}):
-            transaction.on_commit(lambda quiz_id=quiz_id: quiz_attempts_prepare_send(
-                quiz_id=quiz_id))
+    deleted = _delete_prepared(Attempt.all_states.filter(pk__in={a for a, _quiz in rows}))
+    for quiz_id in sorted({q for _attempt, q in rows}):
+        transaction.on_commit(lambda quiz_id=quiz_id: quiz_attempts_prepare_send(
+            quiz_id=quiz_id))
     return deleted

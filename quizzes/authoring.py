@@ -22,7 +22,7 @@ from config.api_errors import ApplicationError
 from courses.models import Course
 
 from . import bounds, limits, qtypes, services
-from .attempt_build import attempts_prepared_discard
+from .attempt_build import attempts_prepared_discard, attempts_prepared_discard_on_commit
 from .formats.common import default_name
 from .models import (
     REVIEW_ITEMS,
@@ -170,7 +170,7 @@ def questions_move(*, course: Course, questions: Iterable[Question], category: C
     with transaction.atomic():
         moved = Question.objects.filter(course=course, pk__in=ids).update(category=category)
         # An update sends no signal: the random slots' pools changed.
-        attempts_prepared_discard(random_in_course=course.pk)
+        attempts_prepared_discard_on_commit(random_in_course=course.pk)
         return moved
 
 

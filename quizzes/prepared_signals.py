@@ -13,40 +13,53 @@ from django.db.models.signals import post_delete, post_save
 
 from .attempt_build import (
     attempts_prepared_discard,
+    attempts_prepared_discard_on_commit,
     prepared_discard_showing,
     quiz_attempts_prepare_send,
 )
 from .models import Category, Question, QuestionVersion, Quiz, Slot
 
+# Each discard runs once the edit commits: waiting there for a batch being written could
+# deadlock with the rows the edit still holds (attempts_prepared_discard says why).
+
 
 def _quiz_saved(sender, instance: Quiz, created: bool, **kwargs) -> None:
-    if not created and attempts_prepared_discard(quiz_ids=[instance.pk]):
-        return  # discarding asks for the rebuild
-    if instance.published:  # published or edited: build what its students will start
-        transaction.on_commit(lambda: quiz_attempts_prepare_send(quiz_id=instance.pk))
+    quiz_id, published = instance.pk, instance.published
+
+    def after_commit() -> None:
+        if not created and attempts_prepared_discard(quiz_ids=[quiz_id]):
+            return  # discarding asks for the rebuild
+        if published:  # published or edited: build what its students will start
+            quiz_attempts_prepare_send(quiz_id=quiz_id)
+
+    transaction.on_commit(after_commit)
 
 
 def _slot_changed(sender, instance: Slot, **kwargs) -> None:
-    attempts_prepared_discard(quiz_ids=[instance.quiz_id])
+    attempts_prepared_discard_on_commit(quiz_ids=[instance.quiz_id])
 
 
 def _question_changed(sender, instance: Question, **kwargs) -> None:
-    attempts_prepared_discard(question_ids=[instance.pk], random_in_course=instance.course_id)
+    attempts_prepared_discard_on_commit(question_ids=[instance.pk],
+                                        random_in_course=instance.course_id)
 
 
 def _version_saved(sender, instance: QuestionVersion, created: bool, **kwargs) -> None:
     question = instance.question
-    attempts_prepared_discard(question_ids=[question.pk], random_in_course=question.course_id)
+    attempts_prepared_discard_on_commit(question_ids=[question.pk],
+                                        random_in_course=question.course_id)
 
 
 def _category_changed(sender, instance: Category, **kwargs) -> None:
-    attempts_prepared_discard(random_in_course=instance.course_id)
+    attempts_prepared_discard_on_commit(random_in_course=instance.course_id)
 
 
 def _pool_image_changed(sender, instance, created: bool = False, **kwargs) -> None:
-    if not created:  # a new image changes no draw made; a retired or deleted one does
-        prepared_discard_showing(course_id=instance.course_id, image_ids=[str(instance.pk)],
-                                 graded_only=False)
+    if created:  # a new image changes no draw made; a retired or deleted one does
+        return
+    course_id, image_id = instance.course_id, str(instance.pk)
+    transaction.on_commit(lambda: prepared_discard_showing(
+        course_id=course_id, image_ids=[image_id], graded_only=False))
 
 
 def connect() -> None:
