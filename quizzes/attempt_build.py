@@ -2,8 +2,8 @@
 attempt, drawn ahead of the opening so that the start only stamps the time.
 
 `quiz_attempts_prepare` (the `default` worker: on publish, on every edit, and every five minutes
-from beat) builds one attempt in the state `prepared` for each enrolled student who may still
-start one. A start (`attempt_start_or_resume`) turns the student's prepared attempt into an open
+from beat, for a quiz opening at a set time within two days or open since) builds one attempt
+in the state `prepared` for each enrolled student who may still start one. A start (`attempt_start_or_resume`) turns the student's prepared attempt into an open
 one in one guarded UPDATE (`attempt_prepared_claim`: enrolment, published, open, not closed for
 them, attempts left, no open attempt; deadline = min(start + time limit, close), their override
 applied). Without one (a late enrolment, a quiz edited a moment ago, SQLite) the attempt is built
@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -42,6 +43,8 @@ PREPARE_TASK = "quizzes.tasks.quiz_attempts_prepare"
 # Prepared attempts are written in batches, each its own transaction holding the quiz row, so
 # an edit waits at most one batch and then discards everything built before it.
 PREPARE_BATCH = 200
+# How long before its opening a quiz's attempts are built (the beat runs every five minutes).
+PREPARE_AHEAD = timedelta(days=2)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -337,14 +340,28 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
 # ----------------------------------------------------------------------------------------------
 
 
+def _due(now) -> Q:
+    """Quizzes worth preparing: published, opening at a set time no more than PREPARE_AHEAD
+    from now (or open since), and not closed. A set opening is what sends a whole class to the
+    start at one moment; a quiz without one is started a few students at a time, and builds in
+    the request (`manage.py prepare_attempts` prepares any quiz on demand)."""
+    return (Q(published=True, open_at__isnull=False, open_at__lte=now + PREPARE_AHEAD)
+            & (Q(close_at__isnull=True) | Q(close_at__gt=now)))
+
+
 def quizzes_to_prepare(*, now=None) -> list[int]:
-    """The quizzes whose students may start an attempt now or later: published and not closed
-    for everyone (a student's later close is their override's; their attempt is built in the
-    request)."""
+    """The quizzes the beat prepares (`_due`)."""
     now = now or timezone.now()
-    return list(Quiz.objects.filter(published=True)
-                .filter(Q(close_at__isnull=True) | Q(close_at__gt=now))
-                .order_by("pk").values_list("pk", flat=True))
+    return list(Quiz.objects.filter(_due(now)).order_by("pk").values_list("pk", flat=True))
+
+
+def quiz_attempts_prepare_if_due(*, quiz_id: int, now=None) -> int:
+    """`quiz_attempts_prepare` for a quiz that is `_due` (the task sent on publish and edits);
+    0 for any other."""
+    now = now or timezone.now()
+    if not Quiz.objects.filter(_due(now), pk=quiz_id).exists():
+        return 0
+    return quiz_attempts_prepare(quiz_id=quiz_id, now=now)
 
 
 def quiz_attempts_prepare(*, quiz_id: int, now=None) -> int:

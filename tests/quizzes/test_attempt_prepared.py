@@ -265,3 +265,25 @@ def test_the_command_prepares_a_quiz_and_says_how_many(quiz, student, classmate,
 
     with pytest.raises(CommandError, match="No quiz"):
         call_command("prepare_attempts", quiz.course.slug, "nope")
+
+
+def test_the_beat_prepares_quizzes_opening_soon_or_open_and_not_the_others(mini_course,
+                                                                          student):
+    from quizzes.attempt_build import quiz_attempts_prepare_if_due, quizzes_to_prepare
+    from tests.quizzes.test_query_budget import make_quiz
+
+    now = timezone.now()
+    settings = {"soon": {"open_at": now + timedelta(hours=20)},
+                "open": {"open_at": now - timedelta(hours=1), "close_at": now + timedelta(hours=1)},
+                "later": {"open_at": now + timedelta(days=5)},
+                "closed": {"open_at": now - timedelta(days=2), "close_at": now - timedelta(days=1)},
+                "anytime": {},
+                "hidden": {"open_at": now + timedelta(hours=1), "published": False}}
+    quizzes = {}
+    for slug, values in settings.items():
+        quizzes[slug] = make_quiz(mini_course, slug, 2)
+        Quiz.objects.filter(pk=quizzes[slug].pk).update(**values)
+    due = set(quizzes_to_prepare(now=now))
+    assert {slug for slug, q in quizzes.items() if q.pk in due} == {"soon", "open"}
+    assert quiz_attempts_prepare_if_due(quiz_id=quizzes["soon"].pk, now=now) == 1
+    assert quiz_attempts_prepare_if_due(quiz_id=quizzes["anytime"].pk, now=now) == 0
