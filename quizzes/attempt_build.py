@@ -3,8 +3,9 @@ attempt, drawn ahead of the opening so that the start only stamps the time.
 
 `quiz_attempts_prepare` (the `default` worker: on publish, on every edit, and every five minutes
 from beat, for a quiz opening at a set time within two days or open since) builds one attempt
-in the state `prepared` for each enrolled student who may still start one. A start (`attempt_start_or_resume`) turns the student's prepared attempt into an open
-one in one guarded UPDATE (`attempt_prepared_claim`: enrolment, published, open, not closed for
+in the state `prepared` for each enrolled student who may still start one. A start
+(`attempt_start_or_resume`) turns the student's prepared attempt into an open one in one
+guarded UPDATE (`attempt_prepared_claim`: enrolment, published, open, not closed for
 them, attempts left, no open attempt; deadline = min(start + time limit, close), their override
 applied). Without one (a late enrolment, a quiz edited a moment ago, SQLite) the attempt is built
 in the request, as the same `_build` does for the worker.
