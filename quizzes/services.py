@@ -255,6 +255,7 @@ def _apply_slots(quiz: Quiz, questions: list[Question], marks: list[float], repo
 # itself, the draws a review reveals) lives in quizzes.attempt_build; these names stay here for
 # the views, the API and the tests that call them through this module.
 from .attempt_build import (  # noqa: E402,F401 - re-exported
+    _descendants,  # a category's subcategories: authoring and interchange ask here
     attempt_images_redraw,
     attempt_review_reveal,
     attempt_start,
