@@ -7,8 +7,8 @@ in the state `prepared` for each enrolled student who may still start one. A sta
 (`attempt_start_or_resume`) turns the student's prepared attempt into an open one in one
 guarded UPDATE (`attempt_prepared_claim`: enrolment, published, open, not closed for
 them, attempts left, no open attempt; deadline = min(start + time limit, close), their override
-applied). Without one (a late enrolment, a quiz edited a moment ago, SQLite) the attempt is built
-in the request, as the same `_build` does for the worker.
+applied). Without one (a late enrolment, a quiz edited a moment ago) the attempt is built in
+the request by the same `_build` the worker uses.
 
 Prepared attempts are invisible: `Attempt.objects` leaves them out, so no page, grade,
 statistic, API or count sees them (`Attempt.prepared` and `Attempt.all_states` reach them). Any
@@ -235,7 +235,7 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> A
     and none is open (their override applied), and stamps the start, the attempt's number and
     the deadline (min(start + time limit, close), as `attempt_deadline`). Two starts at once:
     the second waits for the first's row lock and then finds nothing prepared. Elsewhere
-    (SQLite, one user) the attempt is built in the request.
+    (SQLite) None: the start checks the rules and then takes it (`_take_prepared`).
     """
     if connection.vendor != "postgresql":
         return None
@@ -314,13 +314,19 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
     if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ApplicationError(_("You have used all %(n)s attempts allowed for this quiz.") % {
             "n": terms.attempts_allowed}, code="no_attempts_left", status_code=403)
+    deadline = attempt_deadline(started_at=now, time_limit=terms.time_limit,
+                                close_at=terms.close_at)
+    if connection.vendor != "postgresql":
+        taken = _take_prepared(quiz=quiz, user=user, number=done + 1, now=now,
+                               deadline=deadline)
+        if taken is not None:
+            return taken, True
     draw = quiz_draw_load(quiz)
     try:
         with transaction.atomic():
             attempt, responses = _build(
                 draw, user_id=user.pk, state=Attempt.State.IN_PROGRESS, number=done + 1,
-                started_at=now, deadline=attempt_deadline(
-                    started_at=now, time_limit=terms.time_limit, close_at=terms.close_at))
+                started_at=now, deadline=deadline)
             attempt.user = user
             attempt.save(force_insert=True)
             for response in responses:
@@ -334,6 +340,19 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
             raise _StartRaced from None
         return attempt, False
     return attempt, True
+
+
+def _take_prepared(*, quiz: Quiz, user: AbstractBaseUser, number: int, now,
+                   deadline) -> Attempt | None:
+    """The claim where the database has no UPDATE … FROM (SQLite, one writer at a time): the
+    caller checked the rules; start the prepared attempt, if there is one."""
+    attempt = Attempt.prepared.filter(quiz=quiz, user=user).order_by().first()
+    if attempt is None or not Attempt.prepared.filter(pk=attempt.pk).update(
+            state=Attempt.State.IN_PROGRESS, number=number, started_at=now, deadline=deadline):
+        return None
+    attempt.state, attempt.number = Attempt.State.IN_PROGRESS, number
+    attempt.started_at, attempt.deadline, attempt.quiz = now, deadline, quiz
+    return attempt
 
 
 # ----------------------------------------------------------------------------------------------
@@ -488,9 +507,15 @@ def _lock_published(quiz_ids) -> None:
 
 
 def _delete_prepared(attempts) -> int:
-    """Delete prepared attempts and their responses in two statements."""
+    """Delete prepared attempts and their responses. The responses go in one statement: the
+    ORM's delete would first load every row (a dispute may cascade from a response, though
+    none can from an attempt nobody started), thousands of them before a large opening."""
     ids = list(attempts.values_list("pk", flat=True))
-    Response.objects.filter(attempt_id__in=ids).delete()
+    if not ids:
+        return 0
+    responses = Response.objects.filter(attempt_id__in=ids,
+                                        attempt__state=Attempt.State.PREPARED)
+    responses._raw_delete(responses.db)
     return Attempt.all_states.filter(pk__in=ids, state=Attempt.State.PREPARED).delete()[0]
 
 

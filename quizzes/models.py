@@ -241,7 +241,7 @@ class Attempt(models.Model):
     number = models.PositiveIntegerField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
     layout_seed = models.BigIntegerField()
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField()  # a prepared attempt: when it was built
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     auto_submitted = models.BooleanField(default=False)

@@ -287,3 +287,16 @@ def test_the_beat_prepares_quizzes_opening_soon_or_open_and_not_the_others(mini_
     assert {slug for slug, q in quizzes.items() if q.pk in due} == {"soon", "open"}
     assert quiz_attempts_prepare_if_due(quiz_id=quizzes["soon"].pk, now=now) == 1
     assert quiz_attempts_prepare_if_due(quiz_id=quizzes["anytime"].pk, now=now) == 0
+
+
+def test_without_update_from_the_start_takes_the_prepared_attempt_after_the_checks(quiz,
+                                                                                  student):
+    """SQLite's path (`_take_prepared`, after the rules were checked one by one)."""
+    from quizzes.attempt_build import _take_prepared
+
+    quiz_attempts_prepare(quiz_id=quiz.pk)
+    built = prepared(quiz, student).get()
+    now = timezone.now()
+    attempt = _take_prepared(quiz=quiz, user=student, number=1, now=now, deadline=None)
+    assert attempt.pk == built.pk and Attempt.objects.get(pk=built.pk).started_at == now
+    assert _take_prepared(quiz=quiz, user=student, number=2, now=now, deadline=None) is None
