@@ -24,6 +24,8 @@ from .models import Category, Question, QuestionVersion, Quiz, Slot
 
 
 def _quiz_saved(sender, instance: Quiz, created: bool, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata (a course restore): no prepared attempt to discard yet
+        return
     quiz_id, published = instance.pk, instance.published
 
     def after_commit() -> None:
@@ -36,26 +38,34 @@ def _quiz_saved(sender, instance: Quiz, created: bool, **kwargs) -> None:
 
 
 def _slot_changed(sender, instance: Slot, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
     attempts_prepared_discard_on_commit(quiz_ids=[instance.quiz_id])
 
 
 def _question_changed(sender, instance: Question, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
     attempts_prepared_discard_on_commit(question_ids=[instance.pk],
                                         random_in_course=instance.course_id)
 
 
 def _version_saved(sender, instance: QuestionVersion, created: bool, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
     question = instance.question
     attempts_prepared_discard_on_commit(question_ids=[question.pk],
                                         random_in_course=question.course_id)
 
 
 def _category_changed(sender, instance: Category, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
     attempts_prepared_discard_on_commit(random_in_course=instance.course_id)
 
 
 def _pool_image_changed(sender, instance, created: bool = False, **kwargs) -> None:
-    if created:  # a new image changes no draw made; a retired or deleted one does
+    if created or kwargs.get("raw"):  # a new image changes no draw; a retired one does
         return
     course_id, image_id = instance.course_id, str(instance.pk)
     transaction.on_commit(lambda: prepared_discard_showing(
