@@ -1,6 +1,8 @@
 """CPU time and SQL queries per request of the exam's hot requests, in-process (Django's test
 client) with the server's production settings on a benchmark database; `--profile` adds a
-cProfile on the CPU clock: `python -m bench.profile [--n 200] [--profile --step save --top 25]`.
+cProfile on the CPU clock: `python -m bench.profile [--n 200] [--profile --step save --top 25]`;
+`--prepared` builds the attempts ahead first (quizzes/attempt_build.py), as the worker does
+before an opening, so the start measured is the claim.
 
 CPU time (not wall time) of the Django side only: no HTTP server, no client, and little
 sensitivity to other jobs on the machine, so it compares code before and after a change.
@@ -28,6 +30,12 @@ def main() -> None:
     p.add_argument("--server-env", action="append", default=[])
     p.add_argument("--sort", default="cumulative")
     p.add_argument("--profile", action="store_true", help="cProfile (CPU clock) and print")
+    p.add_argument("--start-via", default="api", choices=["api", "page"],
+                   help="start through the API (answers with the questions) or the page's form "
+                        "(a redirect: the start alone)")
+    p.add_argument("--prepared", action="store_true",
+                   help="build the attempts ahead (the worker's quiz_attempts_prepare, timed as "
+                        "'prepare'), so each start only claims one")
     args = p.parse_args()
     cache_url = None if args.cache_url in ("", "none") else args.cache_url
     import os
@@ -61,6 +69,7 @@ def main() -> None:
         queries = 0
         cpu = wall = 0.0
         for item in items:
+            reset_queries()  # the query log keeps 9000: a full one makes the count wrong
             with CaptureQueriesContext(connection) as q:
                 if prof:
                     prof.enable()
@@ -91,6 +100,19 @@ def main() -> None:
         clients.append(c)
 
     timed("login", login, exam["usernames"])
+    if args.prepared:
+        from quizzes.attempt_build import quiz_attempts_prepare
+        from quizzes.models import Quiz
+
+        quiz_id = Quiz.objects.get(course__slug=exam["course"], slug=exam["quiz"]).pk
+        # One call builds every student's attempt; reported per attempt (the worker's cost).
+        began, cpu_began = time.perf_counter(), time.process_time()
+        built = quiz_attempts_prepare(quiz_id=quiz_id)
+        results["prepare"] = {
+            "cpu_ms": round((time.process_time() - cpu_began) / built * 1000, 2),
+            "wall_ms": round((time.perf_counter() - began) / built * 1000, 2), "built": built}
+        print(f"=== prepare: {built} attempts built ahead, CPU "
+              f"{results['prepare']['cpu_ms']:.2f} ms each", flush=True)
     attempts = []
 
     def start(c):
@@ -98,7 +120,15 @@ def main() -> None:
         assert r.status_code == 201, r.content[:300]
         attempts.append((c, r.json()))
 
-    timed("start", start, clients)
+    def start_page(c):
+        r = c.post(f"/courses/{exam['course']}/quizzes/{exam['quiz']}/start/")
+        assert r.status_code == 302 and "/attempts/" in r["Location"], r.content[:300]
+        attempts.append((c, r["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+    timed("start", start_page if args.start_via == "page" else start, clients)
+    if args.start_via == "page":  # the questions, untimed, for the saves
+        attempts = [(c, c.get(f"/api/attempts/{attempt_id}/").json())
+                    for c, attempt_id in attempts]
     saves = []
     for c, a in attempts:
         for q in a["questions"]:

@@ -38,6 +38,10 @@ app.conf.update(
     beat_schedule={
         "finish-overdue-attempts": {"task": "quizzes.tasks.attempts_finish_overdue",
                                     "schedule": 60.0, "options": {"queue": "default"}},
+        # Build each student's next attempt ahead of the start (quizzes/attempt_build.py):
+        # publish and edits ask at once; this catches late enrolments and lost messages.
+        "prepare-attempts": {"task": "quizzes.tasks.quizzes_attempts_prepare",
+                             "schedule": 300.0, "options": {"queue": "default"}},
         # Fail detector trainings whose gpu worker was killed: never "running" forever.
         "recover-lost-detector-trainings": {
             "task": "inference.training.tasks.detector_trainings_recover",

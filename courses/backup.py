@@ -62,7 +62,8 @@ def _course_objects(course) -> list:
         QuestionVersion.objects.filter(question__course=course),
         QuestionFile.objects.filter(version__question__course=course),
         Quiz.objects.filter(course=course), Slot.objects.filter(quiz__course=course),
-        attempts, Response.objects.filter(attempt__quiz__course=course),
+        attempts, Response.objects.filter(attempt__quiz__course=course)
+        .exclude(attempt__state="prepared"),  # not started: rebuilt after a restore
         Dispute.objects.filter(quiz__course=course), RegradeLog.objects.filter(quiz__course=course),
         quiz_overrides, grade_overrides, DemoJob.objects.filter(course=course),
     ))

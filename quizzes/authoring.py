@@ -22,6 +22,7 @@ from config.api_errors import ApplicationError
 from courses.models import Course
 
 from . import bounds, limits, qtypes, services
+from .attempt_build import attempts_prepared_discard, attempts_prepared_discard_on_commit
 from .formats.common import default_name
 from .models import (
     REVIEW_ITEMS,
@@ -153,6 +154,8 @@ def question_delete(*, question: Question) -> None:
         if question.slots.exists():
             raise ApplicationError(_("A quiz uses this question; remove it from the quiz first."),
                                    code="question_in_use", status_code=409)
+        # A prepared attempt (not started yet) that drew it is built again without it.
+        attempts_prepared_discard(question_ids=[question.pk])
         if QuestionVersion.objects.filter(question=question, responses__isnull=False).exists():
             raise ApplicationError(_("Students have answered this question; it is kept."),
                                    code="question_in_use", status_code=409)
@@ -165,7 +168,10 @@ def questions_move(*, course: Course, questions: Iterable[Question], category: C
         raise ApplicationError(_("The category belongs to another course."), code="invalid")
     ids = [q.pk for q in questions]
     with transaction.atomic():
-        return Question.objects.filter(course=course, pk__in=ids).update(category=category)
+        moved = Question.objects.filter(course=course, pk__in=ids).update(category=category)
+        # An update sends no signal: the random slots' pools changed.
+        attempts_prepared_discard_on_commit(random_in_course=course.pk)
+        return moved
 
 
 def tag_rename(*, course: Course, old: str, new: str = "") -> int:
@@ -419,6 +425,9 @@ def _editable(quiz: Quiz) -> Quiz:
             _("Students have already attempted this quiz, so its questions cannot change. "
               "Duplicate the quiz to make a changed copy."),
             code="quiz_has_attempts", status_code=409)
+    # Prepared attempts are not attempts yet: they are built again after the change (some slot
+    # writes are bulk statements that send no signal).
+    attempts_prepared_discard(quiz_ids=[locked.pk])
     return locked
 
 

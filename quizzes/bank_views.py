@@ -35,7 +35,7 @@ from .forms import (
     QuizSettingsForm,
     review_grid,
 )
-from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+from .models import Attempt, Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
 from .qtype_registry import qtype_label
 
 # ----------------------------------------------------------------------------------------------
@@ -596,7 +596,10 @@ def quiz_list(request: HttpRequest, course_slug: str) -> HttpResponse:
             return redirect(_builder_url(course_slug, quiz.slug))
     quizzes = access.course.quizzes.annotate(
         slot_count=Count("slots", distinct=True),
-        attempt_count=Count("attempts", distinct=True)).order_by("week", "slug")
+        # A join counts every row: leave out the prepared attempts no student started.
+        attempt_count=Count("attempts", distinct=True,
+                            filter=~Q(attempts__state=Attempt.State.PREPARED))
+    ).order_by("week", "slug")
     return render(request, "quizzes/bank/quizzes.html", {
         "access": access, "course": access.course, "quizzes": quizzes, "errors": errors,
         "kinds": Quiz.Kind.choices, "post": request.POST,

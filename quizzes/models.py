@@ -214,8 +214,24 @@ class Slot(models.Model):
                        _between("mark", 0, limits.MARK_MAX, "slot_mark_in_range")]
 
 
+class VisibleAttemptManager(models.Manager):
+    """Attempts a student has started: every page, grade, statistic, API and count reads these.
+    A prepared attempt (built ahead of the opening, quizzes.attempt_build) is not one yet."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(state=Attempt.State.PREPARED)
+
+
+class PreparedAttemptManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(state=Attempt.State.PREPARED)
+
+
 class Attempt(models.Model):
     class State(models.TextChoices):
+        # Built ahead (questions drawn, shuffled, images drawn) and waiting for its student's
+        # start, which only stamps the start time and the deadline (quizzes.attempt_build).
+        PREPARED = "prepared", _("Prepared")
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
 
@@ -225,13 +241,18 @@ class Attempt(models.Model):
     number = models.PositiveIntegerField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
     layout_seed = models.BigIntegerField()
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField()  # a prepared attempt: when it was built
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     auto_submitted = models.BooleanField(default=False)
     # Sum of response marks; None while any essay awaits a human grader.
     score = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     max_score = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+
+    # The default manager (the first) hides prepared attempts; the builder uses the other two.
+    objects = VisibleAttemptManager()
+    prepared = PreparedAttemptManager()
+    all_states = models.Manager()
 
     class Meta:
         ordering = ["quiz", "user", "number"]
@@ -241,6 +262,10 @@ class Attempt(models.Model):
             # At most one open attempt per student and quiz: two simultaneous "start"s converge.
             models.UniqueConstraint(fields=["quiz", "user"], condition=Q(state="in_progress"),
                                     name="one_open_attempt"),
+            # At most one prepared attempt per student and quiz (numbered 0 until its start
+            # gives it the next number, so it never takes a started attempt's number).
+            models.UniqueConstraint(fields=["quiz", "user"], condition=Q(state="prepared"),
+                                    name="one_prepared_attempt"),
         ]
         indexes = [models.Index(fields=["quiz", "state"])]
 

@@ -151,7 +151,8 @@ def response_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
     query: the autosave's read. 404 if the slot is not part of the attempt."""
     response = (Response.objects.select_related("attempt__quiz__course", "version")
                 .annotate(viewer_role=_viewer_role(user, "attempt__quiz__course_id"))
-                .filter(attempt_id=attempt_id, slot_id=slot_id).order_by().first())
+                .filter(attempt_id=attempt_id, slot_id=slot_id)
+                .exclude(attempt__state=Attempt.State.PREPARED).order_by().first())
     if response is None:
         attempt_get_for_user(user=user, attempt_id=attempt_id)  # its 404 or 403 first
         raise Http404(_("This question is not part of the attempt."))
@@ -330,6 +331,7 @@ def question_file_visible(*, user: AbstractBaseUser, version_id: int, name: str)
     wanted = {question_file_url(version_id=version_id, name=name),
               question_file_url(version_id=version_id, name=quote(name))}
     responses = (Response.objects.filter(attempt__user=user, version_id=version_id)
+                 .exclude(attempt__state=Attempt.State.PREPARED)
                  .select_related("attempt__quiz", "version__question__lesson__module"))
     for response in responses:
         attempt = response.attempt

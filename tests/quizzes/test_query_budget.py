@@ -54,3 +54,29 @@ def test_query_counts_do_not_grow_with_the_number_of_questions(client, mini_cour
     assert few == many, (few, many)
     # And they stay small in absolute terms.
     assert many["autosave"] <= 8 and many["page"] <= 12 and many["submit"] <= 14, many
+
+
+def test_a_prepared_start_is_one_statement_whatever_the_quiz_size(client, mini_course,
+                                                                  make_user, enrol):
+    """The start of a prepared attempt (quizzes/attempt_build.py) reads the session, the user
+    and the quiz and runs one guarded UPDATE: nothing is drawn or inserted in the request."""
+    from quizzes.attempt_build import quiz_attempts_prepare
+
+    small, large = make_quiz(mini_course, "small", 3), make_quiz(mini_course, "large", 12)
+    user = make_user("budget")
+    enrol(user, mini_course, "student")
+    client.force_login(user)
+    counts = {}
+    for quiz in (small, large):
+        assert quiz_attempts_prepare(quiz_id=quiz.pk) == 1
+        url = reverse("quizzes:start", args=[quiz.course.slug, quiz.slug])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url)
+        assert response.status_code == 302
+        counts[quiz.slug] = [q["sql"] for q in queries.captured_queries]
+        assert quiz.attempts.get(user=user).state == "in_progress"
+    assert len(counts["small"]) == len(counts["large"]), counts
+    statements = counts["large"]
+    assert len(statements) <= 4, statements  # session + user + quiz + the claim
+    assert [s for s in statements if s.startswith("INSERT")] == []
+    assert sum(s.lstrip().startswith("UPDATE") for s in statements) == 1
