@@ -130,8 +130,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with request.user read from the cache (config/auth_cache.py).
+    "config.auth_cache.CachedModelBackend",
 ]
+# How long a cached user row may live when a bulk update bypassed the invalidation (seconds).
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=300)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
 # Failed logins from one address over all accounts (config/login_limits.py): higher than the
 # per-account limit, so a classroom behind one address is not locked out by a few typos.
