@@ -113,6 +113,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"  # one client per pool
 # Sessions are read on every request. With a cache that all processes share (Redis, Memcached)
 # they are read from it and written through to the database (cached_db): no database query per
 # request, and a logout or a flushed cache loses nothing. A per-process cache (the embedded
