@@ -546,12 +546,13 @@ def _score(responses: list[Response]) -> Decimal | None:
     return sum((Decimal(str(r.fraction)) * r.max_mark for r in responses), Decimal(0))
 
 
-def attempt_finish_if_overdue(*, attempt: Attempt, now=None) -> bool:
+def attempt_finish_if_overdue(*, attempt: Attempt, now=None,
+                              reason: str = "read after its deadline plus grace") -> bool:
     """Submit an open attempt whose time (plus grace) has run out. Returns True if it did."""
     now = now or timezone.now()
     if attempt.state == Attempt.State.IN_PROGRESS and not accepts_work(
             deadline=attempt.deadline, grace_period=attempt.quiz.grace_period, now=now):
-        attempt_submit(attempt=attempt, now=now, auto=True, reason="opened after the deadline")
+        attempt_submit(attempt=attempt, now=now, auto=True, reason=reason)
         return True
     return False
 

@@ -514,7 +514,8 @@ def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
             quiz=quiz, state=Attempt.State.IN_PROGRESS,
             deadline__lt=now - timedelta(seconds=quiz.grace_period)).select_related("quiz"))
         for attempt in overdue:
-            attempt_submit(attempt=attempt, now=now, auto=True)
+            attempt_submit(attempt=attempt, now=now, auto=True,
+                           reason="its deadline moved before now")
     return len(overdue)
 
 
@@ -600,7 +601,8 @@ def attempts_finish_overdue(*, now=None) -> int:
     count = 0
     for attempt in Attempt.objects.filter(state=Attempt.State.IN_PROGRESS,
                                           deadline__isnull=False).select_related("quiz"):
-        count += attempt_finish_if_overdue(attempt=attempt, now=now)
+        count += attempt_finish_if_overdue(attempt=attempt, now=now,
+                                           reason="the periodic sweep of overdue attempts")
     return count
 
 

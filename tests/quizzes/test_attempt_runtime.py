@@ -105,7 +105,7 @@ def test_an_auto_submit_is_logged_with_its_reason(student, quiz, caplog):
     with caplog.at_level(logging.INFO, logger="quizzes.attempt_runtime"):
         assert services.attempt_finish_if_overdue(attempt=attempt)
     assert any("submitted automatically" in r.getMessage()
-               and "opened after the deadline" in r.getMessage() for r in caplog.records)
+               and "read after its deadline" in r.getMessage() for r in caplog.records)
 
 
 def test_a_save_between_the_read_and_the_close_is_graded(student, quiz, monkeypatch):
