@@ -410,11 +410,11 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False,
     """
     if attempt.state == Attempt.State.SUBMITTED:
         return attempt
-    responses = _graded_responses(attempt)
-    # The clock is read after the answers: a save that committed before the read has an
-    # earlier time, and one that commits after it fails the compare-and-set below.
-    now = now or timezone.now()
     if connection.vendor == "postgresql":
+        responses = _graded_responses(attempt)
+        # The clock is read after the answers: a save that committed before the read has an
+        # earlier time, and one that commits after it fails the compare-and-set below.
+        now = now or timezone.now()
         locked, closed = _close_and_mark(attempt=attempt, responses=responses, now=now,
                                          auto=auto)
         if locked and closed is None:

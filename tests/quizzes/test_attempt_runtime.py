@@ -111,6 +111,8 @@ def test_an_auto_submit_is_logged_with_its_reason(student, quiz, caplog):
 def test_a_save_between_the_read_and_the_close_is_graded(student, quiz, monkeypatch):
     """The submit grades what it read; a save that commits before the close moves a sequence,
     and the submit grades again under the lock: the graded answer is the stored one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's submit reads under its lock: no save can come in between")
     attempt = services.attempt_start(user=student, quiz=quiz)
     q1 = slot_of(attempt, "m-q1")
     services.response_save(attempt=attempt, slot_id=q1.slot_id, answer=WRONG["m-q1"],

@@ -76,8 +76,13 @@ def test_query_counts_do_not_grow_with_the_number_of_questions(client, mini_cour
     enrol(user, mini_course, "student")
     few, many = measure(client, user, small), measure(client, user, large)
     assert few == many, (few, many)
+    assert many["page"] <= 12, many
+    if connection.vendor != "postgresql":
+        # SQLite (the embedded, single-user mode) takes the ORM path: a read, the guarded
+        # update and the flag for the reply; the submit locks, reads and writes in turn.
+        assert many["autosave"] <= 3 and many["submit"] <= 8, many
+        return
     # A save is one guarded statement once the process knows the question, plus one read the
     # first time; a submit reads the attempt, its answers and their questions and writes once.
     assert many["autosave"] == 1 and many["api_save"] == 1, many
     assert many["autosave_cold"] <= 2 and many["submit"] <= 4, many
-    assert many["page"] <= 12, many
