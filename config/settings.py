@@ -113,6 +113,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"  # one client per pool
 # Sessions are read on every request. With a cache that all processes share (Redis, Memcached)
 # they are read from it and written through to the database (cached_db): no database query per
 # request, and a logout or a flushed cache loses nothing. A per-process cache (the embedded
@@ -130,8 +132,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with request.user read from the cache (config/auth_cache.py).
+    "config.auth_cache.CachedModelBackend",
 ]
+# How long a cached user row may live when a bulk update bypassed the invalidation (seconds).
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=300)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
 # Failed logins from one address over all accounts (config/login_limits.py): higher than the
 # per-account limit, so a classroom behind one address is not locked out by a few typos.

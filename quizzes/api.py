@@ -7,7 +7,6 @@ indices: see "Display values" in docs/question-types.md.
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -23,7 +22,7 @@ from rest_framework.views import APIView
 from config.api_errors import ApplicationError, ErrorSerializer, error_responses
 from courses.selectors import course_access_get, course_list_for_user
 
-from . import limits, qtypes, reports, selectors, services
+from . import attempt_runtime, limits, qtypes, reports, selectors, services
 from .models import Attempt, Dispute, Question, Response
 
 GRADE_STATES = [selectors.GradeState.GRADED, selectors.GradeState.HIDDEN,
@@ -194,6 +193,7 @@ class AttemptDetailApi(APIView):
     @extend_schema(responses={200: AttemptDetailOut, **error_responses(403, 404)})
     def get(self, request, attempt_id: int):
         access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        attempt = attempt_runtime.attempt_close_if_overdue(attempt=attempt)
         return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach,
                                             user=request.user))
 
@@ -203,7 +203,7 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     if attempt.user_id != request.user.pk:
         raise ApplicationError("Only the student who owns this attempt can change it.",
                                code="forbidden", status_code=403)
-    return attempt
+    return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
 class ResponseSaveApi(APIView):
@@ -230,32 +230,21 @@ class ResponseSaveApi(APIView):
                         "or the attempt is closed (time up, submitted): the error shape."),
     })
     def put(self, request, attempt_id: int, slot_id: int):
-        # One query reads the attempt, its access and the response (the hottest request of an
-        # exam); the checks and their order are _own_attempt's, then the body's, then the slot's.
-        try:
-            _, attempt, response = selectors.response_get_for_user(
-                user=request.user, attempt_id=attempt_id, slot_id=slot_id)
-        except Http404:
-            _own_attempt(request, attempt_id)
-            self.ResponseSaveInputSerializer(data=request.data).is_valid(raise_exception=True)
-            raise
-        if attempt.user_id != request.user.pk:
-            raise ApplicationError("Only the student who owns this attempt can change it.",
-                                   code="forbidden", status_code=403)
+        # The hottest request of an exam: the save service checks access, the attempt, the
+        # deadline and the sequence in the statement that writes (attempt_runtime).
         body = self.ResponseSaveInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        qtype = qtypes.get(response.version.qtype)
-        try:
-            answer = qtype.from_display(response.question_data, response.layout,
-                                        body.validated_data["answer"])
-        except qtypes.ResponseError as exc:
-            raise ApplicationError(str(exc), code="invalid_answer",
-                                   fields={"answer": [str(exc)]}) from exc
-        result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
-                                        base_sequence=body.validated_data["sequence"],
-                                        response=response)
-        shown = None if result.answer is None else qtype.to_display(
-            response.question_data, response.layout, result.answer)
+        if not body.is_valid():
+            attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
+            body.is_valid(raise_exception=True)
+        display = body.validated_data["answer"]
+        result = attempt_runtime.response_save_for_user(
+            user=request.user, attempt_id=attempt_id, slot_id=slot_id,
+            base_sequence=body.validated_data["sequence"],
+            parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout,
+                                                         display))
+        shape = result.shape
+        shown = None if result.answer is None else shape.qtype.to_display(
+            shape.question_data, shape.layout, result.answer)
         data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,
                 "conflict": result.conflict}
         return ApiResponse(self.ResponseSaveOutputSerializer(data).data,
@@ -285,6 +274,7 @@ class DisputeCreateApi(APIView):
                               **error_responses(400, 403, 404, 409, 415)})
     def post(self, request, attempt_id: int, slot_id: int):
         _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        attempt = attempt_runtime.attempt_close_if_overdue(attempt=attempt)
         body = self.DisputeCreateInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         response = get_object_or_404(Response.objects.select_related("version", "attempt"),

@@ -3,7 +3,9 @@ is wrong and how to fix it. limits.py stays free of Django, so the pure cores ca
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -29,3 +31,18 @@ def check_number(value: object, *, field: str, what: str, low: float | Decimal,
 def _plain(number: float | Decimal) -> str:
     text = format(Decimal(str(number)).normalize(), "f")
     return text
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_unstorable_text(value: Any) -> bool:
+    """Whether a JSON value holds text a database cannot store: a NUL character (PostgreSQL
+    refuses it) or a lone UTF-16 surrogate (not UTF-8 at all). JSON can carry both."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_unstorable_text(k) or has_unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_unstorable_text(v) for v in value)
+    return False

@@ -30,7 +30,6 @@ from .models import (
     QuizOverride,
     Response,
 )
-from .services import attempt_finish_if_overdue
 from .timing import accepts_work, review_window
 
 
@@ -124,9 +123,11 @@ def quiz_get_for_teacher(*, user: AbstractBaseUser, course_slug: str,
 
 def attempt_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
                          for_update: bool = False) -> tuple[CourseAccess, Attempt]:
-    """The attempt if `user` owns it or teaches its course; an overdue one is closed first.
+    """The attempt if `user` owns it or teaches its course.
 
-    One query: the attempt, its quiz, course and owner, and the viewer's enrolment role.
+    One query: the attempt, its quiz, course and owner, and the viewer's enrolment role. Reads
+    only: an open attempt past its deadline is closed by the caller
+    (`attempt_runtime.attempt_close_if_overdue`).
     """
     attempt = (Attempt.objects.select_related("quiz__course", "user")
                .annotate(viewer_role=_viewer_role(user, "quiz__course_id"))
@@ -140,24 +141,7 @@ def _attempt_access(user: AbstractBaseUser, attempt: Attempt, role: str | None) 
     access = _access_from_role(user, attempt.quiz.course, role)
     if attempt.user_id != user.pk and not access.can_teach:
         raise PermissionDenied(_("This is not your attempt."))
-    if attempt_finish_if_overdue(attempt=attempt):
-        attempt.refresh_from_db()
     return access
-
-
-def response_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
-                          slot_id: int) -> tuple[CourseAccess, Attempt, Response]:
-    """`attempt_get_for_user` and the attempt's response in `slot_id` (with its version) in one
-    query: the autosave's read. 404 if the slot is not part of the attempt."""
-    response = (Response.objects.select_related("attempt__quiz__course", "version")
-                .annotate(viewer_role=_viewer_role(user, "attempt__quiz__course_id"))
-                .filter(attempt_id=attempt_id, slot_id=slot_id)
-                .exclude(attempt__state=Attempt.State.PREPARED).order_by().first())
-    if response is None:
-        attempt_get_for_user(user=user, attempt_id=attempt_id)  # its 404 or 403 first
-        raise Http404(_("This question is not part of the attempt."))
-    attempt = response.attempt
-    return _attempt_access(user, attempt, response.viewer_role), attempt, response
 
 
 def review_close_at(*, quiz: Quiz, user_id: int):

@@ -6,16 +6,14 @@ store its result. Each public function is keyword-only and atomic.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, F, Q, Value
+from django.db import transaction
+from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +22,18 @@ from config.api_errors import ApplicationError
 from courses.models import Course, Lesson
 
 from . import bounds, limits, qtype_registry, qtypes
+from .attempt_runtime import (  # noqa: F401 - the save and submit services, re-exported
+    SaveResult,
+    _grade_into,
+    _score,
+    attempt_close_if_overdue,
+    attempt_finish_if_overdue,
+    attempt_submit,
+    response_flag_set,
+    response_save,
+    response_save_for_user,
+)
+from .bounds import has_unstorable_text
 from .models import (
     Attempt,
     Category,
@@ -38,7 +48,7 @@ from .models import (
     Slot,
     default_review_policy,
 )
-from .timing import QuizTerms, accepts_work, quiz_terms
+from .timing import QuizTerms, quiz_terms
 
 # ----------------------------------------------------------------------------------------------
 # Question bank
@@ -53,21 +63,6 @@ def category_get_or_create_path(*, course: Course, path: tuple[str, ...] | list[
     if parent is None:
         parent, _ = Category.objects.get_or_create(course=course, parent=None, name="Default")
     return parent
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def has_unstorable_text(value: Any) -> bool:
-    """Whether a JSON value holds text a database cannot store: a NUL character (PostgreSQL
-    refuses it) or a lone UTF-16 surrogate (not UTF-8 at all). JSON can carry both."""
-    if isinstance(value, str):
-        return _UNSTORABLE.search(value) is not None
-    if isinstance(value, dict):
-        return any(has_unstorable_text(k) or has_unstorable_text(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_unstorable_text(v) for v in value)
-    return False
 
 
 def _validated(qtype_name: str, data: dict) -> dict:
@@ -263,211 +258,6 @@ from .attempt_build import (  # noqa: E402,F401 - re-exported
 )
 
 
-@dataclass
-class SaveResult:
-    response_id: int
-    sequence: int
-    saved_at: Any
-    answer: Any
-    conflict: bool = False
-
-
-def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence: int,
-                  now=None, response: Response | None = None) -> SaveResult:
-    """Store one answer if `base_sequence` is the sequence the client last saw.
-
-    Compare-and-set on the response's sequence: two tabs cannot overwrite each other unseen;
-    the loser gets `conflict=True` with the stored answer. A retried save whose first try did
-    commit (same answer, sequence already advanced by one) succeeds without a second write.
-    Two queries whatever the quiz's size; one when the caller already read `response` (this
-    attempt's response in `slot_id`, with its version) before calling.
-    """
-    now = now or timezone.now()
-    _require_open(attempt, now)
-    if response is None or response.attempt_id != attempt.pk or response.slot_id != slot_id:
-        response = (Response.objects.select_related("version").only(
-            "id", "attempt_id", "slot_id", "sequence", "answer", "saved_at", "instance",
-            "version__qtype", "version__data")
-            .filter(attempt=attempt, slot_id=slot_id).order_by().first())
-    if response is None:
-        raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
-                               status_code=404)
-    if answer is not None:
-        try:
-            answer = qtypes.get(response.version.qtype).validate_response(response.question_data,
-                                                                          answer)
-        except qtypes.ResponseError as exc:
-            raise ApplicationError(str(exc), code="invalid_answer", fields={"answer": [str(exc)]}
-                                   ) from exc
-        if has_unstorable_text(answer):
-            message = _("The answer contains characters that cannot be saved (NUL, or a lone "
-                        "surrogate).")
-            raise ApplicationError(message, code="invalid_answer", fields={"answer": [message]})
-    if _guarded_save(attempt=attempt, response_id=response.pk, answer=answer,
-                     base_sequence=base_sequence, now=now):
-        return SaveResult(response.pk, base_sequence + 1, now, answer)
-    # Nothing was written: the attempt closed (or was hidden) meanwhile, or the sequence moved.
-    fresh = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
-    _require_open(fresh, now)
-    stored = Response.objects.only("id", "sequence", "answer", "saved_at").get(pk=response.pk)
-    if stored.sequence == base_sequence + 1 and stored.answer == answer:
-        return SaveResult(stored.pk, stored.sequence, stored.saved_at, answer)
-    return SaveResult(stored.pk, stored.sequence, stored.saved_at, stored.answer, conflict=True)
-
-
-def _guarded_save(*, attempt: Attempt, response_id: int, answer: Any, base_sequence: int,
-                  now) -> bool:
-    """Write the answer in one statement, only if the attempt is open, its quiz is published,
-    the deadline plus grace is not past and the sequence is `base_sequence`. Returns whether it
-    wrote.
-
-    On PostgreSQL the statement takes a share lock on the attempt row before it writes, and
-    `attempt_submit` takes an update lock on that row before it reads the answers: a save
-    either commits before the submit reads (and is graded) or sees the submitted attempt and
-    writes nothing. Both lock the attempt first, then its responses.
-    """
-    if connection.vendor == "postgresql":
-        attempt_table = connection.ops.quote_name(Attempt._meta.db_table)
-        quiz_table = connection.ops.quote_name(Quiz._meta.db_table)
-        response_table = connection.ops.quote_name(Response._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""WITH open_attempt AS (
-                        SELECT a.id FROM {attempt_table} a JOIN {quiz_table} q ON q.id = a.quiz_id
-                        WHERE a.id = %s AND a.state = %s AND q.published
-                          AND (a.deadline IS NULL
-                               OR a.deadline + q.grace_period * INTERVAL '1 second' >= %s)
-                        FOR SHARE OF a)
-                    UPDATE {response_table} SET answer = %s::jsonb, sequence = %s, saved_at = %s
-                    WHERE id = %s AND attempt_id = %s AND sequence = %s
-                      AND EXISTS (SELECT 1 FROM open_attempt)""",
-                [attempt.pk, Attempt.State.IN_PROGRESS, now,
-                 None if answer is None else json.dumps(answer), base_sequence + 1, now,
-                 response_id, attempt.pk, base_sequence])
-            return cursor.rowcount == 1
-    # SQLite (the embedded single-user setup) serialises writers; the same guard, unlocked.
-    grace = timedelta(seconds=attempt.quiz.grace_period)
-    is_open = Attempt.objects.filter(
-        Q(deadline__isnull=True) | Q(deadline__gte=now - grace), pk=attempt.pk,
-        state=Attempt.State.IN_PROGRESS, quiz__published=True)
-    return bool(Response.objects.filter(
-        Exists(is_open), pk=response_id, attempt_id=attempt.pk, sequence=base_sequence,
-    ).update(answer=answer, sequence=base_sequence + 1, saved_at=now))
-
-
-def response_flag_set(*, attempt: Attempt, slot_id: int, flagged: bool, now=None) -> bool:
-    """Set or clear the student's "flag for later" on one question of an open attempt.
-
-    Its own one-column update: the answer, its sequence and its save time are left alone, so a
-    flag never races an autosave nor makes another tab's save look stale. Never graded.
-    Returns the flag as stored.
-    """
-    now = now or timezone.now()
-    _require_open(attempt, now)
-    grace = timedelta(seconds=attempt.quiz.grace_period)
-    is_open = Attempt.objects.filter(
-        Q(deadline__isnull=True) | Q(deadline__gte=now - grace), pk=attempt.pk,
-        state=Attempt.State.IN_PROGRESS, quiz__published=True)
-    updated = Response.objects.filter(Exists(is_open), attempt_id=attempt.pk,
-                                      slot_id=slot_id).update(flagged=bool(flagged))
-    if updated:
-        return bool(flagged)
-    if not Response.objects.filter(attempt_id=attempt.pk, slot_id=slot_id).exists():
-        raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
-                               status_code=404)
-    # The attempt closed meanwhile: say so the way a save does.
-    _require_open(Attempt.objects.select_related("quiz").get(pk=attempt.pk), now)
-    raise ApplicationError(_("This attempt has already been submitted."),
-                           code="attempt_closed", status_code=409)
-
-
-def _require_open(attempt: Attempt, now) -> None:
-    if attempt.state != Attempt.State.IN_PROGRESS and attempt.auto_submitted:
-        raise ApplicationError(
-            _("Time is up: the attempt was submitted automatically with the answers saved "
-              "before the deadline."), code="time_up", status_code=409)
-    if attempt.state != Attempt.State.IN_PROGRESS:
-        raise ApplicationError(_("This attempt has already been submitted."),
-                               code="attempt_closed", status_code=409)
-    if not accepts_work(deadline=attempt.deadline, grace_period=attempt.quiz.grace_period,
-                        now=now):
-        attempt_submit(attempt=attempt, now=now, auto=True)
-        raise ApplicationError(
-            _("Time is up: the attempt was submitted automatically with the answers saved "
-              "before the deadline."), code="time_up", status_code=409)
-    _require_published(attempt.quiz)
-
-
-def _require_published(quiz: Quiz) -> None:
-    """A hidden quiz's open attempts are paused: kept with their answers, but not changed."""
-    if not quiz.published:
-        raise ApplicationError(
-            _("Your instructor has hidden this quiz for now, so answers cannot be saved or "
-              "submitted. Your saved answers are kept; try again when the quiz is shown again."),
-            code="quiz_hidden", status_code=403)
-
-
-def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False) -> Attempt:
-    """Grade and close the attempt. Idempotent: a second submit returns the graded attempt.
-
-    The update lock on the attempt row is taken before the answers are read; a save takes a
-    share lock on the same row (`_guarded_save`), so the answers graded are the answers stored
-    and no save commits after the submit.
-    """
-    with transaction.atomic():
-        # of=("self",): lock the attempt row only, not its quiz's (every submit of the quiz
-        # would queue on that one row).
-        locked = (Attempt.objects.select_for_update(of=("self",)).select_related("quiz")
-                  .get(pk=attempt.pk))
-        if locked.state == Attempt.State.SUBMITTED:
-            return locked
-        # The clock is read once the lock is held: every save that committed before it has
-        # an earlier time, so `submitted_at` is after every `saved_at`.
-        now = now or timezone.now()
-        if not auto and not accepts_work(deadline=locked.deadline,
-                                         grace_period=locked.quiz.grace_period, now=now):
-            auto = True  # past the grace period: close with what was saved in time
-        if not auto:
-            _require_published(locked.quiz)
-        responses = list(locked.responses.select_related("version"))
-        for response in responses:
-            _grade_into(response)
-        Response.objects.bulk_update(responses, ["fraction", "state", "feedback"])
-        locked.state = Attempt.State.SUBMITTED
-        locked.submitted_at = now
-        locked.auto_submitted = auto
-        locked.score = _score(responses)
-        locked.save(update_fields=["state", "submitted_at", "auto_submitted", "score"])
-    return locked
-
-
-def _grade_into(response: Response) -> None:
-    qtype = qtypes.get(response.version.qtype)
-    if not qtype_registry.get(response.version.qtype).scored:
-        response.fraction, response.state, response.feedback = 0.0, "complete", []
-        return
-    grade = qtype.grade(response.question_data, response.answer)
-    response.fraction = grade.fraction
-    response.state = grade.state
-    response.feedback = list(grade.feedback)
-
-
-def _score(responses: list[Response]) -> Decimal | None:
-    if any(r.fraction is None for r in responses):
-        return None  # an essay awaits a human grader
-    return sum((Decimal(str(r.fraction)) * r.max_mark for r in responses), Decimal(0))
-
-
-def attempt_finish_if_overdue(*, attempt: Attempt, now=None) -> bool:
-    """Submit an open attempt whose time (plus grace) has run out. Returns True if it did."""
-    now = now or timezone.now()
-    if attempt.state == Attempt.State.IN_PROGRESS and not accepts_work(
-            deadline=attempt.deadline, grace_period=attempt.quiz.grace_period, now=now):
-        attempt_submit(attempt=attempt, now=now, auto=True)
-        return True
-    return False
-
-
 def _deadline_expression(*, time_limit: int, close_at):
     """min(start + time limit, close) as an SQL expression over an attempt's `started_at`."""
     by_limit = F("started_at") + timedelta(seconds=time_limit) if time_limit else None
@@ -505,7 +295,8 @@ def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
             quiz=quiz, state=Attempt.State.IN_PROGRESS,
             deadline__lt=now - timedelta(seconds=quiz.grace_period)).select_related("quiz"))
         for attempt in overdue:
-            attempt_submit(attempt=attempt, now=now, auto=True)
+            attempt_submit(attempt=attempt, now=now, auto=True,
+                           reason="its deadline moved before now")
     return len(overdue)
 
 
@@ -591,7 +382,8 @@ def attempts_finish_overdue(*, now=None) -> int:
     count = 0
     for attempt in Attempt.objects.filter(state=Attempt.State.IN_PROGRESS,
                                           deadline__isnull=False).select_related("quiz"):
-        count += attempt_finish_if_overdue(attempt=attempt, now=now)
+        count += attempt_finish_if_overdue(attempt=attempt, now=now,
+                                           reason="the periodic sweep of overdue attempts")
     return count
 
 

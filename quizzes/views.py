@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
 
-from . import qtype_registry, qtypes, reports, selectors, services
+from . import attempt_runtime, qtype_registry, qtypes, reports, selectors, services
 from .forms import GradeOverrideForm, QuizOverrideForm
 from .models import Attempt, Dispute, Question, Quiz, QuizOverride, Response
 
@@ -101,6 +101,7 @@ def attempt_start(request: HttpRequest, course_slug: str, quiz_slug: str) -> Htt
 @login_required
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    attempt = attempt_runtime.attempt_close_if_overdue(attempt=attempt)
     if not attempt.is_open:
         return redirect("quizzes:review", attempt_id=attempt.pk)
     if attempt.user_id != request.user.pk:
@@ -189,33 +190,27 @@ def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
     if attempt.user_id != request.user.pk:
         raise ApplicationError(_("This is not your attempt."), code="forbidden", status_code=403)
-    return attempt
+    return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
 @login_required
 @require_POST
 def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpResponse:
     """Save one question's form fields (sent by htmx on every change). Returns a status line."""
+    prefix = f"s{slot_id}-"
     try:
-        attempt = _own_open_attempt(request, attempt_id)
-        response = (Response.objects.select_related("version").only(
-            "id", "attempt_id", "slot_id", "layout", "instance", "answer", "sequence",
-            "saved_at", "position", "flagged", "version__qtype", "version__data")
-            .filter(attempt=attempt, slot_id=slot_id).order_by().first())
-        if response is None:
-            return HttpResponseBadRequest(_("This question is not part of the attempt."))
-        prefix = f"s{slot_id}-"
-        try:
-            base = int(request.POST.get(f"{prefix}sequence", "0"))
-        except ValueError:
+        base = int(request.POST.get(f"{prefix}sequence", "0"))
+    except ValueError:
+        base = None
+    try:
+        if base is None:
+            # Who may save comes first, then what was sent.
+            attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
             return HttpResponseBadRequest(_("The page sent a malformed save; reload it."))
-        try:
-            answer = qtypes.get(response.version.qtype).parse_form(
-                response.question_data, request.POST, prefix, response.layout)
-        except qtypes.ResponseError as exc:
-            return HttpResponseBadRequest(str(exc))
-        result = services.response_save(attempt=attempt, slot_id=slot_id, answer=answer,
-                                        base_sequence=base, response=response)
+        result = attempt_runtime.response_save_for_user(
+            user=request.user, attempt_id=attempt_id, slot_id=slot_id, base_sequence=base,
+            parse=lambda shape: shape.qtype.parse_form(shape.question_data, request.POST,
+                                                       prefix, shape.layout))
     except ApplicationError as exc:
         status = exc.status_code
         html = render_to_string("quizzes/_save_status.html", {"error": exc.message,
@@ -225,31 +220,33 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         return HttpResponse(html, status=status, headers={"HX-Refresh": "true"} if closed else {})
     return render(request, "quizzes/_save_status.html", {
         "result": result, "prefix": prefix, "slot_id": slot_id,
-        "number": response.position, "flagged": response.flagged,
+        "number": result.position, "flagged": result.flagged,
     }, status=409 if result.conflict else 200)
 
 
 def _save_whole_form(request: HttpRequest, attempt: Attempt) -> list[str]:
-    """Save every question posted by the non-JavaScript form; return problems to show."""
+    """Save every question posted by the non-JavaScript form (one read for all of them, then
+    the save service per changed answer); return problems to show."""
     problems = []
-    for response in attempt.responses.select_related("version"):
-        prefix = f"s{response.slot_id}-"
+    for shape, stored in attempt_runtime.response_shapes_for(attempt=attempt):
+        prefix = f"s{shape.slot_id}-"
         if f"{prefix}sequence" not in request.POST:
             continue
         try:
-            answer = qtypes.get(response.version.qtype).parse_form(
-                response.question_data, request.POST, prefix, response.layout)
+            answer = shape.qtype.parse_form(shape.question_data, request.POST, prefix,
+                                            shape.layout)
             base = int(request.POST.get(f"{prefix}sequence", "0"))
         except (qtypes.ResponseError, ValueError) as exc:
             problems.append(str(exc))
             continue
-        if answer == response.answer:
+        if answer == stored:
             continue
-        result = services.response_save(attempt=attempt, slot_id=response.slot_id,
-                                        answer=answer, base_sequence=base)
+        result = attempt_runtime.response_save_for_user(
+            user=request.user, attempt_id=attempt.pk, slot_id=shape.slot_id,
+            base_sequence=base, parse=lambda _shape, answer=answer: answer)
         if result.conflict:
             problems.append(_("Question %(n)s was changed in another window; check it.")
-                            % {"n": response.position})
+                            % {"n": shape.position})
     return problems
 
 
@@ -289,6 +286,7 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    attempt = attempt_runtime.attempt_close_if_overdue(attempt=attempt)
     if attempt.is_open:
         if attempt.user_id == request.user.pk:
             return redirect("quizzes:attempt", attempt_id=attempt.pk)
@@ -310,6 +308,7 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 def dispute_create(request: HttpRequest, attempt_id: int, response_id: int) -> HttpResponse:
     access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    attempt = attempt_runtime.attempt_close_if_overdue(attempt=attempt)
     response = get_object_or_404(Response.objects.select_related("version", "attempt"),
                                  pk=response_id, attempt=attempt)
     try:

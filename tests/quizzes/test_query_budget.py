@@ -1,14 +1,26 @@
-"""The pages students hit hardest use a number of queries that does not grow with the quiz."""
+"""The pages students hit hardest use a number of queries that does not grow with the quiz.
+
+Counted as production runs: sessions and `request.user` from the cache (cached_db sessions,
+config.auth_cache), and real transactions (a test transaction would add a SAVEPOINT and its
+RELEASE to every atomic block).
+"""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes import services
+from quizzes import attempt_runtime, services
 from quizzes.models import Quiz, Slot
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def production_caches(settings):
+    settings.SESSION_ENGINE = "config.sessions"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "query-budget"}}
 
 
 def make_quiz(course, slug: str, n: int) -> Quiz:
@@ -23,23 +35,35 @@ def make_quiz(course, slug: str, n: int) -> Quiz:
     return quiz
 
 
-def count(client, method, url, data=None) -> int:
+def count(client, method, url, data=None, **extra) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = getattr(client, method)(url, data or {})
+        response = getattr(client, method)(url, data or {}, **extra)
     assert response.status_code in (200, 302), response.content[:300]
     return len(queries)
 
 
 def measure(client, user, quiz) -> dict[str, int]:
     client.force_login(user)
+    client.get(reverse("quizzes:quiz", args=[quiz.course.slug, quiz.slug]))  # user cached
     start_url = reverse("quizzes:start", args=[quiz.course.slug, quiz.slug])
     result = {"start": count(client, "post", start_url)}
     attempt = quiz.attempts.get(user=user)
     result["page"] = count(client, "get", reverse("quizzes:attempt", args=[attempt.pk]))
-    response = attempt.responses.order_by("position").first()
-    slot = response.slot_id
-    result["autosave"] = count(client, "post", reverse("quizzes:autosave", args=[attempt.pk, slot]),
-                               {f"s{slot}-choice": "0", f"s{slot}-sequence": "0"})
+    responses = list(attempt.responses.order_by("position"))
+    slot = responses[0].slot_id
+    save = reverse("quizzes:autosave", args=[attempt.pk, slot])
+    attempt_runtime.shapes_cache_clear()  # the first save of this question in the process
+    result["autosave_cold"] = count(client, "post", save,
+                                    {f"s{slot}-choice": "0", f"s{slot}-sequence": "0"})
+    result["autosave"] = count(client, "post", save,
+                               {f"s{slot}-choice": "1", f"s{slot}-sequence": "1"})
+    api_slot = responses[-1].slot_id
+    api_url = reverse("api-response", args=[attempt.pk, api_slot])
+    for sequence in (0, 1):
+        result["api_save"] = count(client, "put", api_url,
+                                   {"answer": {"choice": sequence}, "sequence": sequence},
+                                   content_type="application/json")
+    attempt_runtime.shapes_cache_clear()  # grading reads the questions too
     result["submit"] = count(client, "post", reverse("quizzes:submit", args=[attempt.pk]))
     result["review"] = count(client, "get", reverse("quizzes:review", args=[attempt.pk]))
     return result
@@ -47,13 +71,21 @@ def measure(client, user, quiz) -> dict[str, int]:
 
 def test_query_counts_do_not_grow_with_the_number_of_questions(client, mini_course, make_user,
                                                                enrol):
-    small, large = make_quiz(mini_course, "small", 3), make_quiz(mini_course, "large", 12)
+    small, large = make_quiz(mini_course, "small", 2), make_quiz(mini_course, "large", 20)
     user = make_user("budget")
     enrol(user, mini_course, "student")
     few, many = measure(client, user, small), measure(client, user, large)
     assert few == many, (few, many)
-    # And they stay small in absolute terms.
-    assert many["autosave"] <= 8 and many["page"] <= 12 and many["submit"] <= 14, many
+    assert many["page"] <= 12, many
+    if connection.vendor != "postgresql":
+        # SQLite (the embedded, single-user mode) takes the ORM path: a read, the guarded
+        # update and the flag for the reply; the submit locks, reads and writes in turn.
+        assert many["autosave"] <= 3 and many["submit"] <= 8, many
+        return
+    # A save is one guarded statement once the process knows the question, plus one read the
+    # first time; a submit reads the attempt, its answers and their questions and writes once.
+    assert many["autosave"] == 1 and many["api_save"] == 1, many
+    assert many["autosave_cold"] <= 2 and many["submit"] <= 4, many
 
 
 def test_a_prepared_start_is_one_statement_whatever_the_quiz_size(client, mini_course,

@@ -1,0 +1,565 @@
+"""Saving and submitting answers: the requests an exam sends thousands of times a minute.
+
+One save service serves the page's autosave, its no-JavaScript form and the API. On PostgreSQL a
+save whose question is in this process's cache is ONE statement: ownership, enrolment, open
+attempt, published quiz, deadline plus grace, the compare-and-set on the sequence and the write
+itself, with `RETURNING` what the reply needs. Anything else (a first save of a question in this
+process, a refusal, a stale sequence, a retry) takes the slow path, which reads, says why in the
+order the edges always did, and writes through the same guarded statement (or the ORM on
+SQLite, the embedded single-user setup).
+
+A submit reads the answers once, grades them in Python (quizzes.qtypes is pure) and writes every
+mark and the attempt's close in one statement. Should a save slip in between the read and the
+write, that answer's compare-and-set fails, and the grading is done again under the attempt's
+lock, which no save can pass any more.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api_errors import ApplicationError
+from courses.models import Enrollment
+
+from . import qtype_registry, qtypes
+from .bounds import has_unstorable_text
+from .models import Attempt, QuestionVersion, Quiz, Response
+from .timing import accepts_work
+
+log = logging.getLogger(__name__)
+
+# ----------------------------------------------------------------------------------------------
+# What a save needs about a question, cached per process
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionShape:
+    """An immutable question version, as a save and a grade use it."""
+
+    version_id: int
+    qtype: str
+    data: dict
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseShape:
+    """What a save needs about one attempt's question: which row, which version, the layout the
+    student sees. Immutable while the attempt is open (a regrade touches submitted attempts
+    only; items drawn at start, whose images may be redrawn, are never cached)."""
+
+    response_id: int
+    attempt_id: int
+    slot_id: int
+    position: int
+    layout: dict
+    instance: dict | None
+    question: QuestionShape
+
+    @property
+    def qtype(self) -> qtypes.QuestionType:
+        return qtypes.get(self.question.qtype)
+
+    @property
+    def question_data(self) -> dict:
+        return self.instance if self.instance is not None else self.question.data
+
+
+_CACHE_LIMIT = 100_000  # responses; a 3000-student, 30-question exam is 90 000
+_versions: dict[int, QuestionShape] = {}
+_responses: dict[tuple[int, int], ResponseShape] = {}
+_cache_lock = threading.Lock()
+
+
+def _question_shape(version_id: int, qtype: str, data: dict) -> QuestionShape:
+    shape = _versions.get(version_id)
+    if shape is None:
+        shape = QuestionShape(version_id, qtype, data)
+        with _cache_lock:
+            if len(_versions) >= _CACHE_LIMIT:
+                _versions.clear()
+            _versions[version_id] = shape
+    return shape
+
+
+def _remember(response: Response) -> ResponseShape:
+    shape = ResponseShape(
+        response_id=response.pk, attempt_id=response.attempt_id, slot_id=response.slot_id,
+        position=response.position, layout=response.layout, instance=response.instance,
+        question=_question_shape(response.version_id, response.version.qtype,
+                                 response.version.data))
+    if shape.instance is None:
+        with _cache_lock:
+            if len(_responses) >= _CACHE_LIMIT:
+                _responses.clear()
+            _responses[(shape.attempt_id, shape.slot_id)] = shape
+    return shape
+
+
+def shapes_cache_clear() -> None:
+    """Forget every cached question and response (tests that reuse ids, a regrade)."""
+    with _cache_lock:
+        _versions.clear()
+        _responses.clear()
+
+
+# ----------------------------------------------------------------------------------------------
+# Save
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    response_id: int
+    sequence: int
+    saved_at: Any
+    answer: Any
+    conflict: bool = False
+    position: int | None = None
+    flagged: bool = False
+    shape: ResponseShape | None = None
+
+
+Parse = Callable[[ResponseShape], Any]
+"""An edge's reading of what the student sent (a form, a display value) as a stored answer;
+raises qtypes.ResponseError when it cannot."""
+
+
+def _clean(shape: ResponseShape, parse: Parse) -> Any:
+    try:
+        answer = parse(shape)
+        if answer is not None:
+            answer = shape.qtype.validate_response(shape.question_data, answer)
+    except qtypes.ResponseError as exc:
+        raise ApplicationError(str(exc), code="invalid_answer",
+                               fields={"answer": [str(exc)]}) from exc
+    if answer is not None and has_unstorable_text(answer):
+        message = _("The answer contains characters that cannot be saved (NUL, or a lone "
+                    "surrogate).")
+        raise ApplicationError(message, code="invalid_answer", fields={"answer": [message]})
+    return answer
+
+
+def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: int,
+                           base_sequence: int, parse: Parse, now=None) -> SaveResult:
+    """Store `user`'s answer to `slot_id` of their attempt if `base_sequence` is the sequence the
+    client last saw. Every edge's save (autosave, the no-JavaScript form, the API).
+
+    Compare-and-set on the response's sequence: two tabs cannot overwrite each other unseen;
+    the loser gets `conflict=True` with the stored answer. A retried save whose first try did
+    commit (same answer, sequence already advanced by one) succeeds without a second write.
+    One statement when this process has seen the question before, two otherwise.
+
+    Refusals, in this order: Http404 (no such attempt), PermissionDenied (not in its course),
+    ApplicationError forbidden (not the owner), closed or time up (an overdue attempt is
+    submitted then), hidden quiz, not_found (slot), invalid_answer.
+    """
+    now = now or timezone.now()
+    shape = _responses.get((attempt_id, slot_id))
+    if shape is not None and connection.vendor == "postgresql":
+        try:
+            answer = _clean(shape, parse)
+        except ApplicationError:
+            pass  # said by the slow path, after the checks that come first
+        else:
+            row = _guarded_write(shape=shape, user_id=user.pk, check_enrolment=not user.is_staff,
+                                 answer=answer, base_sequence=base_sequence, now=now)
+            if row is not None:
+                return SaveResult(shape.response_id, base_sequence + 1, now, answer,
+                                  position=row[0], flagged=row[1], shape=shape)
+    attempt, response = response_get_for_save(user=user, attempt_id=attempt_id,
+                                              slot_id=slot_id)
+    _require_open(attempt, now)
+    shape = _remember(response)
+    return _save(attempt=attempt, shape=shape, answer=_clean(shape, parse),
+                 base_sequence=base_sequence, now=now, user_id=user.pk,
+                 check_enrolment=not user.is_staff)
+
+
+def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence: int,
+                  now=None, response: Response | None = None) -> SaveResult:
+    """`response_save_for_user` for a caller that already holds the attempt (a service, a test)
+    and a stored answer (not a form or display values): the owner's save, without the access
+    checks an edge needs."""
+    now = now or timezone.now()
+    _require_open(attempt, now)
+    if response is None or response.attempt_id != attempt.pk or response.slot_id != slot_id:
+        response = (Response.objects.select_related("version")
+                    .filter(attempt=attempt, slot_id=slot_id).order_by().first())
+    if response is None:
+        raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
+                               status_code=404)
+    shape = _remember(response)
+    return _save(attempt=attempt, shape=shape, answer=_clean(shape, lambda _shape: answer),
+                 base_sequence=base_sequence, now=now, user_id=attempt.user_id,
+                 check_enrolment=False)
+
+
+def response_shapes_for(*, attempt: Attempt) -> list[tuple[ResponseShape, Any]]:
+    """Every question of `attempt` with its stored answer (one read), in display order,
+    remembered for the saves that follow: the no-JavaScript form saves all it shows."""
+    return [(_remember(r), r.answer) for r in Response.objects.select_related("version")
+            .filter(attempt=attempt).order_by("position")]
+
+
+def _save(*, attempt: Attempt, shape: ResponseShape, answer: Any, base_sequence: int, now,
+          user_id: int, check_enrolment: bool) -> SaveResult:
+    if connection.vendor == "postgresql":
+        row = _guarded_write(shape=shape, user_id=user_id, check_enrolment=check_enrolment,
+                             answer=answer, base_sequence=base_sequence, now=now)
+        if row is not None:
+            return SaveResult(shape.response_id, base_sequence + 1, now, answer,
+                              position=row[0], flagged=row[1], shape=shape)
+    elif _orm_guarded_write(attempt=attempt, shape=shape, answer=answer,
+                            base_sequence=base_sequence, now=now):
+        return SaveResult(shape.response_id, base_sequence + 1, now, answer,
+                          position=shape.position,
+                          flagged=Response.objects.filter(pk=shape.response_id)
+                          .values_list("flagged", flat=True).first() or False, shape=shape)
+    # Nothing was written: the attempt closed (or was hidden) meanwhile, or the sequence moved.
+    fresh = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+    _require_open(fresh, now)
+    stored = Response.objects.only("id", "sequence", "answer", "saved_at", "flagged",
+                                   "version_id").get(pk=shape.response_id)
+    if stored.version_id != shape.question.version_id:  # cannot happen while open; be plain
+        raise ApplicationError(_("This question changed; reload the page."), code="conflict",
+                               status_code=409)
+    if stored.sequence == base_sequence + 1 and stored.answer == answer:
+        return SaveResult(stored.pk, stored.sequence, stored.saved_at, answer,
+                          position=shape.position, flagged=stored.flagged, shape=shape)
+    return SaveResult(stored.pk, stored.sequence, stored.saved_at, stored.answer, conflict=True,
+                      position=shape.position, flagged=stored.flagged, shape=shape)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _guarded_write(*, shape: ResponseShape, user_id: int, check_enrolment: bool, answer: Any,
+                   base_sequence: int, now) -> tuple[int, bool] | None:
+    """Write the answer in one statement, only if the attempt is `user_id`'s, they are enrolled
+    in its course (unless `check_enrolment` is off: staff, or a trusted caller), the attempt is
+    open, its quiz published, the deadline plus grace not past, the response still of the
+    cached version and its sequence `base_sequence`. Returns (position, flagged) when it wrote.
+
+    The statement takes a share lock on the attempt row before it writes, and `attempt_submit`
+    updates that row before it writes the marks: a save either commits before the submit
+    closes the attempt (and then the submit's compare-and-set sees its sequence) or waits and
+    then sees the submitted attempt and writes nothing. Both lock the attempt first, then its
+    responses.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH open_attempt AS (
+                    SELECT a.id FROM {_table(Attempt)} a JOIN {_table(Quiz)} q ON q.id = a.quiz_id
+                    WHERE a.id = %s AND a.user_id = %s AND a.state = %s AND q.published
+                      AND (a.deadline IS NULL
+                           OR a.deadline + q.grace_period * INTERVAL '1 second' >= %s)
+                      AND (NOT %s OR EXISTS (
+                           SELECT 1 FROM {_table(Enrollment)} e
+                           WHERE e.user_id = a.user_id AND e.course_id = q.course_id))
+                    FOR SHARE OF a)
+                UPDATE {_table(Response)} r
+                SET answer = %s::jsonb, sequence = %s, saved_at = %s
+                FROM open_attempt o
+                WHERE r.id = %s AND r.attempt_id = o.id AND r.version_id = %s AND r.sequence = %s
+                RETURNING r.position, r.flagged""",
+            [shape.attempt_id, user_id, Attempt.State.IN_PROGRESS, now, check_enrolment,
+             None if answer is None else json.dumps(answer), base_sequence + 1, now,
+             shape.response_id, shape.question.version_id, base_sequence])
+        return cursor.fetchone()
+
+
+def _orm_guarded_write(*, attempt: Attempt, shape: ResponseShape, answer: Any,
+                       base_sequence: int, now) -> bool:
+    # SQLite (the embedded single-user setup) serialises writers; the same guard, unlocked.
+    grace = timedelta(seconds=attempt.quiz.grace_period)
+    is_open = Attempt.objects.filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=now - grace), pk=attempt.pk,
+        state=Attempt.State.IN_PROGRESS, quiz__published=True)
+    return bool(Response.objects.filter(
+        Exists(is_open), pk=shape.response_id, attempt_id=attempt.pk, sequence=base_sequence,
+    ).update(answer=answer, sequence=base_sequence + 1, saved_at=now))
+
+
+def response_get_for_save(*, user: AbstractBaseUser, attempt_id: int,
+                          slot_id: int) -> tuple[Attempt, Response]:
+    """The slow path's read: `user`'s own attempt and its response in `slot_id` (with its
+    version) in one query, or the reason why not (the attempt's 404 or 403 before the slot's).
+    Reads only: an overdue attempt is closed by the caller (`_require_open`)."""
+    role = Subquery(Enrollment.objects.filter(
+        user_id=user.pk, course_id=OuterRef("attempt__quiz__course_id")).values("role")[:1])
+    response = (Response.objects.select_related("attempt__quiz", "version")
+                .annotate(viewer_role=role)
+                .filter(attempt_id=attempt_id, slot_id=slot_id).order_by().first())
+    if response is None:
+        attempt_get_own(user=user, attempt_id=attempt_id)  # its 404 or 403 first
+        raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
+                               status_code=404)
+    _check_owner(user, response.attempt, response.viewer_role)
+    return response.attempt, response
+
+
+def attempt_get_own(*, user: AbstractBaseUser, attempt_id: int) -> Attempt:
+    """`user`'s own attempt (with its quiz), for a write; 404, 403 (not in the course) or
+    ApplicationError forbidden (someone else's attempt). Reads only."""
+    role = Subquery(Enrollment.objects.filter(
+        user_id=user.pk, course_id=OuterRef("quiz__course_id")).values("role")[:1])
+    attempt = (Attempt.objects.select_related("quiz").annotate(viewer_role=role)
+               .filter(pk=attempt_id).order_by().first())
+    if attempt is None:
+        raise Http404(_("No such attempt."))
+    _check_owner(user, attempt, attempt.viewer_role)
+    return attempt
+
+
+def _check_owner(user: AbstractBaseUser, attempt: Attempt, role: str | None) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to see this course."))
+    if role is None and not user.is_staff:
+        raise PermissionDenied(_("You are not enrolled in this course."))
+    if attempt.user_id != user.pk:
+        raise ApplicationError(_("This is not your attempt."), code="forbidden",
+                               status_code=403)
+
+
+def response_flag_set(*, attempt: Attempt, slot_id: int, flagged: bool, now=None) -> bool:
+    """Set or clear the student's "flag for later" on one question of an open attempt.
+
+    Its own one-column update: the answer, its sequence and its save time are left alone, so a
+    flag never races an autosave nor makes another tab's save look stale. Never graded.
+    Returns the flag as stored.
+    """
+    now = now or timezone.now()
+    _require_open(attempt, now)
+    grace = timedelta(seconds=attempt.quiz.grace_period)
+    is_open = Attempt.objects.filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=now - grace), pk=attempt.pk,
+        state=Attempt.State.IN_PROGRESS, quiz__published=True)
+    updated = Response.objects.filter(Exists(is_open), attempt_id=attempt.pk,
+                                      slot_id=slot_id).update(flagged=bool(flagged))
+    if updated:
+        return bool(flagged)
+    if not Response.objects.filter(attempt_id=attempt.pk, slot_id=slot_id).exists():
+        raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
+                               status_code=404)
+    # The attempt closed meanwhile: say so the way a save does.
+    _require_open(Attempt.objects.select_related("quiz").get(pk=attempt.pk), now)
+    raise ApplicationError(_("This attempt has already been submitted."),
+                           code="attempt_closed", status_code=409)
+
+
+def _require_open(attempt: Attempt, now) -> None:
+    if attempt.state != Attempt.State.IN_PROGRESS and attempt.auto_submitted:
+        raise ApplicationError(
+            _("Time is up: the attempt was submitted automatically with the answers saved "
+              "before the deadline."), code="time_up", status_code=409)
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        raise ApplicationError(_("This attempt has already been submitted."),
+                               code="attempt_closed", status_code=409)
+    if not accepts_work(deadline=attempt.deadline, grace_period=attempt.quiz.grace_period,
+                        now=now):
+        attempt_submit(attempt=attempt, now=now, auto=True, reason="save after the deadline")
+        raise ApplicationError(
+            _("Time is up: the attempt was submitted automatically with the answers saved "
+              "before the deadline."), code="time_up", status_code=409)
+    _require_published(attempt.quiz)
+
+
+def _require_published(quiz: Quiz) -> None:
+    """A hidden quiz's open attempts are paused: kept with their answers, but not changed."""
+    if not quiz.published:
+        raise ApplicationError(
+            _("Your instructor has hidden this quiz for now, so answers cannot be saved or "
+              "submitted. Your saved answers are kept; try again when the quiz is shown again."),
+            code="quiz_hidden", status_code=403)
+
+
+# ----------------------------------------------------------------------------------------------
+# Submit
+# ----------------------------------------------------------------------------------------------
+
+
+def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False,
+                   reason: str = "") -> Attempt:
+    """Grade and close the attempt; return it as stored. Idempotent: a second submit returns
+    the graded attempt.
+
+    One read of the answers, the grading in Python, then one statement that locks the attempt
+    (waiting for the saves in flight), writes every answer's marks where its sequence is still
+    the one graded, and closes the attempt only if all of them were. If a save committed in
+    between, the grading is done again under `SELECT … FOR UPDATE` on the attempt, which no save
+    can pass. A submit past the deadline plus grace is automatic whoever asked (closed with
+    what was saved in time); every automatic submit is logged with its `reason`.
+    """
+    if attempt.state == Attempt.State.SUBMITTED:
+        return attempt
+    if connection.vendor == "postgresql":
+        responses = _graded_responses(attempt)
+        # The clock is read after the answers: a save that committed before the read has an
+        # earlier time, and one that commits after it fails the compare-and-set below.
+        now = now or timezone.now()
+        locked, closed = _close_and_mark(attempt=attempt, responses=responses, now=now,
+                                         auto=auto)
+        if locked and closed is None:
+            log.info("attempt %s: an answer was saved while it was submitted; grading again",
+                     attempt.pk)
+            locked, closed, responses, now = _close_under_lock(attempt=attempt, auto=auto)
+    else:
+        locked, closed, responses, now = _close_under_lock(attempt=attempt, auto=auto, now=now)
+    if closed is None:
+        # Another submit came first (idempotent), or the quiz was hidden meanwhile.
+        fresh = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+        if fresh.state != Attempt.State.SUBMITTED:
+            _require_published(fresh.quiz)
+        return fresh
+    if closed:
+        log.info("attempt %s of quiz %s (user %s) submitted automatically: %s", attempt.pk,
+                 attempt.quiz_id, attempt.user_id,
+                 reason or ("deadline" if auto else "submitted after the deadline and grace"))
+    done = copy.copy(attempt)
+    done.state = Attempt.State.SUBMITTED
+    done.submitted_at = now
+    done.auto_submitted = closed
+    done.score = _score(responses)
+    return done
+
+
+def _graded_responses(attempt: Attempt) -> list[Response]:
+    """The attempt's answers (one read; a second one only for versions this process has not
+    seen), each graded."""
+    responses = list(Response.objects.filter(attempt_id=attempt.pk).only(
+        "id", "attempt_id", "version_id", "sequence", "answer", "instance", "max_mark")
+        .order_by())
+    shapes = {r.version_id: _versions.get(r.version_id) for r in responses}
+    missing = [version_id for version_id, shape in shapes.items() if shape is None]
+    if missing:
+        for version in QuestionVersion.objects.filter(pk__in=missing).only("id", "qtype",
+                                                                            "data"):
+            shapes[version.pk] = _question_shape(version.pk, version.qtype, version.data)
+    for response in responses:
+        question = shapes[response.version_id]
+        data = response.instance if response.instance is not None else question.data
+        _grade_fields(response, question.qtype, data)
+    return responses
+
+
+def _close_and_mark(*, attempt: Attempt, responses: list[Response], now,
+                    auto: bool) -> tuple[bool, bool | None]:
+    """One statement: lock the attempt if it is open and either `auto`, past its deadline plus
+    grace (then the close is automatic) or its quiz is published; write each response's marks
+    where its sequence is the one graded; close the attempt if every one was. Returns (whether
+    it locked the attempt; None if it did not close it, else whether the close was
+    automatic)."""
+    values = ", ".join(["(%s::bigint, %s::integer, %s::double precision, %s, %s::jsonb)"]
+                       * len(responses))
+    params: list[Any] = []
+    for r in responses:
+        params += [r.pk, r.sequence, r.fraction, r.state, json.dumps(r.feedback)]
+    overdue = "(a.deadline IS NOT NULL AND a.deadline + q.grace_period * INTERVAL '1 second' < %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH locked AS (
+                    SELECT a.id, (%s OR {overdue}) AS auto
+                    FROM {_table(Attempt)} a JOIN {_table(Quiz)} q ON q.id = a.quiz_id
+                    WHERE a.id = %s AND a.state = %s AND (%s OR {overdue} OR q.published)
+                    FOR UPDATE OF a),
+                marked AS (
+                    UPDATE {_table(Response)} r
+                    SET fraction = v.fraction, state = v.state, feedback = v.feedback
+                    FROM (VALUES {values}) AS v(id, sequence, fraction, state, feedback), locked
+                    WHERE r.id = v.id AND r.attempt_id = locked.id AND r.sequence = v.sequence
+                    RETURNING r.id),
+                closed AS (
+                    UPDATE {_table(Attempt)} a SET state = %s, submitted_at = %s,
+                        auto_submitted = locked.auto, score = %s
+                    FROM locked
+                    WHERE a.id = locked.id AND a.state = %s
+                      AND (SELECT count(*) FROM marked) = %s
+                    RETURNING a.auto_submitted)
+                SELECT (SELECT count(*) FROM locked), (SELECT auto_submitted FROM closed)""",
+            [auto, now, attempt.pk, Attempt.State.IN_PROGRESS, auto, now, *params,
+             Attempt.State.SUBMITTED, now, _score(responses), Attempt.State.IN_PROGRESS,
+             len(responses)])
+        locked, closed = cursor.fetchone()
+    return bool(locked), closed
+
+
+def _close_under_lock(*, attempt: Attempt, auto: bool,
+                      now=None) -> tuple[bool, bool | None, list[Response], Any]:
+    """Lock the attempt, then read, grade and write its answers and close it: the retry when a
+    save slipped in on PostgreSQL, and the only way on SQLite (one writer at a time). Returns
+    what `_close_and_mark` does, the graded responses and the time of the close."""
+    with transaction.atomic():
+        locked = (Attempt.objects.select_for_update(of=("self",)).select_related("quiz")
+                  .filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).first())
+        if locked is None:
+            return False, None, [], now
+        now = now or timezone.now()  # after every save that committed
+        auto = auto or not accepts_work(deadline=locked.deadline,
+                                        grace_period=locked.quiz.grace_period, now=now)
+        if not (auto or locked.quiz.published):
+            return False, None, [], now
+        responses = _graded_responses(attempt)
+        Response.objects.bulk_update(responses, ["fraction", "state", "feedback"])
+        Attempt.objects.filter(pk=attempt.pk).update(
+            state=Attempt.State.SUBMITTED, submitted_at=now, auto_submitted=auto,
+            score=_score(responses))
+    return True, auto, responses, now
+
+
+def _grade_fields(response: Response, qtype_name: str, data: dict) -> None:
+    qtype = qtypes.get(qtype_name)
+    if not qtype_registry.get(qtype_name).scored:
+        response.fraction, response.state, response.feedback = 0.0, "complete", []
+        return
+    grade = qtype.grade(data, response.answer)
+    response.fraction = grade.fraction
+    response.state = grade.state
+    response.feedback = list(grade.feedback)
+
+
+def _grade_into(response: Response) -> None:
+    """Grade `response` (with its version loaded) into its fraction, state and feedback."""
+    _grade_fields(response, response.version.qtype, response.question_data)
+
+
+def _score(responses: list[Response]) -> Decimal | None:
+    if any(r.fraction is None for r in responses):
+        return None  # an essay awaits a human grader
+    return sum((Decimal(str(r.fraction)) * r.max_mark for r in responses), Decimal(0))
+
+
+def attempt_finish_if_overdue(*, attempt: Attempt, now=None,
+                              reason: str = "read after its deadline plus grace") -> bool:
+    """Submit an open attempt whose time (plus grace) has run out. Returns True if it did."""
+    now = now or timezone.now()
+    if attempt.state == Attempt.State.IN_PROGRESS and not accepts_work(
+            deadline=attempt.deadline, grace_period=attempt.quiz.grace_period, now=now):
+        attempt_submit(attempt=attempt, now=now, auto=True, reason=reason)
+        return True
+    return False
+
+
+def attempt_close_if_overdue(*, attempt: Attempt, now=None) -> Attempt:
+    """`attempt` as it stands once the deadline rule is applied: an open attempt past its
+    deadline plus grace is submitted (the pages and the API call this after reading one)."""
+    if attempt_finish_if_overdue(attempt=attempt, now=now):
+        attempt.refresh_from_db()
+    return attempt
