@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from .models import Course, Enrollment, Lesson, LessonProgress, Module
 from .pack import CoursePackSpec, read_course_pack

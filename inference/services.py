@@ -23,9 +23,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from config.parsers import json_loads
-from courses.models import Enrollment
+from courses.access import forbidden, require_job_owner, user_teaches_course
 
 from . import notify
 from .catalog import MODEL_FOR_KIND, model_version
@@ -258,9 +258,8 @@ def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJo
 
 
 def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
-    if job.user_id != user.pk:
-        raise ApplicationError(_("You can only cancel your own demos."), code="forbidden",
-                               status_code=403)
+    require_job_owner(user=user, job_user_id=job.user_id,
+                      message=_("You can only cancel your own demos."))
     if DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
             status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled.")):
         notify.jobs_finished([job.pk])  # a request waiting for it answers now
@@ -290,9 +289,8 @@ def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
 
 
 def demo_job_set_shared(*, job: DemoJob, user: AbstractBaseUser, shared: bool) -> DemoJob:
-    if job.user_id != user.pk:
-        raise ApplicationError(_("You can only share your own results."), code="forbidden",
-                               status_code=403)
+    require_job_owner(user=user, job_user_id=job.user_id,
+                      message=_("You can only share your own results."))
     job.share_in_gallery = shared
     job.save(update_fields=["share_in_gallery"])
     return job
@@ -300,12 +298,8 @@ def demo_job_set_shared(*, job: DemoJob, user: AbstractBaseUser, shared: bool) -
 
 def demo_job_hide(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     """Hide a result from the class gallery; only the course's teachers may."""
-    teaches = user.is_staff or Enrollment.objects.filter(
-        user=user, course_id=job.course_id,
-        role__in=(Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)).exists()
-    if not teaches:
-        raise ApplicationError(_("Only the course's teachers can hide gallery items."),
-                               code="forbidden", status_code=403)
+    if not user_teaches_course(user=user, course_id=job.course_id):
+        raise forbidden(_("Only the course's teachers can hide gallery items."))
     job.hidden_by_teacher = True
     job.save(update_fields=["hidden_by_teacher"])
     return job

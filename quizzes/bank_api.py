@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -16,8 +17,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from config.api_errors import ApplicationError, error_responses
-from courses.selectors import course_access_get
+from config.api_errors import error_responses
+from config.errors import ApplicationError
+from courses.access import teacher_access_get
 
 from . import authoring, interchange, limits, qtypes
 from .bank_views import preview_question
@@ -27,11 +29,8 @@ FORMAT_CHOICES = list(interchange.FORMATS)
 
 
 def _teacher(request, course_slug: str):
-    access = course_access_get(user=request.user, course_slug=course_slug)
-    if not access.can_teach:
-        raise ApplicationError("Only the course's teachers can use the question bank.",
-                               code="forbidden", status_code=403)
-    return access
+    return teacher_access_get(user=request.user, course_slug=course_slug,
+                              message=_("Only the course's teachers can use the question bank."))
 
 
 def _category_by_path(course, path: str) -> Category | None:

@@ -21,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.selectors import CourseAccess, course_access_get
 
 from . import authoring, interchange, limits, qtypes, selectors

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from . import limits, qtypes
 from .formats.common import ALLOWED_FRACTIONS, percent_text

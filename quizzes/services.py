@@ -21,7 +21,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.models import Course, Lesson
 
 from . import bounds, limits, qtypes

@@ -7,7 +7,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
+from courses.access import forbidden, require_attempt_owner, teacher_access_get
 
 from . import qtypes, reports, selectors, services
 from .forms import GradeOverrideForm, QuizOverrideForm
@@ -106,8 +106,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.user_id != request.user.pk:
         return redirect("quizzes:review", attempt_id=attempt.pk)
     if not attempt.quiz.published and not access.can_teach:
-        raise PermissionDenied(_("Your instructor has hidden this quiz for now. Your saved "
-                                 "answers are kept; come back when the quiz is shown again."))
+        raise forbidden(_("Your instructor has hidden this quiz for now. Your saved "
+                          "answers are kept; come back when the quiz is shown again."))
     responses = selectors.attempt_responses(attempt=attempt)
     if services.attempt_images_redraw(attempt=attempt, responses=responses):
         responses = selectors.attempt_responses(attempt=attempt)
@@ -187,8 +187,7 @@ def response_flag(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpRe
 
 def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-    if attempt.user_id != request.user.pk:
-        raise ApplicationError(_("This is not your attempt."), code="forbidden", status_code=403)
+    require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
     return attempt
 
 
@@ -468,7 +467,7 @@ def _grade_cell(grade: selectors.QuizGrade) -> str:
 def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
     """Teachers: everyone's grades. A student: their own grades page, with only the marks the
     review policy shows them."""
-    from courses.selectors import course_access_get
+    from courses.access import course_access_get
 
     access = course_access_get(user=request.user, course_slug=course_slug)
     only = None if access.can_teach else request.user
@@ -514,11 +513,8 @@ def _number(value) -> str:
 @require_POST
 def grade_override(request: HttpRequest, course_slug: str) -> HttpResponse:
     """A teacher's grade for one student on one quiz, with the reason (kept as history)."""
-    from courses.selectors import course_access_get
-
-    access = course_access_get(user=request.user, course_slug=course_slug)
-    if not access.can_teach:
-        raise PermissionDenied(_("Only the course's teachers can change grades."))
+    access = teacher_access_get(user=request.user, course_slug=course_slug,
+                                message=_("Only the course's teachers can change grades."))
     quizzes = list(selectors.quiz_list_for_course(access=access)
                    .exclude(kind=Quiz.Kind.PRACTICE))
     target = reverse("quizzes:gradebook", args=[course_slug]) + "#overrides-heading"
