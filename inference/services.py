@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from config.parsers import json_loads
+from config.json_depth import json_loads
 from courses.access import forbidden, require_job_owner, user_teaches_course
 
-from . import notify
+from . import job_messages, notify
 from .catalog import MODEL_FOR_KIND, model_version
 from .enqueue import demo_job_enqueue
 from .images import read_upload
@@ -247,7 +247,7 @@ def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJo
         return DemoJob.objects.create(
             **common, status=DemoJob.Status.SUCCEEDED, progress=1.0, result=result,
             input_file=input_file, started_at=now, finished_at=now,
-            message=_("Same request as before: the stored result."),
+            message=job_messages.CACHED,
             timings={"cached": True, "total_ms": 0, "source_job": str(source)})
     job = DemoJob.objects.create(**common)
     if png is not None:
@@ -261,7 +261,8 @@ def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     require_job_owner(user=user, job_user_id=job.user_id,
                       message=_("You can only cancel your own demos."))
     if DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.QUEUED).update(
-            status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled.")):
+            status=DemoJob.Status.CANCELLED, finished_at=timezone.now(),
+            message=job_messages.CANCELLED):
         notify.jobs_finished([job.pk])  # a request waiting for it answers now
     job.refresh_from_db()
     return job
@@ -280,7 +281,7 @@ def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
         DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
                                heartbeat_at__lt=stale).update(
             status=DemoJob.Status.FAILED, finished_at=now, error="worker lost",
-            message=_("The worker running this demo stopped. Run it again."))
+            message=job_messages.WORKER_STOPPED)
         job.refresh_from_db()
     elif job.status == DemoJob.Status.QUEUED and job.expires_at < now:
         DemoJob.objects.filter(pk=job.pk).expire_stale(now)

@@ -11,18 +11,19 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from config.api_errors import error_responses
+from config.api_fields import UploadField
 from config.errors import ApplicationError
 from courses.access import teacher_access_get
 
 from . import authoring, interchange, limits, qtypes
-from .bank_views import preview_question
+from .bank.editor import preview_question
 from .models import Category, Question
 
 FORMAT_CHOICES = list(interchange.FORMATS)
@@ -44,11 +45,6 @@ def _category_by_path(course, path: str) -> Category | None:
             raise ApplicationError(f"No category {path!r} in this course.", code="not_found",
                                    status_code=404, fields={"category": ["No such category."]})
     return parent
-
-
-@extend_schema_field(OpenApiTypes.BINARY)
-class UploadField(serializers.FileField):
-    """A multipart file part: documented as binary, not as the URL a FileField reads as."""
 
 
 class _ReportItem(serializers.Serializer):

@@ -22,7 +22,6 @@ Every public function is keyword-only.
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -42,8 +41,9 @@ from . import qtypes, services
 from .format_messages import format_error_text, where_text
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
 from .formats.common import DataProblem, default_name
-from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+from .models import Category, Question, QuestionVersion, Quiz, Slot
 from .qtypes._choices import duplicate_choice
+from .question_files import question_files_store, version_files
 
 FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -79,19 +79,6 @@ def pluginfile_urls(value: Any, version_id: int | None) -> Any:
     if isinstance(value, list):
         return [pluginfile_urls(v, version_id) for v in value]
     return value
-
-
-def _store_files(version: QuestionVersion, files: dict[str, bytes]) -> int:
-    QuestionFile.objects.bulk_create([
-        QuestionFile(version=version, name=name, content=bytes(content),
-                     content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
-        for name, content in files.items()
-    ])
-    return len(files)
-
-
-def version_files(version: QuestionVersion) -> dict[str, bytes]:
-    return {f.name: bytes(f.content) for f in version.files.all()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -454,8 +441,9 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
             # GIFT carries neither files nor Moodle's extra settings: the new version keeps
             # the stored ones.
             extras=pq.extras if report.format == "moodle-xml" else None, always=True)
-        report.files_stored += _store_files(
-            version, files if report.format == "moodle-xml" else version_files(latest))
+        report.files_stored += question_files_store(
+            version=version,
+            files=files if report.format == "moodle-xml" else version_files(latest))
         item.version = version.number
         report.updated.append(item)
     elif meta_changed:

@@ -39,6 +39,7 @@ from .models import (
     Slot,
     default_review_policy,
 )
+from .question_files import question_files_store
 from .timing import QuizTerms, accepts_work, attempt_deadline, quiz_terms
 
 # ----------------------------------------------------------------------------------------------
@@ -71,12 +72,15 @@ def has_unstorable_text(value: Any) -> bool:
     return False
 
 
-def _validated(qtype_name: str, data: dict) -> dict:
+def question_data_validate(*, qtype: str, data: dict) -> dict:
+    """The type's normalised data, or ApplicationError whose `fields` has the data path
+    ("choices[2].fraction") of the fault, as `QuestionDataError` says it. The one check of a
+    question's data: the editor (`authoring.question_validate`) adds its own rules on top."""
     try:
-        data = qtypes.get(qtype_name).validate(data)
+        data = qtypes.get(qtype).validate(data)
     except qtypes.QuestionDataError as exc:
-        raise ApplicationError(f"{exc.path}: {exc.message}", code="invalid_question",
-                               fields={str(exc.path): [exc.message]}) from exc
+        raise ApplicationError(str(exc), code="invalid_question",
+                               fields={exc.path or "data": [exc.message]}) from exc
     if has_unstorable_text(data):
         message = _("The question contains characters that cannot be stored (NUL, or a lone "
                     "surrogate).")
@@ -101,7 +105,7 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
                     files: dict[str, bytes] | None = None,
                     extras: dict | None = None) -> Question:
     """Create a question with its first version."""
-    data = _validated(qtype, data)
+    data = question_data_validate(qtype=qtype, data=data)
     default_mark = question_mark_clean(qtype=qtype, default_mark=default_mark)
     with transaction.atomic():
         question = Question.objects.create(course=course, category=category, name=name, key=key,
@@ -110,19 +114,8 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
             question=question, number=1, qtype=qtype, stem=stem, text_format=text_format,
             data=data, general_feedback=general_feedback, default_mark=default_mark,
             extras=extras or {}, created_by=user)
-        _store_files(version, files)
+        question_files_store(version=version, files=files)
     return question
-
-
-def _store_files(version: QuestionVersion, files: dict[str, bytes] | None) -> None:
-    import mimetypes
-
-    from .models import QuestionFile
-
-    for name, content in (files or {}).items():
-        QuestionFile.objects.create(version=version, name=name, content=content,
-                                    content_type=mimetypes.guess_type(name)[0]
-                                    or "application/octet-stream")
 
 
 def question_version_create(*, question: Question, stem: str, data: dict,
@@ -140,7 +133,7 @@ def question_version_create(*, question: Question, stem: str, data: dict,
         latest = (QuestionVersion.objects.select_for_update()
                   .filter(question=question).order_by("-number").first())
         qtype = qtype or latest.qtype
-        data = _validated(qtype, data)
+        data = question_data_validate(qtype=qtype, data=data)
         default_mark = question_mark_clean(
             qtype=qtype, default_mark=latest.default_mark if default_mark is None
             else default_mark)
