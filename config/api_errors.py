@@ -8,6 +8,7 @@ and permission errors are all reshaped the same way, so clients parse one format
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -36,9 +37,9 @@ def exception_handler(exc, context):
     if isinstance(detail, dict) and "detail" in detail:
         message, fields = str(detail["detail"]), {}
     elif isinstance(detail, dict):
-        message, fields = "The request has invalid fields.", detail
+        message, fields = _("The request has invalid fields."), detail
     else:
-        message, fields = "The request is invalid.", {"non_field_errors": detail}
+        message, fields = _("The request is invalid."), {"non_field_errors": detail}
     code = getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response

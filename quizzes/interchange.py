@@ -22,6 +22,7 @@ Every public function is keyword-only.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -44,6 +45,8 @@ from .formats.common import DataProblem, default_name
 from .models import Category, Question, QuestionVersion, Quiz, Slot
 from .qtypes._choices import duplicate_choice
 from .question_files import question_files_store, version_files
+
+log = logging.getLogger(__name__)
 
 FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -277,8 +280,27 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
     `parent`: the category the file's categories are nested under (default: the bank's top).
     `quiz`: also append each imported question to this quiz (as "latest version" slots).
     Raises ApplicationError: `file_too_large` (413), `invalid_file` (the format's message with
-    its line or element), `quiz_has_attempts`.
+    its line or element), `quiz_has_attempts`. Logs who imported what, with the counts or the
+    reason it was refused.
     """
+    who = user.get_username() if user else "-"
+    try:
+        report = _questions_import(course=course, content=content, fmt=fmt, filename=filename,
+                                   parent=parent, quiz=quiz, user=user, max_bytes=max_bytes)
+    except ApplicationError as exc:
+        log.warning("question import refused: by=%s course=%s file=%r bytes=%d code=%s "
+                    "reason=%s", who, course.slug, filename, len(content), exc.code, exc)
+        raise
+    log.info("question import: by=%s course=%s file=%r format=%s created=%d updated=%d "
+             "unchanged=%d skipped=%d files=%d quiz=%s", who, course.slug, filename,
+             report.format, len(report.created), len(report.updated), len(report.unchanged),
+             len(report.skipped), report.files_stored, report.quiz or "-")
+    return report
+
+
+def _questions_import(*, course: Course, content: bytes, fmt: str | None, filename: str,
+                      parent: Category | None, quiz: Quiz | None,
+                      user: AbstractBaseUser | None, max_bytes: int | None) -> ImportReport:
     limit = max_import_bytes() if max_bytes is None else max_bytes
     if len(content) > limit:
         raise ApplicationError(

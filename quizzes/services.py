@@ -7,6 +7,7 @@ store its result. Each public function is keyword-only and atomic.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from .models import (
 )
 from .question_files import question_files_store
 from .timing import QuizTerms, accepts_work, attempt_deadline, quiz_terms
+
+log = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------------------------
 # Question bank
@@ -784,8 +787,16 @@ def grade_override_set(*, quiz: Quiz, user: AbstractBaseUser, grade: object,
                                  "override, and this student has none."),
                                code="no_override")
     with transaction.atomic():
-        return GradeOverride.objects.create(quiz=quiz, user=user, grade=value,
-                                            reason=reason[:2000], by=by)
+        previous = (GradeOverride.objects.filter(quiz=quiz, user_id=user.pk)
+                    .order_by("-pk").values_list("grade", flat=True).first())
+        override = GradeOverride.objects.create(quiz=quiz, user=user, grade=value,
+                                                reason=reason[:2000], by=by)
+    # Grades are what students dispute: who changed whose, from what to what, and why.
+    log.info("grade override: by=%s student=%s quiz=%s/%s old=%s new=%s reason=%r",
+             by.get_username() if by else "-", user.get_username(), quiz.course.slug, quiz.slug,
+             "computed" if previous is None else previous,
+             "computed" if value is None else value, override.reason)
+    return override
 
 
 def quiz_override_delete(*, quiz: Quiz, user: AbstractBaseUser) -> bool:
@@ -922,11 +933,16 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         for attempt in Attempt.objects.filter(pk__in=ids):
             attempt.score = _score(list(attempt.responses.all()))
             attempt.save(update_fields=["score"])
-        return RegradeLog.objects.create(
+        regrade = RegradeLog.objects.create(
             quiz=quiz, question=question, run_by=user, reason=reason,
             changes=[{"attempt": c.attempt_id, "user": c.username, "old": c.old_score,
                       "new": c.new_score, "from_version": c.old_version,
                       "to_version": c.new_version} for c in plan.changes])
+    log.info("regrade: by=%s quiz=%s/%s question=%s version=%s attempts_regraded=%d "
+             "scores_changed=%d skipped=%d reason=%r", user.get_username() if user else "-",
+             quiz.course.slug, quiz.slug, question.pk, version.number, len(ids),
+             sum(c.old_score != c.new_score for c in plan.changes), len(plan.skipped), reason)
+    return regrade
 
 
 # ----------------------------------------------------------------------------------------------
