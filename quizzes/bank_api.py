@@ -42,8 +42,10 @@ def _category_by_path(course, path: str) -> Category | None:
     for name in parts:
         parent = Category.objects.filter(course=course, parent=parent, name=name).first()
         if parent is None:
-            raise ApplicationError(f"No category {path!r} in this course.", code="not_found",
-                                   status_code=404, fields={"category": ["No such category."]})
+            raise ApplicationError(
+                _("No category %(path)s in this course.") % {"path": repr(path)},
+                code="not_found", status_code=404,
+                fields={"category": [_("No such category.")]})
     return parent
 
 
@@ -93,8 +95,10 @@ class QuestionImportApi(APIView):
         limit = interchange.max_import_bytes()
         upload = request.FILES.get("file")
         if upload is not None and upload.size > limit:
-            raise ApplicationError(f"The file is {upload.size:,} bytes; the limit is "
-                                   f"{limit:,} bytes.", code="file_too_large", status_code=413)
+            raise ApplicationError(
+                _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"size": f"{upload.size:,}", "limit": f"{limit:,}"},
+                code="file_too_large", status_code=413)
         body = self.QuestionImportInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
@@ -102,8 +106,8 @@ class QuestionImportApi(APIView):
         if values["quiz"]:
             quiz = access.course.quizzes.filter(slug=values["quiz"]).first()
             if quiz is None:
-                raise ApplicationError("No such quiz in this course.", code="not_found",
-                                       status_code=404, fields={"quiz": ["No such quiz."]})
+                raise ApplicationError(_("No such quiz in this course."), code="not_found",
+                                       status_code=404, fields={"quiz": [_("No such quiz.")]})
         report = interchange.questions_import(
             course=access.course, content=values["file"].read(limit + 1),
             fmt=values.get("format"), filename=values["file"].name,
@@ -134,13 +138,14 @@ class QuestionExportApi(APIView):
         access = _teacher(request, course_slug)
         fmt = request.query_params.get("format", "")
         if fmt not in interchange.FORMATS:
-            raise ApplicationError("format must be gift or moodle-xml.", code="invalid",
-                                   fields={"format": ["Choose gift or moodle-xml."]})
+            raise ApplicationError(
+                _("Unknown format %(f)s; use gift or moodle-xml.") % {"f": fmt or "-"},
+                code="invalid", fields={"format": [_("Choose gift or moodle-xml.")]})
         quiz = None
         if request.query_params.get("quiz"):
             quiz = access.course.quizzes.filter(slug=request.query_params["quiz"]).first()
             if quiz is None:
-                raise ApplicationError("No such quiz in this course.", code="not_found",
+                raise ApplicationError(_("No such quiz in this course."), code="not_found",
                                        status_code=404)
         result = interchange.questions_export(
             course=access.course, fmt=fmt, quiz=quiz,
