@@ -230,3 +230,30 @@ def test_api_a_teacher_cannot_answer_for_a_student(client, people, mini_course):
         assert response.json()["error"] == {
             "code": "forbidden", "fields": {},
             "message": "Only the student who owns this attempt can change it."}
+
+
+# --- No edge re-derives a role ----------------------------------------------------------------
+
+EDGES = [
+    "courses/views.py", "quizzes/views.py", "quizzes/api.py", "quizzes/bank_api.py",
+    "quizzes/bank", "quizzes/selectors.py", "inference/views.py", "inference/api.py",
+    "inference/pool_views.py", "inference/pool_photos.py", "inference/selectors.py",
+    "inference/services.py", "inference/training/views.py", "inference/training/selectors.py",
+]
+
+
+def test_views_apis_and_selectors_ask_courses_access_instead_of_deriving_roles():
+    """`is_staff`, a teaching role or Django's PermissionDenied in one of these files would be
+    a second statement of a rule that courses/access.py states once."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = []
+    for name in EDGES:
+        path = root / name
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    offenders = [f"{f.relative_to(root)}: {needle}" for f in files
+                 for needle in ("is_staff", "Enrollment.Role.INSTRUCTOR", "Enrollment.Role.TA",
+                                "PermissionDenied")
+                 if needle in f.read_text(encoding="utf-8")]
+    assert offenders == []
