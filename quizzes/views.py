@@ -145,8 +145,9 @@ def _attempt_page_url(attempt: Attempt, page: int | None, number: int | None = N
 @require_POST
 def attempt_goto(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Previous / next / a navigator jump: save what the form sent, then show that page."""
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         for problem in _save_whole_form(request, attempt):
             messages.warning(request, problem)
     except ApplicationError as exc:
@@ -163,8 +164,9 @@ def response_flag(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpRe
     """Flag a question for later, or clear the flag (`flagged` = 1 or 0). htmx gets the new
     button and navigator entry; the form without JavaScript is saved too, then shown again."""
     flagged = request.POST.get("flagged") == "1"
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         if not request.htmx:
             for problem in _save_whole_form(request, attempt):
                 messages.warning(request, problem)
@@ -185,8 +187,15 @@ def response_flag(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpRe
     return redirect(_attempt_page_url(attempt, response.position, response.position))
 
 
+def _attempt_seen(request: HttpRequest, attempt_id: int) -> Attempt:
+    """The attempt if the user may see it; a user who may not (not in the course) is refused
+    outright with a 403 page. The pages that then refuse its teachers (only the owner changes
+    an attempt) do so with a message, which is why the two checks are apart."""
+    return selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)[1]
+
+
 def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    attempt = _attempt_seen(request, attempt_id)
     require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
     return attempt
 
@@ -255,8 +264,9 @@ def _save_whole_form(request: HttpRequest, attempt: Attempt) -> list[str]:
 @login_required
 def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """'Finish attempt': save what the form sent, list unanswered items, confirm submit."""
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         if not attempt.is_open:
             return redirect("quizzes:review", attempt_id=attempt.pk)
         if request.method == "POST":
@@ -277,8 +287,9 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         services.attempt_submit(attempt=attempt)
     except ApplicationError as exc:
         messages.error(request, exc.message)
