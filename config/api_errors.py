@@ -1,41 +1,35 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}}.
+"""The API's side of errors: DRF's exception handler and the one error shape,
+{"error": {"code", "message", "fields"}}.
 
-Services raise `ApplicationError` with a message a person can act on; DRF's own validation and
-permission errors are reshaped the same way so clients parse one format.
+Services raise `config.errors.ApplicationError` (no DRF in it) with a message a person can act
+on; here it, Django's own `PermissionDenied`/`Http404` (their message kept) and DRF's validation
+and permission errors are all reshaped the same way, so clients parse one format.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.errors import ApplicationError
 
-class ApplicationError(Exception):
-    """A business-rule failure raised by a service: shown to the user as is."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, message: str, *, code: str = "invalid", fields: dict | None = None,
-                 status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.fields = fields or {}
-        if status_code is not None:
-            self.status_code = status_code
+__all__ = ["ApplicationError", "exception_handler", "not_found", "error_responses"]
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
-        return Response(body, status=exc.status_code)
+        return Response(body, status=exc.status)
+    # Django's own errors keep their message (a selector's "You are not enrolled in this
+    # course." reaches the client, not DRF's generic default).
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(*_own_message(exc))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(*_own_message(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -43,12 +37,17 @@ def exception_handler(exc, context):
     if isinstance(detail, dict) and "detail" in detail:
         message, fields = str(detail["detail"]), {}
     elif isinstance(detail, dict):
-        message, fields = "The request has invalid fields.", detail
+        message, fields = _("The request has invalid fields."), detail
     else:
-        message, fields = "The request is invalid.", {"non_field_errors": detail}
+        message, fields = _("The request is invalid."), {"non_field_errors": detail}
     code = getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+def _own_message(exc: Exception) -> tuple:
+    """(message,) when the exception was raised with one, else () for DRF's default."""
+    return (str(exc.args[0]),) if exc.args and exc.args[0] else ()
 
 
 def not_found(request, exception):

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 # Room for the multipart envelope and the form's other (small) fields on top of the file bytes.
 ENVELOPE_BYTES = 64 * 1024

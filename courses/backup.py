@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 FORMAT_VERSION = 1
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import user_instructs_any_course
+from .access import can_manage_site_models
 
 
 def navigation(request: HttpRequest) -> dict:
     # Lazy: only pages that render the navigation for a signed-in user pay the query.
     return {"nav_instructs": SimpleLazyObject(
-        lambda: user_instructs_any_course(user=request.user))}
+        lambda: can_manage_site_models(user=request.user))}

@@ -1,7 +1,7 @@
 """Every read that checks access. Views and APIs call these; none of them queries on its own.
 
-The rule, decided here once: a user sees a course when enrolled in it (any role) or when staff.
-Instructors, TAs and staff additionally see everyone's progress.
+Who may see or do what is decided in `courses.access`; the names it exports are re-exported
+here for the callers that read them with the other course selectors.
 """
 
 from __future__ import annotations
@@ -9,36 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .access import (  # noqa: F401  (re-exported)
+    CourseAccess,
+    can_manage_site_models,
+    course_access_get,
+    require_instructor,
+    require_teacher,
+)
 from .models import Course, Enrollment, Lesson, LessonProgress, Module
-
-
-@dataclass(frozen=True)
-class CourseAccess:
-    """What a user may do in one course."""
-
-    course: Course
-    role: str | None  # Enrollment.Role value, or None for staff who are not enrolled
-    is_staff: bool
-
-    @property
-    def can_teach(self) -> bool:
-        """Instructors, TAs and site staff: see all progress, statistics, authoring."""
-        return self.is_staff or self.role in (Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)
-
-    @property
-    def is_instructor(self) -> bool:
-        return self.is_staff or self.role == Enrollment.Role.INSTRUCTOR
-
-
-def user_instructs_any_course(*, user: AbstractBaseUser) -> bool:
-    """Staff, or an instructor of some course: sees the demo status board and model training."""
-    return user.is_authenticated and (user.is_staff or Enrollment.objects.filter(
-        user_id=user.pk, role=Enrollment.Role.INSTRUCTOR).exists())
 
 
 def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
@@ -46,21 +28,6 @@ def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
     if user.is_staff:
         return courses
     return courses.filter(enrollments__user=user)
-
-
-def course_access_get(*, user: AbstractBaseUser, course_slug: str) -> CourseAccess:
-    """Return the user's access to the course; 404 if no such course, 403 if not enrolled."""
-    course = Course.objects.filter(slug=course_slug).first()
-    if course is None:
-        raise Http404(_("No such course."))
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in to see this course."))
-    role = (
-        Enrollment.objects.filter(user=user, course=course).values_list("role", flat=True).first()
-    )
-    if role is None and not user.is_staff:
-        raise PermissionDenied(_("You are not enrolled in this course."))
-    return CourseAccess(course=course, role=role, is_staff=user.is_staff)
 
 
 def course_modules_with_lessons(*, course: Course) -> list[Module]:
@@ -105,8 +72,7 @@ class StudentReading:
 
 def course_reading_report(*, access: CourseAccess) -> list[StudentReading]:
     """Who has read what: one row per enrolled student. Only for those who teach the course."""
-    if not access.can_teach:
-        raise PermissionDenied(_("Only the course's teachers see everyone's progress."))
+    require_teacher(access, _("Only the course's teachers see everyone's progress."))
     course = access.course
     total = course.lessons.count()
     read_by_user: dict[int, set[int]] = {}
@@ -126,10 +92,8 @@ def course_reading_report(*, access: CourseAccess) -> list[StudentReading]:
 def course_access_for_manager(*, user: AbstractBaseUser, course_slug: str) -> CourseAccess:
     """`course_access_get`, for who may manage the course's enrolments: its instructors and
     staff (not its TAs)."""
-    access = course_access_get(user=user, course_slug=course_slug)
-    if not access.is_instructor:
-        raise PermissionDenied(_("Only the course's instructors can manage its participants."))
-    return access
+    return require_instructor(course_access_get(user=user, course_slug=course_slug),
+                              _("Only the course's instructors can manage its participants."))
 
 
 def course_participants(*, course: Course) -> list[Enrollment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,11 +11,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from .models import Course, Enrollment, Lesson, LessonProgress, Module
-from .pack import CoursePackSpec, read_course_pack
+from .pack import CoursePackSpec, PackError, read_course_pack
 from .roster import RosterError, roster_parse
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,11 +33,25 @@ class PackLoadReport:
                 f"{len(self.unchanged)} unchanged, {len(self.deleted)} deleted")
 
 
-def course_pack_load(*, path: Path) -> PackLoadReport:
+def course_pack_load(*, path: Path, by: AbstractBaseUser | None = None) -> PackLoadReport:
     """Read, validate and apply a whole pack (lessons and quizzes) in one transaction.
 
-    Raises `courses.pack.PackError` before any write when a file is wrong.
+    Raises `courses.pack.PackError` before any write when a file is wrong. Logs who loaded
+    which pack, with the counts or the reason it was refused.
     """
+    who = by.get_username() if by else "-"
+    try:
+        report = _course_pack_load(path=path)
+    except (PackError, ApplicationError) as exc:
+        log.warning("course pack refused: by=%s path=%s reason=%s", who, path, exc)
+        raise
+    log.info("course pack load: by=%s path=%s course=%s created=%d updated=%d unchanged=%d "
+             "deleted=%d", who, path, report.course.slug, len(report.created),
+             len(report.updated), len(report.unchanged), len(report.deleted))
+    return report
+
+
+def _course_pack_load(*, path: Path) -> PackLoadReport:
     spec = read_course_pack(path)
     quiz_specs = []
     if spec.quiz_files:

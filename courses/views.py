@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from . import selectors, services
 from .models import Enrollment

@@ -8,14 +8,14 @@ from contextlib import nullcontext
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_errors import error_responses
+from config.api_fields import UploadField
 from config.parsers import JSONParser
 
 from . import notify, selectors, services
@@ -44,11 +44,6 @@ def _with_preference(response: Response, waited: float) -> Response:
     return response
 
 
-@extend_schema_field(OpenApiTypes.BINARY)
-class UploadField(serializers.FileField):
-    """A multipart file part: documented as binary, not as the URL a FileField reads as."""
-
-
 class DemoJobOutSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.CharField()
@@ -75,7 +70,7 @@ def job_payload(request, job: DemoJob) -> dict:
         result = {**result, "urls": {name: base + name for name in names}}
     return {
         "id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
-        "message": job.message, "queue_position": selectors.queue_position(job=job),
+        "message": job.message_display, "queue_position": selectors.queue_position(job=job),
         "params": job.params, "result": result, "model_name": job.model_name,
         "model_version": job.model_version, "timings": job.timings,
         "created_at": job.created_at, "finished_at": job.finished_at,

@@ -18,7 +18,7 @@ import re
 
 import yaml
 
-from config.parsers import json_loads
+from config.json_depth import json_loads
 from courses.rendering import DirectiveError
 
 from .models import LIVE_GAN_MODES, LIVE_GAN_STEPS, SEED_MAX, DemoKind

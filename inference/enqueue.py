@@ -17,9 +17,8 @@ import logging
 from celery import current_app
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from . import wakeups
+from . import job_messages, wakeups
 from .models import DemoJob
 
 log = logging.getLogger(__name__)
@@ -47,8 +46,7 @@ def demo_job_enqueue(job: DemoJob) -> None:
         DemoJob.objects.filter(pk=job.pk).update(
             status=DemoJob.Status.FAILED, finished_at=timezone.now(),
             error="broker unavailable",
-            message=_("The demos are temporarily unavailable. Quizzes and lessons work as "
-                      "usual; try the demo again later."))
+            message=job_messages.UNAVAILABLE)
 
 
 def demo_jobs_wake(kind: str, job_id) -> None:

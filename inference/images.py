@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 

@@ -8,8 +8,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from . import job_messages
 
 
 class DemoKind(models.TextChoices):
@@ -38,7 +39,7 @@ class DemoJobQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(status=DemoJob.Status.QUEUED, expires_at__lt=now).update(
             status=DemoJob.Status.EXPIRED, finished_at=now,
-            message=gettext("No worker picked this demo up in time. Run it again."))
+            message=job_messages.EXPIRED)
 
 
 class DemoJob(models.Model):
@@ -107,6 +108,11 @@ class DemoJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+    @property
+    def message_display(self) -> str:
+        """The stored (English) message in the reader's language: inference.job_messages."""
+        return job_messages.job_message_display(self.message)
 
     @property
     def is_finished(self) -> bool:

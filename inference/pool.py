@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from quizzes.models import Attempt, Response
 
 from . import phash

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,9 +27,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
+from courses.access import (
+    CourseAccess,
+    course_access_get,
+    instructed_course_ids,
+    require_instructor,
+)
 from courses.models import Course, Enrollment
-from courses.selectors import CourseAccess, course_access_get
 
 from . import phash
 from .images import read_upload
@@ -43,11 +47,9 @@ POOL_SIDE = 64  # every pool image is shown 64×64 greyscale (inference/worker/p
 
 def require_pool_manager(*, user: AbstractBaseUser, course_slug: str) -> CourseAccess:
     """The course's instructors and staff add photos (TAs and students do not)."""
-    access = course_access_get(user=user, course_slug=course_slug)
-    if not access.is_instructor:
-        raise PermissionDenied(_("Only the course's instructors can add photos to its "
-                                 "spot-the-fake pool."))
-    return access
+    return require_instructor(course_access_get(user=user, course_slug=course_slug),
+                              _("Only the course's instructors can add photos to its "
+                                "spot-the-fake pool."))
 
 
 def pool_png(photo: bytes) -> bytes:
@@ -194,7 +196,7 @@ def item_pool_supply(*, course: Course, question) -> PoolSupply | None:
 def pool_courses(*, user: AbstractBaseUser) -> list[Course]:
     """The courses whose pool `user` may add photos to: those they instruct (staff: all)."""
     courses = Course.objects.order_by("slug")
-    if not user.is_staff:
-        courses = courses.filter(enrollments__user=user,
-                                 enrollments__role=Enrollment.Role.INSTRUCTOR)
-    return list(courses.distinct())
+    ids = instructed_course_ids(user=user)
+    if ids is not None:
+        courses = courses.filter(pk__in=ids)
+    return list(courses)

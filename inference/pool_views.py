@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from .pool_photos import pool_photos_add, pool_supply, require_pool_manager
 

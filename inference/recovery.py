@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from . import job_messages
 from .enqueue import demo_job_enqueue
 from .models import DemoJob, DetectorTraining
 from .training import stages
@@ -31,9 +31,9 @@ def demo_jobs_recover() -> int:
     lost = DemoJob.objects.filter(status=DemoJob.Status.RUNNING, heartbeat_at__lt=stale)
     lost.filter(tries__gte=3).update(
         status=DemoJob.Status.FAILED, finished_at=now, error="worker lost three times",
-        message=_("The worker running this demo stopped several times. Try it again later."))
+        message=job_messages.WORKER_LOST_REPEATEDLY)
     lost.filter(tries__lt=3).update(status=DemoJob.Status.QUEUED, claim="",
-                                    message=_("The worker restarted; your demo is queued again."))
+                                    message=job_messages.REQUEUED)
     DemoJob.objects.expire_stale(now)
     waiting = list(DemoJob.objects.filter(status=DemoJob.Status.QUEUED,
                                           expires_at__gte=now).order_by("created_at"))

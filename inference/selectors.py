@@ -9,14 +9,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import app
-from courses.models import Enrollment
+from courses.access import can_see_demo_job, forbidden
 
 from . import notify
 from .models import DemoJob, DemoKind
@@ -27,16 +26,10 @@ def demo_job_get_for_user(*, user: AbstractBaseUser, job_id) -> DemoJob:
     job = DemoJob.objects.filter(pk=job_id).select_related("course").first()
     if job is None:
         raise Http404(_("No such demo job."))
-    if job.user_id == user.pk or user.is_staff:
+    if can_see_demo_job(user=user, job_user_id=job.user_id, course_id=job.course_id,
+                        shared=job.share_in_gallery and not job.hidden_by_teacher):
         return job
-    if job.course_id:
-        role = Enrollment.objects.filter(user=user, course_id=job.course_id).values_list(
-            "role", flat=True).first()
-        if role in (Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA):
-            return job
-        if role and job.share_in_gallery and not job.hidden_by_teacher:
-            return job
-    raise PermissionDenied(_("This demo result is not yours."))
+    raise forbidden(_("This demo result is not yours."))
 
 
 def demo_job_wait(*, job: DemoJob, seconds: float, user=None,

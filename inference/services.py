@@ -23,11 +23,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
-from config.parsers import json_loads
-from courses.models import Enrollment
+from config.errors import ApplicationError
+from config.json_depth import json_loads
+from courses.access import forbidden, require_job_owner, user_teaches_course
 
-from . import notify
+from . import job_messages, notify
 from .catalog import CAPTION_MODELS, model_for, model_version
 from .enqueue import demo_job_enqueue
 from .images import read_upload
@@ -286,7 +286,7 @@ def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJo
         return DemoJob.objects.create(
             **common, status=DemoJob.Status.SUCCEEDED, progress=1.0, result=result,
             input_file=input_file, started_at=now, finished_at=now,
-            message=_("Same request as before: the stored result."),
+            message=job_messages.CACHED,
             timings={"cached": True, "total_ms": 0, "source_job": str(source)})
     job = DemoJob.objects.create(**common)
     if png is not None:
@@ -297,9 +297,8 @@ def _job_insert(common: dict, admission: dict, png: bytes | None, now) -> DemoJo
 
 
 def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
-    if job.user_id != user.pk:
-        raise ApplicationError(_("You can only cancel your own demos."), code="forbidden",
-                               status_code=403)
+    require_job_owner(user=user, job_user_id=job.user_id,
+                      message=_("You can only cancel your own demos."))
     # A queued job is simply never run. A running live GAN is cancelled too: its training loop
     # writes its progress only while the row is still running, so the next write (a fraction
     # of a second later) finds the row cancelled and the loop stops, freeing the worker. Other
@@ -307,7 +306,8 @@ def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     cancellable = models.Q(status=DemoJob.Status.QUEUED) | models.Q(
         status=DemoJob.Status.RUNNING, kind=DemoKind.LIVE_GAN)
     if DemoJob.objects.filter(cancellable, pk=job.pk).update(
-            status=DemoJob.Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled.")):
+            status=DemoJob.Status.CANCELLED, finished_at=timezone.now(),
+            message=job_messages.CANCELLED):
         notify.jobs_finished([job.pk])  # a request waiting for it answers now
     job.refresh_from_db()
     return job
@@ -326,7 +326,7 @@ def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
         DemoJob.objects.filter(pk=job.pk, status=DemoJob.Status.RUNNING,
                                heartbeat_at__lt=stale).update(
             status=DemoJob.Status.FAILED, finished_at=now, error="worker lost",
-            message=_("The worker running this demo stopped. Run it again."))
+            message=job_messages.WORKER_STOPPED)
         job.refresh_from_db()
     elif job.status == DemoJob.Status.QUEUED and job.expires_at < now:
         DemoJob.objects.filter(pk=job.pk).expire_stale(now)
@@ -336,12 +336,8 @@ def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:
 
 def demo_job_hide(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
     """Hide a result from the class gallery; only the course's teachers may."""
-    teaches = user.is_staff or Enrollment.objects.filter(
-        user=user, course_id=job.course_id,
-        role__in=(Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA)).exists()
-    if not teaches:
-        raise ApplicationError(_("Only the course's teachers can hide gallery items."),
-                               code="forbidden", status_code=403)
+    if not user_teaches_course(user=user, course_id=job.course_id):
+        raise forbidden(_("Only the course's teachers can hide gallery items."))
     job.hidden_by_teacher = True
     job.save(update_fields=["hidden_by_teacher"])
     return job

@@ -13,7 +13,6 @@ from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,9 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from config.uploads import upload_limit
-from courses.models import Course, Enrollment
+from courses.access import course_access_get, require_site_model_manager
+from courses.models import Course
 
 from . import notify, selectors, services
 from .catalog import detector_ood_report, model_card
@@ -37,11 +37,10 @@ def _course_for(request: HttpRequest) -> Course | None:
     slug = request.POST.get("course") or request.GET.get("course")
     if not slug:
         return None
-    course = Course.objects.filter(slug=slug).first()
-    if course and (request.user.is_staff or Enrollment.objects.filter(
-            user=request.user, course=course).exists()):
-        return course
-    return None
+    try:
+        return course_access_get(user=request.user, course_slug=slug).course
+    except (ApplicationError, Http404):
+        return None  # a course the user may not see: the demo runs outside any course
 
 
 # A running live GAN's panel asks again this often (no long wait: it changes all the time). A
@@ -209,10 +208,8 @@ def demo_job_file(request: HttpRequest, job_id, name: str) -> FileResponse:
 @require_POST
 def demo_job_cancel(request: HttpRequest, job_id) -> HttpResponse:
     job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
-    try:
-        job = services.demo_job_cancel(job=job, user=request.user)
-    except ApplicationError as exc:
-        raise PermissionDenied(exc.message) from exc
+    # A refusal (not the maker) keeps its own status and sentence: config.page_errors.
+    job = services.demo_job_cancel(job=job, user=request.user)
     return _panel(request, job) if request.htmx else redirect("inference:job", job_id=job.pk)
 
 
@@ -234,19 +231,15 @@ def pool_image(request: HttpRequest, image_id) -> FileResponse:
 def demo_job_hide(request: HttpRequest, job_id) -> HttpResponse:
     """A teacher hides a result from the class gallery with one click."""
     job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
-    try:
-        services.demo_job_hide(job=job, user=request.user)
-    except ApplicationError as exc:
-        raise PermissionDenied(exc.message) from exc
+    services.demo_job_hide(job=job, user=request.user)
     return redirect(request.META.get("HTTP_REFERER") or "inference:index")
 
 
 @login_required
 def demo_status(request: HttpRequest) -> HttpResponse:
     """Queue, worker health and timings: for instructors and staff."""
-    if not (request.user.is_staff or Enrollment.objects.filter(
-            user=request.user, role=Enrollment.Role.INSTRUCTOR).exists()):
-        raise PermissionDenied("Only instructors see the demo status board.")
+    require_site_model_manager(user=request.user,
+                               message=_("Only instructors see the demo status board."))
     return render(request, "inference/status.html", {
         "board": selectors.status_board(), "worker": worker_health(),
     })

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -19,8 +20,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from config.api_errors import ApplicationError, ErrorSerializer, error_responses
-from courses.selectors import course_access_get, course_list_for_user
+from config.api_errors import ErrorSerializer, error_responses
+from courses.access import course_access_get, require_attempt_owner, teacher_access_get
+from courses.selectors import course_list_for_user
 
 from . import attempt_runtime, limits, qtypes, reports, selectors, services
 from .models import Attempt, Dispute, Question, Response
@@ -200,9 +202,7 @@ class AttemptDetailApi(APIView):
 
 def _own_attempt(request, attempt_id: int) -> Attempt:
     _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-    if attempt.user_id != request.user.pk:
-        raise ApplicationError("Only the student who owns this attempt can change it.",
-                               code="forbidden", status_code=403)
+    require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
@@ -468,11 +468,9 @@ class QuestionBankApi(APIView):
                     "default_mark": float(latest.default_mark)}
 
     def _access(self, request, course_slug):
-        access = course_access_get(user=request.user, course_slug=course_slug)
-        if not access.can_teach:
-            raise ApplicationError("Only the course's teachers can use the question bank.",
-                                   code="forbidden", status_code=403)
-        return access
+        return teacher_access_get(
+            user=request.user, course_slug=course_slug,
+            message=_("Only the course's teachers can use the question bank."))
 
     @extend_schema(responses={200: QuestionBankOutputSerializer(many=True),
                               **error_responses(403, 404)})

@@ -32,7 +32,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.models import Enrollment
 
 from . import qtype_registry, qtypes

@@ -27,14 +27,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
+from courses.access import course_access_from_role, require_attempt_owner
 from courses.models import Enrollment
 
 from . import qtype_registry, qtypes
@@ -305,7 +305,7 @@ def response_get_for_save(*, user: AbstractBaseUser, attempt_id: int,
     Reads only: an overdue attempt is closed by the caller (`_require_open`)."""
     role = Subquery(Enrollment.objects.filter(
         user_id=user.pk, course_id=OuterRef("attempt__quiz__course_id")).values("role")[:1])
-    response = (Response.objects.select_related("attempt__quiz", "version")
+    response = (Response.objects.select_related("attempt__quiz__course", "version")
                 .annotate(viewer_role=role)
                 .filter(attempt_id=attempt_id, slot_id=slot_id).order_by().first())
     if response is None:
@@ -321,7 +321,7 @@ def attempt_get_own(*, user: AbstractBaseUser, attempt_id: int) -> Attempt:
     ApplicationError forbidden (someone else's attempt). Reads only."""
     role = Subquery(Enrollment.objects.filter(
         user_id=user.pk, course_id=OuterRef("quiz__course_id")).values("role")[:1])
-    attempt = (Attempt.objects.select_related("quiz").annotate(viewer_role=role)
+    attempt = (Attempt.objects.select_related("quiz__course").annotate(viewer_role=role)
                .filter(pk=attempt_id).order_by().first())
     if attempt is None:
         raise Http404(_("No such attempt."))
@@ -330,13 +330,9 @@ def attempt_get_own(*, user: AbstractBaseUser, attempt_id: int) -> Attempt:
 
 
 def _check_owner(user: AbstractBaseUser, attempt: Attempt, role: str | None) -> None:
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in to see this course."))
-    if role is None and not user.is_staff:
-        raise PermissionDenied(_("You are not enrolled in this course."))
-    if attempt.user_id != user.pk:
-        raise ApplicationError(_("This is not your attempt."), code="forbidden",
-                               status_code=403)
+    """The rules of courses.access, for an attempt read with the viewer's role."""
+    course_access_from_role(user=user, course=attempt.quiz.course, role=role)
+    require_attempt_owner(user=user, attempt_user_id=attempt.user_id)
 
 
 def response_flag_set(*, attempt: Attempt, slot_id: int, flagged: bool, now=None) -> bool:

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.models import Course
 
 from . import bounds, limits, qtypes, services
@@ -29,12 +29,12 @@ from .models import (
     REVIEW_WINDOWS,
     Category,
     Question,
-    QuestionFile,
     QuestionVersion,
     Quiz,
     Slot,
 )
 from .qtypes._choices import duplicate_choice
+from .question_files import question_files_store, version_files
 
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 
@@ -79,20 +79,13 @@ _CHOICE_TYPES = ("single_choice", "multiple_response")
 
 
 def question_validate(*, qtype: str, stem: str, data: dict) -> dict:
-    """The type's normalised data, or ApplicationError whose `fields` has the data path
-    ("choices[2].fraction") of the fault, as `QuestionDataError` says it."""
-    try:
-        data = qtypes.get(qtype).validate(data)
-        duplicate = duplicate_choice(data) if qtype in _CHOICE_TYPES else None
-        if duplicate is not None:
-            raise duplicate
-    except qtypes.QuestionDataError as exc:
-        raise ApplicationError(str(exc), code="invalid_question",
-                               fields={exc.path or "data": [exc.message]}) from exc
-    if services.has_unstorable_text(data):
-        message = _("The question contains characters that cannot be stored (NUL, or a lone "
-                    "surrogate).")
-        raise ApplicationError(message, code="invalid_question", fields={"data": [message]})
+    """`services.question_data_validate`, plus the editor's own rules: no two identical
+    choices, and a question text (except for the types whose text is their blanks)."""
+    data = services.question_data_validate(qtype=qtype, data=data)
+    duplicate = duplicate_choice(data) if qtype in _CHOICE_TYPES else None
+    if duplicate is not None:
+        raise ApplicationError(str(duplicate), code="invalid_question",
+                               fields={duplicate.path or "data": [duplicate.message]})
     if not stem.strip() and qtype not in ("select_missing_words", "cloze"):
         raise ApplicationError(_("Write the question text."), code="invalid_question",
                                fields={"stem": [_("This field is required.")]})
@@ -142,9 +135,7 @@ def question_save(*, course: Course, question: Question | None = None, category:
             question=question, qtype=qtype, stem=stem, data=data, text_format=text_format,
             general_feedback=general_feedback, default_mark=mark, user=user,
             change_note=change_note[:255])
-        QuestionFile.objects.bulk_create([
-            QuestionFile(version=version, name=f.name, content=f.content,
-                         content_type=f.content_type) for f in latest.files.all()])
+        question_files_store(version=version, files=version_files(latest))
         return question, True
 
 

@@ -9,29 +9,29 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from config.api_errors import ApplicationError, error_responses
-from courses.selectors import course_access_get
+from config.api_errors import error_responses
+from config.api_fields import UploadField
+from config.errors import ApplicationError
+from courses.access import teacher_access_get
 
 from . import authoring, interchange, limits, qtypes
-from .bank_views import preview_question
+from .bank.editor import preview_question
 from .models import Category, Question
 
 FORMAT_CHOICES = list(interchange.FORMATS)
 
 
 def _teacher(request, course_slug: str):
-    access = course_access_get(user=request.user, course_slug=course_slug)
-    if not access.can_teach:
-        raise ApplicationError("Only the course's teachers can use the question bank.",
-                               code="forbidden", status_code=403)
-    return access
+    return teacher_access_get(user=request.user, course_slug=course_slug,
+                              message=_("Only the course's teachers can use the question bank."))
 
 
 def _category_by_path(course, path: str) -> Category | None:
@@ -42,14 +42,11 @@ def _category_by_path(course, path: str) -> Category | None:
     for name in parts:
         parent = Category.objects.filter(course=course, parent=parent, name=name).first()
         if parent is None:
-            raise ApplicationError(f"No category {path!r} in this course.", code="not_found",
-                                   status_code=404, fields={"category": ["No such category."]})
+            raise ApplicationError(
+                _("No category %(path)s in this course.") % {"path": repr(path)},
+                code="not_found", status_code=404,
+                fields={"category": [_("No such category.")]})
     return parent
-
-
-@extend_schema_field(OpenApiTypes.BINARY)
-class UploadField(serializers.FileField):
-    """A multipart file part: documented as binary, not as the URL a FileField reads as."""
 
 
 class _ReportItem(serializers.Serializer):
@@ -98,8 +95,10 @@ class QuestionImportApi(APIView):
         limit = interchange.max_import_bytes()
         upload = request.FILES.get("file")
         if upload is not None and upload.size > limit:
-            raise ApplicationError(f"The file is {upload.size:,} bytes; the limit is "
-                                   f"{limit:,} bytes.", code="file_too_large", status_code=413)
+            raise ApplicationError(
+                _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"size": f"{upload.size:,}", "limit": f"{limit:,}"},
+                code="file_too_large", status_code=413)
         body = self.QuestionImportInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
@@ -107,8 +106,8 @@ class QuestionImportApi(APIView):
         if values["quiz"]:
             quiz = access.course.quizzes.filter(slug=values["quiz"]).first()
             if quiz is None:
-                raise ApplicationError("No such quiz in this course.", code="not_found",
-                                       status_code=404, fields={"quiz": ["No such quiz."]})
+                raise ApplicationError(_("No such quiz in this course."), code="not_found",
+                                       status_code=404, fields={"quiz": [_("No such quiz.")]})
         report = interchange.questions_import(
             course=access.course, content=values["file"].read(limit + 1),
             fmt=values.get("format"), filename=values["file"].name,
@@ -139,13 +138,14 @@ class QuestionExportApi(APIView):
         access = _teacher(request, course_slug)
         fmt = request.query_params.get("format", "")
         if fmt not in interchange.FORMATS:
-            raise ApplicationError("format must be gift or moodle-xml.", code="invalid",
-                                   fields={"format": ["Choose gift or moodle-xml."]})
+            raise ApplicationError(
+                _("Unknown format %(f)s; use gift or moodle-xml.") % {"f": fmt or "-"},
+                code="invalid", fields={"format": [_("Choose gift or moodle-xml.")]})
         quiz = None
         if request.query_params.get("quiz"):
             quiz = access.course.quizzes.filter(slug=request.query_params["quiz"]).first()
             if quiz is None:
-                raise ApplicationError("No such quiz in this course.", code="not_found",
+                raise ApplicationError(_("No such quiz in this course."), code="not_found",
                                        status_code=404)
         result = interchange.questions_export(
             course=access.course, fmt=fmt, quiz=quiz,

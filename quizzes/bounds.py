@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from . import limits
 

@@ -22,7 +22,7 @@ Every public function is keyword-only.
 
 from __future__ import annotations
 
-import mimetypes
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -34,7 +34,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.models import Course
 from courses.rendering import render_text
 
@@ -42,8 +42,11 @@ from . import qtypes, services
 from .format_messages import format_error_text, where_text
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
 from .formats.common import DataProblem, default_name
-from .models import Category, Question, QuestionFile, QuestionVersion, Quiz, Slot
+from .models import Category, Question, QuestionVersion, Quiz, Slot
 from .qtypes._choices import duplicate_choice
+from .question_files import question_files_store, version_files
+
+log = logging.getLogger(__name__)
 
 FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -79,19 +82,6 @@ def pluginfile_urls(value: Any, version_id: int | None) -> Any:
     if isinstance(value, list):
         return [pluginfile_urls(v, version_id) for v in value]
     return value
-
-
-def _store_files(version: QuestionVersion, files: dict[str, bytes]) -> int:
-    QuestionFile.objects.bulk_create([
-        QuestionFile(version=version, name=name, content=bytes(content),
-                     content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
-        for name, content in files.items()
-    ])
-    return len(files)
-
-
-def version_files(version: QuestionVersion) -> dict[str, bytes]:
-    return {f.name: bytes(f.content) for f in version.files.all()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -290,8 +280,27 @@ def questions_import(*, course: Course, content: bytes, fmt: str | None = None,
     `parent`: the category the file's categories are nested under (default: the bank's top).
     `quiz`: also append each imported question to this quiz (as "latest version" slots).
     Raises ApplicationError: `file_too_large` (413), `invalid_file` (the format's message with
-    its line or element), `quiz_has_attempts`.
+    its line or element), `quiz_has_attempts`. Logs who imported what, with the counts or the
+    reason it was refused.
     """
+    who = user.get_username() if user else "-"
+    try:
+        report = _questions_import(course=course, content=content, fmt=fmt, filename=filename,
+                                   parent=parent, quiz=quiz, user=user, max_bytes=max_bytes)
+    except ApplicationError as exc:
+        log.warning("question import refused: by=%s course=%s file=%r bytes=%d code=%s "
+                    "reason=%s", who, course.slug, filename, len(content), exc.code, exc)
+        raise
+    log.info("question import: by=%s course=%s file=%r format=%s created=%d updated=%d "
+             "unchanged=%d skipped=%d files=%d quiz=%s", who, course.slug, filename,
+             report.format, len(report.created), len(report.updated), len(report.unchanged),
+             len(report.skipped), report.files_stored, report.quiz or "-")
+    return report
+
+
+def _questions_import(*, course: Course, content: bytes, fmt: str | None, filename: str,
+                      parent: Category | None, quiz: Quiz | None,
+                      user: AbstractBaseUser | None, max_bytes: int | None) -> ImportReport:
     limit = max_import_bytes() if max_bytes is None else max_bytes
     if len(content) > limit:
         raise ApplicationError(
@@ -454,8 +463,9 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
             # GIFT carries neither files nor Moodle's extra settings: the new version keeps
             # the stored ones.
             extras=pq.extras if report.format == "moodle-xml" else None, always=True)
-        report.files_stored += _store_files(
-            version, files if report.format == "moodle-xml" else version_files(latest))
+        report.files_stored += question_files_store(
+            version=version,
+            files=files if report.format == "moodle-xml" else version_files(latest))
         item.version = version.number
         report.updated.append(item)
     elif meta_changed:

@@ -11,14 +11,19 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.access import (
+    CourseAccess,
+    course_access_from_role,
+    course_access_get,
+    require_attempt_viewer,
+    require_teacher,
+)
 from courses.models import Enrollment
-from courses.selectors import CourseAccess, course_access_get
 
 from . import qtype_registry, qtypes
 from .models import (
@@ -88,15 +93,6 @@ def _viewer_role(user: AbstractBaseUser, course_id_path: str) -> Subquery:
                     .values("role")[:1])
 
 
-def _access_from_role(user: AbstractBaseUser, course, role: str | None) -> CourseAccess:
-    """course_access_get's rule for a course already read with the viewer's role."""
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in to see this course."))
-    if role is None and not user.is_staff:
-        raise PermissionDenied(_("You are not enrolled in this course."))
-    return CourseAccess(course=course, role=role, is_staff=user.is_staff)
-
-
 def quiz_get_for_user(*, user: AbstractBaseUser, course_slug: str,
                       quiz_slug: str) -> tuple[CourseAccess, Quiz]:
     """One query when the quiz exists (the quiz, its course and the viewer's role)."""
@@ -107,7 +103,7 @@ def quiz_get_for_user(*, user: AbstractBaseUser, course_slug: str,
         # Which error (no course, not enrolled, no quiz) is course_access_get's to say.
         course_access_get(user=user, course_slug=course_slug)
         raise Http404(_("No such quiz."))
-    access = _access_from_role(user, quiz.course, quiz.viewer_role)
+    access = course_access_from_role(user=user, course=quiz.course, role=quiz.viewer_role)
     if not quiz.published and not access.can_teach:
         raise Http404(_("No such quiz."))
     return access, quiz
@@ -116,9 +112,7 @@ def quiz_get_for_user(*, user: AbstractBaseUser, course_slug: str,
 def quiz_get_for_teacher(*, user: AbstractBaseUser, course_slug: str,
                          quiz_slug: str) -> tuple[CourseAccess, Quiz]:
     access, quiz = quiz_get_for_user(user=user, course_slug=course_slug, quiz_slug=quiz_slug)
-    if not access.can_teach:
-        raise PermissionDenied(_("Only the course's teachers can do this."))
-    return access, quiz
+    return require_teacher(access), quiz
 
 
 def attempt_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
@@ -138,9 +132,8 @@ def attempt_get_for_user(*, user: AbstractBaseUser, attempt_id: int,
 
 
 def _attempt_access(user: AbstractBaseUser, attempt: Attempt, role: str | None) -> CourseAccess:
-    access = _access_from_role(user, attempt.quiz.course, role)
-    if attempt.user_id != user.pk and not access.can_teach:
-        raise PermissionDenied(_("This is not your attempt."))
+    access = course_access_from_role(user=user, course=attempt.quiz.course, role=role)
+    require_attempt_viewer(user=user, access=access, attempt_user_id=attempt.user_id)
     return access
 
 
@@ -471,8 +464,8 @@ def gradebook(*, access: CourseAccess, only_user: AbstractBaseUser | None = None
               ) -> tuple[list[Quiz], list[GradebookRow]]:
     """Students × quizzes (percent per quiz by its grading method). Teachers see everyone;
     a student sees only their own row, with only the marks the review policy shows them."""
-    if only_user is None and not access.can_teach:
-        raise PermissionDenied(_("Only the course's teachers see everyone's grades."))
+    if only_user is None:
+        require_teacher(access, _("Only the course's teachers see everyone's grades."))
     # Practice quizzes (the lessons' self-checks) are not graded.
     quizzes = list(quiz_list_for_course(access=access).exclude(kind=Quiz.Kind.PRACTICE))
     enrollments = Enrollment.objects.filter(course=access.course, role=Enrollment.Role.STUDENT)

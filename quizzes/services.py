@@ -6,6 +6,7 @@ store its result. Each public function is keyword-only and atomic.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.models import Course, Lesson
 
 from . import bounds, limits, qtype_registry, qtypes
@@ -48,7 +49,10 @@ from .models import (
     Slot,
     default_review_policy,
 )
+from .question_files import question_files_store
 from .timing import QuizTerms, quiz_terms
+
+log = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------------------------
 # Question bank
@@ -65,12 +69,15 @@ def category_get_or_create_path(*, course: Course, path: tuple[str, ...] | list[
     return parent
 
 
-def _validated(qtype_name: str, data: dict) -> dict:
+def question_data_validate(*, qtype: str, data: dict) -> dict:
+    """The type's normalised data, or ApplicationError whose `fields` has the data path
+    ("choices[2].fraction") of the fault, as `QuestionDataError` says it. The one check of a
+    question's data: the editor (`authoring.question_validate`) adds its own rules on top."""
     try:
-        data = qtypes.get(qtype_name).validate(data)
+        data = qtypes.get(qtype).validate(data)
     except qtypes.QuestionDataError as exc:
-        raise ApplicationError(f"{exc.path}: {exc.message}", code="invalid_question",
-                               fields={str(exc.path): [exc.message]}) from exc
+        raise ApplicationError(str(exc), code="invalid_question",
+                               fields={exc.path or "data": [exc.message]}) from exc
     if has_unstorable_text(data):
         message = _("The question contains characters that cannot be stored (NUL, or a lone "
                     "surrogate).")
@@ -95,7 +102,7 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
                     files: dict[str, bytes] | None = None,
                     extras: dict | None = None) -> Question:
     """Create a question with its first version."""
-    data = _validated(qtype, data)
+    data = question_data_validate(qtype=qtype, data=data)
     default_mark = question_mark_clean(qtype=qtype, default_mark=default_mark)
     with transaction.atomic():
         question = Question.objects.create(course=course, category=category, name=name, key=key,
@@ -104,19 +111,8 @@ def question_create(*, course: Course, category: Category, name: str, qtype: str
             question=question, number=1, qtype=qtype, stem=stem, text_format=text_format,
             data=data, general_feedback=general_feedback, default_mark=default_mark,
             extras=extras or {}, created_by=user)
-        _store_files(version, files)
+        question_files_store(version=version, files=files)
     return question
-
-
-def _store_files(version: QuestionVersion, files: dict[str, bytes] | None) -> None:
-    import mimetypes
-
-    from .models import QuestionFile
-
-    for name, content in (files or {}).items():
-        QuestionFile.objects.create(version=version, name=name, content=content,
-                                    content_type=mimetypes.guess_type(name)[0]
-                                    or "application/octet-stream")
 
 
 def question_version_create(*, question: Question, stem: str, data: dict,
@@ -134,7 +130,7 @@ def question_version_create(*, question: Question, stem: str, data: dict,
         latest = (QuestionVersion.objects.select_for_update()
                   .filter(question=question).order_by("-number").first())
         qtype = qtype or latest.qtype
-        data = _validated(qtype, data)
+        data = question_data_validate(qtype=qtype, data=data)
         default_mark = question_mark_clean(
             qtype=qtype, default_mark=latest.default_mark if default_mark is None
             else default_mark)
@@ -362,8 +358,16 @@ def grade_override_set(*, quiz: Quiz, user: AbstractBaseUser, grade: object,
                                  "override, and this student has none."),
                                code="no_override")
     with transaction.atomic():
-        return GradeOverride.objects.create(quiz=quiz, user=user, grade=value,
-                                            reason=reason[:2000], by=by)
+        previous = (GradeOverride.objects.filter(quiz=quiz, user_id=user.pk)
+                    .order_by("-pk").values_list("grade", flat=True).first())
+        override = GradeOverride.objects.create(quiz=quiz, user=user, grade=value,
+                                                reason=reason[:2000], by=by)
+    # Grades are what students dispute: who changed whose, from what to what, and why.
+    log.info("grade override: by=%s student=%s quiz=%s/%s old=%s new=%s reason=%r",
+             by.get_username() if by else "-", user.get_username(), quiz.course.slug, quiz.slug,
+             "computed" if previous is None else previous,
+             "computed" if value is None else value, override.reason)
+    return override
 
 
 def quiz_override_delete(*, quiz: Quiz, user: AbstractBaseUser) -> bool:
@@ -501,11 +505,16 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         for attempt in Attempt.objects.filter(pk__in=ids):
             attempt.score = _score(list(attempt.responses.all()))
             attempt.save(update_fields=["score"])
-        return RegradeLog.objects.create(
+        regrade = RegradeLog.objects.create(
             quiz=quiz, question=question, run_by=user, reason=reason,
             changes=[{"attempt": c.attempt_id, "user": c.username, "old": c.old_score,
                       "new": c.new_score, "from_version": c.old_version,
                       "to_version": c.new_version} for c in plan.changes])
+    log.info("regrade: by=%s quiz=%s/%s question=%s version=%s attempts_regraded=%d "
+             "scores_changed=%d skipped=%d reason=%r", user.get_username() if user else "-",
+             quiz.course.slug, quiz.slug, question.pk, version.number, len(ids),
+             sum(c.old_score != c.new_score for c in plan.changes), len(plan.skipped), reason)
+    return regrade
 
 
 # ----------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
+from courses.access import forbidden, require_attempt_owner, teacher_access_get
 
 from . import attempt_runtime, qtype_registry, qtypes, reports, selectors, services
 from .forms import GradeOverrideForm, QuizOverrideForm
@@ -107,8 +107,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.user_id != request.user.pk:
         return redirect("quizzes:review", attempt_id=attempt.pk)
     if not attempt.quiz.published and not access.can_teach:
-        raise PermissionDenied(_("Your instructor has hidden this quiz for now. Your saved "
-                                 "answers are kept; come back when the quiz is shown again."))
+        raise forbidden(_("Your instructor has hidden this quiz for now. Your saved "
+                          "answers are kept; come back when the quiz is shown again."))
     responses = selectors.attempt_responses(attempt=attempt)
     if services.attempt_images_redraw(attempt=attempt, responses=responses):
         responses = selectors.attempt_responses(attempt=attempt)
@@ -146,8 +146,9 @@ def _attempt_page_url(attempt: Attempt, page: int | None, number: int | None = N
 @require_POST
 def attempt_goto(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Previous / next / a navigator jump: save what the form sent, then show that page."""
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         for problem in _save_whole_form(request, attempt):
             messages.warning(request, problem)
     except ApplicationError as exc:
@@ -164,8 +165,9 @@ def response_flag(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpRe
     """Flag a question for later, or clear the flag (`flagged` = 1 or 0). htmx gets the new
     button and navigator entry; the form without JavaScript is saved too, then shown again."""
     flagged = request.POST.get("flagged") == "1"
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         if not request.htmx:
             for problem in _save_whole_form(request, attempt):
                 messages.warning(request, problem)
@@ -186,10 +188,16 @@ def response_flag(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpRe
     return redirect(_attempt_page_url(attempt, response.position, response.position))
 
 
+def _attempt_seen(request: HttpRequest, attempt_id: int) -> Attempt:
+    """The attempt if the user may see it; a user who may not (not in the course) is refused
+    outright with a 403 page. The pages that then refuse its teachers (only the owner changes
+    an attempt) do so with a message, which is why the two checks are apart."""
+    return selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)[1]
+
+
 def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    access, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-    if attempt.user_id != request.user.pk:
-        raise ApplicationError(_("This is not your attempt."), code="forbidden", status_code=403)
+    attempt = _attempt_seen(request, attempt_id)
+    require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
@@ -253,8 +261,9 @@ def _save_whole_form(request: HttpRequest, attempt: Attempt) -> list[str]:
 @login_required
 def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """'Finish attempt': save what the form sent, list unanswered items, confirm submit."""
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         if not attempt.is_open:
             return redirect("quizzes:review", attempt_id=attempt.pk)
         if request.method == "POST":
@@ -275,8 +284,9 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _attempt_seen(request, attempt_id)
     try:
-        attempt = _own_open_attempt(request, attempt_id)
+        require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
         services.attempt_submit(attempt=attempt)
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -466,7 +476,7 @@ def _grade_cell(grade: selectors.QuizGrade) -> str:
 def gradebook(request: HttpRequest, course_slug: str) -> HttpResponse:
     """Teachers: everyone's grades. A student: their own grades page, with only the marks the
     review policy shows them."""
-    from courses.selectors import course_access_get
+    from courses.access import course_access_get
 
     access = course_access_get(user=request.user, course_slug=course_slug)
     only = None if access.can_teach else request.user
@@ -512,11 +522,8 @@ def _number(value) -> str:
 @require_POST
 def grade_override(request: HttpRequest, course_slug: str) -> HttpResponse:
     """A teacher's grade for one student on one quiz, with the reason (kept as history)."""
-    from courses.selectors import course_access_get
-
-    access = course_access_get(user=request.user, course_slug=course_slug)
-    if not access.can_teach:
-        raise PermissionDenied(_("Only the course's teachers can change grades."))
+    access = teacher_access_get(user=request.user, course_slug=course_slug,
+                                message=_("Only the course's teachers can change grades."))
     quizzes = list(selectors.quiz_list_for_course(access=access)
                    .exclude(kind=Quiz.Kind.PRACTICE))
     target = reverse("quizzes:gradebook", args=[course_slug]) + "#overrides-heading"

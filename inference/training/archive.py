@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from PIL import Image
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from ..images import read_upload
 

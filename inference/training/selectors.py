@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from courses.models import Enrollment
+from courses.access import can_manage_site_models, require_site_model_manager
 
 from ..models import DetectorTraining
 from .versions import DetectorSource, active_detector, detector_card
 
 
 def can_train(user: AbstractBaseUser) -> bool:
-    """Instructors of any course, and staff: the detector serves the whole site, so the same
-    people as the demo status board (TAs are not)."""
-    return user.is_authenticated and (user.is_staff or Enrollment.objects.filter(
-        user=user, role=Enrollment.Role.INSTRUCTOR).exists())
+    """The detector serves the whole site: `courses.access.can_manage_site_models` decides."""
+    return can_manage_site_models(user=user)
 
 
 def require_trainer(user: AbstractBaseUser) -> None:
-    if not can_train(user):
-        raise PermissionDenied(_("Only instructors can retrain the fake detector."))
+    require_site_model_manager(user=user,
+                               message=_("Only instructors can retrain the fake detector."))
 
 
 def training_runs(limit: int = 50) -> list[DetectorTraining]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from ..models import DetectorTraining
 from ..pool_photos import pool_courses

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
-from .. import notify, wakeups
+from .. import job_messages, notify, wakeups
 from ..enqueue import demo_jobs_wake
 from ..models import DemoJob
 from .claim import TAKEN_HERE, claim_batch, looks_lost, reclaim_lost
@@ -100,8 +100,8 @@ def _run_claimed(claim: Callable[[], tuple[list[DemoJob], list]], kind: str) -> 
 
 def fail_batch(batch: list[DemoJob], exc: Exception) -> None:
     """Mark a batch's still-running jobs failed with a message a student can read."""
-    message = ("The demo took too long and was stopped." if isinstance(exc, JobTimeout)
-               else f"The model failed: {exc}"[:290])
+    message = (job_messages.TIMED_OUT if isinstance(exc, JobTimeout)
+               else job_messages.model_failed(exc))
     DemoJob.objects.filter(pk__in=[j.pk for j in batch], status=DemoJob.Status.RUNNING).update(
         status=DemoJob.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000],
         message=message)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from .. import wakeups
+from .. import job_messages, wakeups
 from ..models import DemoJob, DemoKind
 
 BATCHABLE = {DemoKind.FACE_GENERATE, DemoKind.LATENT_WALK, DemoKind.FAKE_DETECT,
@@ -114,7 +114,7 @@ def _take(jobs) -> list[DemoJob]:
     now = timezone.now()
     jobs.filter(status=DemoJob.Status.QUEUED).update(
         status=DemoJob.Status.RUNNING, claim=token, started_at=now, heartbeat_at=now,
-        tries=F("tries") + 1, progress=0.1, message="loading model")
+        tries=F("tries") + 1, progress=0.1, message=job_messages.LOADING_MODEL)
     taken = list(DemoJob.objects.filter(claim=token, status=DemoJob.Status.RUNNING)
                  .order_by("created_at"))
     TAKEN_HERE.add(taken)

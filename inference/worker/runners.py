@@ -25,7 +25,7 @@ from django.utils import timezone
 from PIL import Image
 from skimage import data as samples
 
-from .. import notify
+from .. import job_messages, notify
 from ..ml.captioner import attention_overlay_png, load_captioner
 from ..ml.dcgan import generate, generate_from_seeds, interpolate, load_face_generator
 from ..ml.device import device_label
@@ -221,13 +221,13 @@ def _sheet_result(sheet: dict, tiles: list[str]) -> dict:
 
 def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     gen = MODELS.get("face_generator")
-    _progress(batch, 0.3, "generating", deadline)
+    _progress(batch, 0.3, job_messages.GENERATING, deadline)
     seeds = [[j.params["seed"] + i for i in range(j.params["count"])] for j in batch]
     with _ModelClock() as clock:  # one forward pass
         images = generate_from_seeds(gen, [s for group in seeds for s in group])
     run_ms = clock.wall_ms
     yield clock  # the model is free for the next batch
-    _progress(batch, 0.8, "saving", deadline)
+    _progress(batch, 0.8, job_messages.SAVING, deadline)
     offset = 0
     for job, group in zip(batch, seeds, strict=True):
         names = [f"face-{i}.png" for i in range(len(group))]
@@ -240,13 +240,13 @@ def _run_faces(batch: list[DemoJob], deadline: float, finished: Finished) -> Ite
 
 def _run_walk(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
     gen = MODELS.get("face_generator")
-    _progress(batch, 0.3, "walking the latent space", deadline)
+    _progress(batch, 0.3, job_messages.WALKING, deadline)
     zs = [interpolate(j.params["seed_a"], j.params["seed_b"], j.params["steps"]) for j in batch]
     with _ModelClock() as clock:
         images = generate(gen, torch.cat(zs))
     run_ms = clock.wall_ms
     yield clock  # the model is free for the next batch
-    _progress(batch, 0.8, "saving", deadline)
+    _progress(batch, 0.8, job_messages.SAVING, deadline)
     offset = 0
     for job, z in zip(batch, zs, strict=True):
         steps = z.shape[0]
@@ -278,7 +278,7 @@ def _input_image(job: DemoJob) -> tuple[np.ndarray, str]:
 
 
 def _run_detect(batch: list[DemoJob], deadline: float, finished: Finished) -> Iterator[None]:
-    _progress(batch, 0.3, "checking", deadline)
+    _progress(batch, 0.3, job_messages.CHECKING, deadline)
     started = time.perf_counter()
     for job in batch:
         model = MODELS.get("fake_detector", job.model_version)  # the version the job was promised
@@ -341,7 +341,7 @@ def _run_photo_caption(batch: list[DemoJob], deadline: float, finished: Finished
 def _run_shape_caption(batch: list[DemoJob], deadline: float, finished: Finished
                        ) -> Iterator[None]:
     model = MODELS.get("captioner")
-    _progress(batch, 0.3, "captioning", deadline)
+    _progress(batch, 0.3, job_messages.CAPTIONING, deadline)
     images, truths = [], []
     for job in batch:
         image, source = _input_image(job)
@@ -368,7 +368,7 @@ def _run_shape_caption(batch: list[DemoJob], deadline: float, finished: Finished
                 outputs[i] = out
     run_ms = (time.perf_counter() - started) * 1000
     yield  # the model is free for the next batch
-    _progress(batch, 0.8, "drawing attention maps", deadline)
+    _progress(batch, 0.8, job_messages.DRAWING_ATTENTION, deadline)
 
     for job, image, out, truth in zip(batch, images, outputs, truths, strict=True):
         small = np.asarray(Image.fromarray(image).convert("RGB").resize((64, 64)))

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 
 from .. import limits, qtype_registry
 from ..models import Category

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from quizzes import interchange
 from quizzes.models import Category, Question, QuestionFile, QuestionVersion
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import serializers
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.backup import _course_objects, course_backup, course_restore
 from courses.models import Course, LessonProgress
 from quizzes import services

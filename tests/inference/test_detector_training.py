@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from inference.models import DetectorTraining
 from inference.training.archive import read_photo_archive
 

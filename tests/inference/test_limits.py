@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from inference import services
 from inference.models import DemoJob
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from inference import services
 from inference.models import DemoJob
 

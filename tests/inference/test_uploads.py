@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from inference.images import read_upload
 
 from .training_helpers import huge_declared_png

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from quizzes import authoring, services
 from quizzes.attempt_build import (
     attempt_prepared_claim,

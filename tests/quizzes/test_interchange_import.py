@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from quizzes import interchange, services
 from quizzes.models import Category, Question, QuestionVersion, Slot
 

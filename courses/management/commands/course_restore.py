@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.backup import course_restore
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.api_errors import ApplicationError
+from config.errors import ApplicationError
 from courses.models import Course
 from quizzes import interchange
 
