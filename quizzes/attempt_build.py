@@ -36,7 +36,9 @@ from config.errors import ApplicationError
 from courses.models import Enrollment
 
 from . import qtype_registry, qtypes
+from .attempt_runtime import attempt_finish_if_overdue
 from .models import Attempt, Category, Question, QuestionVersion, Quiz, QuizOverride, Response, Slot
+from .terms import quiz_terms_for
 from .timing import attempt_deadline, quiz_terms
 
 log = logging.getLogger(__name__)
@@ -276,15 +278,13 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> A
 
 
 def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tuple[Attempt, bool]:
-    from . import services  # the save/submit side: closing an overdue attempt, terms
-
     now = now or timezone.now()
     # One read for both "is one open?" and "how many were used?" (a handful of rows at most).
     previous = list(Attempt.objects.filter(quiz=quiz, user=user).order_by())
     existing = next((a for a in previous if a.state == Attempt.State.IN_PROGRESS), None)
     if existing is not None:
         existing.quiz = quiz
-        if not services.attempt_finish_if_overdue(attempt=existing, now=now):
+        if not attempt_finish_if_overdue(attempt=existing, now=now):
             return existing, False
         # It was closed just now: the prepared attempt (if any) may be claimed after all.
         claimed = attempt_prepared_claim(user=user, quiz=quiz, now=now)
@@ -297,7 +297,7 @@ def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tupl
         raise ApplicationError(_("This quiz opens at %(t)s.") % {
             "t": timezone.localtime(quiz.open_at).strftime("%Y-%m-%d %H:%M")},
             code="quiz_not_open", status_code=403)
-    terms = services.quiz_terms_for(quiz=quiz, user=user)
+    terms = quiz_terms_for(quiz=quiz, user=user)
     if terms.close_at and now >= terms.close_at:
         raise ApplicationError(_("This quiz closed at %(t)s; no new attempts can be started.") % {
             "t": timezone.localtime(terms.close_at).strftime("%Y-%m-%d %H:%M")},

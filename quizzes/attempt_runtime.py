@@ -307,7 +307,9 @@ def response_get_for_save(*, user: AbstractBaseUser, attempt_id: int,
         user_id=user.pk, course_id=OuterRef("attempt__quiz__course_id")).values("role")[:1])
     response = (Response.objects.select_related("attempt__quiz__course", "version")
                 .annotate(viewer_role=role)
-                .filter(attempt_id=attempt_id, slot_id=slot_id).order_by().first())
+                .filter(attempt_id=attempt_id, slot_id=slot_id)
+                # A prepared attempt (built ahead, not started) does not exist for its student.
+                .exclude(attempt__state=Attempt.State.PREPARED).order_by().first())
     if response is None:
         attempt_get_own(user=user, attempt_id=attempt_id)  # its 404 or 403 first
         raise ApplicationError(_("This question is not part of the attempt."), code="not_found",

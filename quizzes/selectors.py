@@ -35,6 +35,7 @@ from .models import (
     QuizOverride,
     Response,
 )
+from .terms import quiz_terms_for  # noqa: F401 - re-exported for the views
 from .timing import accepts_work, review_window
 
 

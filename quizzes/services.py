@@ -50,7 +50,8 @@ from .models import (
     default_review_policy,
 )
 from .question_files import question_files_store
-from .timing import QuizTerms, quiz_terms
+from .terms import quiz_terms_for  # noqa: F401 - a read, re-exported for callers
+from .timing import quiz_terms
 
 log = logging.getLogger(__name__)
 
@@ -294,12 +295,6 @@ def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
             attempt_submit(attempt=attempt, now=now, auto=True,
                            reason="its deadline moved before now")
     return len(overdue)
-
-
-def quiz_terms_for(*, quiz: Quiz, user: AbstractBaseUser) -> QuizTerms:
-    """The close date, time limit and attempts allowed that hold for `user` on `quiz`."""
-    override = QuizOverride.objects.filter(quiz=quiz, user_id=user.pk).order_by().first()
-    return quiz_terms(quiz, override)
 
 
 def quiz_override_set(*, quiz: Quiz, user: AbstractBaseUser, close_at=None,
