@@ -1,6 +1,6 @@
 """Demo serving benchmark: the face generator's raw throughput against the whole serving path.
 
-    python -m bench demo-serving [--quick] [--clients 1,8,64] [--faces-per-job 4]
+    python -m bench demo-serving [--quick] [--clients 1,8,64] [--faces-per-job 4] [--gradio on]
 
 1. Raw: one process, the generator alone, batch sizes 1..256 (images/second).
 2. End to end: HTTP → DemoJob row → broker → Celery worker (batching on, then off) → result in
@@ -12,6 +12,9 @@
 3. The same for the detector and the captioner at 8 clients.
 4. Where the CPU went: CPU seconds per job for the web server, the worker, the database, the
    broker and the benchmark's own clients (they all share this machine's cores).
+5. Beside Gradio (--gradio; auto: when the bench extra is installed): at the largest --clients,
+   the same generator behind Gradio's batched queue (bench/gradio_side.py), as shipped and with
+   every face fetched as PNG on both sides (ours too).
 
 The server is the production setup (gunicorn gthread, DEBUG off) on a fresh PostgreSQL database
 (SQLite when --database sqlite or PostgreSQL is unreachable) with Redis as broker unless
