@@ -53,7 +53,12 @@ lint: install
 # Bounded benchmarks (minutes): the exam storm, 3000 instant starts and the ceiling, with the
 # targets table; then demo serving. The full run: `make bench BENCH_ARGS="all"`.
 BENCH_ARGS ?= all --quick
-bench: install
+# The bench extra (Gradio, for the demo-serving comparison) on top of the usual install.
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[ml,dev,bench]'
+	touch $@
+
+bench: install $(VENV)/.bench-installed
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	# As `make run` runs its worker beside the web server (docs/performance.md).
 	$(BIN)/python -m bench demo-serving --quick --torch-threads 1 --forward-passes 2 \

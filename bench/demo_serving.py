@@ -1,6 +1,6 @@
 """Demo serving benchmark: the face generator's raw throughput against the whole serving path.
 
-    python -m bench demo-serving [--quick] [--clients 1,8,64] [--faces-per-job 4]
+    python -m bench demo-serving [--quick] [--clients 1,8,64] [--faces-per-job 4] [--gradio on]
 
 1. Raw: one process, the generator alone, batch sizes 1..256 (images/second).
 2. End to end: HTTP → DemoJob row → broker → Celery worker (batching on, then off) → result in
@@ -12,6 +12,9 @@
 3. The same for the detector and the captioner at 8 clients.
 4. Where the CPU went: CPU seconds per job for the web server, the worker, the database, the
    broker and the benchmark's own clients (they all share this machine's cores).
+5. Beside Gradio (--gradio; auto: when the bench extra is installed): at the largest --clients,
+   the same generator behind Gradio's batched queue (bench/gradio_side.py), as shipped and with
+   every face fetched as PNG on both sides (ours too).
 
 The server is the production setup (gunicorn gthread, DEBUG off) on a fresh PostgreSQL database
 (SQLite when --database sqlite or PostgreSQL is unreachable) with Redis as broker unless
@@ -356,7 +359,8 @@ class _Student:
 
 
 async def _client(client: _Student, jobs: int, seed_base: int, kind: str, faces: int,
-                  mode: str, latencies: list[float], errors: list[str]) -> None:
+                  mode: str, latencies: list[float], errors: list[str],
+                  fetch: bool = False) -> None:
     wait = {"Prefer": "wait=10"} if mode == "wait" else {}
     for i in range(jobs):
         start = time.perf_counter()
@@ -386,11 +390,26 @@ async def _client(client: _Student, jobs: int, seed_base: int, kind: str, faces:
         if job["status"] != "succeeded":
             errors.append(job["status"])
             continue
+        if fetch and not await _fetch_faces(client, job, errors):
+            continue
         latencies.append(time.perf_counter() - start)
 
 
+async def _fetch_faces(client: _Student, job: dict, errors: list[str]) -> bool:
+    """Download every face as its own PNG, as the page's <img> tags do (encoded on fetch)."""
+    from urllib.parse import urlsplit
+
+    urls = job["result"]["urls"]
+    for face in job["result"]["faces"]:
+        code, body = await client.request("GET", urlsplit(urls[face["file"]]).path)
+        if code != 200 or not body.startswith(b"\x89PNG"):
+            errors.append(f"file {code}")
+            return False
+    return True
+
+
 def end_to_end(stack: Stack, clients: int, jobs_per_client: int, kind: str, faces: int,
-               mode: str) -> dict:
+               mode: str, fetch: bool = False) -> dict:
     """Run the clients; only the jobs are timed (and metered), not the logins."""
     latencies: list[float] = []
     errors: list[str] = []
@@ -403,7 +422,7 @@ def end_to_end(stack: Stack, clients: int, jobs_per_client: int, kind: str, face
                                           for c in range(clients)))
         timing["meter"], timing["start"] = stack.meter(), time.perf_counter()
         await asyncio.gather(*(_client(session, jobs_per_client, seed0 + 10_000_000 * (c + 1),
-                                       kind, faces, mode, latencies, errors)
+                                       kind, faces, mode, latencies, errors, fetch)
                                for c, session in enumerate(sessions)))
         timing["elapsed"] = time.perf_counter() - timing["start"]
         timing["cpu"] = timing["meter"].used()
@@ -450,7 +469,20 @@ def main(argv: list[str] | None = None) -> None:
                         help="the production-like default; 'filesystem' for the embedded one")
     parser.add_argument("--database", default=PG_URL,
                         help="a PostgreSQL URL (recreated) or 'sqlite' (the embedded default)")
+    parser.add_argument("--gradio", choices=["auto", "on", "off"], default="auto",
+                        help="also serve the generator with Gradio (the bench extra) and "
+                             "compare at the largest --clients; auto: when it is installed")
+    parser.add_argument("--gradio-max-batch", type=int, default=0,
+                        help="Gradio's max_batch_size (requests a call); 0: as many as fill "
+                             "our worker's image cap (--max-batch-images or 32)")
     args = parser.parse_args(argv)
+    from . import gradio_side
+
+    if args.gradio == "on" and not gradio_side.installed():
+        parser.error("--gradio on: Gradio is not installed (pip install -e '.[bench]')")
+    with_gradio = args.gradio == "on" or (args.gradio == "auto" and gradio_side.installed())
+    if args.gradio == "auto" and not with_gradio:
+        print("(Gradio not installed: no comparison; pip install -e '.[bench]')")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     repeats = 3 if args.quick else 7
@@ -466,6 +498,16 @@ def main(argv: list[str] | None = None) -> None:
     stretch = 3.0 if args.quick else 5.0
     others = raw_detector_and_captioner(16, repeats)
     rows: list[tuple[str, dict, bool]] = []
+    beside: dict[str, dict] = {}  # the comparison with Gradio, at the largest client count
+
+    def bracketed(run, *a, **kw) -> dict:
+        """A run between two stretches of the raw generator (the better one is its raw)."""
+        before = raw_sustained(raw_batch, stretch)
+        row = run(*a, **kw)
+        after = raw_sustained(raw_batch, stretch)
+        row["raw_sustained"], row["raw_cpu_ms"] = max(before, after)
+        return row
+
     for label in args.batching.split(","):
         tag = label
         with Stack(max_batch=64 if label == "on" else 1, port=args.port, broker=args.broker,
@@ -490,10 +532,30 @@ def main(argv: list[str] | None = None) -> None:
                 row["model_cpu_ms"] = stack.model_cpu_per_image(since)
                 rows.append((tag, row, True))
                 print(f"({tag}, {n} clients: {row['images_s']:.1f} faces/s)", flush=True)
+            if with_gradio and label == "on":
+                n = max(clients)
+                jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)
+                beside["ours"] = next(r for t, r, _ in rows if t == tag and r["clients"] == n)
+                beside["ours, PNG fetched"] = bracketed(
+                    end_to_end, stack, n, jobs, "face-generate", faces, args.client, fetch=True)
+                print(f"(ours, PNG fetched, {n} clients: "
+                      f"{beside['ours, PNG fetched']['images_s']:.1f} faces/s)", flush=True)
             if label == "on":
                 for kind in filter(None, args.other_kinds.split(",")):
                     row = end_to_end(stack, 8, 4 if args.quick else 12, kind, 1, args.client)
                     rows.append((f"{tag} ({kind})", row, False))
+    if with_gradio:
+        gradio_batch = args.gradio_max_batch or max(1, (args.max_batch_images or 32) // faces)
+        n = max(clients)
+        jobs = args.jobs_per_client or max(3, (80 if args.quick else 320) // n)
+        for fmt, fetch, name in (("webp", False, "Gradio"), ("png", True, "Gradio, PNG fetched")):
+            with gradio_side.GradioServer(port=args.port + 1, image_format=fmt,
+                                          max_batch=gradio_batch) as gradio_server:
+                gradio_side.gradio_end_to_end(gradio_server, 4, 2, faces, fetch=fetch,
+                                              meter_factory=CpuMeter)  # warm-up
+                beside[name] = bracketed(gradio_side.gradio_end_to_end, gradio_server, n, jobs,
+                                         faces, fetch=fetch, meter_factory=CpuMeter)
+            print(f"({name}, {n} clients: {beside[name]['images_s']:.1f} faces/s)", flush=True)
     # The raw generator again after the serving runs: the share is taken against the better of
     # the two, so a busy moment during the raw run cannot flatter the serving path.
     raw_after = raw_generator(sizes, repeats)
@@ -532,10 +594,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nSingle request: end-to-end p50 {single['p50_ms']:.0f} ms vs raw model "
               f"{single_ms:.1f} ms for {faces} face(s): {single['p50_ms'] - single_ms:.0f} ms "
               f"of serving overhead (target ≤ 150 ms).")
+    if beside:
+        gradio_side.print_comparison(beside, faces=faces, clients=max(clients),
+                                     gradio_batch=gradio_batch, ours=server)
     if args.json:
         Path(args.json).write_text(json.dumps({
             "best_raw": best_raw, "raw_before": raw, "raw_after": raw_after, "faces": faces,
-            "rows": [{"label": label, **row} for label, row, _ in rows]}, indent=2))
+            "rows": [{"label": label, **row} for label, row, _ in rows],
+            **({"beside_gradio": beside, "load_average": os.getloadavg()} if beside else {}),
+        }, indent=2))
     top = results.get(("on", max(clients)))
     if top:
         print(f"At {max(clients)} clients with batching: {100 * top['images_s'] / best_raw:.0f}% "

@@ -28,7 +28,8 @@ def test_demo_serving_smoke_serves_every_job(tmp_path):
     cmd = [sys.executable, "-m", "bench", "demo-serving", "--quick", "--clients", "1,2",
            "--jobs-per-client", "2", "--faces-per-job", "4", "--batching", "on",
            "--broker", "filesystem", "--database", "sqlite", "--cache", "",
-           "--other-kinds", "", "--port", str(_free_port()), "--json", str(out)]
+           "--other-kinds", "", "--port", str(_free_port()), "--json", str(out),
+           "--gradio", "off"]  # the comparison has its own test (test_demo_serving_gradio.py)
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text())
