@@ -20,7 +20,8 @@ from itertools import product
 import numpy as np
 from PIL import Image
 
-from .fake_detector import _load_photo, predict
+from .fake_detector import predict
+from .fake_detector.data import _load_photo
 
 # Real photographs outside the detector's training photos (astronaut, camera, rocket, coins,
 # brick, grass, retina, hubble_deep_field, immunohistochemistry) and outside LFW. chelsea,
