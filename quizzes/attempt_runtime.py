@@ -256,7 +256,7 @@ def _guarded_write(*, shape: ResponseShape, user_id: int, check_enrolment: bool,
     """Write the answer in one statement, only if the attempt is `user_id`'s, they are enrolled
     in its course (unless `check_enrolment` is off: staff, or a trusted caller), the attempt is
     open, its quiz published, the deadline plus grace not past, the response still of the
-    cached version and its sequence `base_sequence`. Returns (position, flagged) when it wrote.
+    cached version and layout and its sequence `base_sequence`. Returns (position, flagged) when it wrote.
 
     The statement takes a share lock on the attempt row before it writes, and `attempt_submit`
     updates that row before it writes the marks: a save either commits before the submit
@@ -279,10 +279,15 @@ def _guarded_write(*, shape: ResponseShape, user_id: int, check_enrolment: bool,
                 SET answer = %s::jsonb, sequence = %s, saved_at = %s
                 FROM open_attempt o
                 WHERE r.id = %s AND r.attempt_id = o.id AND r.version_id = %s AND r.sequence = %s
+                  AND r.layout IS NOT DISTINCT FROM %s::jsonb
                 RETURNING r.position, r.flagged""",
             [shape.attempt_id, user_id, Attempt.State.IN_PROGRESS, now, check_enrolment,
              None if answer is None else json.dumps(answer), base_sequence + 1, now,
-             shape.response_id, shape.question.version_id, base_sequence])
+             shape.response_id, shape.question.version_id, base_sequence,
+             # The answer was read from the student's display values through this layout: a
+             # cached shape whose row no longer has it (ids reused after a database restore)
+             # writes nothing, and the slow path reads the row afresh.
+             None if shape.layout is None else json.dumps(shape.layout)])
         return cursor.fetchone()
 
 
