@@ -256,7 +256,8 @@ def _guarded_write(*, shape: ResponseShape, user_id: int, check_enrolment: bool,
     """Write the answer in one statement, only if the attempt is `user_id`'s, they are enrolled
     in its course (unless `check_enrolment` is off: staff, or a trusted caller), the attempt is
     open, its quiz published, the deadline plus grace not past, the response still of the
-    cached version and layout and its sequence `base_sequence`. Returns (position, flagged) when it wrote.
+    cached version and layout and its sequence `base_sequence`. Returns (position, flagged)
+    when it wrote.
 
     The statement takes a share lock on the attempt row before it writes, and `attempt_submit`
     updates that row before it writes the marks: a save either commits before the submit
