@@ -198,7 +198,7 @@ def gradio_end_to_end(server: GradioServer, clients: int, jobs_per_client: int, 
 
 def print_comparison(beside: dict[str, dict], *, faces: int, clients: int, gradio_batch: int,
                      ours: str) -> None:
-    """The Markdown table of "Beside Gradio" in docs/performance.md and the verdict on the targets."""
+    """The "Beside Gradio" table (docs/performance.md) and the verdict on the targets."""
     print(f"\n## Beside Gradio: {clients} clients, {faces} faces per request\n")
     print(f"Ours: {ours}. Gradio {_version()}: one process, `batch=True`, "
           f"`max_batch_size={gradio_batch}`, its queue (one batch at a time), torch threads "
