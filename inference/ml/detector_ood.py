@@ -58,7 +58,7 @@ def variant(img: np.ndarray, size: int, quality: int | None, colour: str) -> np.
     h, w = img.shape[:2]
     s = min(h, w)
     y, x = (h - s) // 2, (w - s) // 2
-    im = Image.fromarray(img[y:y + s, x:x + s]).resize((size, size), Image.BILINEAR)
+    im = Image.fromarray(img[y:y + s, x:x + s]).resize((size, size), Image.Resampling.BILINEAR)
     if colour == "grey":
         im = im.convert("L").convert("RGB")
     if quality is not None:
@@ -109,7 +109,8 @@ def evaluate_detector_ood(model, face_generator=None, n_faces: int = 48,
         faces = generate_from_seeds(face_generator, list(range(FACE_SEED, FACE_SEED + n_faces)))
         by_size = {}
         for size in FACE_SIZES:
-            imgs = np.stack([np.asarray(Image.fromarray(f).resize((size, size), Image.BILINEAR))
+            bilinear = Image.Resampling.BILINEAR
+            imgs = np.stack([np.asarray(Image.fromarray(f).resize((size, size), bilinear))
                              for f in faces])
             by_size[str(size)] = _rate(predict(model, imgs).tolist())
         jpeg = np.stack([variant(f, 64, 50, "colour") for f in faces])

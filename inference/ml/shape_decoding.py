@@ -94,7 +94,7 @@ def _to_tensor(images: np.ndarray, size: int) -> torch.Tensor:
         arr = arr[None]
     if arr.shape[1:3] != (size, size):
         arr = np.stack([np.asarray(Image.fromarray(a[..., :3]).resize((size, size),
-                                                                       Image.BILINEAR))
+                                                                       Image.Resampling.BILINEAR))
                         for a in arr])
     return torch.from_numpy(np.ascontiguousarray(arr[..., :3])).permute(0, 3, 1, 2).float() / 255
 

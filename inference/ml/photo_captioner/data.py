@@ -138,7 +138,7 @@ def _background(sources: Sources, key: str, rng: np.random.Generator) -> np.ndar
 
 
 def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
-    return np.array(Image.fromarray(img).resize((max(1, w), max(1, h)), Image.BILINEAR))
+    return np.array(Image.fromarray(img).resize((max(1, w), max(1, h)), Image.Resampling.BILINEAR))
 
 
 def _paste(canvas: np.ndarray, obj: np.ndarray, cx: int, cy: int, height: int) -> None:
@@ -159,6 +159,7 @@ def caption_for(kind: str, objects: list[str], background: str | None) -> tuple[
     things = [BY_KEY[k] for k in objects]
     if kind == "closeup":
         return f"a photo of {_a(things[0].en)}", f"{things[0].ko} 사진"
+    assert background is not None, "every composed picture but a close-up has a background"
     bg_en, bg_ko, _ = BACKGROUNDS[background]
     on_en = f"in front of {bg_en}" if background == "brick" else f"on {bg_en}"
     on_ko = f"{bg_ko} 앞의" if background == "brick" else f"{bg_ko} 위의"
@@ -176,6 +177,7 @@ def compose(sources: Sources, kind: str, objects: list[str], background: str | N
     """One CANVAS x CANVAS uint8 picture of the given kind."""
     if kind == "closeup":
         return _resize(sources.object_crop(BY_KEY[objects[0]], rng, faces), CANVAS, CANVAS)
+    assert background is not None, "every composed picture but a close-up has a background"
     canvas = _background(sources, background, rng)
     if kind == "single":
         height = int(CANVAS * rng.uniform(*scale))

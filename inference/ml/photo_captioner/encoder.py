@@ -99,7 +99,7 @@ def to_input(images, size: int = IMAGE_SIZE) -> torch.Tensor:
         arr = arr[..., :3]
         if arr.shape[-1] == 1:
             arr = np.repeat(arr, 3, axis=-1)
-        out.append(np.asarray(Image.fromarray(arr).resize((size, size), Image.BILINEAR)))
+        out.append(np.asarray(Image.fromarray(arr).resize((size, size), Image.Resampling.BILINEAR)))
     x = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).float() / 255.0
     return (x - _MEAN) / _STD
 

@@ -91,13 +91,15 @@ class PhotoCaptioner(nn.Module):
         cells = feats.reshape(-1, feats.shape[-1]).float()
         mean = cells.mean(0)
         _, s, v = torch.linalg.svd(cells - mean, full_matrices=False)
-        self.pca_mean.copy_(mean)
-        self.pca_basis.copy_(v[: self.cfg.pca_dim].T)
+        self.pca_mean.copy_(mean)  # type: ignore[operator]  # a registered buffer
+        self.pca_basis.copy_(v[: self.cfg.pca_dim].T)  # type: ignore[operator]
         return float((s[: self.cfg.pca_dim] ** 2).sum() / (s ** 2).sum())
 
     def reduce(self, feats: torch.Tensor) -> torch.Tensor:
         """Encoder grids (B, 49, F) -> (B, 49, pca_dim)."""
-        return (feats.float() - self.pca_mean) @ self.pca_basis
+        mean, basis = self.pca_mean, self.pca_basis
+        assert isinstance(mean, torch.Tensor) and isinstance(basis, torch.Tensor)  # buffers
+        return (feats.float() - mean) @ basis
 
     def start(self, reduced: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """reduced grids (B, 49, pca_dim) -> memory (B, 49, d), its attention keys, first
