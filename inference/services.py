@@ -82,16 +82,7 @@ def demo_params_clean(kind: str, params: dict, *, has_image: bool = False) -> di
                 "seed_b": _int(params, "seed_b", (seed_a + 1) % (2**31 - 1), 0, 2**31 - 1),
                 "steps": _int(params, "steps", 8, 2, 16)}
     if kind == DemoKind.FAKE_DETECT:
-        clean = {}
-        if params.get("face_seed") not in (None, ""):
-            clean["face_seed"] = _int(params, "face_seed", 0, 0, 2**31 - 1)
-        if params.get("sample") not in (None, ""):
-            sample = str(params["sample"])
-            if sample not in settings.DEMO_SAMPLE_PHOTOS:
-                raise ApplicationError(_("Unknown sample photo."), code="invalid_params",
-                                       fields={"sample": list(settings.DEMO_SAMPLE_PHOTOS)})
-            clean["sample"] = sample
-        return clean
+        return _picture_inputs_clean(params, {})
     if kind == DemoKind.CAPTION:
         lang = params.get("lang", "ko")
         if lang not in ("ko", "en"):
@@ -128,6 +119,12 @@ def caption_params_clean(params: dict, clean: dict, *, has_image: bool = False) 
         raise ApplicationError(_("'model' must be photo or shapes."), code="invalid_params",
                                fields={"model": list(CAPTION_MODELS)})
     clean["model"] = model
+    return _picture_inputs_clean(params, clean)
+
+
+def _picture_inputs_clean(params: dict, clean: dict) -> dict:
+    """The picture a detector or photo-caption job reads besides an upload, added to `clean`:
+    a generated face (`face_seed`) or one of the shipped sample photographs (`sample`)."""
     if params.get("face_seed") not in (None, ""):
         clean["face_seed"] = _int(params, "face_seed", 0, 0, 2**31 - 1)
     if params.get("sample") not in (None, ""):
