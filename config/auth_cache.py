@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -39,11 +40,15 @@ class CachedModelBackend(ModelBackend):
             user = super().get_user(user_id)
             if user is None:
                 return None
-            try:
-                cache.set(_key(user_id), user, getattr(settings, "AUTH_USER_CACHE_SECONDS", 300))
-            except Exception:
-                logger.warning("User cache unavailable; the user was read from the database")
+            _store(user)
         return user if self.user_can_authenticate(user) else None
+
+
+def _store(user) -> None:
+    try:
+        cache.set(_key(user.pk), user, getattr(settings, "AUTH_USER_CACHE_SECONDS", 300))
+    except Exception:
+        logger.warning("User cache unavailable; the user was read from the database")
 
 
 def user_cache_forget(user_id) -> None:
@@ -65,6 +70,12 @@ def _forget_m2m(sender, instance, **kwargs) -> None:
         user_cache_forget(instance.pk)
 
 
+def _store_on_login(sender, request, user, **kwargs) -> None:
+    # The login just wrote `last_login` (which dropped the entry): the row in hand is the
+    # stored one, so the first request after a login (an exam's start) need not read it.
+    _store(user)
+
+
 def connect() -> None:
     """Connect the invalidation (every process: the web, the workers, manage.py)."""
     user_model = get_user_model()
@@ -74,3 +85,6 @@ def connect() -> None:
                         dispatch_uid="auth_cache_groups")
     m2m_changed.connect(_forget_m2m, sender=user_model.user_permissions.through,
                         dispatch_uid="auth_cache_permissions")
+    # After django.contrib.auth's own receiver (connected when its app loaded), which saves
+    # `last_login`.
+    user_logged_in.connect(_store_on_login, dispatch_uid="auth_cache_login")

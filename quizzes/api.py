@@ -75,6 +75,11 @@ class QuestionOut(serializers.Serializer):
     review = serializers.JSONField(allow_null=True)
 
 
+# One bound instance for the exam's start: a serializer built per request deep-copies its
+# fields, a tenth of a prepared start's CPU. Reading through it keeps no state.
+_ATTEMPT_OUT = AttemptOut()
+
+
 class AttemptDetailOut(AttemptOut):
     score = serializers.FloatField(allow_null=True, help_text="only when marks may be shown")
     max_score = serializers.FloatField()
@@ -91,23 +96,9 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool, user) -> dict:
     fetched = selectors.attempt_responses(attempt=attempt)
     if services.attempt_images_redraw(attempt=attempt, responses=fetched):
         fetched = selectors.attempt_responses(attempt=attempt)
-    responses = {r.pk: r for r in fetched}
-    questions = []
     questions_shown = selectors.attempt_questions(attempt=attempt, items=items,
                                                   responses=fetched)
-    for q in questions_shown:
-        response = responses[q.response_id]
-        answer = q.response
-        if answer is not None:
-            answer = qtypes.get(q.qtype).to_display(response.question_data, response.layout,
-                                                     answer)
-        questions.append({
-            "slot_id": q.slot_id, "number": q.number, "qtype": q.qtype, "stem": q.stem,
-            "text_format": q.text_format, "view": q.view, "answer": answer,
-            "sequence": q.sequence, "state": q.state, "mark": q.mark, "max_mark": q.max_mark,
-            "feedback": q.feedback, "general_feedback": q.general_feedback,
-            "right_answer": q.right_answer, "review": q.review,
-        })
+    questions = selectors.question_payloads(questions_shown, fetched)
     if items is not None:
         services.attempt_review_reveal(attempt=attempt, user=user, can_teach=can_teach,
                                        questions=questions_shown)
@@ -178,9 +169,23 @@ class AttemptStartApi(APIView):
     @extend_schema(request=None, responses={201: AttemptDetailOut, 200: AttemptDetailOut,
                                             **error_responses(400, 403, 404)})
     def post(self, request, course_slug: str, quiz_slug: str):
+        # An exam's opening is thousands of these in seconds: the student's prepared attempt is
+        # claimed first (the claim checks the enrolment, the quiz and its dates itself), and
+        # its questions were rendered when it was built. Anything else reads the quiz, checks
+        # each rule with its own message, and builds or resumes the attempt.
+        claimed = services.attempt_prepared_claim(user=request.user,
+                                                  slugs=(course_slug, quiz_slug))
+        if claimed is not None and claimed.prepared_questions is not None:
+            return ApiResponse({**_ATTEMPT_OUT.to_representation(claimed), "score": None,
+                                "max_score": float(claimed.max_score),
+                                "questions": claimed.prepared_questions},
+                               status=status.HTTP_201_CREATED)
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
-        attempt, created = services.attempt_start_or_resume(user=request.user, quiz=quiz)
+        if claimed is not None:
+            attempt, created = claimed, True
+        else:
+            attempt, created = services.attempt_start_or_resume(user=request.user, quiz=quiz)
         return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach,
                                             user=request.user),
                            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -20,6 +20,7 @@ discards the graded quizzes' prepared attempts that would show that image.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from dataclasses import dataclass, field
@@ -33,9 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from courses.models import Enrollment
+from courses.models import Course, Enrollment
 
-from . import qtype_registry, qtypes
+from . import qtype_registry, qtypes, selectors
 from .attempt_runtime import attempt_finish_if_overdue
 from .models import Attempt, Category, Question, QuestionVersion, Quiz, QuizOverride, Response, Slot
 from .terms import quiz_terms_for
@@ -219,15 +220,19 @@ def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
                            code="start_conflict", status_code=409)
 
 
-def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> Attempt | None:
-    """Turn `user`'s prepared attempt of `quiz` into an open one, started now, if every rule
-    of a start holds; None (nothing changed) otherwise, and the caller checks the rules one by
-    one to say which failed.
+def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
+                           slugs: tuple[str, str] | None = None, now=None) -> Attempt | None:
+    """Turn `user`'s prepared attempt of `quiz` (or of the quiz with these course and quiz
+    `slugs`, not read first) into an open one, started now, if every rule of a start holds;
+    None (nothing changed) otherwise, and the caller checks the rules one by one to say which
+    failed.
 
     On PostgreSQL one UPDATE … RETURNING, whatever the quiz's size: it checks the enrolment,
     that the quiz is published, open and not closed for the student, that an attempt is left
     and none is open (their override applied), and stamps the start, the attempt's number and
-    the deadline (min(start + time limit, close), as `attempt_deadline`). Two starts at once:
+    the deadline (min(start + time limit, close), as `attempt_deadline`), and hands over the
+    questions rendered when the attempt was built (`prepared_questions`, cleared in the row;
+    None for an attempt built before they were kept). Two starts at once:
     the second waits for the first's row lock and then finds nothing prepared. Elsewhere
     (SQLite) None: the start checks the rules and then takes it (`_take_prepared`).
     """
@@ -237,8 +242,18 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> A
     qn = connection.ops.quote_name
     attempt_t, quiz_t = qn(Attempt._meta.db_table), qn(Quiz._meta.db_table)
     override_t, enrol_t = qn(QuizOverride._meta.db_table), qn(Enrollment._meta.db_table)
-    fields = [f for f in Attempt._meta.concrete_fields]
+    if quiz is not None:
+        quiz_id, named = "%(quiz)s", {"quiz": quiz.pk}
+    elif slugs is not None:
+        quiz_id = (f"(SELECT q2.id FROM {quiz_t} q2 JOIN {qn(Course._meta.db_table)} c2 "
+                   f"ON c2.id = q2.course_id WHERE c2.slug = %(course_slug)s "
+                   f"AND q2.slug = %(quiz_slug)s)")
+        named = {"course_slug": slugs[0], "quiz_slug": slugs[1]}
+    else:
+        raise TypeError("attempt_prepared_claim needs quiz or slugs")
+    fields = [f for f in Attempt._meta.concrete_fields if f.name != "prepared_questions"]
     returning = ", ".join(f"a.{qn(f.column)}" for f in fields)
+    shown = qn(Attempt._meta.get_field("prepared_questions").column)
     used = (f"(SELECT COUNT(*) FROM {attempt_t} b WHERE b.quiz_id = a.quiz_id "
             f"AND b.user_id = a.user_id AND b.state <> %(prepared)s)")
     close = "COALESCE(o.close_at, q.close_at)"
@@ -248,9 +263,13 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> A
         UPDATE {attempt_t} a
         SET state = %(open)s, started_at = %(now)s, number = {used} + 1,
             deadline = LEAST(CASE WHEN {limit} > 0
-                                  THEN %(now)s + {limit} * INTERVAL '1 second' END, {close})
-        FROM {quiz_t} q LEFT JOIN {override_t} o ON o.quiz_id = q.id AND o.user_id = %(user)s
-        WHERE a.quiz_id = %(quiz)s AND a.user_id = %(user)s AND a.state = %(prepared)s
+                                  THEN %(now)s + {limit} * INTERVAL '1 second' END, {close}),
+            {shown} = NULL
+        FROM {quiz_t} q LEFT JOIN {override_t} o ON o.quiz_id = q.id AND o.user_id = %(user)s,
+             -- RETURNING shows new values: the questions are handed over from this read.
+             (SELECT id, {shown} AS shown FROM {attempt_t}
+              WHERE quiz_id = {quiz_id} AND user_id = %(user)s AND state = %(prepared)s) p
+        WHERE a.id = p.id AND a.state = %(prepared)s
           AND q.id = a.quiz_id AND q.published
           AND (q.open_at IS NULL OR q.open_at <= %(now)s)
           AND ({close} IS NULL OR %(now)s < {close})
@@ -259,10 +278,9 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> A
                           AND c.user_id = a.user_id AND c.state = %(open)s)
           AND EXISTS (SELECT 1 FROM {enrol_t} e WHERE e.course_id = q.course_id
                       AND e.user_id = a.user_id AND e.role = %(student)s)
-        RETURNING {returning}"""
+        RETURNING {returning}, p.shown::text"""
     params = {"open": Attempt.State.IN_PROGRESS, "prepared": Attempt.State.PREPARED,
-              "now": now, "user": user.pk, "quiz": quiz.pk,
-              "student": Enrollment.Role.STUDENT}
+              "now": now, "user": user.pk, "student": Enrollment.Role.STUDENT, **named}
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -272,8 +290,10 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> A
         return None
     if row is None:
         return None
-    attempt = Attempt.from_db(connection.alias, [f.attname for f in fields], row)
-    attempt.quiz = quiz
+    attempt = Attempt.from_db(connection.alias, [f.attname for f in fields], row[:-1])
+    attempt.prepared_questions = None if row[-1] is None else json.loads(row[-1])
+    if quiz is not None:
+        attempt.quiz = quiz
     return attempt
 
 
@@ -340,7 +360,8 @@ def _take_prepared(*, quiz: Quiz, user: AbstractBaseUser, number: int, now,
     caller checked the rules; start the prepared attempt, if there is one."""
     attempt = Attempt.prepared.filter(quiz=quiz, user=user).order_by().first()
     if attempt is None or not Attempt.prepared.filter(pk=attempt.pk).update(
-            state=Attempt.State.IN_PROGRESS, number=number, started_at=now, deadline=deadline):
+            state=Attempt.State.IN_PROGRESS, number=number, started_at=now, deadline=deadline,
+            prepared_questions=None):
         return None
     attempt.state, attempt.number = Attempt.State.IN_PROGRESS, number
     attempt.started_at, attempt.deadline, attempt.quiz = now, deadline, quiz
@@ -428,6 +449,8 @@ def _prepare_batch(quiz_id: int, user_ids: list[int], now) -> int:
         draw = quiz_draw_load(quiz)
         pairs = [_build(draw, user_id=user_id, state=Attempt.State.PREPARED, number=0,
                         started_at=now, deadline=None) for user_id in wanted]
+        for attempt, attempt_responses in pairs:
+            attempt.prepared_questions = _questions_shown_at_start(attempt, attempt_responses)
         attempts = Attempt.all_states.bulk_create([attempt for attempt, _responses in pairs])
         responses = []
         for attempt, (_built, attempt_responses) in zip(attempts, pairs, strict=True):
@@ -436,6 +459,14 @@ def _prepare_batch(quiz_id: int, user_ids: list[int], now) -> int:
             responses += attempt_responses
         Response.objects.bulk_create(responses, batch_size=2000)
     return len(attempts)
+
+
+def _questions_shown_at_start(attempt: Attempt, responses: list[Response]) -> list[dict]:
+    """What the start's reply shows of a prepared attempt's questions, rendered now: the same
+    function the attempt's API reads use, on the unsaved rows (no answers yet)."""
+    shown = sorted(responses, key=lambda r: r.position)
+    return selectors.question_payloads(
+        selectors.attempt_questions(attempt=attempt, items=None, responses=shown), shown)
 
 
 def attempts_prepared_discard(*, quiz_ids=None, course_id: int | None = None,

@@ -1,9 +1,9 @@
 """Saving and submitting answers: the requests an exam sends thousands of times a minute.
 
 One save service serves the page's autosave, its no-JavaScript form and the API. On PostgreSQL a
-save whose question is in this process's cache is ONE statement: ownership, enrolment, open
+save of an attempt this process has seen is ONE statement: ownership, enrolment, open
 attempt, published quiz, deadline plus grace, the compare-and-set on the sequence and the write
-itself, with `RETURNING` what the reply needs. Anything else (a first save of a question in this
+itself, with `RETURNING` what the reply needs. Anything else (the first save of an attempt in this
 process, a refusal, a stale sequence, a retry) takes the slow path, which reads, says why in the
 order the edges always did, and writes through the same guarded statement (or the ORM on
 SQLite, the embedded single-user setup).
@@ -164,7 +164,7 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
     Compare-and-set on the response's sequence: two tabs cannot overwrite each other unseen;
     the loser gets `conflict=True` with the stored answer. A retried save whose first try did
     commit (same answer, sequence already advanced by one) succeeds without a second write.
-    One statement when this process has seen the question before, two otherwise.
+    One statement when this process has seen the attempt before, two otherwise.
 
     Refusals, in this order: Http404 (no such attempt), PermissionDenied (not in its course),
     ApplicationError forbidden (not the owner), closed or time up (an overdue attempt is
@@ -183,10 +183,8 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
             if row is not None:
                 return SaveResult(shape.response_id, base_sequence + 1, now, answer,
                                   position=row[0], flagged=row[1], shape=shape)
-    attempt, response = response_get_for_save(user=user, attempt_id=attempt_id,
-                                              slot_id=slot_id)
+    attempt, shape = response_get_for_save(user=user, attempt_id=attempt_id, slot_id=slot_id)
     _require_open(attempt, now)
-    shape = _remember(response)
     return _save(attempt=attempt, shape=shape, answer=_clean(shape, parse),
                  base_sequence=base_sequence, now=now, user_id=user.pk,
                  check_enrolment=not user.is_staff)
@@ -305,23 +303,34 @@ def _orm_guarded_write(*, attempt: Attempt, shape: ResponseShape, answer: Any,
 
 
 def response_get_for_save(*, user: AbstractBaseUser, attempt_id: int,
-                          slot_id: int) -> tuple[Attempt, Response]:
-    """The slow path's read: `user`'s own attempt and its response in `slot_id` (with its
-    version) in one query, or the reason why not (the attempt's 404 or 403 before the slot's).
-    Reads only: an overdue attempt is closed by the caller (`_require_open`)."""
+                          slot_id: int) -> tuple[Attempt, ResponseShape]:
+    """The slow path's read: `user`'s own attempt and what a save needs about its question in
+    `slot_id`, or the reason why not (the attempt's 404 or 403 before the slot's).
+
+    One query reads every question of the attempt, and each is remembered: a student saves
+    most questions once or twice, so reading only the one saved would make most of an exam's
+    saves two statements. Reads only: an overdue attempt is closed by the caller
+    (`_require_open`)."""
     role = Subquery(Enrollment.objects.filter(
         user_id=user.pk, course_id=OuterRef("attempt__quiz__course_id")).values("role")[:1])
-    response = (Response.objects.select_related("attempt__quiz__course", "version")
-                .annotate(viewer_role=role)
-                .filter(attempt_id=attempt_id, slot_id=slot_id)
-                # A prepared attempt (built ahead, not started) does not exist for its student.
-                .exclude(attempt__state=Attempt.State.PREPARED).order_by().first())
-    if response is None:
+    responses = list(Response.objects.select_related("attempt__quiz__course", "version")
+                     .annotate(viewer_role=role).filter(attempt_id=attempt_id)
+                     # A prepared attempt (built ahead, not started) does not exist for its
+                     # student.
+                     .exclude(attempt__state=Attempt.State.PREPARED).order_by())
+    if not responses:
         attempt_get_own(user=user, attempt_id=attempt_id)  # its 404 or 403 first
+    else:
+        _check_owner(user, responses[0].attempt, responses[0].viewer_role)
+    wanted = None
+    for response in responses:
+        shape = _remember(response)
+        if response.slot_id == slot_id:
+            wanted = response.attempt, shape
+    if wanted is None:
         raise ApplicationError(_("This question is not part of the attempt."), code="not_found",
                                status_code=404)
-    _check_owner(user, response.attempt, response.viewer_role)
-    return response.attempt, response
+    return wanted
 
 
 def attempt_get_own(*, user: AbstractBaseUser, attempt_id: int) -> Attempt:

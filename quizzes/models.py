@@ -248,6 +248,10 @@ class Attempt(models.Model):
     # Sum of response marks; None while any essay awaits a human grader.
     score = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     max_score = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+    # A prepared attempt's questions as the start's reply shows them (quizzes.selectors.
+    # question_payloads), rendered when it was built so that the start only stamps the time;
+    # the start hands them over and clears the column.
+    prepared_questions = models.JSONField(null=True, blank=True, editable=False)
 
     # The default manager (the first) hides prepared attempts; the builder uses the other two.
     objects = VisibleAttemptManager()

@@ -288,6 +288,26 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
     return result
 
 
+def question_payloads(questions: list[QuestionView], responses: list[Response]) -> list[dict]:
+    """The API's shape of `attempt_questions(responses=responses)` (same order): what the
+    attempt's reply shows of each question, answers in display values. A prepared attempt's
+    are rendered when it is built (`Attempt.prepared_questions`) with this same function."""
+    out = []
+    for q, response in zip(questions, responses, strict=True):
+        answer = q.response
+        if answer is not None:
+            answer = qtypes.get(q.qtype).to_display(response.question_data, response.layout,
+                                                     answer)
+        out.append({
+            "slot_id": q.slot_id, "number": q.number, "qtype": q.qtype, "stem": q.stem,
+            "text_format": q.text_format, "view": q.view, "answer": answer,
+            "sequence": q.sequence, "state": q.state, "mark": q.mark, "max_mark": q.max_mark,
+            "feedback": q.feedback, "general_feedback": q.general_feedback,
+            "right_answer": q.right_answer, "review": q.review,
+        })
+    return out
+
+
 def _file_urls(q: QuestionView, version_id: int) -> None:
     """Point embedded files (@@PLUGINFILE@@/name) at the access-checked file view."""
     from .interchange import pluginfile_urls

@@ -249,6 +249,7 @@ def _apply_slots(quiz: Quiz, questions: list[Question], marks: list[float], repo
 from .attempt_build import (  # noqa: E402,F401 - re-exported
     _descendants,  # a category's subcategories: authoring and interchange ask here
     attempt_images_redraw,
+    attempt_prepared_claim,
     attempt_review_reveal,
     attempt_start,
     attempt_start_or_resume,

@@ -95,6 +95,26 @@ def test_the_start_claims_the_prepared_attempt_and_stamps_time_and_deadline(quiz
     assert services.attempt_start(user=student, quiz=quiz).pk == attempt.pk
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["rendered-ahead", "built-without"])
+def test_the_start_replies_with_the_questions_the_attempt_shows(quiz, student, kept):
+    """The start's reply of a prepared attempt carries the questions rendered when it was
+    built: the same as reading the attempt afterwards; the row keeps no copy."""
+    quiz_attempts_prepare(quiz_id=quiz.pk)
+    built = prepared(quiz, student).get()
+    assert len(built.prepared_questions) == quiz.slots.count()
+    if not kept:  # an attempt prepared before the questions were kept: rendered at the start
+        Attempt.all_states.filter(pk=built.pk).update(prepared_questions=None)
+    api = APIClient()
+    api.force_login(student)
+    started = api.post(reverse("api-attempt-start", args=[quiz.course.slug, quiz.slug]))
+    assert started.status_code == 201 and started.json()["id"] == built.pk
+    read = api.get(reverse("api-attempt", args=[built.pk]))
+    assert started.json() == read.json()
+    assert [q["number"] for q in started.json()["questions"]] == list(
+        range(1, quiz.slots.count() + 1))
+    assert Attempt.objects.get(pk=built.pk).prepared_questions is None
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'",
                     reason="attempt_prepared_claim is PostgreSQL's one UPDATE; SQLite's start "
                     "checks the rules and then takes the prepared attempt (tested below)")
@@ -166,6 +186,24 @@ def test_an_unenrolled_student_cannot_claim_a_prepared_attempt(quiz, student):
     quiz_attempts_prepare(quiz_id=quiz.pk)
     student.enrollments.all().delete()
     assert attempt_prepared_claim(user=student, quiz=quiz) is None
+    assert attempt_prepared_claim(user=student, slugs=(quiz.course.slug, quiz.slug)) is None
+    # The API's start claims by the slugs before it reads the quiz: still the course's 403.
+    api = APIClient()
+    api.force_login(student)
+    started = api.post(reverse("api-attempt-start", args=[quiz.course.slug, quiz.slug]))
+    assert started.status_code == 403
+    assert prepared(quiz, student).exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="attempt_prepared_claim is PostgreSQL's one UPDATE")
+def test_a_claim_by_slugs_takes_only_that_course_s_quiz(quiz, student, make_user, enrol):
+    quiz_attempts_prepare(quiz_id=quiz.pk)
+    assert attempt_prepared_claim(user=student, slugs=("no-such-course", quiz.slug)) is None
+    assert attempt_prepared_claim(user=student, slugs=(quiz.course.slug, "other")) is None
+    assert prepared(quiz, student).exists()
+    claimed = attempt_prepared_claim(user=student, slugs=(quiz.course.slug, quiz.slug))
+    assert claimed is not None and claimed.quiz_id == quiz.pk and claimed.number == 1
 
 
 def test_an_overdue_open_attempt_is_closed_and_the_prepared_one_started(quiz, student):

@@ -161,3 +161,18 @@ def test_the_cached_user_is_dropped_when_the_password_changes(client, student, q
     assert cache.get(f"auth-user:{student.pk}") is None
     # The old session's hash no longer matches: logged out, as with Django's own backend.
     assert client.get(page).status_code == 302
+
+
+def test_a_login_leaves_the_user_in_the_cache(client, student, settings):
+    """The first request after a login (an exam's start) reads no user row."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "auth-cache-login-test"}}
+    student.set_password("a-login-password-1")
+    student.save()
+    assert cache.get(f"auth-user:{student.pk}") is None
+    login = client.post(reverse("login"), {"username": student.username,
+                                           "password": "a-login-password-1"})
+    assert login.status_code == 302
+    cached = cache.get(f"auth-user:{student.pk}")
+    stored = type(student).objects.get(pk=student.pk)
+    assert cached is not None and cached.last_login == stored.last_login is not None

@@ -52,17 +52,18 @@ def measure(client, user, quiz) -> dict[str, int]:
     responses = list(attempt.responses.order_by("position"))
     slot = responses[0].slot_id
     save = reverse("quizzes:autosave", args=[attempt.pk, slot])
-    attempt_runtime.shapes_cache_clear()  # the first save of this question in the process
+    attempt_runtime.shapes_cache_clear()  # the first save of this attempt in the process
     result["autosave_cold"] = count(client, "post", save,
                                     {f"s{slot}-choice": "0", f"s{slot}-sequence": "0"})
     result["autosave"] = count(client, "post", save,
                                {f"s{slot}-choice": "1", f"s{slot}-sequence": "1"})
     api_slot = responses[-1].slot_id
     api_url = reverse("api-response", args=[attempt.pk, api_slot])
-    for sequence in (0, 1):
-        result["api_save"] = count(client, "put", api_url,
-                                   {"answer": {"choice": sequence}, "sequence": sequence},
-                                   content_type="application/json")
+    # Another question, saved for the first time: its shape was read with the cold save's.
+    for step, sequence in (("api_save_first", 0), ("api_save", 1)):
+        result[step] = count(client, "put", api_url,
+                             {"answer": {"choice": sequence}, "sequence": sequence},
+                             content_type="application/json")
     attempt_runtime.shapes_cache_clear()  # grading reads the questions too
     result["submit"] = count(client, "post", reverse("quizzes:submit", args=[attempt.pk]))
     result["review"] = count(client, "get", reverse("quizzes:review", args=[attempt.pk]))
@@ -82,18 +83,22 @@ def test_query_counts_do_not_grow_with_the_number_of_questions(client, mini_cour
         # update and the flag for the reply; the submit locks, reads and writes in turn.
         assert many["autosave"] <= 3 and many["submit"] <= 8, many
         return
-    # A save is one guarded statement once the process knows the question, plus one read the
-    # first time; a submit reads the attempt, its answers and their questions and writes once.
+    # A save is one guarded statement once the process knows the attempt, plus one read (of
+    # all its questions) the first time; a submit reads the attempt, its answers and their
+    # questions and writes once.
     assert many["autosave"] == 1 and many["api_save"] == 1, many
+    assert many["api_save_first"] == 1, many
     assert many["autosave_cold"] <= 2 and many["submit"] <= 4, many
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'",
                     reason="the one-statement claim is PostgreSQL's; SQLite checks, then takes")
+@pytest.mark.parametrize("via", ["page", "api"])
 def test_a_prepared_start_is_one_statement_whatever_the_quiz_size(client, mini_course,
-                                                                  make_user, enrol):
+                                                                  make_user, enrol, via):
     """The start of a prepared attempt (quizzes/attempt_build.py) reads the session, the user
-    and the quiz and runs one guarded UPDATE: nothing is drawn or inserted in the request."""
+    and the quiz and runs one guarded UPDATE: nothing is drawn or inserted in the request, and
+    the API's reply carries the questions rendered when the attempt was built."""
     from quizzes.attempt_build import quiz_attempts_prepare
 
     small, large = make_quiz(mini_course, "small", 3), make_quiz(mini_course, "large", 12)
@@ -104,14 +109,22 @@ def test_a_prepared_start_is_one_statement_whatever_the_quiz_size(client, mini_c
     counts = {}
     for quiz in (small, large):
         assert quiz_attempts_prepare(quiz_id=quiz.pk) == 1
-        url = reverse("quizzes:start", args=[quiz.course.slug, quiz.slug])
+        name = "quizzes:start" if via == "page" else "api-attempt-start"
+        url = reverse(name, args=[quiz.course.slug, quiz.slug])
         with CaptureQueriesContext(connection) as queries:
             response = client.post(url)
-        assert response.status_code == 302
+        if via == "page":
+            assert response.status_code == 302
+        else:
+            assert response.status_code == 201
+            assert len(response.json()["questions"]) == quiz.slots.count()
         counts[quiz.slug] = [q["sql"] for q in queries.captured_queries]
         assert quiz.attempts.get(user=user).state == "in_progress"
     assert len(counts["small"]) == len(counts["large"]), counts
     statements = counts["large"]
-    assert len(statements) <= 4, statements  # session + user + quiz + the claim
+    if via == "page":
+        assert len(statements) <= 4, statements  # session + user + quiz + the claim
+    else:
+        assert len(statements) <= 2, statements  # session + the claim: no quiz read first
     assert [s for s in statements if s.startswith("INSERT")] == []
     assert sum(s.lstrip().startswith("UPDATE") for s in statements) == 1
