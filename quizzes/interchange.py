@@ -31,7 +31,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
@@ -39,6 +38,7 @@ from courses.models import Course
 from courses.rendering import render_text
 
 from . import qtypes, services
+from .file_urls import PLUGINFILE, pluginfile_urls, question_file_url  # noqa: F401 - re-exported
 from .format_messages import format_error_text, where_text
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
 from .formats.common import DataProblem, default_name
@@ -49,7 +49,6 @@ from .question_files import question_files_store, version_files
 log = logging.getLogger(__name__)
 
 FORMATS = {"gift": "GIFT", "moodle-xml": "Moodle XML"}
-PLUGINFILE = "@@PLUGINFILE@@/"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -60,28 +59,6 @@ def max_import_bytes() -> int:
 # ----------------------------------------------------------------------------------------------
 # Embedded files
 # ----------------------------------------------------------------------------------------------
-
-
-def question_file_url(*, version_id: int, name: str = "") -> str:
-    """The URL of a stored file of a question version (the access-checked view)."""
-    base = reverse("bank:question-file", kwargs={"version_id": version_id, "name": "x"})[:-1]
-    return base + name
-
-
-def pluginfile_urls(value: Any, version_id: int | None) -> Any:
-    """`value` (a text, or a dict/list holding texts) with every ``@@PLUGINFILE@@/`` reference
-    pointing at the question file view of `version_id`. Texts without one are returned as is."""
-    if version_id is None:
-        return value
-    if isinstance(value, str):
-        if PLUGINFILE not in value:
-            return value
-        return value.replace(PLUGINFILE, question_file_url(version_id=version_id))
-    if isinstance(value, dict):
-        return {k: pluginfile_urls(v, version_id) for k, v in value.items()}
-    if isinstance(value, list):
-        return [pluginfile_urls(v, version_id) for v in value]
-    return value
 
 
 # ----------------------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ def question_payloads(questions: list[QuestionView], responses: list[Response]) 
 
 def _file_urls(q: QuestionView, version_id: int) -> None:
     """Point embedded files (@@PLUGINFILE@@/name) at the access-checked file view."""
-    from .interchange import pluginfile_urls
+    from .file_urls import pluginfile_urls
 
     for name in ("stem", "view", "review", "feedback", "combined_feedback", "general_feedback",
                  "right_answer"):
@@ -324,7 +324,7 @@ def question_file_visible(*, user: AbstractBaseUser, version_id: int, name: str)
     so a file used only in an explanation is not readable during the attempt."""
     from urllib.parse import quote
 
-    from .interchange import question_file_url
+    from .file_urls import question_file_url
 
     wanted = {question_file_url(version_id=version_id, name=name),
               question_file_url(version_id=version_id, name=quote(name))}
