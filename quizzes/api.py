@@ -21,7 +21,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from config.api_errors import ErrorSerializer, error_responses
-from courses.access import course_access_get, require_attempt_owner, teacher_access_get
+from courses.access import course_access_get, teacher_access_get
 from courses.selectors import course_list_for_user
 
 from . import attempt_runtime, limits, qtypes, reports, selectors, services
@@ -86,18 +86,24 @@ class AttemptDetailOut(AttemptOut):
     questions = QuestionOut(many=True)
 
 
-def _attempt_payload(attempt: Attempt, *, can_teach: bool, user) -> dict:
+def _attempt_payload(attempt: Attempt, *, can_teach: bool, user,
+                     just_graded: list[Response] | None = None) -> dict:
     """The attempt as its viewer may see it; a review that shows spot-the-fake keys to the
-    student is recorded (services.attempt_review_reveal)."""
+    student is recorded (services.attempt_review_reveal). `just_graded`: the responses as the
+    submit of this request wrote them (services.attempt_submit_graded), shown without reading
+    them again; no dispute can be on them yet."""
     now = timezone.now()
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
                                                                 viewer_can_teach=can_teach,
                                                                 now=now)
-    fetched = selectors.attempt_responses(attempt=attempt)
-    if services.attempt_images_redraw(attempt=attempt, responses=fetched):
-        fetched = selectors.attempt_responses(attempt=attempt)
+    if just_graded is not None:
+        fetched, disputes = just_graded, {}
+    else:
+        fetched, disputes = selectors.attempt_responses(attempt=attempt), None
+        if services.attempt_images_redraw(attempt=attempt, responses=fetched):
+            fetched = selectors.attempt_responses(attempt=attempt)
     questions_shown = selectors.attempt_questions(attempt=attempt, items=items,
-                                                  responses=fetched)
+                                                  responses=fetched, disputes=disputes)
     questions = selectors.question_payloads(questions_shown, fetched)
     if items is not None:
         services.attempt_review_reveal(attempt=attempt, user=user, can_teach=can_teach,
@@ -206,15 +212,17 @@ class AttemptDetailApi(APIView):
 
 
 def _own_attempt(request, attempt_id: int) -> Attempt:
-    _, attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-    require_attempt_owner(user=request.user, attempt_user_id=attempt.user_id)
+    attempt = attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
+
+
+_SEQUENCE_MAX = 2**31 - 2  # the column is a 32-bit integer, and a save stores sequence + 1
 
 
 class ResponseSaveApi(APIView):
     class ResponseSaveInputSerializer(serializers.Serializer):
         answer = serializers.JSONField(allow_null=True, help_text="display values; null clears")
-        sequence = serializers.IntegerField(min_value=0, max_value=2**31 - 2,
+        sequence = serializers.IntegerField(min_value=0, max_value=_SEQUENCE_MAX,
                                             help_text="the sequence you last received")
 
     class ResponseSaveOutputSerializer(serializers.Serializer):
@@ -237,14 +245,10 @@ class ResponseSaveApi(APIView):
     def put(self, request, attempt_id: int, slot_id: int):
         # The hottest request of an exam: the save service checks access, the attempt, the
         # deadline and the sequence in the statement that writes (attempt_runtime).
-        body = self.ResponseSaveInputSerializer(data=request.data)
-        if not body.is_valid():
-            attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
-            body.is_valid(raise_exception=True)
-        display = body.validated_data["answer"]
+        display, sequence = self._body(request, attempt_id)
         result = attempt_runtime.response_save_for_user(
             user=request.user, attempt_id=attempt_id, slot_id=slot_id,
-            base_sequence=body.validated_data["sequence"],
+            base_sequence=sequence,
             parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout,
                                                          display))
         shape = result.shape
@@ -252,16 +256,38 @@ class ResponseSaveApi(APIView):
             shape.question_data, shape.layout, result.answer)
         data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,
                 "conflict": result.conflict}
-        return ApiResponse(self.ResponseSaveOutputSerializer(data).data,
+        return ApiResponse(_SAVE_OUT.to_representation(data),
                            status=status.HTTP_409_CONFLICT if result.conflict else 200)
+
+    def _body(self, request, attempt_id: int) -> tuple[object, int]:
+        """(answer, sequence) from the body. A body as the quiz page's script sends it (an
+        integer sequence in range) is taken as it is: the input serializer, which deep-copies
+        its fields for every request, would return it unchanged. Anything else is the
+        serializer's to accept or to refuse with its message, after the attempt's own 404 or
+        403 (a student learns nothing about others' attempts from a malformed body)."""
+        data = request.data
+        if isinstance(data, dict) and "answer" in data:
+            sequence = data.get("sequence")
+            if type(sequence) is int and 0 <= sequence <= _SEQUENCE_MAX:
+                return data["answer"], sequence
+        body = self.ResponseSaveInputSerializer(data=data)
+        if not body.is_valid():
+            attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
+            body.is_valid(raise_exception=True)
+        return body.validated_data["answer"], body.validated_data["sequence"]
+
+
+_SAVE_OUT = ResponseSaveApi.ResponseSaveOutputSerializer()  # bound once, as _ATTEMPT_OUT
 
 
 class AttemptSubmitApi(APIView):
     @extend_schema(request=None, responses={200: AttemptDetailOut,
                                             **error_responses(403, 404)})
     def post(self, request, attempt_id: int):
-        attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
-        return ApiResponse(_attempt_payload(attempt, can_teach=False, user=request.user))
+        attempt, graded = services.attempt_submit_graded(
+            attempt=_own_attempt(request, attempt_id))
+        return ApiResponse(_attempt_payload(attempt, can_teach=False, user=request.user,
+                                            just_graded=graded))
 
 
 class DisputeCreateApi(APIView):

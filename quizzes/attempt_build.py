@@ -231,10 +231,10 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
     that the quiz is published, open and not closed for the student, that an attempt is left
     and none is open (their override applied), and stamps the start, the attempt's number and
     the deadline (min(start + time limit, close), as `attempt_deadline`), and hands over the
-    questions rendered when the attempt was built (`prepared_questions`, cleared in the row;
-    None for an attempt built before they were kept). Two starts at once:
-    the second waits for the first's row lock and then finds nothing prepared. Elsewhere
-    (SQLite) None: the start checks the rules and then takes it (`_take_prepared`).
+    questions rendered when the attempt was built (`prepared_questions`, which the row keeps
+    until the attempt is closed; None for an attempt built before they were kept). Two starts
+    at once: the second waits for the first's row lock and then finds nothing prepared.
+    Elsewhere (SQLite) None: the start checks the rules and then takes it (`_take_prepared`).
     """
     if connection.vendor != "postgresql":
         return None
@@ -259,17 +259,16 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
     close = "COALESCE(o.close_at, q.close_at)"
     limit = "COALESCE(o.time_limit, q.time_limit)"
     allowed = "COALESCE(o.attempts_allowed, q.attempts_allowed)"
+    # Every table in the statement costs PostgreSQL planning time, which is most of a claim's
+    # database CPU; the questions are kept in the row (the submit clears them), so no second
+    # read of the attempt is needed to return them.
     sql = f"""
         UPDATE {attempt_t} a
         SET state = %(open)s, started_at = %(now)s, number = {used} + 1,
             deadline = LEAST(CASE WHEN {limit} > 0
-                                  THEN %(now)s + {limit} * INTERVAL '1 second' END, {close}),
-            {shown} = NULL
-        FROM {quiz_t} q LEFT JOIN {override_t} o ON o.quiz_id = q.id AND o.user_id = %(user)s,
-             -- RETURNING shows new values: the questions are handed over from this read.
-             (SELECT id, {shown} AS shown FROM {attempt_t}
-              WHERE quiz_id = {quiz_id} AND user_id = %(user)s AND state = %(prepared)s) p
-        WHERE a.id = p.id AND a.state = %(prepared)s
+                                  THEN %(now)s + {limit} * INTERVAL '1 second' END, {close})
+        FROM {quiz_t} q LEFT JOIN {override_t} o ON o.quiz_id = q.id AND o.user_id = %(user)s
+        WHERE a.quiz_id = {quiz_id} AND a.user_id = %(user)s AND a.state = %(prepared)s
           AND q.id = a.quiz_id AND q.published
           AND (q.open_at IS NULL OR q.open_at <= %(now)s)
           AND ({close} IS NULL OR %(now)s < {close})
@@ -278,7 +277,7 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
                           AND c.user_id = a.user_id AND c.state = %(open)s)
           AND EXISTS (SELECT 1 FROM {enrol_t} e WHERE e.course_id = q.course_id
                       AND e.user_id = a.user_id AND e.role = %(student)s)
-        RETURNING {returning}, p.shown::text"""
+        RETURNING {returning}, a.{shown}::text"""
     params = {"open": Attempt.State.IN_PROGRESS, "prepared": Attempt.State.PREPARED,
               "now": now, "user": user.pk, "student": Enrollment.Role.STUDENT, **named}
     try:
@@ -360,8 +359,7 @@ def _take_prepared(*, quiz: Quiz, user: AbstractBaseUser, number: int, now,
     caller checked the rules; start the prepared attempt, if there is one."""
     attempt = Attempt.prepared.filter(quiz=quiz, user=user).order_by().first()
     if attempt is None or not Attempt.prepared.filter(pk=attempt.pk).update(
-            state=Attempt.State.IN_PROGRESS, number=number, started_at=now, deadline=deadline,
-            prepared_questions=None):
+            state=Attempt.State.IN_PROGRESS, number=number, started_at=now, deadline=deadline):
         return None
     attempt.state, attempt.number = Attempt.State.IN_PROGRESS, number
     attempt.started_at, attempt.deadline, attempt.quiz = now, deadline, quiz

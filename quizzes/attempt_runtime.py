@@ -28,7 +28,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from config.errors import ApplicationError
 from courses.access import course_access_from_role, require_attempt_owner
 from courses.models import Enrollment
 
-from . import qtype_registry, qtypes
+from . import attempt_reads, qtype_registry, qtypes
 from .bounds import has_unstorable_text
 from .models import Attempt, QuestionVersion, Quiz, Response
 from .timing import accepts_work
@@ -311,17 +311,11 @@ def response_get_for_save(*, user: AbstractBaseUser, attempt_id: int,
     most questions once or twice, so reading only the one saved would make most of an exam's
     saves two statements. Reads only: an overdue attempt is closed by the caller
     (`_require_open`)."""
-    role = Subquery(Enrollment.objects.filter(
-        user_id=user.pk, course_id=OuterRef("attempt__quiz__course_id")).values("role")[:1])
-    responses = list(Response.objects.select_related("attempt__quiz__course", "version")
-                     .annotate(viewer_role=role).filter(attempt_id=attempt_id)
-                     # A prepared attempt (built ahead, not started) does not exist for its
-                     # student.
-                     .exclude(attempt__state=Attempt.State.PREPARED).order_by())
+    responses, role = attempt_reads.responses_for_save(user_id=user.pk, attempt_id=attempt_id)
     if not responses:
         attempt_get_own(user=user, attempt_id=attempt_id)  # its 404 or 403 first
     else:
-        _check_owner(user, responses[0].attempt, responses[0].viewer_role)
+        _check_owner(user, responses[0].attempt, role)
     wanted = None
     for response in responses:
         shape = _remember(response)
@@ -336,13 +330,10 @@ def response_get_for_save(*, user: AbstractBaseUser, attempt_id: int,
 def attempt_get_own(*, user: AbstractBaseUser, attempt_id: int) -> Attempt:
     """`user`'s own attempt (with its quiz), for a write; 404, 403 (not in the course) or
     ApplicationError forbidden (someone else's attempt). Reads only."""
-    role = Subquery(Enrollment.objects.filter(
-        user_id=user.pk, course_id=OuterRef("quiz__course_id")).values("role")[:1])
-    attempt = (Attempt.objects.select_related("quiz__course").annotate(viewer_role=role)
-               .filter(pk=attempt_id).order_by().first())
+    attempt, role = attempt_reads.attempt_with_role(user_id=user.pk, attempt_id=attempt_id)
     if attempt is None:
         raise Http404(_("No such attempt."))
-    _check_owner(user, attempt, attempt.viewer_role)
+    _check_owner(user, attempt, role)
     return attempt
 
 
@@ -421,10 +412,23 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False,
     can pass. A submit past the deadline plus grace is automatic whoever asked (closed with
     what was saved in time); every automatic submit is logged with its `reason`.
     """
+    return _submit(attempt=attempt, now=now, auto=auto, reason=reason, with_versions=False)[0]
+
+
+def attempt_submit_graded(*, attempt: Attempt) -> tuple[Attempt, list[Response] | None]:
+    """`attempt_submit` by its student, also returning the answers as this call graded and
+    wrote them, in display order, each with its question version: what the submit's reply
+    shows, without reading the attempt again. None when this call did not close the attempt
+    (it was submitted already, or the quiz is hidden)."""
+    return _submit(attempt=attempt, now=None, auto=False, reason="", with_versions=True)
+
+
+def _submit(*, attempt: Attempt, now, auto: bool, reason: str,
+            with_versions: bool) -> tuple[Attempt, list[Response] | None]:
     if attempt.state == Attempt.State.SUBMITTED:
-        return attempt
+        return attempt, None
     if connection.vendor == "postgresql":
-        responses = _graded_responses(attempt)
+        responses = _graded_responses(attempt, with_versions=with_versions)
         # The clock is read after the answers: a save that committed before the read has an
         # earlier time, and one that commits after it fails the compare-and-set below.
         now = now or timezone.now()
@@ -433,15 +437,17 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False,
         if locked and closed is None:
             log.info("attempt %s: an answer was saved while it was submitted; grading again",
                      attempt.pk)
-            locked, closed, responses, now = _close_under_lock(attempt=attempt, auto=auto)
+            locked, closed, responses, now = _close_under_lock(
+                attempt=attempt, auto=auto, with_versions=with_versions)
     else:
-        locked, closed, responses, now = _close_under_lock(attempt=attempt, auto=auto, now=now)
+        locked, closed, responses, now = _close_under_lock(
+            attempt=attempt, auto=auto, now=now, with_versions=with_versions)
     if closed is None:
         # Another submit came first (idempotent), or the quiz was hidden meanwhile.
         fresh = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
         if fresh.state != Attempt.State.SUBMITTED:
             _require_published(fresh.quiz)
-        return fresh
+        return fresh, None
     if closed:
         log.info("attempt %s of quiz %s (user %s) submitted automatically: %s", attempt.pk,
                  attempt.quiz_id, attempt.user_id,
@@ -451,12 +457,18 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False,
     done.submitted_at = now
     done.auto_submitted = closed
     done.score = _score(responses)
-    return done
+    return done, responses if with_versions else None
 
 
-def _graded_responses(attempt: Attempt) -> list[Response]:
+def _graded_responses(attempt: Attempt, *, with_versions: bool = False) -> list[Response]:
     """The attempt's answers (one read; a second one only for versions this process has not
-    seen), each graded."""
+    seen), each graded. `with_versions`: whole rows in display order with their versions, as
+    a reply shows them (still one read)."""
+    if with_versions:
+        responses = attempt_reads.attempt_responses_with_versions(attempt_id=attempt.pk)
+        for response in responses:
+            _grade_into(response)
+        return responses
     responses = list(Response.objects.filter(attempt_id=attempt.pk).only(
         "id", "attempt_id", "version_id", "sequence", "answer", "instance", "max_mark")
         .order_by())
@@ -501,7 +513,7 @@ def _close_and_mark(*, attempt: Attempt, responses: list[Response], now,
                     RETURNING r.id),
                 closed AS (
                     UPDATE {_table(Attempt)} a SET state = %s, submitted_at = %s,
-                        auto_submitted = locked.auto, score = %s
+                        auto_submitted = locked.auto, score = %s, prepared_questions = NULL
                     FROM locked
                     WHERE a.id = locked.id AND a.state = %s
                       AND (SELECT count(*) FROM marked) = %s
@@ -514,8 +526,9 @@ def _close_and_mark(*, attempt: Attempt, responses: list[Response], now,
     return bool(locked), closed
 
 
-def _close_under_lock(*, attempt: Attempt, auto: bool,
-                      now=None) -> tuple[bool, bool | None, list[Response], Any]:
+def _close_under_lock(*, attempt: Attempt, auto: bool, now=None,
+                      with_versions: bool = False
+                      ) -> tuple[bool, bool | None, list[Response], Any]:
     """Lock the attempt, then read, grade and write its answers and close it: the retry when a
     save slipped in on PostgreSQL, and the only way on SQLite (one writer at a time). Returns
     what `_close_and_mark` does, the graded responses and the time of the close."""
@@ -529,11 +542,11 @@ def _close_under_lock(*, attempt: Attempt, auto: bool,
                                         grace_period=locked.quiz.grace_period, now=now)
         if not (auto or locked.quiz.published):
             return False, None, [], now
-        responses = _graded_responses(attempt)
+        responses = _graded_responses(attempt, with_versions=with_versions)
         Response.objects.bulk_update(responses, ["fraction", "state", "feedback"])
         Attempt.objects.filter(pk=attempt.pk).update(
             state=Attempt.State.SUBMITTED, submitted_at=now, auto_submitted=auto,
-            score=_score(responses))
+            score=_score(responses), prepared_questions=None)
     return True, auto, responses, now
 
 

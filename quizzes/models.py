@@ -250,7 +250,8 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=9, decimal_places=4, default=0)
     # A prepared attempt's questions as the start's reply shows them (quizzes.selectors.
     # question_payloads), rendered when it was built so that the start only stamps the time;
-    # the start hands them over and clears the column.
+    # the start hands them over, and the submit clears the column (in the row it writes
+    # anyway: clearing it at the start made the claim's statement costlier to plan).
     prepared_questions = models.JSONField(null=True, blank=True, editable=False)
 
     # The default manager (the first) hides prepared attempts; the builder uses the other two.

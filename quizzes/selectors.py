@@ -25,7 +25,7 @@ from courses.access import (
 )
 from courses.models import Enrollment
 
-from . import qtype_registry, qtypes
+from . import attempt_reads, qtype_registry, qtypes
 from .models import (
     REVIEW_ITEMS,
     Attempt,
@@ -146,8 +146,7 @@ def review_close_at(*, quiz: Quiz, user_id: int):
     object."""
     closes = getattr(quiz, "_override_closes", None)
     if closes is None:
-        closes = dict(QuizOverride.objects.filter(quiz=quiz, close_at__isnull=False)
-                      .values_list("user_id", "close_at"))
+        closes = attempt_reads.quiz_override_closes(quiz_id=quiz.pk)
         quiz._override_closes = closes
     own = closes.get(user_id, quiz.close_at)
     if own is None or quiz.close_at is None or not closes:
@@ -217,10 +216,16 @@ class QuestionView:
     combined_feedback: str = ""
     general_feedback: str = ""
     right_answer: str = ""
-    lesson: Any = None
+    version: Any = field(default=None, repr=False)  # the QuestionVersion shown
     question_id: int = 0
     disputes: list = field(default_factory=list)
     flagged: bool = False  # the student's "flag for later" (shown while answering only)
+
+    @property
+    def lesson(self):
+        """The lesson the review links to. Read on first use: the API's replies, which do not
+        show it, then need no join to the question and its lesson."""
+        return None if self.version is None else self.version.question.lesson
 
     @property
     def answered(self) -> bool:
@@ -248,16 +253,19 @@ def attempt_responses(*, attempt: Attempt) -> list[Response]:
 
 
 def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
-                      responses: list[Response] | None = None) -> list[QuestionView]:
+                      responses: list[Response] | None = None,
+                      disputes: dict[int, list[Dispute]] | None = None) -> list[QuestionView]:
     """The attempt's questions in display order. `items` None means "answering" (no review).
+    `disputes` by response id when the caller knows them (an attempt its own request has just
+    submitted has none); else a review reads them.
 
-    A constant number of queries (two; one when `responses` from `attempt_responses` is given)
-    whatever the number of questions.
+    A constant number of queries (two; one when `responses` from `attempt_responses` is given,
+    none with `disputes` too) whatever the number of questions.
     """
     if responses is None:
         responses = attempt_responses(attempt=attempt)
-    dispute_map: dict[int, list[Dispute]] = {}
-    if items is not None:
+    dispute_map: dict[int, list[Dispute]] = disputes if disputes is not None else {}
+    if items is not None and disputes is None:
         for dispute in Dispute.objects.filter(response__attempt=attempt).order_by("created_at"):
             dispute_map.setdefault(dispute.response_id, []).append(dispute)
     result = []
@@ -274,7 +282,7 @@ def attempt_questions(*, attempt: Attempt, items: set[str] | None = None,
                                     else None),
             prefix=f"s{response.slot_id}-", sequence=response.sequence,
             max_mark=float(response.max_mark), question_id=version.question_id,
-            lesson=version.question.lesson,
+            version=version,
         )
         if items is None:
             q.response = response.answer

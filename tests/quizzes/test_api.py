@@ -52,6 +52,30 @@ def test_student_takes_a_quiz_over_the_api(api, student, quiz):
     assert all(q["state"] == "correct" for q in result["questions"])
 
 
+def test_the_submit_replies_with_what_a_later_read_of_the_attempt_shows(api, student, quiz):
+    """The submit's reply is built from the answers it has just graded, not read again: it must
+    equal the attempt read afterwards, marks, states and feedback included, and so must a
+    second submit's (which grades nothing and reads the attempt)."""
+    from .conftest import RIGHT
+
+    api.force_authenticate(student)
+    body = start(api, quiz).json()
+    attempt = Attempt.objects.get(pk=body["id"])
+    for question in body["questions"][:4]:  # some right, the rest unanswered
+        response = Response.objects.select_related("version__question").get(
+            attempt=attempt, slot_id=question["slot_id"])
+        shown = qtypes.get(question["qtype"]).to_display(
+            response.version.data, response.layout, RIGHT[response.version.question.key])
+        assert api.put(reverse("api-response", args=[attempt.pk, question["slot_id"]]),
+                       {"answer": shown, "sequence": 0}, format="json").status_code == 200
+    url = reverse("api-attempt-submit", args=[attempt.pk])
+    submitted = api.post(url).json()
+    read = api.get(reverse("api-attempt", args=[attempt.pk])).json()
+    assert submitted == read
+    assert {q["state"] for q in read["questions"]} >= {"correct"}
+    assert api.post(url).json() == read
+
+
 def test_stale_sequence_gets_409_with_the_stored_answer(api, student, quiz):
     api.force_authenticate(student)
     body = start(api, quiz).json()

@@ -98,7 +98,8 @@ def test_the_start_claims_the_prepared_attempt_and_stamps_time_and_deadline(quiz
 @pytest.mark.parametrize("kept", [True, False], ids=["rendered-ahead", "built-without"])
 def test_the_start_replies_with_the_questions_the_attempt_shows(quiz, student, kept):
     """The start's reply of a prepared attempt carries the questions rendered when it was
-    built: the same as reading the attempt afterwards; the row keeps no copy."""
+    built: the same as reading the attempt afterwards; once submitted, the row keeps no
+    copy."""
     quiz_attempts_prepare(quiz_id=quiz.pk)
     built = prepared(quiz, student).get()
     assert len(built.prepared_questions) == quiz.slots.count()
@@ -112,6 +113,7 @@ def test_the_start_replies_with_the_questions_the_attempt_shows(quiz, student, k
     assert started.json() == read.json()
     assert [q["number"] for q in started.json()["questions"]] == list(
         range(1, quiz.slots.count() + 1))
+    assert api.post(reverse("api-attempt-submit", args=[built.pk])).status_code == 200
     assert Attempt.objects.get(pk=built.pk).prepared_questions is None
 
 

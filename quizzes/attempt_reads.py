@@ -1,0 +1,122 @@
+"""The reads an exam repeats for every student (a submit, a process's first save of an
+attempt, the review window's overrides), written as SQL once instead of compiled by the ORM on
+every call (config.sql_rows says why). Each returns model instances as the ORM would, related
+objects attached, so callers treat them like any queryset's.
+
+Only reads live here, and only ones whose ORM form would be a plain join: anything with a rule
+in it (who may see what) stays with its owner (courses.access, attempt_runtime), which is handed
+the viewer's enrolment role read in the same statement.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection
+
+from config.sql_rows import RowReader
+from courses.models import Course, Enrollment
+
+from .models import Attempt, QuestionVersion, Quiz, QuizOverride, Response
+
+
+@cache
+def _readers(vendor: str) -> dict[str, RowReader]:
+    # Built on first use (the connection's operations decide the quoting and the converters),
+    # once per database vendor.
+    del vendor
+    return {"a": RowReader(Attempt, "a"), "q": RowReader(Quiz, "q"), "c": RowReader(Course, "c"),
+            "r": RowReader(Response, "r"), "v": RowReader(QuestionVersion, "v"),
+            "o": RowReader(QuizOverride, "o")}
+
+
+def _role_column(user_param: str = "%s") -> str:
+    enrolment = connection.ops.quote_name(Enrollment._meta.db_table)
+    return (f"(SELECT e.role FROM {enrolment} e WHERE e.user_id = {user_param} "
+            f"AND e.course_id = q.course_id LIMIT 1)")
+
+
+def _attempt_quiz_course(row, start: int = 0) -> tuple[Attempt, int]:
+    """The attempt at `row[start:]`, then its quiz and course, attached; and where they end."""
+    readers = _readers(connection.vendor)
+    attempt = readers["a"].instance(row, start)
+    start += readers["a"].width
+    quiz = readers["q"].instance(row, start)
+    start += readers["q"].width
+    quiz.course = readers["c"].instance(row, start)
+    attempt.quiz = quiz
+    return attempt, start + readers["c"].width
+
+
+def attempt_with_role(*, user_id: int, attempt_id: int) -> tuple[Attempt | None, str | None]:
+    """A started attempt (not a prepared one) with its quiz and course, and `user_id`'s
+    enrolment role in that course (None: not enrolled). (None, None) if there is none."""
+    readers = _readers(connection.vendor)
+    sql = (f"SELECT {readers['a'].columns}, {readers['q'].columns}, {readers['c'].columns}, "
+           f"{_role_column()} "
+           f"FROM {readers['a'].table} JOIN {readers['q'].table} ON q.id = a.quiz_id "
+           f"JOIN {readers['c'].table} ON c.id = q.course_id "
+           f"WHERE a.id = %s AND a.state <> %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, attempt_id, Attempt.State.PREPARED])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    attempt, end = _attempt_quiz_course(row)
+    return attempt, row[end]
+
+
+def attempt_responses_with_versions(*, attempt_id: int) -> list[Response]:
+    """The attempt's responses in display order, each with its question version."""
+    readers = _readers(connection.vendor)
+    sql = (f"SELECT {readers['r'].columns}, {readers['v'].columns} "
+           f"FROM {readers['r'].table} JOIN {readers['v'].table} ON v.id = r.version_id "
+           f"WHERE r.attempt_id = %s ORDER BY r.position")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id])
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        response = readers["r"].instance(row)
+        response.version = readers["v"].instance(row, readers["r"].width)
+        out.append(response)
+    return out
+
+
+def responses_for_save(*, user_id: int,
+                       attempt_id: int) -> tuple[list[Response], str | None]:
+    """Every response of a started attempt, each with its version and the attempt (with its
+    quiz and course) attached, and `user_id`'s enrolment role in the course; ([], None) when
+    the attempt does not exist or is only prepared."""
+    readers = _readers(connection.vendor)
+    sql = (f"SELECT {readers['a'].columns}, {readers['q'].columns}, {readers['c'].columns}, "
+           f"{_role_column()}, {readers['r'].columns}, {readers['v'].columns} "
+           f"FROM {readers['a'].table} JOIN {readers['q'].table} ON q.id = a.quiz_id "
+           f"JOIN {readers['c'].table} ON c.id = q.course_id "
+           f"JOIN {readers['r'].table} ON r.attempt_id = a.id "
+           f"JOIN {readers['v'].table} ON v.id = r.version_id "
+           f"WHERE a.id = %s AND a.state <> %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, attempt_id, Attempt.State.PREPARED])
+        rows = cursor.fetchall()
+    if not rows:
+        return [], None
+    attempt, end = _attempt_quiz_course(rows[0])
+    role = rows[0][end]
+    out = []
+    for row in rows:
+        response = readers["r"].instance(row, end + 1)
+        response.attempt = attempt
+        response.version = readers["v"].instance(row, end + 1 + readers["r"].width)
+        out.append(response)
+    return out, role
+
+
+def quiz_override_closes(*, quiz_id: int) -> dict:
+    """{student id: their own close} for the quiz's overrides that set one."""
+    reader = _readers(connection.vendor)["o"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {reader.columns} FROM {reader.table} "
+                       f"WHERE o.quiz_id = %s AND o.close_at IS NOT NULL", [quiz_id])
+        overrides = [reader.instance(row) for row in cursor.fetchall()]
+    return {o.user_id: o.close_at for o in overrides}
