@@ -20,12 +20,12 @@ discards the graded quizzes' prepared attempts that would show that image.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -34,7 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from courses.models import Course, Enrollment
+from config.sql_rows import RowReader
+from courses.models import Enrollment
 
 from . import qtype_registry, qtypes, selectors
 from .attempt_runtime import attempt_finish_if_overdue
@@ -227,7 +228,8 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
     None (nothing changed) otherwise, and the caller checks the rules one by one to say which
     failed.
 
-    On PostgreSQL one UPDATE … RETURNING, whatever the quiz's size: it checks the enrolment,
+    On PostgreSQL one statement (the UPDATE … RETURNING of the function quizzes_attempt_claim,
+    migration quizzes 0011), whatever the quiz's size: it checks the enrolment,
     that the quiz is published, open and not closed for the student, that an attempt is left
     and none is open (their override applied), and stamps the start, the attempt's number and
     the deadline (min(start + time limit, close), as `attempt_deadline`), and hands over the
@@ -238,62 +240,35 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
     """
     if connection.vendor != "postgresql":
         return None
-    now = now or timezone.now()
-    qn = connection.ops.quote_name
-    attempt_t, quiz_t = qn(Attempt._meta.db_table), qn(Quiz._meta.db_table)
-    override_t, enrol_t = qn(QuizOverride._meta.db_table), qn(Enrollment._meta.db_table)
-    if quiz is not None:
-        quiz_id, named = "%(quiz)s", {"quiz": quiz.pk}
-    elif slugs is not None:
-        quiz_id = (f"(SELECT q2.id FROM {quiz_t} q2 JOIN {qn(Course._meta.db_table)} c2 "
-                   f"ON c2.id = q2.course_id WHERE c2.slug = %(course_slug)s "
-                   f"AND q2.slug = %(quiz_slug)s)")
-        named = {"course_slug": slugs[0], "quiz_slug": slugs[1]}
-    else:
+    if quiz is None and slugs is None:
         raise TypeError("attempt_prepared_claim needs quiz or slugs")
-    fields = [f for f in Attempt._meta.concrete_fields if f.name != "prepared_questions"]
-    returning = ", ".join(f"a.{qn(f.column)}" for f in fields)
-    shown = qn(Attempt._meta.get_field("prepared_questions").column)
-    used = (f"(SELECT COUNT(*) FROM {attempt_t} b WHERE b.quiz_id = a.quiz_id "
-            f"AND b.user_id = a.user_id AND b.state <> %(prepared)s)")
-    close = "COALESCE(o.close_at, q.close_at)"
-    limit = "COALESCE(o.time_limit, q.time_limit)"
-    allowed = "COALESCE(o.attempts_allowed, q.attempts_allowed)"
-    # Every table in the statement costs PostgreSQL planning time, which is most of a claim's
-    # database CPU; the questions are kept in the row (the submit clears them), so no second
-    # read of the attempt is needed to return them.
-    sql = f"""
-        UPDATE {attempt_t} a
-        SET state = %(open)s, started_at = %(now)s, number = {used} + 1,
-            deadline = LEAST(CASE WHEN {limit} > 0
-                                  THEN %(now)s + {limit} * INTERVAL '1 second' END, {close})
-        FROM {quiz_t} q LEFT JOIN {override_t} o ON o.quiz_id = q.id AND o.user_id = %(user)s
-        WHERE a.quiz_id = {quiz_id} AND a.user_id = %(user)s AND a.state = %(prepared)s
-          AND q.id = a.quiz_id AND q.published
-          AND (q.open_at IS NULL OR q.open_at <= %(now)s)
-          AND ({close} IS NULL OR %(now)s < {close})
-          AND ({allowed} = 0 OR {used} < {allowed})
-          AND NOT EXISTS (SELECT 1 FROM {attempt_t} c WHERE c.quiz_id = a.quiz_id
-                          AND c.user_id = a.user_id AND c.state = %(open)s)
-          AND EXISTS (SELECT 1 FROM {enrol_t} e WHERE e.course_id = q.course_id
-                      AND e.user_id = a.user_id AND e.role = %(student)s)
-        RETURNING {returning}, a.{shown}::text"""
-    params = {"open": Attempt.State.IN_PROGRESS, "prepared": Attempt.State.PREPARED,
-              "now": now, "user": user.pk, "student": Enrollment.Role.STUDENT, **named}
+    # The statement is a function (migration quizzes 0011) so that PostgreSQL plans it once per
+    # connection rather than at every start: planning was most of its database time.
+    reader = _claimed_reader()
+    course_slug, quiz_slug = slugs if quiz is None else (None, None)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                f"SELECT {reader.columns} FROM quizzes_attempt_claim("
+                f"%s, %s, %s, %s, %s, %s, %s, %s) a",
+                [user.pk, None if quiz is None else quiz.pk, course_slug, quiz_slug,
+                 now or timezone.now(), Attempt.State.IN_PROGRESS, Attempt.State.PREPARED,
+                 Enrollment.Role.STUDENT])
             row = cursor.fetchone()
     except IntegrityError:
         # An attempt was opened by a concurrent start built in its request: resume that one.
         return None
     if row is None:
         return None
-    attempt = Attempt.from_db(connection.alias, [f.attname for f in fields], row[:-1])
-    attempt.prepared_questions = None if row[-1] is None else json.loads(row[-1])
+    attempt = reader.instance(row)
     if quiz is not None:
         attempt.quiz = quiz
     return attempt
+
+
+@cache
+def _claimed_reader() -> RowReader:
+    return RowReader(Attempt, "a")
 
 
 def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tuple[Attempt, bool]:
