@@ -15,6 +15,16 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _no_save_shapes_from_earlier_tests():
+    """The save path caches what it read about an attempt's questions per process
+    (quizzes.attempt_runtime), keyed by ids. SQLite hands out a rolled-back test's ids again,
+    so a shape cached by one test would describe another test's rows."""
+    from quizzes import attempt_runtime
+
+    attempt_runtime.shapes_cache_clear()
+
+
 @pytest.fixture
 def mini_pack(tmp_path: Path) -> Path:
     """A writable copy of the small test pack."""
