@@ -75,8 +75,12 @@ def test_learning_puts_the_samples_on_the_ring():
 
 def test_on_a_seed_where_the_plain_gan_collapses_packing_covers_more_modes():
     """Seed 1, 2000 steps (the demo's default and the lesson's example): the plain GAN puts
-    most samples on modes but on two or three of them (collapse); packing covers more."""
+    most samples on modes but on two or three of them (collapse); packing covers more.
+
+    How many more depends on the processor: the same seed and thread count give other floating
+    point results on other vector units (2 -> 6 modes measured on an AMD EPYC, 3 -> 4 on an
+    Intel Xeon), so the test asserts the direction, not the margin."""
     plain = train(ToyGANConfig(mode="gan", steps=2000, seed=1, report_every=500))[-1]
     packed = train(ToyGANConfig(mode="pacgan", steps=2000, seed=1, report_every=500))[-1]
     assert plain.quality > 0.5 and plain.modes_covered <= 3, plain.per_mode
-    assert packed.modes_covered >= plain.modes_covered + 2, (plain.per_mode, packed.per_mode)
+    assert packed.modes_covered > plain.modes_covered, (plain.per_mode, packed.per_mode)
