@@ -30,9 +30,10 @@ def _readers(vendor: str) -> dict[str, RowReader]:
             "o": RowReader(QuizOverride, "o")}
 
 
-def _role_column(user_param: str = "%s") -> str:
+def _role_column() -> str:
+    """The viewer's enrolment role in the course of quiz `q` (its one parameter: the user)."""
     enrolment = connection.ops.quote_name(Enrollment._meta.db_table)
-    return (f"(SELECT e.role FROM {enrolment} e WHERE e.user_id = {user_param} "
+    return (f"(SELECT e.role FROM {enrolment} e WHERE e.user_id = %s "
             f"AND e.course_id = q.course_id LIMIT 1)")
 
 
