@@ -25,7 +25,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -34,10 +33,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from config.sql_rows import RowReader
 from courses.models import Enrollment
 
-from . import qtype_registry, qtypes, selectors
+from . import attempt_reads, qtype_registry, qtypes, selectors
 from .attempt_runtime import attempt_finish_if_overdue
 from .models import Attempt, Category, Question, QuestionVersion, Quiz, QuizOverride, Response, Slot
 from .terms import quiz_terms_for
@@ -244,7 +242,7 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
         raise TypeError("attempt_prepared_claim needs quiz or slugs")
     # The statement is a function (migration quizzes 0011) so that PostgreSQL plans it once per
     # connection rather than at every start: planning was most of its database time.
-    reader = _claimed_reader()
+    reader = attempt_reads.attempt_reader()
     course_slug, quiz_slug = slugs if quiz is None else (None, None)
     try:
         with connection.cursor() as cursor:
@@ -264,11 +262,6 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
     if quiz is not None:
         attempt.quiz = quiz
     return attempt
-
-
-@cache
-def _claimed_reader() -> RowReader:
-    return RowReader(Attempt, "a")
 
 
 def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tuple[Attempt, bool]:

@@ -49,22 +49,48 @@ def _attempt_quiz_course(row, start: int = 0) -> tuple[Attempt, int]:
     return attempt, start + readers["c"].width
 
 
-def attempt_with_role(*, user_id: int, attempt_id: int) -> tuple[Attempt | None, str | None]:
-    """A started attempt (not a prepared one) with its quiz and course, and `user_id`'s
-    enrolment role in that course (None: not enrolled). (None, None) if there is none."""
+def attempt_reader() -> RowReader:
+    """Reads an attempt's columns from a row whose attempt is aliased `a` (the start's claim
+    returns its row that way)."""
+    return _readers(connection.vendor)["a"]
+
+
+def _started_attempt_rows(*, user_id: int, attempt_id: int, with_responses: bool) -> list:
+    """Rows of a started attempt (not a prepared one): its columns, its quiz's and course's,
+    `user_id`'s enrolment role, then, `with_responses`, one row per response with its version's
+    columns."""
     readers = _readers(connection.vendor)
-    sql = (f"SELECT {readers['a'].columns}, {readers['q'].columns}, {readers['c'].columns}, "
-           f"{_role_column()} "
+    columns = [readers["a"].columns, readers["q"].columns, readers["c"].columns, _role_column()]
+    joins = ""
+    if with_responses:
+        columns += [readers["r"].columns, readers["v"].columns]
+        joins = (f" JOIN {readers['r'].table} ON r.attempt_id = a.id"
+                 f" JOIN {readers['v'].table} ON v.id = r.version_id")
+    sql = (f"SELECT {', '.join(columns)} "
            f"FROM {readers['a'].table} JOIN {readers['q'].table} ON q.id = a.quiz_id "
-           f"JOIN {readers['c'].table} ON c.id = q.course_id "
+           f"JOIN {readers['c'].table} ON c.id = q.course_id{joins} "
            f"WHERE a.id = %s AND a.state <> %s")
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, attempt_id, Attempt.State.PREPARED])
-        row = cursor.fetchone()
-    if row is None:
+        return cursor.fetchall()
+
+
+def _response_with_version(row, start: int = 0) -> Response:
+    """The response at `row[start:]`, its version's columns right after it, attached."""
+    readers = _readers(connection.vendor)
+    response = readers["r"].instance(row, start)
+    response.version = readers["v"].instance(row, start + readers["r"].width)
+    return response
+
+
+def attempt_with_role(*, user_id: int, attempt_id: int) -> tuple[Attempt | None, str | None]:
+    """A started attempt (not a prepared one) with its quiz and course, and `user_id`'s
+    enrolment role in that course (None: not enrolled). (None, None) if there is none."""
+    rows = _started_attempt_rows(user_id=user_id, attempt_id=attempt_id, with_responses=False)
+    if not rows:
         return None, None
-    attempt, end = _attempt_quiz_course(row)
-    return attempt, row[end]
+    attempt, end = _attempt_quiz_course(rows[0])
+    return attempt, rows[0][end]
 
 
 def attempt_responses_with_versions(*, attempt_id: int) -> list[Response]:
@@ -75,13 +101,7 @@ def attempt_responses_with_versions(*, attempt_id: int) -> list[Response]:
            f"WHERE r.attempt_id = %s ORDER BY r.position")
     with connection.cursor() as cursor:
         cursor.execute(sql, [attempt_id])
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        response = readers["r"].instance(row)
-        response.version = readers["v"].instance(row, readers["r"].width)
-        out.append(response)
-    return out
+        return [_response_with_version(row) for row in cursor.fetchall()]
 
 
 def responses_for_save(*, user_id: int,
@@ -89,28 +109,16 @@ def responses_for_save(*, user_id: int,
     """Every response of a started attempt, each with its version and the attempt (with its
     quiz and course) attached, and `user_id`'s enrolment role in the course; ([], None) when
     the attempt does not exist or is only prepared."""
-    readers = _readers(connection.vendor)
-    sql = (f"SELECT {readers['a'].columns}, {readers['q'].columns}, {readers['c'].columns}, "
-           f"{_role_column()}, {readers['r'].columns}, {readers['v'].columns} "
-           f"FROM {readers['a'].table} JOIN {readers['q'].table} ON q.id = a.quiz_id "
-           f"JOIN {readers['c'].table} ON c.id = q.course_id "
-           f"JOIN {readers['r'].table} ON r.attempt_id = a.id "
-           f"JOIN {readers['v'].table} ON v.id = r.version_id "
-           f"WHERE a.id = %s AND a.state <> %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, attempt_id, Attempt.State.PREPARED])
-        rows = cursor.fetchall()
+    rows = _started_attempt_rows(user_id=user_id, attempt_id=attempt_id, with_responses=True)
     if not rows:
         return [], None
     attempt, end = _attempt_quiz_course(rows[0])
-    role = rows[0][end]
     out = []
     for row in rows:
-        response = readers["r"].instance(row, end + 1)
+        response = _response_with_version(row, end + 1)
         response.attempt = attempt
-        response.version = readers["v"].instance(row, end + 1 + readers["r"].width)
         out.append(response)
-    return out, role
+    return out, rows[0][end]
 
 
 def quiz_override_closes(*, quiz_id: int) -> dict:
