@@ -216,13 +216,13 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
-_SEQUENCE_MAX = 2**31 - 2  # the column is a 32-bit integer, and a save stores sequence + 1
+SEQUENCE_MAX = 2**31 - 2  # the column is a 32-bit integer, and a save stores sequence + 1
 
 
 class ResponseSaveApi(APIView):
     class ResponseSaveInputSerializer(serializers.Serializer):
         answer = serializers.JSONField(allow_null=True, help_text="display values; null clears")
-        sequence = serializers.IntegerField(min_value=0, max_value=_SEQUENCE_MAX,
+        sequence = serializers.IntegerField(min_value=0, max_value=SEQUENCE_MAX,
                                             help_text="the sequence you last received")
 
     class ResponseSaveOutputSerializer(serializers.Serializer):
@@ -251,12 +251,7 @@ class ResponseSaveApi(APIView):
             base_sequence=sequence,
             parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout,
                                                          display))
-        shape = result.shape
-        shown = None if result.answer is None else shape.qtype.to_display(
-            shape.question_data, shape.layout, result.answer)
-        data = {"sequence": result.sequence, "saved_at": result.saved_at, "answer": shown,
-                "conflict": result.conflict}
-        return ApiResponse(_SAVE_OUT.to_representation(data),
+        return ApiResponse(save_reply(result),
                            status=status.HTTP_409_CONFLICT if result.conflict else 200)
 
     def _body(self, request, attempt_id: int) -> tuple[object, int]:
@@ -266,10 +261,9 @@ class ResponseSaveApi(APIView):
         serializer's to accept or to refuse with its message, after the attempt's own 404 or
         403 (a student learns nothing about others' attempts from a malformed body)."""
         data = request.data
-        if isinstance(data, dict) and "answer" in data:
-            sequence = data.get("sequence")
-            if type(sequence) is int and 0 <= sequence <= _SEQUENCE_MAX:
-                return data["answer"], sequence
+        as_sent = save_body_as_sent(data)
+        if as_sent is not None:
+            return as_sent
         body = self.ResponseSaveInputSerializer(data=data)
         if not body.is_valid():
             attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
@@ -278,6 +272,26 @@ class ResponseSaveApi(APIView):
 
 
 _SAVE_OUT = ResponseSaveApi.ResponseSaveOutputSerializer()  # bound once, as _ATTEMPT_OUT
+
+
+def save_body_as_sent(data: object) -> tuple[object, int] | None:
+    """(answer, sequence) from a body as the quiz page sends it: an object with an answer and
+    an integer sequence in range. None for anything else (the input serializer's to judge)."""
+    if isinstance(data, dict) and "answer" in data:
+        sequence = data.get("sequence")
+        if type(sequence) is int and 0 <= sequence <= SEQUENCE_MAX:
+            return data["answer"], sequence
+    return None
+
+
+def save_reply(result: attempt_runtime.SaveResult) -> dict:
+    """The save's answer body: the stored answer in the student's display values."""
+    shape = result.shape
+    shown = None if result.answer is None else shape.qtype.to_display(
+        shape.question_data, shape.layout, result.answer)
+    return _SAVE_OUT.to_representation({"sequence": result.sequence,
+                                        "saved_at": result.saved_at, "answer": shown,
+                                        "conflict": result.conflict})
 
 
 class AttemptSubmitApi(APIView):

@@ -1,0 +1,134 @@
+"""The API save's fast path (quizzes/api_save_fast.py) answers as the view would, or lets the
+view answer: for every request below, the reply and what is stored are the same with the
+middleware in place and without it."""
+
+import json
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.middleware.csrf import _get_new_csrf_string
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes import attempt_runtime, qtypes, services
+from quizzes.models import Response
+
+from .conftest import RIGHT
+
+pytestmark = pytest.mark.django_db
+
+FAST = "quizzes.api_save_fast.ApiSaveFastPath"
+WITHOUT_FAST = [m for m in settings.MIDDLEWARE if m != FAST]
+TOKEN = _get_new_csrf_string()
+
+
+def _client(user=None) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = TOKEN
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _shown(response: Response, answer):
+    return qtypes.get("single_choice").to_display(
+        response.version.data, response.layout, answer)
+
+
+@pytest.fixture
+def exam(student, quiz, make_user, mini_course, enrol):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    q1 = attempt.responses.select_related("version__question").get(
+        version__question__key="m-q1")
+    other = make_user("other")
+    enrol(other, mini_course, "student")
+    return {"attempt": attempt, "q1": q1, "student": student, "other": other,
+            "url": reverse("api-response", args=[attempt.pk, q1.slot_id])}
+
+
+def _cases(exam):
+    q1, url = exam["q1"], exam["url"]
+    good = {"answer": _shown(q1, RIGHT["m-q1"]), "sequence": 0}
+    csrf = {"HTTP_X_CSRFTOKEN": TOKEN}
+    deep = {"answer": json.loads("[" * 40 + "]" * 40), "sequence": 0}
+    return {
+        "well formed": ("student", url, json.dumps(good), csrf),
+        "stale sequence": ("student", url, json.dumps({**good, "sequence": 5}), csrf),
+        "no CSRF token": ("student", url, json.dumps(good), {}),
+        "another student": ("other", url, json.dumps(good), csrf),
+        "anonymous": (None, url, json.dumps(good), csrf),
+        "not a choice": ("student", url, json.dumps({"answer": {"choice": "Z"},
+                                                     "sequence": 0}), csrf),
+        "sequence as text": ("student", url, json.dumps({**good, "sequence": "0"}), csrf),
+        "sequence too large": ("student", url, json.dumps({**good, "sequence": 2**31}), csrf),
+        "NaN": ("student", url, '{"answer": null, "sequence": NaN}', csrf),
+        "too deep": ("student", url, json.dumps(deep), csrf),
+        "not JSON": ("student", url, "{", csrf),
+        "indented JSON asked": ("student", url, json.dumps(good),
+                                {**csrf, "HTTP_ACCEPT": "application/json; indent=2"}),
+        "query string": ("student", url + "?format=json", json.dumps(good), csrf),
+        "no such slot": ("student", reverse("api-response", args=[exam["attempt"].pk, 10**9]),
+                         json.dumps(good), csrf),
+    }
+
+
+def _send(exam, who, url, body, extra) -> tuple:
+    user = None if who is None else exam[who]
+    r = _client(user).put(url, body, content_type="application/json", **extra)
+    stored = Response.objects.filter(pk=exam["q1"].pk).values("answer", "sequence").get()
+    # The reply's save time is the request's own clock.
+    content = re.sub(rb'"saved_at": ?"[^"]*"', b'"saved_at":"T"', r.content)
+    return r.status_code, content, sorted(r.headers.items()), stored
+
+
+def _reset(exam) -> None:
+    Response.objects.filter(pk=exam["q1"].pk).update(answer=None, sequence=0, saved_at=None)
+
+
+@pytest.mark.parametrize("case", ["well formed", "stale sequence", "no CSRF token",
+                                  "another student", "anonymous", "not a choice",
+                                  "sequence as text", "sequence too large", "NaN", "too deep",
+                                  "not JSON", "indented JSON asked", "query string",
+                                  "no such slot"])
+def test_every_request_gets_the_views_own_answer(exam, case):
+    who, url, body, extra = _cases(exam)[case]
+    attempt_runtime.response_shapes_for(attempt=exam["attempt"])  # the fast path's own case
+    with_fast = _send(exam, who, url, body, extra)
+    _reset(exam)
+    with override_settings(MIDDLEWARE=WITHOUT_FAST):
+        without = _send(exam, who, url, body, extra)
+    assert with_fast == without
+
+
+def test_a_save_after_the_submit_is_refused_as_by_the_view(exam):
+    attempt_runtime.response_shapes_for(attempt=exam["attempt"])
+    services.attempt_submit(attempt=exam["attempt"])
+    who, url, body, extra = _cases(exam)["well formed"]
+    with_fast = _send(exam, who, url, body, extra)
+    with override_settings(MIDDLEWARE=WITHOUT_FAST):
+        without = _send(exam, who, url, body, extra)
+    assert with_fast == without and with_fast[0] == 409 and with_fast[3]["sequence"] == 0
+
+
+def test_the_common_save_is_answered_before_the_url_resolver(exam):
+    """With no URL at all, the page's well-formed save of a question this process knows is
+    still stored and acknowledged: the middleware answered it, in one statement."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement save is PostgreSQL's")
+    who, url, body, extra = _cases(exam)["well formed"]
+    with override_settings(ROOT_URLCONF="tests.quizzes.urls_none"):
+        _assert_answered_without_urls(exam, who, url, body, extra)
+
+
+def _assert_answered_without_urls(exam, who, url, body, extra):
+    attempt_runtime.response_shapes_for(attempt=exam["attempt"])
+    with CaptureQueriesContext(connection) as queries:
+        status, content, _headers, stored = _send(exam, who, url, body, extra)
+    assert status == 200, content
+    assert json.loads(content)["sequence"] == 1 and stored["sequence"] == 1
+    assert stored["answer"] == RIGHT["m-q1"]
+    writes = [q["sql"] for q in queries.captured_queries if "quizzes_response_save(" in q["sql"]]
+    assert len(writes) == 1
