@@ -217,6 +217,8 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
 
 
 SEQUENCE_MAX = 2**31 - 2  # the column is a 32-bit integer, and a save stores sequence + 1
+# Set on a request whose one-statement save quizzes/api_save_fast.py already tried in vain.
+SAVE_KNOWN_TRIED = "save_known_tried"
 
 
 class ResponseSaveApi(APIView):
@@ -250,7 +252,8 @@ class ResponseSaveApi(APIView):
             user=request.user, attempt_id=attempt_id, slot_id=slot_id,
             base_sequence=sequence,
             parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout,
-                                                         display))
+                                                         display),
+            known_tried=getattr(request, SAVE_KNOWN_TRIED, False))
         return ApiResponse(save_reply(result),
                            status=status.HTTP_409_CONFLICT if result.conflict else 200)
 

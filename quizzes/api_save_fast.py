@@ -37,7 +37,7 @@ from config.converters import IdConverter
 from config.json_depth import json_depth_exceeds
 
 from . import attempt_runtime
-from .api import ResponseSaveApi, save_body_as_sent, save_reply
+from .api import SAVE_KNOWN_TRIED, ResponseSaveApi, save_body_as_sent, save_reply
 
 _PATH = re.compile(rf"^/api/attempts/({IdConverter.regex})/responses/({IdConverter.regex})/$")
 # Accept values that DRF's content negotiation answers with JSON, its first renderer. A media
@@ -79,6 +79,7 @@ def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
         user=user, attempt_id=attempt_id, slot_id=slot_id, base_sequence=sequence,
         parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout, answer))
     if result is None:
+        setattr(request, SAVE_KNOWN_TRIED, True)  # the view does not send it again
         return None
     response = HttpResponse(_RENDERER.render(save_reply(result)),
                             content_type="application/json")

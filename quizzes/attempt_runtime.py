@@ -156,7 +156,8 @@ def _clean(shape: ResponseShape, parse: Parse) -> Any:
 
 
 def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: int,
-                           base_sequence: int, parse: Parse, now=None) -> SaveResult:
+                           base_sequence: int, parse: Parse, now=None,
+                           known_tried: bool = False) -> SaveResult:
     """Store `user`'s answer to `slot_id` of their attempt if `base_sequence` is the sequence the
     client last saw. Every edge's save (autosave, the no-JavaScript form, the API).
 
@@ -168,12 +169,16 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
     Refusals, in this order: Http404 (no such attempt), PermissionDenied (not in its course),
     ApplicationError forbidden (not the owner), closed or time up (an overdue attempt is
     submitted then), hidden quiz, not_found (slot), invalid_answer.
+
+    `known_tried`: the caller already ran `response_save_known` for this request and it wrote
+    nothing (quizzes/api_save_fast.py), so the same statement is not sent again.
     """
     now = now or timezone.now()
-    saved = response_save_known(user=user, attempt_id=attempt_id, slot_id=slot_id,
-                                base_sequence=base_sequence, parse=parse, now=now)
-    if saved is not None:
-        return saved
+    if not known_tried:
+        saved = response_save_known(user=user, attempt_id=attempt_id, slot_id=slot_id,
+                                    base_sequence=base_sequence, parse=parse, now=now)
+        if saved is not None:
+            return saved
     attempt, shape = response_get_for_save(user=user, attempt_id=attempt_id, slot_id=slot_id)
     _require_open(attempt, now)
     return _save(attempt=attempt, shape=shape, answer=_clean(shape, parse),
