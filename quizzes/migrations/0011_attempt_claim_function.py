@@ -12,6 +12,8 @@ without touching it; a migration that renames a column this statement names must
 
 from django.db import migrations
 
+from ._postgresql import run_on_postgresql
+
 CLAIM = r"""
 CREATE OR REPLACE FUNCTION quizzes_attempt_claim(
     p_user bigint, p_quiz bigint, p_course_slug text, p_quiz_slug text, p_now timestamptz,
@@ -54,16 +56,6 @@ DROP = ("DROP FUNCTION IF EXISTS quizzes_attempt_claim(bigint, bigint, text, tex
         "text, text, text)")
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CLAIM)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -71,4 +63,4 @@ class Migration(migrations.Migration):
         ("courses", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [run_on_postgresql(CLAIM, DROP)]

@@ -11,6 +11,8 @@ A migration that renames a column this statement names must replace it.
 
 from django.db import migrations
 
+from ._postgresql import run_on_postgresql
+
 SAVE = r"""
 CREATE OR REPLACE FUNCTION quizzes_response_save(
     p_attempt bigint, p_user bigint, p_open text, p_now timestamptz, p_check_enrolment boolean,
@@ -39,20 +41,10 @@ DROP = ("DROP FUNCTION IF EXISTS quizzes_response_save(bigint, bigint, text, tim
         "boolean, jsonb, bigint, bigint, integer, jsonb)")
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SAVE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ("quizzes", "0011_attempt_claim_function"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [run_on_postgresql(SAVE, DROP)]
