@@ -9,7 +9,10 @@ and every response header is added as for any view), answers that request itself
 same rules as `quizzes.api.ResponseSaveApi`:
 
 - authentication: the session's user, as DRF's `SessionAuthentication` (with its CSRF check);
-  active and logged in, as `IsAuthenticated`;
+  active and logged in, as `IsAuthenticated`. The first save of a session in this process
+  reads the session and the user as Django does; the next ones send a proof of the session
+  with the save, and the save's statement checks it (quizzes.session_proofs): an exam's save
+  is then one round trip, to PostgreSQL, and no session or user is read or unpickled;
 - the body: a JSON object with `answer` and an integer `sequence` in range, parsed as DRF's
   strict parser with the API's depth limit;
 - the save: `attempt_runtime.response_save_known`, the one-statement save with every guard of
@@ -26,6 +29,7 @@ every refusal or conflict, which the view explains in its own words.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from django.contrib import auth
 from django.http import HttpResponse
@@ -36,7 +40,7 @@ from rest_framework.utils import json as drf_json
 from config.converters import IdConverter
 from config.json_depth import json_depth_exceeds
 
-from . import attempt_runtime
+from . import attempt_runtime, session_proofs
 from .api import SAVE_KNOWN_TRIED, ResponseSaveApi, save_body_as_sent, save_reply
 
 _PATH = re.compile(rf"^/api/attempts/({IdConverter.regex})/responses/({IdConverter.regex})/$")
@@ -71,13 +75,26 @@ def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
     body = _body(request)
     if body is None:
         return None
-    user = _session_user(request)
-    if user is None:
+    if not _csrf_passes(request):
         return None
     answer, sequence = body
-    result = attempt_runtime.response_save_known(
-        user=user, attempt_id=attempt_id, slot_id=slot_id, base_sequence=sequence,
+    save = partial(
+        attempt_runtime.response_save_known, attempt_id=attempt_id, slot_id=slot_id,
+        base_sequence=sequence,
         parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout, answer))
+    proof = session_proofs.proof_for(request)
+    if proof is not None:
+        try:
+            result = save(session=proof)
+        except attempt_runtime.SessionNotProven:
+            session_proofs.forget(proof)
+            return None  # the view reads the session and says what became of it
+        session_proofs.mark_read(request)
+    else:
+        user = _session_user(request)
+        if user is None:
+            return None
+        result = save(user=user)
     if result is None:
         setattr(request, SAVE_KNOWN_TRIED, True)  # the view does not send it again
         return None
@@ -107,16 +124,20 @@ def _body(request) -> tuple[object, int] | None:
 
 
 def _session_user(request):
-    """The session's active user, as DRF's SessionAuthentication finds it (with its CSRF
-    check), or None."""
+    """The session's active user, as DRF's SessionAuthentication finds it, or None; remembered
+    as a SessionProof for the session's next saves."""
     user = auth.get_user(request)
     # AuthenticationMiddleware's lazy `request.user` reads this: the view, if it answers after
     # all, does not read the session and the user again.
     request._cached_user = user
     if not user.is_authenticated or not user.is_active:
         return None
+    session_proofs.remember(request, user)
+    return user
+
+
+def _csrf_passes(request) -> bool:
+    """DRF's CSRF check of a session-authenticated request."""
     check = CSRFCheck(lambda _request: None)
     check.process_request(request)
-    if check.process_view(request, None, (), {}) is not None:
-        return None
-    return user
+    return check.process_view(request, None, (), {}) is None

@@ -17,6 +17,7 @@ lock, which no save can pass any more.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import threading
@@ -186,12 +187,40 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
                  check_enrolment=not user.is_staff)
 
 
-def response_save_known(*, user: AbstractBaseUser, attempt_id: int, slot_id: int,
+@dataclass(frozen=True, slots=True)
+class SessionProof:
+    """A session this process authenticated before, as Django does (session, user, session
+    hash): its key, its user and `session_auth_digest` of the password field it was verified
+    against. A save that carries one checks the session and the user in its own statement
+    instead of reading them first (migration quizzes 0013)."""
+
+    session_key: str
+    user_id: int
+    auth_digest: str
+
+
+def session_auth_digest(password: str) -> str:
+    """What a SessionProof remembers of the user's password field: a password change ends the
+    proof, as it ends Django's session hash, without the hash itself in a statement's
+    parameters. The same digest as migration quizzes 0013 computes."""
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+class SessionNotProven(Exception):
+    """The session or its user failed the save's own check: the session ended, expired, or the
+    user changed their password or was deactivated. Nothing was written."""
+
+
+def response_save_known(*, user: AbstractBaseUser | None = None,
+                        session: SessionProof | None = None, attempt_id: int, slot_id: int,
                         base_sequence: int, parse: Parse, now=None) -> SaveResult | None:
     """The save in one statement, when this process knows the question's shape (it has read
     the attempt before) and the write succeeds: every guard holds. None otherwise, having
     changed nothing: the caller takes the full path (`response_save_for_user`), which reads,
-    explains a refusal, and settles a conflict. Raises nothing of its own."""
+    explains a refusal, and settles a conflict.
+
+    The saver is `user` (authenticated by the caller) or `session`, checked by the statement
+    itself; then SessionNotProven when that check fails. Raises nothing else of its own."""
     shape = _responses.get((attempt_id, slot_id))
     if shape is None or connection.vendor != "postgresql":
         return None
@@ -200,8 +229,13 @@ def response_save_known(*, user: AbstractBaseUser, attempt_id: int, slot_id: int
         answer = _clean(shape, parse)
     except ApplicationError:
         return None  # said by the full path, after the checks that come first
-    row = _guarded_write(shape=shape, user_id=user.pk, check_enrolment=not user.is_staff,
-                         answer=answer, base_sequence=base_sequence, now=now)
+    if session is not None:
+        row = _session_guarded_write(shape=shape, session=session, answer=answer,
+                                     base_sequence=base_sequence, now=now)
+    else:
+        assert user is not None
+        row = _guarded_write(shape=shape, user_id=user.pk, check_enrolment=not user.is_staff,
+                             answer=answer, base_sequence=base_sequence, now=now)
     if row is None:
         return None
     return SaveResult(shape.response_id, base_sequence + 1, now, answer, position=row[0],
@@ -287,13 +321,35 @@ def _guarded_write(*, shape: ResponseShape, user_id: int, check_enrolment: bool,
         cursor.execute(
             "SELECT * FROM quizzes_response_save(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [shape.attempt_id, user_id, Attempt.State.IN_PROGRESS, now, check_enrolment,
-             None if answer is None else json.dumps(answer), shape.response_id,
-             shape.question.version_id, base_sequence,
-             # The answer was read from the student's display values through this layout: a
-             # cached shape whose row no longer has it (ids reused after a database restore)
-             # writes nothing, and the slow path reads the row afresh.
-             None if shape.layout is None else json.dumps(shape.layout)])
+             *_write_arguments(shape, answer, base_sequence)])
         return cursor.fetchone()
+
+
+def _session_guarded_write(*, shape: ResponseShape, session: SessionProof, answer: Any,
+                           base_sequence: int, now) -> tuple[int, bool] | None:
+    """`_guarded_write` for the user of `session`, which the same statement checks first
+    (migration quizzes 0013); SessionNotProven when it fails."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM quizzes_session_response_save"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [session.session_key, session.auth_digest, session.user_id, shape.attempt_id,
+             Attempt.State.IN_PROGRESS, now, *_write_arguments(shape, answer, base_sequence)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if not row[0]:
+        raise SessionNotProven
+    return row[1], row[2]
+
+
+def _write_arguments(shape: ResponseShape, answer: Any, base_sequence: int) -> list:
+    return [None if answer is None else json.dumps(answer), shape.response_id,
+            shape.question.version_id, base_sequence,
+            # The answer was read from the student's display values through this layout: a
+            # cached shape whose row no longer has it (ids reused after a database restore)
+            # writes nothing, and the slow path reads the row afresh.
+            None if shape.layout is None else json.dumps(shape.layout)]
 
 
 def _orm_guarded_write(*, attempt: Attempt, shape: ResponseShape, answer: Any,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from config.errors import ApplicationError
 from courses.access import forbidden, require_attempt_owner, teacher_access_get
 
-from . import attempt_runtime, qtype_registry, qtypes, reports, selectors, services
+from . import attempt_runtime, qtype_registry, qtypes, reports, selectors, services, session_proofs
 from .forms import GradeOverrideForm, QuizOverrideForm
 from .models import Attempt, Dispute, Question, Quiz, QuizOverride, Response
 
@@ -201,24 +201,53 @@ def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
-@login_required
-@require_POST
 def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpResponse:
-    """Save one question's form fields (sent by htmx on every change). Returns a status line."""
+    """Save one question's form fields (sent by htmx on every change). Returns a status line.
+
+    A session this process has authenticated before saves in one statement that checks the
+    session itself (quizzes.session_proofs); anything else, and every refusal or conflict,
+    takes the long way, which reads the session and the user first."""
     prefix = f"s{slot_id}-"
     try:
         base = int(request.POST.get(f"{prefix}sequence", "0"))
     except ValueError:
         base = None
+
+    def parse(shape):
+        return shape.qtype.parse_form(shape.question_data, request.POST, prefix, shape.layout)
+
+    post = request.method == "POST" and base is not None
+    proof = session_proofs.proof_for(request) if post else None
+    known_tried = False
+    if proof is not None:
+        try:
+            result = attempt_runtime.response_save_known(
+                session=proof, attempt_id=attempt_id, slot_id=slot_id, base_sequence=base,
+                parse=parse)
+        except attempt_runtime.SessionNotProven:
+            session_proofs.forget(proof)
+        else:
+            if result is not None:
+                session_proofs.mark_read(request)
+                return _save_status(request, result, prefix, slot_id)
+            known_tried = True
+    return _autosave_as_user(request, attempt_id, slot_id, base=base, parse=parse,
+                             known_tried=known_tried)
+
+
+@login_required
+@require_POST
+def _autosave_as_user(request: HttpRequest, attempt_id: int, slot_id: int, *, base: int | None,
+                      parse, known_tried: bool) -> HttpResponse:
     try:
         if base is None:
             # Who may save comes first, then what was sent.
             attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
             return HttpResponseBadRequest(_("The page sent a malformed save; reload it."))
+        session_proofs.remember(request, request.user)
         result = attempt_runtime.response_save_for_user(
             user=request.user, attempt_id=attempt_id, slot_id=slot_id, base_sequence=base,
-            parse=lambda shape: shape.qtype.parse_form(shape.question_data, request.POST,
-                                                       prefix, shape.layout))
+            parse=parse, known_tried=known_tried)
     except ApplicationError as exc:
         status = exc.status_code
         html = render_to_string("quizzes/_save_status.html", {"error": exc.message,
@@ -226,6 +255,10 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         # The page is stale once the attempt is closed: ask htmx to reload it (to the review).
         closed = exc.code in ("time_up", "attempt_closed")
         return HttpResponse(html, status=status, headers={"HX-Refresh": "true"} if closed else {})
+    return _save_status(request, result, f"s{slot_id}-", slot_id)
+
+
+def _save_status(request: HttpRequest, result, prefix: str, slot_id: int) -> HttpResponse:
     return render(request, "quizzes/_save_status.html", {
         "result": result, "prefix": prefix, "slot_id": slot_id,
         "number": result.position, "flagged": result.flagged,

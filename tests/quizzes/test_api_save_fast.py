@@ -16,7 +16,7 @@ from django.urls import reverse
 from quizzes import attempt_runtime, qtypes, services
 from quizzes.models import Response
 
-from .conftest import RIGHT
+from .conftest import RIGHT, WRONG
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,113 @@ def _assert_answered_without_urls(exam, who, url, body, extra):
     assert stored["answer"] == RIGHT["m-q1"]
     writes = [q["sql"] for q in queries.captured_queries if "quizzes_response_save(" in q["sql"]]
     assert len(writes) == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# A session this process has authenticated once proves itself in the save's own statement
+# ----------------------------------------------------------------------------------------------
+
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement save is PostgreSQL's")
+
+
+def _save_on(client, exam, sequence, answer=None):
+    body = {"answer": _shown(exam["q1"], answer or RIGHT["m-q1"]), "sequence": sequence}
+    with CaptureQueriesContext(connection) as queries:
+        r = client.put(exam["url"], json.dumps(body), content_type="application/json",
+                       HTTP_X_CSRFTOKEN=TOKEN)
+    return r, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_sessions_next_save_is_one_statement_and_answers_as_the_view(exam):
+    """The first save of a session reads the session and the user; the next one is the save's
+    statement alone, which checks the session itself. Its reply is the view's, headers too."""
+    _needs_postgresql()
+    attempt_runtime.response_shapes_for(attempt=exam["attempt"])
+    client = _client(exam["student"])
+    first, first_sql = _save_on(client, exam, 0)
+    second, second_sql = _save_on(client, exam, 1)
+    assert first.status_code == second.status_code == 200
+    assert len(first_sql) > 1  # the session's row, then the save
+    assert len(second_sql) == 1 and "quizzes_session_response_save(" in second_sql[0]
+    stored = Response.objects.get(pk=exam["q1"].pk)
+    assert stored.sequence == 2 and json.loads(second.content)["sequence"] == 2
+
+    _reset(exam)
+    with override_settings(MIDDLEWARE=WITHOUT_FAST):
+        view_client = _client(exam["student"])
+        _save_on(view_client, exam, 0)
+        by_view, _sql = _save_on(view_client, exam, 1)
+    assert by_view.status_code == 200
+    assert sorted(second.headers.items()) == sorted(by_view.headers.items())
+    strip = re.compile(rb'"saved_at": ?"[^"]*"')
+    assert strip.sub(b"", second.content) == strip.sub(b"", by_view.content)
+
+
+def _log_out_elsewhere(client, exam):
+    from django.contrib.sessions.models import Session
+    Session.objects.filter(pk=client.session.session_key).delete()
+
+
+def _expire(client, exam):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    Session.objects.filter(pk=client.session.session_key).update(expire_date=timezone.now())
+
+
+def _change_password(client, exam):
+    exam["student"].set_password("a-new-pass-5678")
+    exam["student"].save()
+
+
+def _deactivate(client, exam):
+    exam["student"].is_active = False
+    exam["student"].save()
+
+
+def _unenrol(client, exam):
+    from courses.models import Enrollment
+    Enrollment.objects.filter(user=exam["student"]).delete()
+
+
+ENDED = {"logged out elsewhere": _log_out_elsewhere, "session expired": _expire,
+         "password changed": _change_password, "deactivated": _deactivate,
+         "unenrolled": _unenrol}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["with the fast path", "view only"])
+@pytest.mark.parametrize("case", list(ENDED))
+def test_a_remembered_session_that_ended_saves_nothing(exam, case, fast):
+    """After the session's first save, the session ends (or its user may no longer save): the
+    next save on the same cookie is refused as the view refuses it, and nothing is written."""
+    attempt_runtime.response_shapes_for(attempt=exam["attempt"])
+    middleware = settings.MIDDLEWARE if fast else WITHOUT_FAST
+    with override_settings(MIDDLEWARE=middleware):
+        client = _client(exam["student"])
+        assert _save_on(client, exam, 0)[0].status_code == 200
+        ENDED[case](client, exam)
+        r, _sql = _save_on(client, exam, 1, answer=WRONG["m-q1"])
+    assert r.status_code == 403, r.content
+    stored = Response.objects.get(pk=exam["q1"].pk)
+    assert stored.sequence == 1 and stored.answer == RIGHT["m-q1"]
+
+
+def test_a_staff_member_demoted_is_held_to_the_enrolment_check(exam, make_user, quiz):
+    """Staff may save without an enrolment; a proof remembered while the user was staff does not
+    outlive the role: the statement reads it afresh."""
+    _needs_postgresql()
+    from courses.models import Enrollment
+    attempt_runtime.response_shapes_for(attempt=exam["attempt"])
+    student = exam["student"]
+    Enrollment.objects.filter(user=student).delete()
+    student.is_staff = True
+    student.save()
+    client = _client(student)
+    assert _save_on(client, exam, 0)[0].status_code == 200
+    student.is_staff = False
+    student.save()
+    r, sql = _save_on(client, exam, 1, answer=WRONG["m-q1"])
+    assert "quizzes_session_response_save(" in sql[0]
+    assert Response.objects.get(pk=exam["q1"].pk).sequence == 1
+    assert r.status_code != 200
