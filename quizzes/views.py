@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import re
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -231,8 +233,23 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
                 session_proofs.mark_read(request)
                 return _save_status(request, result, prefix, slot_id)
             known_tried = True
+    if post and request.htmx and not request.user.is_authenticated:
+        return _logged_out_status(request, attempt_id)
     return _autosave_as_user(request, attempt_id, slot_id, base=base, parse=parse,
                              known_tried=known_tried)
+
+
+def _logged_out_status(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The status line of an autosave whose session has ended (a logout in another tab, an
+    expiry): the page stays as it is, with what the student chose, and says how to go on. A
+    redirect would put the login page inside the status line."""
+    login = f"{resolve_url(settings.LOGIN_URL)}?next=" + quote(
+        reverse("quizzes:attempt", args=[attempt_id]))
+    html = render_to_string("quizzes/_save_status.html", {
+        "error": _("You are logged out, so this answer was not saved. Log in again in a new "
+                   "tab, then change the answer again."),
+        "code": "not_authenticated", "login_url": login}, request=request)
+    return HttpResponse(html, status=403)
 
 
 @login_required

@@ -101,7 +101,20 @@ def test_an_ended_session_gets_the_long_ways_answer(client, exam, case, proofs, 
     r, _sql = _autosave(client, exam, 1, WRONG["m-q1"])
     stored = Response.objects.get(pk=exam["q1"].pk)
     assert stored.sequence == 1 and stored.answer == RIGHT["m-q1"]
-    if case == "unenrolled":
-        assert r.status_code == 403
-    else:  # login_required: to the login page
-        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    assert r.status_code == 403
+    if case != "unenrolled":
+        # Not a redirect, which htmx would follow and put the login page in the status line:
+        # a line that says so, with a link to log in again that leads back to the attempt.
+        page = r.content.decode()
+        assert 'class="error"' in page and "<form" not in page
+        assert f'href="/accounts/login/?next=/attempts/{exam["attempt"].pk}/"' in page
+
+
+def test_a_logged_out_page_without_htmx_is_sent_to_log_in(client, exam):
+    """The same save from a browser without htmx (a plain form post) goes to the login page."""
+    client.force_login(exam["student"])
+    client.logout()
+    q1 = exam["q1"]
+    r = client.post(reverse("quizzes:autosave", args=[exam["attempt"].pk, q1.slot_id]),
+                    {f"s{q1.slot_id}-sequence": "0"})
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
