@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import re
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -231,7 +230,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         else:
             if result is not None:
                 session_proofs.mark_read(request)
-                return _save_status(request, result, prefix, slot_id)
+                return _save_status(request, result, slot_id)
             known_tried = True
     if post and request.htmx and not request.user.is_authenticated:
         return _logged_out_status(request, attempt_id)
@@ -243,8 +242,7 @@ def _logged_out_status(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The status line of an autosave whose session has ended (a logout in another tab, an
     expiry): the page stays as it is, with what the student chose, and says how to go on. A
     redirect would put the login page inside the status line."""
-    login = f"{resolve_url(settings.LOGIN_URL)}?next=" + quote(
-        reverse("quizzes:attempt", args=[attempt_id]))
+    login = redirect_to_login(reverse("quizzes:attempt", args=[attempt_id])).url
     html = render_to_string("quizzes/_save_status.html", {
         "error": _("You are logged out, so this answer was not saved. Log in again in a new "
                    "tab, then change the answer again."),
@@ -272,12 +270,12 @@ def _autosave_as_user(request: HttpRequest, attempt_id: int, slot_id: int, *, ba
         # The page is stale once the attempt is closed: ask htmx to reload it (to the review).
         closed = exc.code in ("time_up", "attempt_closed")
         return HttpResponse(html, status=status, headers={"HX-Refresh": "true"} if closed else {})
-    return _save_status(request, result, f"s{slot_id}-", slot_id)
+    return _save_status(request, result, slot_id)
 
 
-def _save_status(request: HttpRequest, result, prefix: str, slot_id: int) -> HttpResponse:
+def _save_status(request: HttpRequest, result, slot_id: int) -> HttpResponse:
     return render(request, "quizzes/_save_status.html", {
-        "result": result, "prefix": prefix, "slot_id": slot_id,
+        "result": result, "prefix": f"s{slot_id}-", "slot_id": slot_id,
         "number": result.position, "flagged": result.flagged,
     }, status=409 if result.conflict else 200)
 
