@@ -240,12 +240,14 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
 
 def _logged_out_status(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The status line of an autosave whose session has ended (a logout in another tab, an
-    expiry): the page stays as it is, with what the student chose, and says how to go on. A
-    redirect would put the login page inside the status line."""
+    expiry), with a link to log in that leads back to the attempt. A redirect would put the
+    login page inside the status line. The link replaces this page: a login rotates the CSRF
+    token, so this page's later saves would be refused."""
     login = redirect_to_login(reverse("quizzes:attempt", args=[attempt_id])).url
     html = render_to_string("quizzes/_save_status.html", {
-        "error": _("You are logged out, so this answer was not saved. Log in again in a new "
-                   "tab, then change the answer again."),
+        "error": _("You are logged out, so this answer was not saved. Log in again: you come "
+                   "back to this attempt with your saved answers, and can choose this one "
+                   "again."),
         "code": "not_authenticated", "login_url": login}, request=request)
     return HttpResponse(html, status=403)
 
