@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The session's signed proof for the exam's statements (quizzes/session_proofs.py).
+    "quizzes.session_proofs.SessionProofMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # An ApplicationError a page view lets through: a page with its sentence and status.
     "config.page_errors.ApplicationErrorPageMiddleware",
@@ -69,9 +71,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into a 429 page.
     "axes.middleware.AxesMiddleware",
-    # After every other middleware: the exam's answer save, answered without the URL resolver
-    # and DRF when it is the common, well-formed case (quizzes/api_save_fast.py).
-    "quizzes.api_save_fast.ApiSaveFastPath",
+    # After every other middleware: the exam's answer save and start, answered without the URL
+    # resolver and DRF when they are the common, well-formed case (quizzes/api_fast.py).
+    "quizzes.api_fast.ApiFastPath",
 ]
 
 ROOT_URLCONF = "config.urls"

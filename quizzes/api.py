@@ -171,6 +171,11 @@ class QuizDetailApi(APIView):
         return ApiResponse(data)
 
 
+# Set on the request by the API's fast path (quizzes.api_fast) when it has tried the prepared
+# claim: the attempt it claimed, or None. The view does not claim again.
+START_CLAIMED = "start_claimed"
+
+
 class AttemptStartApi(APIView):
     @extend_schema(request=None, responses={201: AttemptDetailOut, 200: AttemptDetailOut,
                                             **error_responses(400, 403, 404)})
@@ -179,13 +184,13 @@ class AttemptStartApi(APIView):
         # claimed first (the claim checks the enrolment, the quiz and its dates itself), and
         # its questions were rendered when it was built. Anything else reads the quiz, checks
         # each rule with its own message, and builds or resumes the attempt.
-        claimed = services.attempt_prepared_claim(user=request.user,
-                                                  slugs=(course_slug, quiz_slug))
+        if hasattr(request, START_CLAIMED):
+            claimed = getattr(request, START_CLAIMED)
+        else:
+            claimed = services.attempt_prepared_claim(user=request.user,
+                                                      slugs=(course_slug, quiz_slug))
         if claimed is not None and claimed.prepared_questions is not None:
-            return ApiResponse({**_ATTEMPT_OUT.to_representation(claimed), "score": None,
-                                "max_score": float(claimed.max_score),
-                                "questions": claimed.prepared_questions},
-                               status=status.HTTP_201_CREATED)
+            return ApiResponse(prepared_start_reply(claimed), status=status.HTTP_201_CREATED)
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
         if claimed is not None:
@@ -195,6 +200,13 @@ class AttemptStartApi(APIView):
         return ApiResponse(_attempt_payload(attempt, can_teach=access.can_teach,
                                             user=request.user),
                            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def prepared_start_reply(claimed: Attempt) -> dict:
+    """The start's answer body for an attempt just claimed with the questions rendered when it
+    was prepared (`claimed.prepared_questions` is not None)."""
+    return {**_ATTEMPT_OUT.to_representation(claimed), "score": None,
+            "max_score": float(claimed.max_score), "questions": claimed.prepared_questions}
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,7 +229,7 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
 
 
 SEQUENCE_MAX = 2**31 - 2  # the column is a 32-bit integer, and a save stores sequence + 1
-# Set on a request whose one-statement save quizzes/api_save_fast.py already tried in vain.
+# Set on a request whose one-statement save quizzes/api_fast.py already tried in vain.
 SAVE_KNOWN_TRIED = "save_known_tried"
 
 

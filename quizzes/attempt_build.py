@@ -36,7 +36,7 @@ from config.errors import ApplicationError
 from courses.models import Enrollment
 
 from . import attempt_reads, qtype_registry, qtypes, selectors
-from .attempt_runtime import attempt_finish_if_overdue
+from .attempt_runtime import SessionNotProven, SessionProof, attempt_finish_if_overdue
 from .models import Attempt, Category, Question, QuestionVersion, Quiz, QuizOverride, Response, Slot
 from .terms import quiz_terms_for
 from .timing import attempt_deadline, quiz_terms
@@ -219,12 +219,17 @@ def attempt_start_or_resume(*, user: AbstractBaseUser, quiz: Quiz,
                            code="start_conflict", status_code=409)
 
 
-def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
+def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
+                           session: SessionProof | None = None, quiz: Quiz | None = None,
                            slugs: tuple[str, str] | None = None, now=None) -> Attempt | None:
-    """Turn `user`'s prepared attempt of `quiz` (or of the quiz with these course and quiz
+    """Turn the student's prepared attempt of `quiz` (or of the quiz with these course and quiz
     `slugs`, not read first) into an open one, started now, if every rule of a start holds;
     None (nothing changed) otherwise, and the caller checks the rules one by one to say which
     failed.
+
+    The student is `user` (authenticated by the caller) or the user of `session`, which the
+    statement checks first (migration quizzes 0014); then SessionNotProven when that check
+    fails, having changed nothing.
 
     On PostgreSQL one statement (the UPDATE … RETURNING of the function quizzes_attempt_claim,
     migration quizzes 0011), whatever the quiz's size: it checks the enrolment,
@@ -240,24 +245,33 @@ def attempt_prepared_claim(*, user: AbstractBaseUser, quiz: Quiz | None = None,
         return None
     if quiz is None and slugs is None:
         raise TypeError("attempt_prepared_claim needs quiz or slugs")
+    if (user is None) == (session is None):
+        raise TypeError("attempt_prepared_claim needs a user or a session, not both")
     # The statement is a function (migration quizzes 0011) so that PostgreSQL plans it once per
     # connection rather than at every start: planning was most of its database time.
     reader = attempt_reads.attempt_reader()
     course_slug, quiz_slug = slugs if quiz is None else (None, None)
+    arguments = [None if quiz is None else quiz.pk, course_slug, quiz_slug,
+                 now or timezone.now(), Attempt.State.IN_PROGRESS, Attempt.State.PREPARED,
+                 Enrollment.Role.STUDENT]
+    if session is None:
+        function, arguments = "quizzes_attempt_claim", [user.pk, *arguments]
+    else:
+        function = "quizzes_session_attempt_claim"
+        arguments = [session.session_key, session.auth_digest, session.user_id, *arguments]
+    placeholders = ", ".join(["%s"] * len(arguments))
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {reader.columns} FROM quizzes_attempt_claim("
-                f"%s, %s, %s, %s, %s, %s, %s, %s) a",
-                [user.pk, None if quiz is None else quiz.pk, course_slug, quiz_slug,
-                 now or timezone.now(), Attempt.State.IN_PROGRESS, Attempt.State.PREPARED,
-                 Enrollment.Role.STUDENT])
+            cursor.execute(f"SELECT {reader.columns} FROM {function}({placeholders}) a",
+                           arguments)
             row = cursor.fetchone()
     except IntegrityError:
         # An attempt was opened by a concurrent start built in its request: resume that one.
         return None
     if row is None:
         return None
+    if row[0] is None:  # the session's own check failed: the function's row of NULLs
+        raise SessionNotProven
     attempt = reader.instance(row)
     if quiz is not None:
         attempt.quiz = quiz

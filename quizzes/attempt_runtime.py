@@ -172,7 +172,7 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
     submitted then), hidden quiz, not_found (slot), invalid_answer.
 
     `known_tried`: the caller already ran `response_save_known` for this request and it wrote
-    nothing (quizzes/api_save_fast.py), so the same statement is not sent again.
+    nothing (quizzes/api_fast.py), so the same statement is not sent again.
     """
     now = now or timezone.now()
     if not known_tried:
@@ -189,21 +189,22 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
 
 @dataclass(frozen=True, slots=True)
 class SessionProof:
-    """A session this process authenticated before, as Django does (session, user, session
-    hash): its key, its user and `session_auth_digest` of the password field it was verified
-    against. A save that carries one checks the session and the user in its own statement
-    instead of reading them first (migration quizzes 0013)."""
+    """A session that was authenticated as Django does (session, user, session hash), as its
+    signed cookie says (quizzes.session_proofs): its key, its user and `session_auth_digest`
+    of the password field it was verified against. A save or a start that carries one checks
+    the session and the user in its own statement instead of reading them first (migration
+    quizzes 0014)."""
 
     session_key: str
     user_id: int
     auth_digest: str
 
 
-def session_auth_digest(password: str) -> str:
-    """What a SessionProof remembers of the user's password field: a password change ends the
-    proof, as it ends Django's session hash, without the hash itself in a statement's
-    parameters. The same digest as migration quizzes 0013 computes."""
-    return hashlib.sha256(password.encode()).hexdigest()
+def session_auth_digest(session_key: str, password: str) -> str:
+    """What a SessionProof carries of the user's password field: a password change ends the
+    proof, as it ends Django's session hash. Taken over the session key too, so that it is of
+    no use with any other session. The same digest as migration quizzes 0014 computes."""
+    return hashlib.sha256((session_key + password).encode()).hexdigest()
 
 
 class SessionNotProven(Exception):
@@ -328,7 +329,7 @@ def _guarded_write(*, shape: ResponseShape, user_id: int, check_enrolment: bool,
 def _session_guarded_write(*, shape: ResponseShape, session: SessionProof, answer: Any,
                            base_sequence: int, now) -> tuple[int, bool] | None:
     """`_guarded_write` for the user of `session`, which the same statement checks first
-    (migration quizzes 0013); SessionNotProven when it fails."""
+    (migrations quizzes 0013, 0014); SessionNotProven when it fails."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT * FROM quizzes_session_response_save"

@@ -205,9 +205,9 @@ def _own_open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> HttpResponse:
     """Save one question's form fields (sent by htmx on every change). Returns a status line.
 
-    A session this process has authenticated before saves in one statement that checks the
-    session itself (quizzes.session_proofs); anything else, and every refusal or conflict,
-    takes the long way, which reads the session and the user first."""
+    A request that carries its session's proof saves in one statement that checks the session
+    itself (quizzes.session_proofs); anything else, and every refusal or conflict, takes the
+    long way, which reads the session and the user first."""
     prefix = f"s{slot_id}-"
     try:
         base = int(request.POST.get(f"{prefix}sequence", "0"))
@@ -226,7 +226,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
                 session=proof, attempt_id=attempt_id, slot_id=slot_id, base_sequence=base,
                 parse=parse)
         except attempt_runtime.SessionNotProven:
-            session_proofs.forget(proof)
+            session_proofs.forget(request)
         else:
             if result is not None:
                 session_proofs.mark_read(request)
@@ -261,7 +261,6 @@ def _autosave_as_user(request: HttpRequest, attempt_id: int, slot_id: int, *, ba
             # Who may save comes first, then what was sent.
             attempt_runtime.attempt_get_own(user=request.user, attempt_id=attempt_id)
             return HttpResponseBadRequest(_("The page sent a malformed save; reload it."))
-        session_proofs.remember(request, request.user)
         result = attempt_runtime.response_save_for_user(
             user=request.user, attempt_id=attempt_id, slot_id=slot_id, base_sequence=base,
             parse=parse, known_tried=known_tried)

@@ -1,5 +1,6 @@
 """The answer save with its own proof of the session, for the API's fast path
-(quizzes.api_save_fast; quizzes.attempt_runtime.response_save_known calls it).
+(quizzes.api_fast; quizzes.attempt_runtime.response_save_known calls it). Migration 0014
+replaces it with a digest bound to the session key.
 
 A process that has authenticated a session once remembers whose it is and a digest of that
 user's password field (quizzes.attempt_runtime.session_auth_digest). Later saves on the session

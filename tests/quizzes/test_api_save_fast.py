@@ -1,4 +1,4 @@
-"""The API save's fast path (quizzes/api_save_fast.py) answers as the view would, or lets the
+"""The API save's fast path (quizzes/api_fast.py) answers as the view would, or lets the
 view answer: for every request below, the reply and what is stored are the same with the
 middleware in place and without it."""
 
@@ -20,7 +20,7 @@ from .conftest import RIGHT, WRONG
 
 pytestmark = pytest.mark.django_db
 
-FAST = "quizzes.api_save_fast.ApiSaveFastPath"
+FAST = "quizzes.api_fast.ApiFastPath"
 WITHOUT_FAST = [m for m in settings.MIDDLEWARE if m != FAST]
 TOKEN = _get_new_csrf_string()
 

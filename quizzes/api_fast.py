@@ -1,0 +1,196 @@
+"""The exam's two hottest API requests without the URL resolver and DRF's view machinery, for
+the common case: the answer save and the start.
+
+During an exam nearly every request is `PUT /api/attempts/<id>/responses/<slot>/` from a
+student's own page, well formed, on an attempt this process has read before, and the opening is
+thousands of `POST /api/courses/<course>/quizzes/<quiz>/attempts/` at once. For those requests,
+URL resolution, DRF's request wrapper, content negotiation, parsing, authentication classes,
+permission and throttle checks, and rendering cost more CPU than the statement itself
+(docs/performance.md). This middleware, last in `MIDDLEWARE` (so every other middleware has run
+and every response header is added as for any view), answers them itself, applying the same
+rules as `quizzes.api.ResponseSaveApi` and `quizzes.api.AttemptStartApi`:
+
+- authentication: the session's user, as DRF's `SessionAuthentication` (with its CSRF check);
+  active and logged in, as `IsAuthenticated`. A request that carries its session's proof
+  (quizzes.session_proofs) sends it with its statement, which checks the session and the user
+  itself: no session or user is read or unpickled. Without one, the session and the user are
+  read as Django does;
+- the save's body: a JSON object with `answer` and an integer `sequence` in range, parsed as
+  DRF's strict parser with the API's depth limit;
+- the save: `attempt_runtime.response_save_known`, the one-statement save with every guard of
+  the full path (owner, enrolment, open, published, deadline, sequence), which writes nothing
+  when any of them fails;
+- the start: `attempt_build.attempt_prepared_claim`, the one-statement claim of the student's
+  prepared attempt with every rule of a start, answered with the questions rendered when it was
+  prepared;
+- the reply: the view's own body, DRF's JSON renderer, the status and the headers DRF adds.
+
+Anything else goes on to the view unchanged, having changed nothing: another method, a query
+string (DRF's `?format=`), another content type or `Accept`, an `Authorization` header, no or
+a failed session or CSRF check, any other body, a question this process has not read yet, a
+start with nothing prepared to claim, and every refusal or conflict, which the view explains in
+its own words. A claim the middleware made is handed to the view (`api.START_CLAIMED`), which
+does not claim again.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from django.contrib import auth
+from django.http import HttpResponse
+from rest_framework.authentication import CSRFCheck
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils import json as drf_json
+
+from config.converters import IdConverter
+from config.json_depth import json_depth_exceeds
+
+from . import attempt_build, attempt_runtime, session_proofs
+from .api import (
+    SAVE_KNOWN_TRIED,
+    START_CLAIMED,
+    AttemptStartApi,
+    ResponseSaveApi,
+    prepared_start_reply,
+    save_body_as_sent,
+    save_reply,
+)
+
+_SAVE_PATH = re.compile(
+    rf"^/api/attempts/({IdConverter.regex})/responses/({IdConverter.regex})/$")
+_START_PATH = re.compile(r"^/api/courses/([-a-zA-Z0-9_]+)/quizzes/([-a-zA-Z0-9_]+)/attempts/$")
+# Accept values that DRF's content negotiation answers with JSON, its first renderer. A media
+# parameter (`; indent=4`, `; q=`) or any other type goes to the view.
+_JSON_RANGES = frozenset({"", "*/*", "application/*", "application/json"})
+_MAX_BODY = 64 * 1024  # bytes; a save is a few hundred
+_RENDERER = JSONRenderer()
+# As `APIView.finalize_response` adds them to each view's answer.
+_SAVE_HEADERS = {"Allow": ", ".join(ResponseSaveApi().allowed_methods), "Vary": "Accept"}
+_START_HEADERS = {"Allow": ", ".join(AttemptStartApi().allowed_methods), "Vary": "Accept"}
+
+
+class ApiFastPath:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = None
+        if request.method == "PUT":
+            match = _SAVE_PATH.match(request.path_info)
+            if match is not None:
+                response = _save(request, int(match[1]), int(match[2]))
+        elif request.method == "POST":
+            match = _START_PATH.match(request.path_info)
+            if match is not None:
+                response = _start(request, match[1], match[2])
+        return response if response is not None else self.get_response(request)
+
+
+def _plain_json_call(request) -> bool:
+    """No query string, no Authorization header, and an Accept that DRF answers with JSON."""
+    meta = request.META
+    return not (meta.get("QUERY_STRING") or "HTTP_AUTHORIZATION" in meta
+                or not all(r.strip() in _JSON_RANGES
+                           for r in meta.get("HTTP_ACCEPT", "").split(",")))
+
+
+def _reply(data: dict, headers: dict, status: int = 200) -> HttpResponse:
+    response = HttpResponse(_RENDERER.render(data), content_type="application/json",
+                            status=status)
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _start(request, course_slug: str, quiz_slug: str) -> HttpResponse | None:
+    if not _plain_json_call(request) or not _csrf_passes(request):
+        return None
+    claim = partial(attempt_build.attempt_prepared_claim, slugs=(course_slug, quiz_slug))
+    proof = session_proofs.proof_for(request)
+    if proof is not None:
+        try:
+            claimed = claim(session=proof)
+        except attempt_runtime.SessionNotProven:
+            session_proofs.forget(request)
+            return None  # the view reads the session and says what became of it
+        session_proofs.mark_read(request)
+    else:
+        user = _session_user(request)
+        if user is None:
+            return None
+        claimed = claim(user=user)
+    if claimed is None or claimed.prepared_questions is None:
+        setattr(request, START_CLAIMED, claimed)  # the view does not claim again
+        return None
+    return _reply(prepared_start_reply(claimed), _START_HEADERS, status=201)
+
+
+def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
+    if not _plain_json_call(request) or request.content_type != "application/json":
+        return None
+    body = _body(request)
+    if body is None:
+        return None
+    if not _csrf_passes(request):
+        return None
+    answer, sequence = body
+    save = partial(
+        attempt_runtime.response_save_known, attempt_id=attempt_id, slot_id=slot_id,
+        base_sequence=sequence,
+        parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout, answer))
+    proof = session_proofs.proof_for(request)
+    if proof is not None:
+        try:
+            result = save(session=proof)
+        except attempt_runtime.SessionNotProven:
+            session_proofs.forget(request)
+            return None  # the view reads the session and says what became of it
+        session_proofs.mark_read(request)
+    else:
+        user = _session_user(request)
+        if user is None:
+            return None
+        result = save(user=user)
+    if result is None:
+        setattr(request, SAVE_KNOWN_TRIED, True)  # the view does not send it again
+        return None
+    return _reply(save_reply(result), _SAVE_HEADERS)
+
+
+def _body(request) -> tuple[object, int] | None:
+    """(answer, sequence) from a body as the quiz page sends it, parsed as DRF's strict parser
+    with the API's depth limit (config.parsers), or None for anything else."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not 0 < length <= _MAX_BODY:
+        return None
+    try:
+        data = drf_json.loads(request.body.decode(request.encoding or "utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if json_depth_exceeds(data):
+        return None
+    return save_body_as_sent(data)
+
+
+def _session_user(request):
+    """The session's active user, as DRF's SessionAuthentication finds it, or None (the
+    response then carries the session's proof: quizzes.session_proofs)."""
+    user = auth.get_user(request)
+    # AuthenticationMiddleware's lazy `request.user` reads this: the view, if it answers after
+    # all, does not read the session and the user again.
+    request._cached_user = user
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user
+
+
+def _csrf_passes(request) -> bool:
+    """DRF's CSRF check of a session-authenticated request."""
+    check = CSRFCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {}) is None
