@@ -26,7 +26,8 @@ TARGET_S = 3.0  # the last of 3000 starts answered within this
 
 def create_sessions(usernames: list[str]) -> dict[str, dict[str, str]]:
     """Logged-in sessions for these users, written as Django's login() writes them; returns
-    each user's cookies (session and CSRF)."""
+    each user's cookies: session, CSRF, and the session's proof that the login's response sets
+    (quizzes.session_proofs)."""
     from importlib import import_module
 
     from django.conf import settings
@@ -38,6 +39,8 @@ def create_sessions(usernames: list[str]) -> dict[str, dict[str, str]]:
     )
     from django.utils.crypto import get_random_string
     from django.utils.module_loading import import_string
+
+    from quizzes import session_proofs
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     # The backend login() would record: the first that can load a user (django-axes comes
@@ -54,6 +57,7 @@ def create_sessions(usernames: list[str]) -> dict[str, dict[str, str]]:
             settings.SESSION_COOKIE_NAME: key,
             # An unmasked 32-character secret: Django accepts it in the header as it is.
             settings.CSRF_COOKIE_NAME: "".join(secrets.choice(alphabet) for _ in range(32)),
+            session_proofs.COOKIE_NAME: session_proofs.cookie_value(key, user),
         }
     _store_sessions(store, sessions)
     return cookies

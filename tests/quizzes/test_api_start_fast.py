@@ -1,0 +1,209 @@
+"""The API start's fast path (quizzes/api_fast.py) and the session's proof cookie
+(quizzes/session_proofs.py): a start answers as the view would, or lets the view answer; a
+proof cookie is set at login and dropped at logout, and one that was forged, moved to another
+session or outlived its session claims nothing."""
+
+import json
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes import session_proofs
+from quizzes.attempt_build import quiz_attempts_prepare
+from quizzes.models import Attempt
+
+from .test_api_save_fast import ENDED, TOKEN, WITHOUT_FAST, _client
+
+pytestmark = pytest.mark.django_db
+
+PROOF = session_proofs.COOKIE_NAME
+CSRF = {"HTTP_X_CSRFTOKEN": TOKEN}
+
+
+@pytest.fixture
+def exam(student, quiz, make_user, mini_course, enrol):
+    other = make_user("other")
+    enrol(other, mini_course, "student")
+    outsider = make_user("outsider")
+    quiz_attempts_prepare(quiz_id=quiz.pk)
+    return {"prepared": set(Attempt.prepared.values_list("pk", flat=True)),
+            "untouched": _attempts(student), "quiz": quiz, "student": student, "other": other, "outsider": outsider,
+            "url": reverse("api-attempt-start", args=[quiz.course.slug, quiz.slug])}
+
+
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's")
+
+
+def _proven_client(user):
+    """A client logged in as `user` whose browser holds the session's proof, as after any page
+    it has loaded since the login."""
+    client = _client(user)
+    assert client.get(reverse("api-courses")).status_code == 200
+    assert client.cookies[PROOF].value
+    return client
+
+
+def _attempts(user) -> list:
+    return sorted(Attempt.all_states.filter(user=user).values_list("state", "number"))
+
+
+def _seen(r, prepared_ids) -> tuple:
+    """Status, body and headers, the times (the request's own clock) left out. An attempt built
+    in the request has a new id and its own draw each time: of its questions, their slots."""
+    body = re.sub(rb'"\d{4}-\d\d-\d\dT[^"]*"', b'"T"', r.content)
+    if r.status_code in (200, 201) and r.json()["id"] not in prepared_ids:
+        body = {**json.loads(body), "id": "built in the request",
+                "questions": [q["slot_id"] for q in r.json()["questions"]]}
+    return r.status_code, body, sorted(r.headers.items())
+
+
+def _start(client, url, **extra):
+    with CaptureQueriesContext(connection) as queries:
+        r = client.post(url, **extra)
+    return r, [q["sql"] for q in queries.captured_queries]
+
+
+def _undone(run):
+    """`run()`'s result, and the database as it was before it."""
+    savepoint = transaction.savepoint()
+    try:
+        return run()
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def _unprepare(exam):
+    Attempt.prepared.filter(user=exam["student"]).delete()
+
+
+def _resume(exam):
+    from quizzes import services
+    Attempt.prepared.filter(user=exam["student"]).delete()
+    services.attempt_start(user=exam["student"], quiz=exam["quiz"])
+
+
+def _close(exam):
+    exam["quiz"].close_at = timezone.now()
+    exam["quiz"].save(update_fields=["close_at"])
+
+
+# who, how the client is made, the URL's tail, extra request arguments, what changed before.
+CASES = {
+    "proven": ("student", _proven_client, "", CSRF, None),
+    "first request of the session": ("student", _client, "", CSRF, None),
+    "no CSRF token": ("student", _proven_client, "", {}, None),
+    "not enrolled": ("outsider", _proven_client, "", CSRF, None),
+    "anonymous": (None, _client, "", CSRF, None),
+    "query string": ("student", _proven_client, "?format=json", CSRF, None),
+    "indented JSON asked": ("student", _proven_client, "",
+                            {**CSRF, "HTTP_ACCEPT": "application/json; indent=2"}, None),
+    "nothing prepared": ("student", _proven_client, "", CSRF, _unprepare),
+    "an attempt already open": ("student", _proven_client, "", CSRF, _resume),
+    "quiz closed": ("student", _proven_client, "", CSRF, _close),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_start_gets_the_views_own_answer(exam, case):
+    who, make_client, tail, extra, before = CASES[case]
+    user = None if who is None else exam[who]
+
+    def run():
+        if before is not None:
+            before(exam)
+        client = make_client(user) if user is not None else _client()
+        r, _sql = _start(client, exam["url"] + tail, **extra)
+        return _seen(r, exam["prepared"]), _attempts(exam["student"])
+
+    fast = _undone(run)
+    with override_settings(MIDDLEWARE=WITHOUT_FAST):
+        view = _undone(run)
+    assert fast == view
+
+
+def test_a_proven_start_is_one_statement(exam):
+    _needs_postgresql()
+    client = _proven_client(exam["student"])
+    r, sql = _start(client, exam["url"], **CSRF)
+    assert r.status_code == 201, r.content
+    assert len(sql) == 1 and "quizzes_session_attempt_claim(" in sql[0]
+    assert _attempts(exam["student"]) == [(Attempt.State.IN_PROGRESS, 1)]
+    assert len(r.json()["questions"]) == exam["quiz"].slots.count()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["with the fast path", "view only"])
+@pytest.mark.parametrize("case", list(ENDED))
+def test_a_proof_that_outlived_its_session_claims_nothing(exam, case, fast):
+    """The session ends (or the student may no longer start) after the browser got its proof:
+    the start is refused as the view refuses it, and the prepared attempt stays prepared."""
+    middleware = settings.MIDDLEWARE if fast else WITHOUT_FAST
+    with override_settings(MIDDLEWARE=middleware):
+        client = _proven_client(exam["student"])
+        ENDED[case](client, {"student": exam["student"]})
+        r, _sql = _start(client, exam["url"], **CSRF)
+    assert r.status_code == 403, r.content
+    assert _attempts(exam["student"]) == exam["untouched"]
+
+
+def test_a_proof_moved_to_another_session_or_user_is_ignored(exam):
+    """The signature covers the session key and the user: a proof copied into another session,
+    or edited to name another user, is not a proof; the start is the session's own."""
+    _needs_postgresql()
+    student_proof = _proven_client(exam["student"]).cookies[PROOF].value
+    other = _proven_client(exam["other"])
+    # The student's proof in the other student's browser.
+    other.cookies[PROOF] = student_proof
+    r, sql = _start(other, exam["url"], **CSRF)
+    assert r.status_code == 201 and len(sql) > 1  # the session read the long way
+    assert _attempts(exam["student"]) == exam["untouched"]
+    assert _attempts(exam["other"]) == [(Attempt.State.IN_PROGRESS, 1)]
+
+    # The other student's own proof, edited to name the student.
+    edited = _proven_client(exam["other"])
+    _user_id, rest = edited.cookies[PROOF].value.split(":", 1)
+    edited.cookies[PROOF] = f"{exam['student'].pk}:{rest}"
+    r, sql = _start(edited, exam["url"], **CSRF)
+    assert len(sql) > 1 and _attempts(exam["student"]) == exam["untouched"]
+
+
+def test_a_proof_signed_with_another_secret_is_ignored(exam):
+    _needs_postgresql()
+    client = _client(exam["student"])
+    key = client.session.session_key
+    with override_settings(SECRET_KEY="not-the-servers-secret-" * 3):
+        forged = session_proofs.cookie_value(key, exam["student"])
+    client.cookies[PROOF] = forged
+    r, sql = _start(client, exam["url"], **CSRF)
+    assert r.status_code == 201 and len(sql) > 1
+    # The response replaces it with one the server signed.
+    assert client.cookies[PROOF].value != forged
+    assert session_proofs._verified(key, client.cookies[PROOF].value) is not None
+
+
+def test_the_login_sets_the_proof_and_the_logout_drops_it(exam):
+    client = _client()
+    client.get(reverse("login"))
+    r = client.post(reverse("login"), {"username": "stu", "password": "pw-12345!"},
+                    HTTP_X_CSRFTOKEN=TOKEN)
+    assert r.status_code == 302, r.content
+    cookie = r.cookies[PROOF]
+    assert cookie.value and cookie["httponly"]
+    assert cookie["samesite"] == settings.SESSION_COOKIE_SAMESITE
+    assert session_proofs._verified(client.cookies[settings.SESSION_COOKIE_NAME].value,
+                                    cookie.value).user_id == exam["student"].pk
+    # A request that carries it in force does not send it again.
+    assert PROOF not in client.get(reverse("api-courses")).cookies
+
+    # The login rotated the CSRF secret.
+    out = client.post(reverse("logout"),
+                      HTTP_X_CSRFTOKEN=client.cookies[settings.CSRF_COOKIE_NAME].value)
+    assert out.status_code == 302
+    assert out.cookies[PROOF].value == "" and out.cookies[PROOF]["max-age"] == 0
