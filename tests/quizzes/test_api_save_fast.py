@@ -212,7 +212,7 @@ ENDED = {"logged out elsewhere": _log_out_elsewhere, "session expired": _expire,
 
 @pytest.mark.parametrize("fast", [True, False], ids=["with the fast path", "view only"])
 @pytest.mark.parametrize("case", list(ENDED))
-def test_a_remembered_session_that_ended_saves_nothing(exam, case, fast):
+def test_a_proven_session_that_ended_saves_nothing(exam, case, fast):
     """After the session's first save, the session ends (or its user may no longer save): the
     next save on the same cookie is refused as the view refuses it, and nothing is written."""
     attempt_runtime.response_shapes_for(attempt=exam["attempt"])
@@ -228,7 +228,7 @@ def test_a_remembered_session_that_ended_saves_nothing(exam, case, fast):
 
 
 def test_a_staff_member_demoted_is_held_to_the_enrolment_check(exam, make_user, quiz):
-    """Staff may save without an enrolment; a proof remembered while the user was staff does not
+    """Staff may save without an enrolment; a proof issued while the user was staff does not
     outlive the role: the statement reads it afresh."""
     _needs_postgresql()
     from courses.models import Enrollment

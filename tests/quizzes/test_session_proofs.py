@@ -1,6 +1,7 @@
-"""The page's autosave on a session this process has authenticated before is one statement that
+"""The page's autosave on a session whose browser holds its proof is one statement that
 checks the session itself (quizzes.session_proofs), and answers exactly as the long way does,
-also once the session has ended. The API's save is checked in test_api_save_fast.py."""
+also once the session has ended. The API's save and start are checked in test_api_save_fast.py
+and test_api_start_fast.py."""
 
 import re
 
