@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.management.utils import get_random_secret_key
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -178,7 +179,7 @@ def test_a_proof_signed_with_another_secret_is_ignored(exam):
     _needs_postgresql()
     client = _client(exam["student"])
     key = client.session.session_key
-    with override_settings(SECRET_KEY="not-the-servers-secret-" * 3):
+    with override_settings(SECRET_KEY=get_random_secret_key()):  # not the server's
         forged = session_proofs.cookie_value(key, exam["student"])
     client.cookies[PROOF] = forged
     r, sql = _start(client, exam["url"], **CSRF)
