@@ -11,6 +11,9 @@ in model order, through the same converters (JSON decoded, SQLite's dates parsed
     reader = RowReader(Attempt, "a")
     sql = f"SELECT {reader.columns} FROM {reader.table} WHERE a.id = %s"
     attempt = reader.instance(row)            # or reader.instance(row, start) for a join
+
+A reader built with `exclude` leaves those fields out of its columns; they are deferred on the
+instances, as after `QuerySet.defer()`.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from django.db.models import Model
 
 class RowReader:
     """Reads one model's concrete fields, in `columns` order, from a row whose table is
-    aliased `alias` in the statement."""
+    aliased `alias` in the statement; the fields named in `exclude` are not read (deferred)."""
 
-    def __init__(self, model: type[Model], alias: str, using: str = "default"):
+    def __init__(self, model: type[Model], alias: str, using: str = "default",
+                 exclude: tuple[str, ...] = ()):
         self.model, self.alias, self.using = model, alias, using
         connection = connections[using]
-        fields = model._meta.concrete_fields
+        fields = [f for f in model._meta.concrete_fields if f.name not in exclude]
         quote = connection.ops.quote_name
         self.table = f"{quote(model._meta.db_table)} {alias}"
         self.columns = ", ".join(f"{alias}.{quote(f.column)}" for f in fields)

@@ -6,7 +6,10 @@ indices: see "Display values" in docs/question-types.md.
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
@@ -189,8 +193,12 @@ class AttemptStartApi(APIView):
         else:
             claimed = services.attempt_prepared_claim(user=request.user,
                                                       slugs=(course_slug, quiz_slug))
-        if claimed is not None and claimed.prepared_questions is not None:
-            return ApiResponse(prepared_start_reply(claimed), status=status.HTTP_201_CREATED)
+        if claimed is not None and claimed.prepared_questions_text is not None:
+            if _plain_json(request):
+                return HttpResponse(prepared_start_body(claimed), status=status.HTTP_201_CREATED,
+                                    content_type=_JSON.media_type)
+            return ApiResponse({**_prepared_start_fields(claimed), "questions": json.loads(
+                claimed.prepared_questions_text)}, status=status.HTTP_201_CREATED)
         access, quiz = selectors.quiz_get_for_user(user=request.user, course_slug=course_slug,
                                                    quiz_slug=quiz_slug)
         if claimed is not None:
@@ -202,11 +210,30 @@ class AttemptStartApi(APIView):
                            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-def prepared_start_reply(claimed: Attempt) -> dict:
-    """The start's answer body for an attempt just claimed with the questions rendered when it
-    was prepared (`claimed.prepared_questions` is not None)."""
+_JSON = JSONRenderer()
+
+
+def prepared_start_body(claimed: Attempt) -> bytes:
+    """The start's answer, as DRF's JSON renderer writes it, for an attempt just claimed with
+    the questions rendered when it was prepared (`claimed.prepared_questions_text` is not
+    None). Those are spliced in as the database's JSON text rather than decoded and encoded
+    again: they are most of the reply, and an exam's opening sends thousands at once."""
+    head = _JSON.render(_prepared_start_fields(claimed))
+    questions = claimed.prepared_questions_text
+    # As the renderer does, for a reply that a page may put in a script.
+    questions = questions.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return head[:-1] + b',"questions":' + questions.encode() + b"}"
+
+
+def _prepared_start_fields(claimed: Attempt) -> dict:
     return {**_ATTEMPT_OUT.to_representation(claimed), "score": None,
-            "max_score": float(claimed.max_score), "questions": claimed.prepared_questions}
+            "max_score": float(claimed.max_score)}
+
+
+def _plain_json(request) -> bool:
+    """DRF's negotiation chose its JSON renderer, to write compact JSON (no `; indent=`)."""
+    return (type(request.accepted_renderer) is JSONRenderer
+            and _JSON.get_indent(request.accepted_media_type, {}) is None)
 
 
 # --------------------------------------------------------------------------------------------

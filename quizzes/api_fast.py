@@ -53,7 +53,7 @@ from .api import (
     START_CLAIMED,
     AttemptStartApi,
     ResponseSaveApi,
-    prepared_start_reply,
+    prepared_start_body,
     save_body_as_sent,
     save_reply,
 )
@@ -96,9 +96,9 @@ def _plain_json_call(request) -> bool:
                            for r in meta.get("HTTP_ACCEPT", "").split(",")))
 
 
-def _reply(data: dict, headers: dict, status: int = 200) -> HttpResponse:
-    response = HttpResponse(_RENDERER.render(data), content_type="application/json",
-                            status=status)
+def _reply(data: dict | bytes, headers: dict, status: int = 200) -> HttpResponse:
+    body = data if isinstance(data, bytes) else _RENDERER.render(data)
+    response = HttpResponse(body, content_type="application/json", status=status)
     for name, value in headers.items():
         response.headers[name] = value
     return response
@@ -121,10 +121,10 @@ def _start(request, course_slug: str, quiz_slug: str) -> HttpResponse | None:
         if user is None:
             return None
         claimed = claim(user=user)
-    if claimed is None or claimed.prepared_questions is None:
+    if claimed is None or claimed.prepared_questions_text is None:
         setattr(request, START_CLAIMED, claimed)  # the view does not claim again
         return None
-    return _reply(prepared_start_reply(claimed), _START_HEADERS, status=201)
+    return _reply(prepared_start_body(claimed), _START_HEADERS, status=201)
 
 
 def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:

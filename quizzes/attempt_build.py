@@ -236,8 +236,9 @@ def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
     that the quiz is published, open and not closed for the student, that an attempt is left
     and none is open (their override applied), and stamps the start, the attempt's number and
     the deadline (min(start + time limit, close), as `attempt_deadline`), and hands over the
-    questions rendered when the attempt was built (`prepared_questions`, which the row keeps
-    until the attempt is closed; None for an attempt built before they were kept). Two starts
+    questions rendered when the attempt was built, which the row keeps until the attempt is
+    closed, as the JSON text the database holds (`attempt.prepared_questions_text`; None for an
+    attempt built before they were kept; `prepared_questions` itself is not read). Two starts
     at once: the second waits for the first's row lock and then finds nothing prepared.
     Elsewhere (SQLite) None: the start checks the rules and then takes it (`_take_prepared`).
     """
@@ -249,7 +250,7 @@ def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
         raise TypeError("attempt_prepared_claim needs a user or a session, not both")
     # The statement is a function (migration quizzes 0011) so that PostgreSQL plans it once per
     # connection rather than at every start: planning was most of its database time.
-    reader = attempt_reads.attempt_reader()
+    reader = attempt_reads.claimed_attempt_reader()
     course_slug, quiz_slug = slugs if quiz is None else (None, None)
     arguments = [None if quiz is None else quiz.pk, course_slug, quiz_slug,
                  now or timezone.now(), Attempt.State.IN_PROGRESS, Attempt.State.PREPARED,
@@ -262,8 +263,8 @@ def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
     placeholders = ", ".join(["%s"] * len(arguments))
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {reader.columns} FROM {function}({placeholders}) a",
-                           arguments)
+            cursor.execute(f"SELECT {reader.columns}, a.prepared_questions::text "
+                           f"FROM {function}({placeholders}) a", arguments)
             row = cursor.fetchone()
     except IntegrityError:
         # An attempt was opened by a concurrent start built in its request: resume that one.
@@ -273,6 +274,7 @@ def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
     if row[0] is None:  # the session's own check failed: the function's row of NULLs
         raise SessionNotProven
     attempt = reader.instance(row)
+    attempt.prepared_questions_text = row[-1]
     if quiz is not None:
         attempt.quiz = quiz
     return attempt

@@ -27,7 +27,8 @@ def _readers(vendor: str) -> dict[str, RowReader]:
     del vendor
     return {"a": RowReader(Attempt, "a"), "q": RowReader(Quiz, "q"), "c": RowReader(Course, "c"),
             "r": RowReader(Response, "r"), "v": RowReader(QuestionVersion, "v"),
-            "o": RowReader(QuizOverride, "o")}
+            "o": RowReader(QuizOverride, "o"),
+            "claimed": RowReader(Attempt, "a", exclude=("prepared_questions",))}
 
 
 def _role_column() -> str:
@@ -49,10 +50,10 @@ def _attempt_quiz_course(row, start: int = 0) -> tuple[Attempt, int]:
     return attempt, start + readers["c"].width
 
 
-def attempt_reader() -> RowReader:
-    """Reads an attempt's columns from a row whose attempt is aliased `a` (the start's claim
-    returns its row that way)."""
-    return _readers(connection.vendor)["a"]
+def claimed_attempt_reader() -> RowReader:
+    """Reads a just-claimed attempt's columns but its `prepared_questions` (deferred), from a
+    row whose attempt is aliased `a`: the start's reply sends those as the database's text."""
+    return _readers(connection.vendor)["claimed"]
 
 
 def _started_attempt_rows(*, user_id: int, attempt_id: int, with_responses: bool) -> list:
