@@ -208,3 +208,25 @@ def test_the_login_sets_the_proof_and_the_logout_drops_it(exam):
                       HTTP_X_CSRFTOKEN=client.cookies[settings.CSRF_COOKIE_NAME].value)
     assert out.status_code == 302
     assert out.cookies[PROOF].value == "" and out.cookies[PROOF]["max-age"] == 0
+
+
+def test_the_spliced_questions_read_as_the_renderers_json(exam):
+    """The prepared questions go out as the database's JSON text (api.prepared_start_body):
+    the same JSON as the view's renderer writes when asked to indent it, with U+2028 and
+    U+2029 escaped as DRF's renderer escapes them for a page's script."""
+    _needs_postgresql()
+    attempt = Attempt.prepared.get(user=exam["student"])
+    questions = attempt.prepared_questions
+    questions[0]["stem"] += "\u2028line\u2029paragraph"
+    Attempt.prepared.filter(pk=attempt.pk).update(prepared_questions=questions)
+
+    def start(**extra):
+        return _undone(lambda: _start(_proven_client(exam["student"]), exam["url"],
+                                      **CSRF, **extra)[0])
+
+    plain, indented = start(), start(HTTP_ACCEPT="application/json; indent=2")
+    assert plain.status_code == indented.status_code == 201
+    assert b"\n  " in indented.content and b"\n" not in plain.content
+    assert plain.json()["questions"] == indented.json()["questions"] == questions
+    assert b"\\u2028line\\u2029paragraph" in plain.content
+    assert "\u2028".encode() not in plain.content and "\u2029".encode() not in plain.content
