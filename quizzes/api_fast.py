@@ -107,20 +107,10 @@ def _reply(data: dict | bytes, headers: dict, status: int = 200) -> HttpResponse
 def _start(request, course_slug: str, quiz_slug: str) -> HttpResponse | None:
     if not _plain_json_call(request) or not _csrf_passes(request):
         return None
-    claim = partial(attempt_build.attempt_prepared_claim, slugs=(course_slug, quiz_slug))
-    proof = session_proofs.proof_for(request)
-    if proof is not None:
-        try:
-            claimed = claim(session=proof)
-        except attempt_runtime.SessionNotProven:
-            session_proofs.forget(request)
-            return None  # the view reads the session and says what became of it
-        session_proofs.mark_read(request)
-    else:
-        user = _session_user(request)
-        if user is None:
-            return None
-        claimed = claim(user=user)
+    claimed = _as_the_sessions_user(request, partial(
+        attempt_build.attempt_prepared_claim, slugs=(course_slug, quiz_slug)))
+    if claimed is _NOT_RUN:
+        return None
     if claimed is None or claimed.prepared_questions_text is None:
         setattr(request, START_CLAIMED, claimed)  # the view does not claim again
         return None
@@ -140,23 +130,34 @@ def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
         attempt_runtime.response_save_known, attempt_id=attempt_id, slot_id=slot_id,
         base_sequence=sequence,
         parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout, answer))
-    proof = session_proofs.proof_for(request)
-    if proof is not None:
-        try:
-            result = save(session=proof)
-        except attempt_runtime.SessionNotProven:
-            session_proofs.forget(request)
-            return None  # the view reads the session and says what became of it
-        session_proofs.mark_read(request)
-    else:
-        user = _session_user(request)
-        if user is None:
-            return None
-        result = save(user=user)
+    result = _as_the_sessions_user(request, save)
+    if result is _NOT_RUN:
+        return None
     if result is None:
         setattr(request, SAVE_KNOWN_TRIED, True)  # the view does not send it again
         return None
     return _reply(save_reply(result), _SAVE_HEADERS)
+
+
+_NOT_RUN = object()
+
+
+def _as_the_sessions_user(request, statement):
+    """`statement(session=proof)` with the session's proof if the request carries one, else
+    `statement(user=user)` with the session's user read the long way; `_NOT_RUN` when there
+    is no active user or the statement refused the proof, having written nothing: the view
+    then reads the session and says what became of it."""
+    proof = session_proofs.proof_for(request)
+    if proof is None:
+        user = _session_user(request)
+        return _NOT_RUN if user is None else statement(user=user)
+    try:
+        result = statement(session=proof)
+    except attempt_runtime.SessionNotProven:
+        session_proofs.forget(request)
+        return _NOT_RUN
+    session_proofs.mark_read(request)
+    return result
 
 
 def _body(request) -> tuple[object, int] | None:
