@@ -26,6 +26,7 @@ engines, config.sessions): the statements ask that table.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.http import HttpRequest, HttpResponseBase
@@ -78,10 +79,20 @@ def _verified(session_key: str | None, value: str | None) -> SessionProof | None
     if not session_key or not value:
         return None
     try:
-        _key, user_id, digest = _signer().unsign(f"{session_key}:{value}").split(":")
+        key, user_id, digest = _signer().unsign(f"{session_key}:{value}").split(":")
+        if key != session_key:
+            return None
         return SessionProof(session_key, int(user_id), digest)
     except (signing.BadSignature, ValueError):
         return None
+
+
+def _logged_in_by_session(session, user) -> bool:
+    """`user` is the session's own active user: not a user that another authentication (DRF's
+    Basic authentication, say) put on a request whose session is anonymous or someone
+    else's."""
+    return (user is not None and user.is_authenticated and user.is_active
+            and session.get(SESSION_KEY) == str(user.pk))
 
 
 def _signer() -> signing.Signer:
@@ -109,16 +120,17 @@ class SessionProofMiddleware:
 def _settle_cookie(request: HttpRequest, response: HttpResponseBase) -> None:
     sent = request.COOKIES.get(COOKIE_NAME)
     session = getattr(request, "session", None)
-    if session is None or (session.session_key is None and not sent):
-        return  # no session, and no cookie to drop
+    # Only where the request read its session (a login, a logout, any view that asked who the
+    # user is): a request that did not is not made to read it here.
+    if session is None or not session.accessed:
+        return
     if (sent and proof_for(request) is not None
             and session.session_key == request.COOKIES.get(settings.SESSION_COOKIE_NAME)):
         return  # still in force: the statements check the rest
-    user = getattr(request, "user", None)  # the session and the user, read the long way
     key = session.session_key  # after the read: None for a session that ended
-    if key and user is not None and user.is_authenticated and user.is_active:
+    if key and _logged_in_by_session(session, getattr(request, "user", None)):
         response.set_cookie(
-            COOKIE_NAME, cookie_value(key, user), domain=settings.SESSION_COOKIE_DOMAIN,
+            COOKIE_NAME, cookie_value(key, request.user), domain=settings.SESSION_COOKIE_DOMAIN,
             path=settings.SESSION_COOKIE_PATH, secure=settings.SESSION_COOKIE_SECURE,
             httponly=True, samesite=settings.SESSION_COOKIE_SAMESITE)
     elif sent:

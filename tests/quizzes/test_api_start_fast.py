@@ -230,3 +230,30 @@ def test_the_spliced_questions_read_as_the_renderers_json(exam):
     assert plain.json()["questions"] == indented.json()["questions"] == questions
     assert b"\\u2028line\\u2029paragraph" in plain.content
     assert "\u2028".encode() not in plain.content and "\u2029".encode() not in plain.content
+
+
+def test_a_proof_is_only_for_the_sessions_own_user(exam):
+    """A request whose session is anonymous but that authenticates otherwise (DRF's Basic
+    authentication) gets no proof: a proof names the user the session itself logged in."""
+    import base64
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    anonymous = SessionStore()
+    anonymous["seen"] = True
+    anonymous.create()
+    client = _client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = anonymous.session_key
+    basic = base64.b64encode(b"stu:pw-12345!").decode()
+    r = client.get(reverse("api-courses"), HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert r.status_code == 200 and r.json()  # authenticated, as the student
+    assert PROOF not in r.cookies
+
+
+def test_a_request_that_does_not_read_its_session_is_left_alone(exam):
+    """A view that never asks who the user is (the health check) does not read the session for
+    the proof's sake: no cookie, and no `Vary: Cookie`."""
+    client = _client(exam["student"])
+    r = client.get("/health/live")
+    assert r.status_code == 200
+    assert PROOF not in r.cookies and "Cookie" not in r.headers.get("Vary", "")
