@@ -165,7 +165,8 @@ def response_save_for_user(*, user: AbstractBaseUser, attempt_id: int, slot_id: 
     Compare-and-set on the response's sequence: two tabs cannot overwrite each other unseen;
     the loser gets `conflict=True` with the stored answer. A retried save whose first try did
     commit (same answer, sequence already advanced by one) succeeds without a second write.
-    One statement when this process has seen the attempt before, two otherwise.
+    One statement when this process has seen the attempt before, two otherwise (its questions
+    are read first).
 
     Refusals, in this order: Http404 (no such attempt), PermissionDenied (not in its course),
     ApplicationError forbidden (not the owner), closed or time up (an overdue attempt is
@@ -215,16 +216,22 @@ class SessionNotProven(Exception):
 def response_save_known(*, user: AbstractBaseUser | None = None,
                         session: SessionProof | None = None, attempt_id: int, slot_id: int,
                         base_sequence: int, parse: Parse, now=None) -> SaveResult | None:
-    """The save in one statement, when this process knows the question's shape (it has read
-    the attempt before) and the write succeeds: every guard holds. None otherwise, having
-    changed nothing: the caller takes the full path (`response_save_for_user`), which reads,
-    explains a refusal, and settles a conflict.
+    """The save in one statement when the write succeeds: every guard holds. The question's
+    shape is this process's (it has read the attempt before), or read first with every other
+    question of the attempt (`_shapes_learnt`). None otherwise, having changed nothing: the
+    caller takes the full path (`response_save_for_user`), which reads, explains a refusal,
+    and settles a conflict.
 
     The saver is `user` (authenticated by the caller) or `session`, checked by the statement
     itself; then SessionNotProven when that check fails. Raises nothing else of its own."""
-    shape = _responses.get((attempt_id, slot_id))
-    if shape is None or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         return None
+    shape = _responses.get((attempt_id, slot_id))
+    if shape is None:
+        shape = _shapes_learnt(attempt_id=attempt_id, slot_id=slot_id,
+                               owner_id=user.pk if session is None else session.user_id)
+        if shape is None:
+            return None
     now = now or timezone.now()
     try:
         answer = _clean(shape, parse)
@@ -241,6 +248,23 @@ def response_save_known(*, user: AbstractBaseUser | None = None,
         return None
     return SaveResult(shape.response_id, base_sequence + 1, now, answer, position=row[0],
                       flagged=row[1], shape=shape)
+
+
+def _shapes_learnt(*, attempt_id: int, slot_id: int, owner_id: int) -> ResponseShape | None:
+    """Every question of `owner_id`'s started attempt, read in one query and remembered for the
+    saves that follow; the shape of `slot_id`, or None (no such started attempt of theirs, no
+    such question). Before the save's statement has checked the saver: it only fills this
+    process's cache, and only with the attempts of the user the caller names, as the full
+    path's read would after its owner check."""
+    responses, _role = attempt_reads.responses_for_save(user_id=owner_id, attempt_id=attempt_id)
+    if not responses or responses[0].attempt.user_id != owner_id:
+        return None
+    wanted = None
+    for response in responses:
+        shape = _remember(response)
+        if response.slot_id == slot_id:
+            wanted = shape
+    return wanted
 
 
 def response_save(*, attempt: Attempt, slot_id: int, answer: Any, base_sequence: int,

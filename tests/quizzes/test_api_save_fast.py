@@ -245,3 +245,38 @@ def test_a_staff_member_demoted_is_held_to_the_enrolment_check(exam, make_user, 
     assert "quizzes_session_response_save(" in sql[0]
     assert Response.objects.get(pk=exam["q1"].pk).sequence == 1
     assert r.status_code != 200
+
+
+def _proven(user) -> Client:
+    """A client whose browser holds its session's proof, as after any page since the login."""
+    client = _client(user)
+    assert client.get(reverse("api-courses")).status_code == 200
+    return client
+
+
+def test_a_proven_first_save_reads_the_questions_then_saves(exam):
+    """A session's first save of an attempt this process has not read: one read of every
+    question of the attempt, then the save's statement, which checks the session; no session
+    or user is read."""
+    _needs_postgresql()
+    client = _proven(exam["student"])
+    attempt_runtime.shapes_cache_clear()
+    r, sql = _save_on(client, exam, 0)
+    assert r.status_code == 200, r.content
+    assert len(sql) == 2 and "quizzes_session_response_save(" in sql[1], sql
+    assert "django_session" not in sql[0] and "auth_user" not in sql[0]
+    assert Response.objects.get(pk=exam["q1"].pk).sequence == 1
+
+
+def test_a_proven_save_into_someone_elses_attempt_is_refused_and_learns_nothing(exam):
+    _needs_postgresql()
+    client = _proven(exam["other"])
+    attempt_runtime.shapes_cache_clear()
+    r, _sql = _save_on(client, exam, 0)
+    assert (exam["attempt"].pk, exam["q1"].slot_id) not in attempt_runtime._responses
+    with override_settings(MIDDLEWARE=WITHOUT_FAST):
+        attempt_runtime.shapes_cache_clear()
+        by_view, _sql = _save_on(_proven(exam["other"]), exam, 0)
+    assert r.status_code == by_view.status_code == 403
+    assert r.content == by_view.content
+    assert Response.objects.get(pk=exam["q1"].pk).sequence == 0
