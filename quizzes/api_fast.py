@@ -2,7 +2,7 @@
 the common case: the answer save and the start.
 
 During an exam nearly every request is `PUT /api/attempts/<id>/responses/<slot>/` from a
-student's own page, well formed, on an attempt this process has read before, and the opening is
+student's own page, well formed, and the opening is
 thousands of `POST /api/courses/<course>/quizzes/<quiz>/attempts/` at once. For those requests,
 URL resolution, DRF's request wrapper, content negotiation, parsing, authentication classes,
 permission and throttle checks, and rendering cost more CPU than the statement itself
@@ -17,9 +17,10 @@ rules as `quizzes.api.ResponseSaveApi` and `quizzes.api.AttemptStartApi`:
   read as Django does;
 - the save's body: a JSON object with `answer` and an integer `sequence` in range, parsed as
   DRF's strict parser with the API's depth limit;
-- the save: `attempt_runtime.response_save_known`, the one-statement save with every guard of
-  the full path (owner, enrolment, open, published, deadline, sequence), which writes nothing
-  when any of them fails;
+- the save: `attempt_runtime.response_save_known`, the one-statement save (after one read of
+  the attempt's questions the first time in a process) with every guard of the full path
+  (owner, enrolment, open, published, deadline, sequence), which writes nothing when any of
+  them fails;
 - the start: `attempt_build.attempt_prepared_claim`, the one-statement claim of the student's
   prepared attempt with every rule of a start, answered with the questions rendered when it was
   prepared;
@@ -27,8 +28,8 @@ rules as `quizzes.api.ResponseSaveApi` and `quizzes.api.AttemptStartApi`:
 
 Anything else goes on to the view unchanged, having changed nothing: another method, a query
 string (DRF's `?format=`), another content type or `Accept`, an `Authorization` header, no or
-a failed session or CSRF check, any other body, a question this process has not read yet, a
-start with nothing prepared to claim, and every refusal or conflict, which the view explains in
+a failed session or CSRF check, any other body, a question not in the attempt, a start with
+nothing prepared to claim, and every refusal or conflict, which the view explains in
 its own words. A claim the middleware made is handed to the view (`api.START_CLAIMED`), which
 does not claim again.
 """
