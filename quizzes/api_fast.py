@@ -2,8 +2,8 @@
 the common case: the answer save and the start.
 
 During an exam nearly every request is `PUT /api/attempts/<id>/responses/<slot>/` from a
-student's own page, well formed, and the opening is
-thousands of `POST /api/courses/<course>/quizzes/<quiz>/attempts/` at once. For those requests,
+student's own page, well formed, and the opening is thousands of
+`POST /api/courses/<course>/quizzes/<quiz>/attempts/` at once. For those requests,
 URL resolution, DRF's request wrapper, content negotiation, parsing, authentication classes,
 permission and throttle checks, and rendering cost more CPU than the statement itself
 (docs/performance.md). This middleware, last in `MIDDLEWARE` (so every other middleware has run
@@ -29,8 +29,8 @@ rules as `quizzes.api.ResponseSaveApi` and `quizzes.api.AttemptStartApi`:
 Anything else goes on to the view unchanged, having changed nothing: another method, a query
 string (DRF's `?format=`), another content type or `Accept`, an `Authorization` header, no or
 a failed session or CSRF check, any other body, a question not in the attempt, a start with
-nothing prepared to claim, and every refusal or conflict, which the view explains in
-its own words. A claim the middleware made is handed to the view (`api.START_CLAIMED`), which
+nothing prepared to claim, and every refusal or conflict, which the view explains in its own
+words. A claim the middleware made is handed to the view (`api.START_CLAIMED`), which
 does not claim again.
 """
 
@@ -70,6 +70,7 @@ _RENDERER = JSONRenderer()
 # As `APIView.finalize_response` adds them to each view's answer.
 _SAVE_HEADERS = {"Allow": ", ".join(ResponseSaveApi().allowed_methods), "Vary": "Accept"}
 _START_HEADERS = {"Allow": ", ".join(AttemptStartApi().allowed_methods), "Vary": "Accept"}
+_NOT_RUN = object()  # `_as_the_sessions_user` ran no statement: the view answers
 
 
 class ApiFastPath:
@@ -138,9 +139,6 @@ def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
         setattr(request, SAVE_KNOWN_TRIED, True)  # the view does not send it again
         return None
     return _reply(save_reply(result), _SAVE_HEADERS)
-
-
-_NOT_RUN = object()
 
 
 def _as_the_sessions_user(request, statement):
