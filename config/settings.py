@@ -57,6 +57,10 @@ MIDDLEWARE = [
     "config.uploads.UploadLimitMiddleware",
     "config.security.RejectNulInFormsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The exam's answer save and start of a session that carries its proof, answered before
+    # the session, locale, CSRF and authentication middleware, with their headers
+    # (quizzes/api_fast.py).
+    "quizzes.api_fast.ProvenApiFastPath",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

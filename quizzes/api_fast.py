@@ -32,6 +32,16 @@ a failed session or CSRF check, any other body, a question not in the attempt, a
 nothing prepared to claim, and every refusal or conflict, which the view explains in its own
 words. A claim the middleware made is handed to the view (`api.START_CLAIMED`), which
 does not claim again.
+
+A request that carries its session's proof needs nothing from the session, locale,
+authentication and other middleware between the static files and the view but the headers
+they add to its answer. `ProvenApiFastPath`, early in `MIDDLEWARE`, answers it there: the
+language chosen and `Vary`/`Content-Language` added by Django's own `LocaleMiddleware` hooks,
+`Vary: Cookie` as `SessionMiddleware` adds it for a session read, `X-Frame-Options` and
+`Content-Length` as their middleware add them, and the host checked against `ALLOWED_HOSTS` as
+`CommonMiddleware` checks it. A request it does not answer (no proof, a refused proof, nothing
+to claim, settings those middleware would act on) goes down the rest of the stack as before;
+one whose statement it ran is not run again by `ApiFastPath`.
 """
 
 from __future__ import annotations
@@ -39,8 +49,13 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from django.conf import settings
 from django.contrib import auth
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.utils.cache import patch_vary_headers
 from rest_framework.authentication import CSRFCheck
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils import json as drf_json
@@ -74,20 +89,63 @@ _NOT_RUN = object()  # `_as_the_sessions_user` ran no statement: the view answer
 
 
 class ApiFastPath:
+    """Last in `MIDDLEWARE`: the save and the start of any session, with or without its proof."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = None
-        if request.method == "PUT":
-            match = _SAVE_PATH.match(request.path_info)
-            if match is not None:
-                response = _save(request, int(match[1]), int(match[2]))
-        elif request.method == "POST":
-            match = _START_PATH.match(request.path_info)
-            if match is not None:
-                response = _start(request, match[1], match[2])
+        response = _answer(request, proven_only=False)
         return response if response is not None else self.get_response(request)
+
+
+class ProvenApiFastPath:
+    """Before `SessionMiddleware`: the save and the start of a request that carries its
+    session's proof, with the headers of the middleware it goes round."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.locale = LocaleMiddleware(get_response)  # its hooks only
+        self.xframe = XFrameOptionsMiddleware(get_response)
+
+    def __call__(self, request):
+        response = None
+        if _early_answer_allowed(request):
+            self.locale.process_request(request)
+            response = _answer(request, proven_only=True)
+        if response is None:
+            return self.get_response(request)
+        # As the middleware between here and the view would add them, innermost first.
+        self.xframe.process_response(request, response)
+        response.headers["Content-Length"] = str(len(response.content))  # CommonMiddleware
+        self.locale.process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))  # SessionMiddleware: the proof is the session
+        return response
+
+
+def _early_answer_allowed(request) -> bool:
+    """None of the settings is on that the middleware `ProvenApiFastPath` goes round would act
+    on for this request, and its host is allowed (else that middleware answers)."""
+    if (settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW
+            or settings.SESSION_SAVE_EVERY_REQUEST):
+        return False
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
+def _answer(request, *, proven_only: bool) -> HttpResponse | None:
+    if request.method == "PUT":
+        match = _SAVE_PATH.match(request.path_info)
+        if match is not None:
+            return _save(request, int(match[1]), int(match[2]), proven_only)
+    elif request.method == "POST":
+        match = _START_PATH.match(request.path_info)
+        if match is not None:
+            return _start(request, match[1], match[2], proven_only)
+    return None
 
 
 def _plain_json_call(request) -> bool:
@@ -106,11 +164,13 @@ def _reply(data: dict | bytes, headers: dict, status: int = 200) -> HttpResponse
     return response
 
 
-def _start(request, course_slug: str, quiz_slug: str) -> HttpResponse | None:
-    if not _plain_json_call(request) or not _csrf_passes(request):
+def _start(request, course_slug: str, quiz_slug: str, proven_only: bool
+           ) -> HttpResponse | None:
+    if (hasattr(request, START_CLAIMED) or not _plain_json_call(request)
+            or not _csrf_passes(request)):
         return None
     claimed = _as_the_sessions_user(request, partial(
-        attempt_build.attempt_prepared_claim, slugs=(course_slug, quiz_slug)))
+        attempt_build.attempt_prepared_claim, slugs=(course_slug, quiz_slug)), proven_only)
     if claimed is _NOT_RUN:
         return None
     if claimed is None or claimed.prepared_questions_text is None:
@@ -119,8 +179,9 @@ def _start(request, course_slug: str, quiz_slug: str) -> HttpResponse | None:
     return _reply(prepared_start_body(claimed), _START_HEADERS, status=201)
 
 
-def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
-    if not _plain_json_call(request) or request.content_type != "application/json":
+def _save(request, attempt_id: int, slot_id: int, proven_only: bool) -> HttpResponse | None:
+    if (getattr(request, SAVE_KNOWN_TRIED, False) or not _plain_json_call(request)
+            or request.content_type != "application/json"):
         return None
     body = _body(request)
     if body is None:
@@ -132,7 +193,7 @@ def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
         attempt_runtime.response_save_known, attempt_id=attempt_id, slot_id=slot_id,
         base_sequence=sequence,
         parse=lambda shape: shape.qtype.from_display(shape.question_data, shape.layout, answer))
-    result = _as_the_sessions_user(request, save)
+    result = _as_the_sessions_user(request, save, proven_only)
     if result is _NOT_RUN:
         return None
     if result is None:
@@ -141,13 +202,17 @@ def _save(request, attempt_id: int, slot_id: int) -> HttpResponse | None:
     return _reply(save_reply(result), _SAVE_HEADERS)
 
 
-def _as_the_sessions_user(request, statement):
+def _as_the_sessions_user(request, statement, proven_only: bool):
     """`statement(session=proof)` with the session's proof if the request carries one, else
-    `statement(user=user)` with the session's user read the long way; `_NOT_RUN` when there
-    is no active user or the statement refused the proof, having written nothing: the view
-    then reads the session and says what became of it."""
+    (unless `proven_only`) `statement(user=user)` with the session's user read the long way;
+    `_NOT_RUN` when there is no active user or the statement refused the proof, having
+    written nothing: the view then reads the session and says what became of it. Before
+    `SessionMiddleware` (`proven_only`) there is no session to mark as read: the caller adds
+    what that mark adds, and a view that answers after all reads the session itself."""
     proof = session_proofs.proof_for(request)
     if proof is None:
+        if proven_only:
+            return _NOT_RUN
         user = _session_user(request)
         return _NOT_RUN if user is None else statement(user=user)
     try:
@@ -155,7 +220,8 @@ def _as_the_sessions_user(request, statement):
     except attempt_runtime.SessionNotProven:
         session_proofs.forget(request)
         return _NOT_RUN
-    session_proofs.mark_read(request)
+    if not proven_only:
+        session_proofs.mark_read(request)
     return result
 
 

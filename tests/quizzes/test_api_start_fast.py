@@ -130,6 +130,63 @@ def test_every_start_gets_the_views_own_answer(exam, case):
     assert fast == view
 
 
+# Before the session middleware: what a proven start or save skips, and what it still gets.
+EARLY = "quizzes.api_fast.ProvenApiFastPath"
+REACHED = []
+
+
+def reached_the_session_middleware(get_response):
+    def middleware(request):
+        REACHED.append(request.path)
+        return get_response(request)
+    return middleware
+
+
+def test_a_proven_start_is_answered_before_the_session_middleware(exam):
+    _needs_postgresql()
+    at = settings.MIDDLEWARE.index(EARLY) + 1
+    spy = f"{__name__}.reached_the_session_middleware"
+    REACHED.clear()
+    with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE[:at], spy,
+                                       *settings.MIDDLEWARE[at:]]):
+        proven = _proven_client(exam["student"])
+        REACHED.clear()
+        r, _sql = _start(proven, exam["url"], **CSRF)
+        assert r.status_code == 201 and REACHED == []
+        # A session without its proof goes down the stack, and is answered there.
+        r, _sql = _start(_client(exam["other"]), exam["url"], **CSRF)
+        assert r.status_code == 201 and REACHED == [exam["url"]]
+
+
+LANGUAGES = {"Accept-Language en": {"HTTP_ACCEPT_LANGUAGE": "en"},
+             "Accept-Language ko": {"HTTP_ACCEPT_LANGUAGE": "ko-KR,ko;q=0.9"},
+             "language cookie": {"HTTP_ACCEPT_LANGUAGE": "ko", "cookie": "en"},
+             "a host not allowed": {"HTTP_HOST": "elsewhere.example"}}
+
+
+@pytest.mark.parametrize("case", list(LANGUAGES))
+def test_a_proven_start_answers_in_the_requests_language_and_host_as_the_view(exam, case):
+    extra = dict(LANGUAGES[case])
+    cookie = extra.pop("cookie", None)
+
+    def run():
+        client = _proven_client(exam["student"])
+        if cookie:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+        r, _sql = _start(client, exam["url"], **CSRF, **extra)
+        return _seen(r, exam["prepared"]), _attempts(exam["student"])
+
+    fast = _undone(run)
+    with override_settings(MIDDLEWARE=WITHOUT_FAST):
+        view = _undone(run)
+    assert fast == view
+    status, _body, headers = fast[0]
+    assert status == (400 if "HTTP_HOST" in extra else 201)
+    if status == 201:
+        language = cookie or extra["HTTP_ACCEPT_LANGUAGE"][:2]
+        assert ("Content-Language", language) in headers
+
+
 def test_a_proven_start_is_one_statement(exam):
     _needs_postgresql()
     client = _proven_client(exam["student"])
