@@ -6,9 +6,10 @@ student's own page, well formed, and the opening is thousands of
 `POST /api/courses/<course>/quizzes/<quiz>/attempts/` at once. For those requests,
 URL resolution, DRF's request wrapper, content negotiation, parsing, authentication classes,
 permission and throttle checks, and rendering cost more CPU than the statement itself
-(docs/performance.md). This middleware, last in `MIDDLEWARE` (so every other middleware has run
-and every response header is added as for any view), answers them itself, applying the same
-rules as `quizzes.api.ResponseSaveApi` and `quizzes.api.AttemptStartApi`:
+(docs/performance.md). `ApiFastPath`, last in `MIDDLEWARE` (so every other middleware has run
+and every response header is added as for any view), and `ProvenApiFastPath`, early (below),
+answer them themselves, applying the same rules as `quizzes.api.ResponseSaveApi` and
+`quizzes.api.AttemptStartApi`:
 
 - authentication: the session's user, as DRF's `SessionAuthentication` (with its CSRF check);
   active and logged in, as `IsAuthenticated`. A request that carries its session's proof
