@@ -8,6 +8,7 @@ it loads everything in one transaction, or nothing.
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
@@ -17,11 +18,26 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from config.errors import ApplicationError
 
 FORMAT_VERSION = 1
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder, but times to the microsecond as the database keeps them: Django's
+    writes them to the millisecond, so a restored attempt's times would move by up to 1 ms
+    (the restore reads either)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def _course_objects(course) -> list:
@@ -72,7 +88,7 @@ def _course_objects(course) -> list:
 def course_backup(*, course) -> bytes:
     """A zip of everything that belongs to `course`."""
     objects = _course_objects(course)
-    data = serializers.serialize("json", objects, indent=1)
+    data = serializers.serialize("json", objects, indent=1, cls=ExactJSONEncoder)
     files: set[str] = set()
     for obj in objects:
         if obj._meta.label == "inference.DemoJob":

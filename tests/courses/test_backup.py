@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 
 from config.errors import ApplicationError
-from courses.backup import _course_objects, course_backup, course_restore
+from courses.backup import ExactJSONEncoder, _course_objects, course_backup, course_restore
 from courses.models import Course, LessonProgress
 from quizzes import services
 from quizzes.models import Quiz
@@ -14,10 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot(course) -> list:
-    """Every row of the course as the backup's JSON serializer writes it (ms timestamps)."""
+    """Every row of the course as the backup writes it (times to the microsecond)."""
     import json
 
-    rows = json.loads(serializers.serialize("json", _course_objects(course)))
+    rows = json.loads(serializers.serialize("json", _course_objects(course),
+                                            cls=ExactJSONEncoder))
     return sorted(rows, key=lambda row: (row["model"], str(row["pk"])))
 
 
