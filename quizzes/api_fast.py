@@ -52,7 +52,9 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import auth
+from django.core import checks
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.locale import LocaleMiddleware
@@ -75,9 +77,11 @@ from .api import (
     save_reply,
 )
 
+# Matched against the whole path (`fullmatch`: a trailing newline is no match, as for the URL
+# resolver).
 _SAVE_PATH = re.compile(
-    rf"^/api/attempts/({IdConverter.regex})/responses/({IdConverter.regex})/$")
-_START_PATH = re.compile(r"^/api/courses/([-a-zA-Z0-9_]+)/quizzes/([-a-zA-Z0-9_]+)/attempts/$")
+    rf"/api/attempts/({IdConverter.regex})/responses/({IdConverter.regex})/")
+_START_PATH = re.compile(r"/api/courses/([-a-zA-Z0-9_]+)/quizzes/([-a-zA-Z0-9_]+)/attempts/")
 # Accept values that DRF's content negotiation answers with JSON, its first renderer. A media
 # parameter (`; indent=4`, `; q=`) or any other type goes to the view.
 _JSON_RANGES = frozenset({"", "*/*", "application/*", "application/json"})
@@ -96,13 +100,37 @@ class ApiFastPath:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = _answer(request, proven_only=False)
+        route = _route(request)
+        response = None if route is None else route(proven_only=False)
         return response if response is not None else self.get_response(request)
+
+
+EARLY = "quizzes.api_fast.ProvenApiFastPath"
+LATE = "quizzes.api_fast.ApiFastPath"
+# The middleware `ProvenApiFastPath` goes round, each read for what it does to a proven save or
+# start: the session's (`Vary: Cookie`), the locale's and X-Frame-Options' headers are added as
+# they add them; CommonMiddleware's host check is made, and the settings that would make any of
+# them act otherwise send the request down the stack (`_early_answer_allowed`); the others do
+# nothing to such a request. A middleware added between the two is not run for it: the system
+# check `fast_path_middleware_check` refuses any other list until it has been read too.
+GONE_ROUND = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "quizzes.session_proofs.SessionProofMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.page_errors.ApplicationErrorPageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+)
 
 
 class ProvenApiFastPath:
     """Before `SessionMiddleware`: the save and the start of a request that carries its
-    session's proof, with the headers of the middleware it goes round."""
+    session's proof, with the headers of the middleware it goes round (`GONE_ROUND`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -110,25 +138,33 @@ class ProvenApiFastPath:
         self.xframe = XFrameOptionsMiddleware(get_response)
 
     def __call__(self, request):
-        response = None
-        if _early_answer_allowed(request):
-            self.locale.process_request(request)
-            response = _answer(request, proven_only=True)
+        route = _route(request)
+        if route is None or not _early_answer_allowed(request):
+            return self.get_response(request)
+        self.locale.process_request(request)
+        session_read = True  # the proof was taken as the session, as a session read is
+        try:
+            response = route(proven_only=True)
+        except Exception as exc:
+            # As the handler answers it further down, where no session had been read yet.
+            response, session_read = response_for_exception(request, exc), False
         if response is None:
             return self.get_response(request)
         # As the middleware between here and the view would add them, innermost first.
         self.xframe.process_response(request, response)
-        response.headers["Content-Length"] = str(len(response.content))  # CommonMiddleware
+        if not response.has_header("Content-Length"):  # CommonMiddleware
+            response.headers["Content-Length"] = str(len(response.content))
         self.locale.process_response(request, response)
-        patch_vary_headers(response, ("Cookie",))  # SessionMiddleware: the proof is the session
+        if session_read:  # SessionMiddleware
+            patch_vary_headers(response, ("Cookie",))
         return response
 
 
 def _early_answer_allowed(request) -> bool:
-    """None of the settings is on that the middleware `ProvenApiFastPath` goes round would act
-    on for this request, and its host is allowed (else that middleware answers)."""
+    """None of the settings is on that would make the middleware `ProvenApiFastPath` goes
+    round act on this request, and its host is allowed (else that middleware answers)."""
     if (settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW
-            or settings.SESSION_SAVE_EVERY_REQUEST):
+            or settings.SESSION_SAVE_EVERY_REQUEST or settings.CSRF_USE_SESSIONS):
         return False
     try:
         request.get_host()
@@ -137,16 +173,38 @@ def _early_answer_allowed(request) -> bool:
     return True
 
 
-def _answer(request, *, proven_only: bool) -> HttpResponse | None:
+def _route(request):
+    """The fast path's answer for this request's method and path, to call with `proven_only`,
+    or None when it is neither the save nor the start."""
     if request.method == "PUT":
-        match = _SAVE_PATH.match(request.path_info)
+        match = _SAVE_PATH.fullmatch(request.path_info)
         if match is not None:
-            return _save(request, int(match[1]), int(match[2]), proven_only)
+            return partial(_save, request, int(match[1]), int(match[2]))
     elif request.method == "POST":
-        match = _START_PATH.match(request.path_info)
+        match = _START_PATH.fullmatch(request.path_info)
         if match is not None:
-            return _start(request, match[1], match[2], proven_only)
+            return partial(_start, request, match[1], match[2])
     return None
+
+
+def fast_path_middleware_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """`ProvenApiFastPath` goes round exactly the middleware read for it (`GONE_ROUND`), and
+    `ApiFastPath` comes after them. A system check (registered by `QuizzesConfig.ready`)."""
+    middleware = list(settings.MIDDLEWARE)
+    if EARLY not in middleware:
+        return []
+    start = middleware.index(EARLY) + 1
+    between = middleware[start:middleware.index(LATE)] if LATE in middleware[start:] else None
+    if between is not None and tuple(between) == GONE_ROUND:
+        return []
+    return [checks.Error(
+        f"{EARLY} answers proven saves and starts without running the middleware after it, up "
+        f"to {LATE}; that middleware is not the list it was read for.",
+        hint=f"Between the two, MIDDLEWARE must be {list(GONE_ROUND)} (found {between}). Read "
+             "what a new or moved middleware does to a proven save or start, make "
+             "ProvenApiFastPath do the same, and add it to quizzes.api_fast.GONE_ROUND; or put "
+             "it before ProvenApiFastPath.",
+        id="quizzes.E001")]
 
 
 def _plain_json_call(request) -> bool:
@@ -165,7 +223,7 @@ def _reply(data: dict | bytes, headers: dict, status: int = 200) -> HttpResponse
     return response
 
 
-def _start(request, course_slug: str, quiz_slug: str, proven_only: bool
+def _start(request, course_slug: str, quiz_slug: str, *, proven_only: bool
            ) -> HttpResponse | None:
     if (hasattr(request, START_CLAIMED) or not _plain_json_call(request)
             or not _csrf_passes(request)):
@@ -180,7 +238,8 @@ def _start(request, course_slug: str, quiz_slug: str, proven_only: bool
     return _reply(prepared_start_body(claimed), _START_HEADERS, status=201)
 
 
-def _save(request, attempt_id: int, slot_id: int, proven_only: bool) -> HttpResponse | None:
+def _save(request, attempt_id: int, slot_id: int, *, proven_only: bool
+          ) -> HttpResponse | None:
     if (getattr(request, SAVE_KNOWN_TRIED, False) or not _plain_json_call(request)
             or request.content_type != "application/json"):
         return None

@@ -11,8 +11,10 @@ Here a connection is checked by looking at its socket: a server that closes a co
 says so on it (a FATAL message, then end of file), so an idle connection whose socket has
 nothing to read has not been closed by its server. Anything to read, a closed handle, or a
 connection whose last `SELECT 1` (or opening) is more than `FULL_CHECK_AFTER_S` old gets
-Django's own check: a connection dropped without a word (a firewall forgetting it) is found
-as before on any connection that was idle that long.
+Django's own check: a connection dropped without a word (a firewall forgetting it, a failover
+that moves the server's address) is found as before on any connection that was idle that long;
+on a busy one, the first request after the drop fails (a 500, which the quiz page retries) and
+the connection is replaced.
 """
 
 from __future__ import annotations

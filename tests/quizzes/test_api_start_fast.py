@@ -187,6 +187,56 @@ def test_a_proven_start_answers_in_the_requests_language_and_host_as_the_view(ex
         assert ("Content-Language", language) in headers
 
 
+@pytest.mark.parametrize("case", ["CSRF in the session", "a database error",
+                                  "a trailing newline"])
+def test_odd_proven_starts_get_the_stacks_own_answer(exam, case, monkeypatch):
+    """Settings, failures and paths the early middleware must not answer differently: the
+    CSRF token kept in the session (which it cannot read), an exception from the statement (a
+    500 with the same headers), a path the URL resolver does not match."""
+    from django.db import OperationalError
+
+    from quizzes import attempt_build
+
+    url, settings_changed = exam["url"], {}
+    if case == "CSRF in the session":
+        settings_changed = {"CSRF_USE_SESSIONS": True}
+    elif case == "a database error":
+        def claim(**kwargs):
+            raise OperationalError("the server closed the connection")
+        monkeypatch.setattr(attempt_build, "attempt_prepared_claim", claim)
+    else:
+        url += "%0A"
+
+    def run():
+        client = _proven_client(exam["student"])
+        client.raise_request_exception = False
+        with override_settings(**settings_changed):
+            r, _sql = _start(client, url, **CSRF)
+        return r.status_code, sorted(r.headers.items()), _attempts(exam["student"])
+
+    fast = _undone(run)
+    # The late middleware alone answers as the stack does (the cases above).
+    with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != EARLY]):
+        late = _undone(run)
+    assert fast == late, [sorted(set(fast[1]) ^ set(late[1]))]
+    assert fast[0] == {"CSRF in the session": 403, "a database error": 500,
+                       "a trailing newline": 404}[case]
+
+
+def test_the_middleware_the_early_path_goes_round_is_the_one_read_for_it():
+    from quizzes import api_fast
+
+    assert api_fast.fast_path_middleware_check() == []
+    at = settings.MIDDLEWARE.index(EARLY) + 1
+    for changed in ([*settings.MIDDLEWARE[:at], "some.new.Middleware", *settings.MIDDLEWARE[at:]],
+                    [m for m in settings.MIDDLEWARE if m != api_fast.LATE],
+                    [m for m in settings.MIDDLEWARE if m != "django.middleware.csrf.CsrfViewMiddleware"]):
+        with override_settings(MIDDLEWARE=changed):
+            assert [e.id for e in api_fast.fast_path_middleware_check()] == ["quizzes.E001"]
+    with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != EARLY]):
+        assert api_fast.fast_path_middleware_check() == []
+
+
 def test_a_proven_start_is_one_statement(exam):
     _needs_postgresql()
     client = _proven_client(exam["student"])
