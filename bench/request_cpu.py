@@ -65,24 +65,43 @@ _last_write = 0.0
 
 
 def _backend_ns(pid: int | None) -> int | None:
+    """CPU nanoseconds of backend `pid` so far. The thread keeps its backend's schedstat file
+    open and reads it again in place (`pread`): opening it for every reading cost more than
+    the rest of the measurement."""
     if not pid:
         return None
+    held = getattr(_local, "schedstat", None)  # (pid, fd)
     try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            return int(f.read().split()[0])
+        if held is None or held[0] != pid:
+            if held is not None:
+                _local.schedstat = None
+                os.close(held[1])
+            held = _local.schedstat = (pid, os.open(f"/proc/{pid}/schedstat", os.O_RDONLY))
+        return int(os.pread(held[1], 128, 0).split()[0])
     except (OSError, ValueError, IndexError):
-        return None  # another machine (PgBouncer, a remote server) or no schedstat
+        # Another machine (PgBouncer, a remote server), no schedstat, or a backend that ended.
+        if held is not None and getattr(_local, "schedstat", None) is held:
+            _local.schedstat = None
+            os.close(held[1])
+        return None
 
 
-def _backend_pid() -> int | None:
+def _connection():
+    """This thread's default database connection (the wrapper itself: each attribute read
+    through `django.db.connection` is another lookup of the thread's connection)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _backend_pid(connection) -> int | None:
     """The PostgreSQL backend of this thread's connection, if it is open (libpq knows it; no
     round trip)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql" or connection.connection is None:
+    driver = connection.connection
+    if driver is None or connection.vendor != "postgresql":
         return None
     try:
-        return connection.connection.info.backend_pid  # psycopg 3 and psycopg2 ≥ 2.8
+        return driver.info.backend_pid  # psycopg 3 and psycopg2 ≥ 2.8
     except Exception:
         return None
 
@@ -92,16 +111,18 @@ def _count_sql(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+_WARMUP_NAME = WARMUP_HEADER.upper()  # as gunicorn spells header names
+
+
 def pre_request(worker, req):
-    if any(name == WARMUP_HEADER.upper() for name, _ in req.headers):
+    if any(name == _WARMUP_NAME for name, _ in req.headers):
         req.bench_cpu = None
         return
-    from django.db import connection
-
+    connection = _connection()
     if _count_sql not in connection.execute_wrappers:
         connection.execute_wrappers.append(_count_sql)
     _local.sql = 0
-    pid = _backend_pid()
+    pid = _backend_pid(connection)
     req.bench_cpu = (kind_of(req.method, req.path), pid, _backend_ns(pid), time.thread_time_ns())
 
 
@@ -111,7 +132,7 @@ def post_request(worker, req, environ, resp):
         return
     cpu_ns = time.thread_time_ns() - start[3]
     kind, pid_before, db_before = start[0], start[1], start[2]
-    pid = _backend_pid()
+    pid = _backend_pid(_connection())
     db_ns = None
     if pid is not None:
         now = _backend_ns(pid)

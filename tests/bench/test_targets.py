@@ -2,6 +2,7 @@
 not measure what a target names says so instead of passing or failing it."""
 
 import json
+import os
 
 from bench import request_cpu, targets
 
@@ -82,3 +83,20 @@ def test_requests_are_sorted_into_the_exam_steps():
     assert request_cpu.kind_of("GET", "/accounts/login/") == "login_page"
     assert request_cpu.kind_of("POST", "/accounts/login/") == "login"
     assert request_cpu.kind_of("GET", "/api/attempts/12/responses/7/") == "other"
+
+
+def test_a_backends_cpu_is_read_again_from_one_open_file():
+    """`_backend_ns` keeps the thread's backend's schedstat file open; another backend or one
+    that ended closes it."""
+    me, parent = os.getpid(), os.getppid()
+    first = request_cpu._backend_ns(me)
+    sum(range(2_000_000))  # CPU time for this process
+    assert request_cpu._backend_ns(me) > first
+    assert request_cpu._local.schedstat[0] == me
+    open_files = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        assert request_cpu._backend_ns(parent) > 0 and request_cpu._backend_ns(me) > 0
+    assert len(os.listdir("/proc/self/fd")) == open_files  # one file at a time
+    assert request_cpu._backend_ns(2**22 + 1) is None  # above Linux's pid_max: no such process
+    assert request_cpu._local.schedstat is None
+    assert len(os.listdir("/proc/self/fd")) == open_files - 1
