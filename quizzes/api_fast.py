@@ -139,7 +139,10 @@ class ProvenApiFastPath:
 
     def __call__(self, request):
         route = _route(request)
-        if route is None or not _early_answer_allowed(request):
+        # Without a valid proof the request is the late path's: checking its CSRF token and
+        # parsing its body here as well would be done twice.
+        if (route is None or session_proofs.proof_for(request) is None
+                or not _early_answer_allowed(request)):
             return self.get_response(request)
         self.locale.process_request(request)
         session_read = True  # the proof was taken as the session, as a session read is
