@@ -94,7 +94,7 @@ def _attempt_payload(attempt: Attempt, *, can_teach: bool, user,
                      just_graded: list[Response] | None = None) -> dict:
     """The attempt as its viewer may see it; a review that shows spot-the-fake keys to the
     student is recorded (services.attempt_review_reveal). `just_graded`: the responses as the
-    submit of this request wrote them (services.attempt_submit_graded), shown without reading
+    submit of this request wrote them (services.attempt_submit_own), shown without reading
     them again; no dispute can be on them yet."""
     now = timezone.now()
     items = None if attempt.is_open else selectors.review_items(attempt=attempt,
@@ -340,8 +340,7 @@ class AttemptSubmitApi(APIView):
     @extend_schema(request=None, responses={200: AttemptDetailOut,
                                             **error_responses(403, 404)})
     def post(self, request, attempt_id: int):
-        attempt, graded = services.attempt_submit_graded(
-            attempt=_own_attempt(request, attempt_id))
+        attempt, graded = services.attempt_submit_own(user=request.user, attempt_id=attempt_id)
         return ApiResponse(_attempt_payload(attempt, can_teach=False, user=request.user,
                                             just_graded=graded))
 

@@ -10,6 +10,7 @@ the viewer's enrolment role read in the same statement.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 from django.db import connection
@@ -25,10 +26,13 @@ def _readers(vendor: str) -> dict[str, RowReader]:
     # Built on first use (the connection's operations decide the quoting and the converters),
     # once per database vendor.
     del vendor
-    return {"a": RowReader(Attempt, "a"), "q": RowReader(Quiz, "q"), "c": RowReader(Course, "c"),
+    # An attempt is read without `prepared_questions` (deferred): only the start's reply sends
+    # them, as the database's text (attempt_build), and a read joined with the responses would
+    # otherwise carry and decode them once per question.
+    return {"a": RowReader(Attempt, "a", exclude=("prepared_questions",)),
+            "q": RowReader(Quiz, "q"), "c": RowReader(Course, "c"),
             "r": RowReader(Response, "r"), "v": RowReader(QuestionVersion, "v"),
-            "o": RowReader(QuizOverride, "o"),
-            "claimed": RowReader(Attempt, "a", exclude=("prepared_questions",))}
+            "o": RowReader(QuizOverride, "o")}
 
 
 def _role_column() -> str:
@@ -53,24 +57,32 @@ def _attempt_quiz_course(row, start: int = 0) -> tuple[Attempt, int]:
 def claimed_attempt_reader() -> RowReader:
     """Reads a just-claimed attempt's columns but its `prepared_questions` (deferred), from a
     row whose attempt is aliased `a`: the start's reply sends those as the database's text."""
-    return _readers(connection.vendor)["claimed"]
+    return _readers(connection.vendor)["a"]
 
 
-def _started_attempt_rows(*, user_id: int, attempt_id: int, with_responses: bool) -> list:
+def _started_attempt_rows(*, user_id: int, attempt_id: int, with_responses: bool,
+                          with_override_closes: bool = False) -> list:
     """Rows of a started attempt (not a prepared one): its columns, its quiz's and course's,
-    `user_id`'s enrolment role, then, `with_responses`, one row per response with its version's
-    columns."""
+    `user_id`'s enrolment role, then, `with_override_closes`, the quiz's override closes (two
+    arrays, PostgreSQL only), then, `with_responses`, one row per response in display order
+    with its version's columns."""
     readers = _readers(connection.vendor)
     columns = [readers["a"].columns, readers["q"].columns, readers["c"].columns, _role_column()]
-    joins = ""
+    joins = order = ""
+    if with_override_closes:
+        columns.append("oc.user_ids, oc.closes")
+        joins += (f" CROSS JOIN LATERAL (SELECT array_agg(o.user_id), array_agg(o.close_at) "
+                  f"FROM {readers['o'].table} WHERE o.quiz_id = q.id AND o.close_at IS NOT NULL"
+                  f") oc(user_ids, closes)")
     if with_responses:
         columns += [readers["r"].columns, readers["v"].columns]
-        joins = (f" JOIN {readers['r'].table} ON r.attempt_id = a.id"
-                 f" JOIN {readers['v'].table} ON v.id = r.version_id")
+        joins += (f" JOIN {readers['r'].table} ON r.attempt_id = a.id"
+                  f" JOIN {readers['v'].table} ON v.id = r.version_id")
+        order = " ORDER BY r.position"
     sql = (f"SELECT {', '.join(columns)} "
            f"FROM {readers['a'].table} JOIN {readers['q'].table} ON q.id = a.quiz_id "
            f"JOIN {readers['c'].table} ON c.id = q.course_id{joins} "
-           f"WHERE a.id = %s AND a.state <> %s")
+           f"WHERE a.id = %s AND a.state <> %s{order}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, attempt_id, Attempt.State.PREPARED])
         return cursor.fetchall()
@@ -105,6 +117,32 @@ def attempt_responses_with_versions(*, attempt_id: int) -> list[Response]:
         return [_response_with_version(row) for row in cursor.fetchall()]
 
 
+def response_shapes(*, user_id: int, attempt_id: int,
+                    known_versions: list[int]) -> list[tuple]:
+    """What a save needs of every question of `user_id`'s own started attempt, and nothing
+    else (PostgreSQL; the first save of an attempt in a process reads it): rows of (response
+    id, slot id, position, layout, instance, version id, qtype, version data), the JSON
+    decoded, the version's data None where its id is in `known_versions` (the process has
+    it). [] when `user_id` has no such started attempt."""
+    quote = connection.ops.quote_name
+    sql = (f"SELECT r.id, r.slot_id, r.position, r.layout, r.instance, v.id, v.qtype, "
+           f"CASE WHEN v.id = ANY(%s) THEN NULL ELSE v.data END "
+           f"FROM {quote(Attempt._meta.db_table)} a "
+           f"JOIN {quote(Response._meta.db_table)} r ON r.attempt_id = a.id "
+           f"JOIN {quote(QuestionVersion._meta.db_table)} v ON v.id = r.version_id "
+           f"WHERE a.id = %s AND a.user_id = %s AND a.state <> %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [known_versions, attempt_id, user_id, Attempt.State.PREPARED])
+        rows = cursor.fetchall()
+    return [(rid, slot, position, _json(layout), _json(instance), vid, qtype, _json(data))
+            for rid, slot, position, layout, instance, vid, qtype, data in rows]
+
+
+def _json(value):
+    # Django has psycopg2 hand jsonb over undecoded (JSONField decodes it).
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def responses_for_save(*, user_id: int,
                        attempt_id: int) -> tuple[list[Response], str | None]:
     """Every response of a started attempt, each with its version and the attempt (with its
@@ -120,6 +158,33 @@ def responses_for_save(*, user_id: int,
         response.attempt = attempt
         out.append(response)
     return out, rows[0][end]
+
+
+def attempt_with_responses(*, user_id: int, attempt_id: int
+                           ) -> tuple[Attempt | None, str | None, list[Response]]:
+    """A started attempt with its quiz and course, `user_id`'s enrolment role in that course,
+    and its responses in display order, each with its version: what a submit grades and shows,
+    in one statement. On PostgreSQL the quiz also carries its override closes (the review
+    window's, see `quiz_override_closes`). (None, None, []) if there is no such attempt."""
+    with_closes = connection.vendor == "postgresql"
+    rows = _started_attempt_rows(user_id=user_id, attempt_id=attempt_id, with_responses=True,
+                                 with_override_closes=with_closes)
+    if not rows:  # no such attempt, or (never made by a start) one without a question
+        attempt, role = attempt_with_role(user_id=user_id, attempt_id=attempt_id)
+        return attempt, role, []
+    attempt, end = _attempt_quiz_course(rows[0])
+    role = rows[0][end]
+    end += 1
+    if with_closes:
+        user_ids, closes = rows[0][end:end + 2]
+        attempt.quiz._override_closes = dict(zip(user_ids or (), closes or (), strict=True))
+        end += 2
+    responses = []
+    for row in rows:
+        response = _response_with_version(row, end)
+        response.attempt = attempt
+        responses.append(response)
+    return attempt, role, responses
 
 
 def quiz_override_closes(*, quiz_id: int) -> dict:

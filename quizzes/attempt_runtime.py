@@ -85,6 +85,9 @@ _CACHE_LIMIT = 100_000  # responses; a 3000-student, 30-question exam is 90 000
 _versions: dict[int, QuestionShape] = {}
 _responses: dict[tuple[int, int], ResponseShape] = {}
 _cache_lock = threading.Lock()
+# At most this many known versions are named to the database, the newest (a course's exam
+# shares a few dozen).
+_KNOWN_VERSIONS_SENT = 1000
 
 
 def _question_shape(version_id: int, qtype: str, data: dict) -> QuestionShape:
@@ -99,11 +102,14 @@ def _question_shape(version_id: int, qtype: str, data: dict) -> QuestionShape:
 
 
 def _remember(response: Response) -> ResponseShape:
-    shape = ResponseShape(
+    return _remember_shape(ResponseShape(
         response_id=response.pk, attempt_id=response.attempt_id, slot_id=response.slot_id,
         position=response.position, layout=response.layout, instance=response.instance,
         question=_question_shape(response.version_id, response.version.qtype,
-                                 response.version.data))
+                                 response.version.data)))
+
+
+def _remember_shape(shape: ResponseShape) -> ResponseShape:
     if shape.instance is None:
         with _cache_lock:
             if len(_responses) >= _CACHE_LIMIT:
@@ -255,14 +261,22 @@ def _shapes_learnt(*, attempt_id: int, slot_id: int, owner_id: int) -> ResponseS
     saves that follow; the shape of `slot_id`, or None (no such started attempt of theirs, no
     such question). Before the save's statement has checked the saver: it only fills this
     process's cache, and only with the attempts of the user the caller names, as the full
-    path's read would after its owner check."""
-    responses, _role = attempt_reads.responses_for_save(user_id=owner_id, attempt_id=attempt_id)
-    if not responses or responses[0].attempt.user_id != owner_id:
-        return None
+    path's read would after its owner check. The versions this process knows are not read
+    again (an exam's students share them)."""
+    with _cache_lock:
+        known = list(_versions)[-_KNOWN_VERSIONS_SENT:]
     wanted = None
-    for response in responses:
-        shape = _remember(response)
-        if response.slot_id == slot_id:
+    for (response_id, slot, position, layout, instance, version_id, qtype,
+         data) in attempt_reads.response_shapes(user_id=owner_id, attempt_id=attempt_id,
+                                                known_versions=known):
+        question = _versions.get(version_id) if data is None else _question_shape(
+            version_id, qtype, data)
+        if question is None:
+            return None  # forgotten since (the cache was cleared): the full path reads it
+        shape = _remember_shape(ResponseShape(
+            response_id=response_id, attempt_id=attempt_id, slot_id=slot, position=position,
+            layout=layout, instance=instance, question=question))
+        if slot == slot_id:
             wanted = shape
     return wanted
 
@@ -502,20 +516,34 @@ def attempt_submit(*, attempt: Attempt, now=None, auto: bool = False,
     return _submit(attempt=attempt, now=now, auto=auto, reason=reason, with_versions=False)[0]
 
 
-def attempt_submit_graded(*, attempt: Attempt) -> tuple[Attempt, list[Response] | None]:
-    """`attempt_submit` by its student, also returning the answers as this call graded and
-    wrote them, in display order, each with its question version: what the submit's reply
-    shows, without reading the attempt again. None when this call did not close the attempt
-    (it was submitted already, or the quiz is hidden)."""
-    return _submit(attempt=attempt, now=None, auto=False, reason="", with_versions=True)
+def attempt_submit_own(*, user: AbstractBaseUser,
+                       attempt_id: int) -> tuple[Attempt, list[Response] | None]:
+    """`attempt_submit` of `user`'s own attempt (404 or 403 as `attempt_get_own`), also
+    returning the answers as this call graded and wrote them, in display order, each with its
+    question version: what the submit's reply shows. The attempt, its answers and what the
+    reply's review window needs are one read. The answers are None when this call did not
+    close the attempt (it was submitted already, or the quiz is hidden)."""
+    attempt, role, responses = attempt_reads.attempt_with_responses(user_id=user.pk,
+                                                                    attempt_id=attempt_id)
+    if attempt is None:
+        raise Http404(_("No such attempt."))
+    _check_owner(user, attempt, role)
+    return _submit(attempt=attempt, now=None, auto=False, reason="", with_versions=True,
+                   read=responses)
 
 
-def _submit(*, attempt: Attempt, now, auto: bool, reason: str,
-            with_versions: bool) -> tuple[Attempt, list[Response] | None]:
+def _submit(*, attempt: Attempt, now, auto: bool, reason: str, with_versions: bool,
+            read: list[Response] | None = None) -> tuple[Attempt, list[Response] | None]:
+    """`read`: the attempt's answers with their versions, in display order, already read."""
     if attempt.state == Attempt.State.SUBMITTED:
         return attempt, None
     if connection.vendor == "postgresql":
-        responses = _graded_responses(attempt, with_versions=with_versions)
+        if read is None:
+            responses = _graded_responses(attempt, with_versions=with_versions)
+        else:
+            responses = read
+            for response in responses:
+                _grade_into(response)
         # The clock is read after the answers: a save that committed before the read has an
         # earlier time, and one that commits after it fails the compare-and-set below.
         now = now or timezone.now()

@@ -30,7 +30,7 @@ from .attempt_runtime import (  # noqa: F401 - the save and submit services, re-
     attempt_close_if_overdue,
     attempt_finish_if_overdue,
     attempt_submit,
-    attempt_submit_graded,
+    attempt_submit_own,
     response_flag_set,
     response_save,
     response_save_for_user,

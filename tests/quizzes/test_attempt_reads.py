@@ -5,6 +5,7 @@ SQLite alike."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection  # noqa: F401 (the skipif conditions)
 from django.utils import timezone
 
 from quizzes import attempt_reads, services
@@ -70,3 +71,27 @@ def test_the_quiz_overrides_that_set_a_close(quiz, student, make_user):
     QuizOverride.objects.create(quiz=quiz, user=student, close_at=later)
     QuizOverride.objects.create(quiz=quiz, user=make_user("more-time"), time_limit=600)
     assert attempt_reads.quiz_override_closes(quiz_id=quiz.pk) == {student.pk: later}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the fast save is PostgreSQL's")
+def test_a_saves_read_of_the_shapes_leaves_out_the_versions_the_process_knows(
+        answered, student, make_user, quiz):
+    expected = list(Response.objects.filter(attempt=answered).select_related("version"))
+    rows = attempt_reads.response_shapes(user_id=student.pk, attempt_id=answered.pk,
+                                         known_versions=[])
+    assert sorted(rows) == sorted(
+        (r.pk, r.slot_id, r.position, r.layout, r.instance, r.version_id, r.version.qtype,
+         r.version.data) for r in expected)
+    known = [expected[0].version_id]
+    rows = attempt_reads.response_shapes(user_id=student.pk, attempt_id=answered.pk,
+                                         known_versions=known)
+    assert {row[5]: row[7] is None for row in rows} == {
+        r.version_id: r.version_id in known for r in expected}
+    # Only the owner's started attempt is read.
+    assert attempt_reads.response_shapes(user_id=make_user("other").pk, attempt_id=answered.pk,
+                                         known_versions=[]) == []
+    quiz_attempts_prepare(quiz_id=quiz.pk)
+    prepared = Attempt.prepared.filter(quiz=quiz).first()
+    assert prepared is not None
+    assert attempt_reads.response_shapes(user_id=prepared.user_id, attempt_id=prepared.pk,
+                                         known_versions=[]) == []

@@ -133,3 +133,27 @@ def test_a_prepared_start_is_one_statement_whatever_the_quiz_size(client, mini_c
         assert sum("quizzes_attempt_claim(" in s for s in statements) == 1  # its one UPDATE
     else:
         assert len(statements) == 1 and "quizzes_session_attempt_claim(" in statements[0]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="the review window's overrides come with the read on PostgreSQL")
+def test_the_api_submit_is_one_read_and_one_write_whatever_the_quiz_size(client, mini_course,
+                                                                         make_user, enrol):
+    """The API submit reads the attempt, its answers with their versions and the quiz's
+    override closes (for the reply's review window) in one statement, then grades and closes in
+    one more (`attempt_runtime._close_and_mark`)."""
+    user = make_user("budget")
+    enrol(user, mini_course, "student")
+    client.force_login(user)
+    client.get("/")  # the user is read once, then served from the cache
+    counts = {}
+    for quiz in (make_quiz(mini_course, "small", 2), make_quiz(mini_course, "large", 20)):
+        started = client.post(reverse("api-attempt-start", args=[quiz.course.slug, quiz.slug]))
+        assert started.status_code == 201, started.content
+        attempt_runtime.shapes_cache_clear()  # no version known to this process
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("api-attempt-submit", args=[started.json()["id"]]))
+        assert response.status_code == 200 and response.json()["state"] == "submitted"
+        assert len(response.json()["questions"]) == quiz.slots.count()
+        counts[quiz.slug] = [q["sql"] for q in queries.captured_queries]
+    assert len(counts["small"]) == len(counts["large"]) == 2, counts

@@ -168,6 +168,26 @@ def test_the_closed_review_waits_for_a_student_whose_close_was_extended(
     assert any(q["right_answer"] for q in review["questions"])
 
 
+def test_the_submit_reply_keeps_the_keys_of_a_student_whose_close_was_extended(
+        student, quiz, teacher_client):  # noqa: F811
+    """The quiz closed for the class, but not for this student: the reply to their submit
+    shows what the "immediately" window allows, not the keys shown only after the close."""
+    Quiz.objects.filter(pk=quiz.pk).update(
+        review_policy={"during": [], "immediately": ["marks"], "open": ["marks"],
+                       "closed": list(REVIEW_ITEMS)},
+        attempts_allowed=0, time_limit=0, close_at=None)
+    post_override(teacher_client, quiz, student.username,
+                  close_at=timezone.now() + timedelta(hours=1))
+    post_settings(teacher_client, quiz, close_at=timezone.now() - timedelta(minutes=10))
+    mine = api_for(student)
+    body = api_start(mine, quiz)
+    submitted = mine.post(reverse("api-attempt-submit", args=[body["id"]]))
+    assert submitted.status_code == 200, submitted.content
+    reply = submitted.json()
+    assert reply["state"] == "submitted" and reply["score"] is not None
+    assert all(q["right_answer"] == "" for q in reply["questions"])
+
+
 def test_bad_override_input_is_refused_with_a_message_and_stores_nothing(
         student, quiz, teacher_client, make_user):  # noqa: F811
     page = post_override(teacher_client, quiz, student.username, attempts_allowed=1000)
