@@ -143,7 +143,7 @@ def review_close_at(*, quiz: Quiz, user_id: int):
     override's, else the quiz's), but, when the quiz closes for the class, never before the
     latest close any student was given, since a key shown then could still help that student
     answer. None: the quiz never closes for them. The quiz's overrides are read once per quiz
-    object."""
+    object, unless they came with it (`attempt_reads.attempt_with_responses`)."""
     closes = getattr(quiz, "_override_closes", None)
     if closes is None:
         closes = attempt_reads.quiz_override_closes(quiz_id=quiz.pk)
