@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -264,7 +265,7 @@ def _shapes_learnt(*, attempt_id: int, slot_id: int, owner_id: int) -> ResponseS
     path's read would after its owner check. The versions this process knows are not read
     again (an exam's students share them)."""
     with _cache_lock:
-        known = list(_versions)[-_KNOWN_VERSIONS_SENT:]
+        known = list(islice(reversed(_versions), _KNOWN_VERSIONS_SENT))
     wanted = None
     for (response_id, slot, position, layout, instance, version_id, qtype,
          data) in attempt_reads.response_shapes(user_id=owner_id, attempt_id=attempt_id,
