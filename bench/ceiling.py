@@ -101,8 +101,8 @@ def run(*, concurrency: int, duration: float, warmup: float, db_url: str, cache_
     with server:
         meter = common.CpuMeter(server.pids)
         meter.start()
-        out = asyncio.run(_run(server.base_url, exam["usernames"], exam["course"], exam["quiz"],
-                               concurrency, duration, warmup))
+        out = common.run_clients(_run(server.base_url, exam["usernames"], exam["course"],
+                                      exam["quiz"], concurrency, duration, warmup))
         cpu = meter.stop()
     per_request = server.request_figures()
     check = verify_database(out["students"], exam["course"], exam["quiz"])

@@ -185,8 +185,8 @@ def run(params: StormParams, *, db_url: str, cache_url: str | None,
     with server:
         meter = common.CpuMeter(server.pids)
         meter.start()
-        out = asyncio.run(_run_students(server.base_url, params, exam["usernames"],
-                                        exam["course"], exam["quiz"]))
+        out = common.run_clients(_run_students(server.base_url, params, exam["usernames"],
+                                               exam["course"], exam["quiz"]))
         cpu = meter.stop()
     per_request = server.request_figures()  # complete now that the workers have exited
     rec: common.Recorder = out["rec"]

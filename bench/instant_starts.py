@@ -172,8 +172,8 @@ def run(*, students: int, connections: int, db_url: str, cache_url: str | None,
     with server:
         meter = common.CpuMeter(server.pids)
         meter.start()
-        out = asyncio.run(_run(server.base_url, cookies, exam["course"], exam["quiz"],
-                               connections))
+        out = common.run_clients(_run(server.base_url, cookies, exam["course"], exam["quiz"],
+                                      connections))
         cpu = meter.stop()
     per_request = server.request_figures()
     check = verify(out["students"], exam["course"], exam["quiz"])
