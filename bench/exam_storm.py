@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import common
+from . import common, request_cpu
 from .client import StepFailed, Student, make_answer
 
 STEPS = ["login_page", "login", "start", "save", "submit"]
@@ -233,6 +233,20 @@ def targets(result: dict) -> dict:
     }
 
 
+def _saves_by_statements(per_request: dict[str, dict]) -> list[str]:
+    """A line splitting the saves' CPU by the statements each ran: on PostgreSQL one for an
+    attempt the worker knew, two for a worker's first save of an attempt (which reads its
+    questions first)."""
+    parts = []
+    for sql in range(1, 1 + max((c["sql_max"] for k, c in per_request.items()
+                                 if k.startswith("save")), default=0)):
+        c = per_request.get(request_cpu.save_by_statements(sql))
+        if c:
+            db = "–" if c["db_cpu_ms"] is None else f"{c['db_cpu_ms']:.2f}"
+            parts.append(f"{sql} SQL: {c['requests']}, {c['server_cpu_ms']:.2f} + {db} ms")
+    return ["- saves by statements run, server + db CPU: " + "; ".join(parts)] if parts else []
+
+
 def report(result: dict) -> str:
     p, c, m = result["params"], result["db_check"], result["machine"]
     lines = [
@@ -261,6 +275,7 @@ def report(result: dict) -> str:
         f"{c['stored_newer_than_acknowledged']}); {c['submitted']} submitted, graded once "
         f"{c['graded_once_ok']}, grading problems {c['grading_problems']}, students with two "
         f"attempts {c['students_with_two_attempts']}",
+        *_saves_by_statements(result.get("per_request") or {}),
         "- client event-loop lag p50/p99/max: " + "/".join(
             common.fmt_ms(result["client_loop_lag_ms"][k]) for k in ("p50_ms", "p99_ms", "max_ms"))
         + " ms",

@@ -53,3 +53,8 @@ def test_exam_storm_smoke_loses_nothing(tmp_path):
     assert check["submitted"] == 5 and check["graded_once_ok"] == 5, check["problems"]
     assert check["students_with_two_attempts"] == 0
     assert {"login", "start", "save", "submit"} <= set(result["steps"])
+    # Every save is counted once more by its statements, and the report splits them so.
+    per_request = result["per_request"]
+    split = [c for kind, c in per_request.items() if kind.startswith("save, ")]
+    assert split and sum(c["requests"] for c in split) == per_request["save"]["requests"]
+    assert "- saves by statements run, server + db CPU: " in proc.stdout
