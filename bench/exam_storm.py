@@ -238,8 +238,7 @@ def _saves_by_statements(per_request: dict[str, dict]) -> list[str]:
     attempt the worker knew, two for a worker's first save of an attempt (which reads its
     questions first)."""
     parts = []
-    for sql in range(1, 1 + max((c["sql_max"] for k, c in per_request.items()
-                                 if k.startswith("save")), default=0)):
+    for sql in range(1, 1 + (per_request.get("save") or {}).get("sql_max", 0)):
         c = per_request.get(request_cpu.save_by_statements(sql))
         if c:
             db = "–" if c["db_cpu_ms"] is None else f"{c['db_cpu_ms']:.2f}"
