@@ -18,7 +18,7 @@ from .client import Student, make_answer
 
 
 async def _closed_loop(rec: common.Recorder, step: str, workers: list, duration: float,
-                       warmup: float) -> dict:
+                       warmup: float, meter: common.CpuMeter) -> dict:
     stop_at = time.perf_counter() + warmup + duration
     t_measure = time.perf_counter() + warmup
 
@@ -26,17 +26,26 @@ async def _closed_loop(rec: common.Recorder, step: str, workers: list, duration:
         while time.perf_counter() < stop_at:
             await do()
 
-    await asyncio.gather(*(loop(w) for w in workers))
+    async def meter_from_measure():
+        await asyncio.sleep(warmup)
+        meter.start()
+
+    await asyncio.gather(meter_from_measure(), *(loop(w) for w in workers))
+    cpu = meter.stop()
     rows = [r for r in rec.samples.get(step, []) if r[0] >= t_measure]
     ms = sorted(r[1] for r in rows)
     return {"requests": len(rows), "errors": sum(1 for r in rows if not r[2]),
             "rps": round(len(rows) / duration, 1),
             "p50_ms": common.percentile(ms, 50), "p95_ms": common.percentile(ms, 95),
-            "p99_ms": common.percentile(ms, 99)}
+            "p99_ms": common.percentile(ms, 99),
+            # What each process used per request answered, from the end of the warm-up until
+            # the last request returned: where a request's cost to the machine goes.
+            "cpu_ms_per_request": {k: round(v * 1000 / len(rows), 3) if rows else None
+                                   for k, v in cpu["cpu_s"].items()}}
 
 
 async def _run(base_url: str, usernames: list[str], course: str, quiz: str, concurrency: int,
-               duration: float, warmup: float) -> dict:
+               duration: float, warmup: float, meter: common.CpuMeter) -> dict:
     rec = common.Recorder()
     async with common.make_client(base_url, concurrency) as client:
         students = [Student(client, rec, u) for u in usernames[:concurrency]]
@@ -59,7 +68,8 @@ async def _run(base_url: str, usernames: list[str], course: str, quiz: str, conc
                 rec.add("bare", started, (time.perf_counter() - started) * 1000, False,
                         type(exc).__name__)
 
-        bare = await _closed_loop(rec, "bare", [bare_once] * concurrency, duration, warmup)
+        bare = await _closed_loop(rec, "bare", [bare_once] * concurrency, duration, warmup,
+                                  meter)
 
         def saver(s: Student):
             rng = random.Random(s.username)
@@ -74,7 +84,8 @@ async def _run(base_url: str, usernames: list[str], course: str, quiz: str, conc
 
             return save_once
 
-        save = await _closed_loop(rec, "save", [saver(s) for s in students], duration, warmup)
+        save = await _closed_loop(rec, "save", [saver(s) for s in students], duration, warmup,
+                                  meter)
     return {"bare": bare, "save": save, "students": students}
 
 
@@ -99,10 +110,10 @@ def run(*, concurrency: int, duration: float, warmup: float, db_url: str, cache_
     connections.close_all()
     server = common.Server(db_url, cache_url, server_config, log_dir / "ceiling-server.log")
     with server:
-        meter = common.CpuMeter(server.pids)
+        meter, phase_meter = common.CpuMeter(server.pids), common.CpuMeter(server.pids)
         meter.start()
         out = common.run_clients(_run(server.base_url, exam["usernames"], exam["course"],
-                                      exam["quiz"], concurrency, duration, warmup))
+                                      exam["quiz"], concurrency, duration, warmup, phase_meter))
         cpu = meter.stop()
     per_request = server.request_figures()
     check = verify_database(out["students"], exam["course"], exam["quiz"])
@@ -143,4 +154,34 @@ def report(result: dict) -> str:
         f"{result['lost_answers']} of {result['acknowledged_saves']} acknowledged.",
         "",
         common.cpu_table(result["cpu_both_phases"]),
+        "",
+        _machine_per_request(b, s),
     ])
+
+
+def _machine_per_request(bare: dict, save: dict) -> str:
+    """Each process's CPU per request answered in each phase, and what a save adds: the
+    ratio is the bare view's machine time over the save's."""
+    b, s = bare.get("cpu_ms_per_request"), save.get("cpu_ms_per_request")
+    if not b or not s or None in b.values() or None in s.values():
+        return ""
+    lines = ["CPU ms per request answered, by process, while each phase was measured:", "",
+             "| process | bare view | autosave | the save adds |", "|---|---:|---:|---:|"]
+    for k in ("load_generator", "server", "postgres", "redis", "other", "machine"):
+        lines.append(f"| {k} | {b[k]:.3f} | {s[k]:.3f} | {s[k] - b[k]:+.3f} |")
+    side = server_side_ratio(bare, save)
+    if side is not None:
+        lines += ["", f"Without the load generator, which shares the cores: bare view / autosave "
+                      f"CPU of the server, PostgreSQL and Redis = {side:.3f}."]
+    return "\n".join(lines)
+
+
+def server_side_ratio(bare: dict, save: dict) -> float | None:
+    """The ratio as the server's side of the machine sees it: what the server, PostgreSQL and
+    Redis spend on a bare request over what they spend on a save."""
+    b, s = bare.get("cpu_ms_per_request"), save.get("cpu_ms_per_request")
+    keys = ("server", "postgres", "redis")
+    if not b or not s or any(b.get(k) is None or s.get(k) is None for k in keys):
+        return None
+    spent = sum(s[k] for k in keys)
+    return round(sum(b[k] for k in keys) / spent, 3) if spent else None

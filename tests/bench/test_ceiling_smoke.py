@@ -1,0 +1,36 @@
+"""The ceiling benchmark, shrunk to a smoke test: 4 students against a live gunicorn server for
+a second per phase; it reports each phase's CPU per request by process and loses nothing.
+
+Runs `python -m bench` in a subprocess as the exam-storm smoke test does (PostgreSQL when the
+suite runs on it, else an SQLite file)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .test_exam_storm_smoke import REPO, _db_url, _redis_url
+
+pytestmark = pytest.mark.slow
+
+
+def test_ceiling_smoke_splits_each_phase_by_process(tmp_path):
+    out = tmp_path / "result.json"
+    cmd = [sys.executable, "-m", "bench", "ceiling", "--duration", "1", "--connections", "4",
+           "--workers", "1", "--threads", "2", "--db-url", _db_url(tmp_path),
+           "--cache-url", _redis_url(), "--json", str(out)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
+    if proc.returncode == 77:
+        pytest.skip(f"gunicorn cannot bind a local port here: {proc.stderr[-500:]}")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["lost_answers"] == 0 and result["save"]["errors"] == 0
+    assert result["bare"]["requests"] > 0 and result["save"]["requests"] > 0
+    for phase in ("bare", "save"):
+        cpu = result[phase]["cpu_ms_per_request"]
+        # The server answered every request of the phase: it used CPU for them, and no process
+        # used more than the whole machine did.
+        assert cpu["server"] > 0, cpu
+        assert all(cpu[k] <= cpu["machine"] for k in ("load_generator", "server", "redis"))
+    assert "| process | bare view | autosave | the save adds |" in proc.stdout
