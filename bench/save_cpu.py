@@ -11,7 +11,13 @@ driver; not PostgreSQL's own work) and the queries per request, for:
 
 - `live`: GET /health/live, the floor (middleware, URL resolution, a JSON reply);
 - `htmx`: the page's autosave (POST form, HTML status line);
-- `api`: PUT /api/attempts/<id>/responses/<slot>/ (JSON in and out).
+- `api`: PUT /api/attempts/<id>/responses/<slot>/ (JSON in and out);
+- `api, no statement`: the same save with its one statement answered in Python, as PostgreSQL
+  would answer it, without a round trip: the cost of everything but the statement;
+- `api, 0.5 ms wait as the statement`: the statement replaced by a 0.5 ms sleep (about its
+  round trip): what it costs this thread to wait and resume, apart from the statement.
+
+The last two leave the stored answer behind and come last.
 """
 
 from __future__ import annotations
@@ -118,6 +124,22 @@ def main(argv: list[str] | None = None) -> int:
 
         rows = [_run("live", live, args.requests), _run("htmx", htmx, args.requests),
                 _run("api", api, args.requests)]
+        from quizzes import attempt_runtime
+
+        written = attempt_runtime._session_guarded_write, attempt_runtime._guarded_write
+        try:
+            for label, wait in (("api, no statement", 0.0),
+                                ("api, 0.5 ms wait as the statement", 0.0005)):
+                def statement(*, wait=wait, **_):
+                    if wait:
+                        time.sleep(wait)
+                    return (1, False)  # the row a write returns: position, flagged
+
+                attempt_runtime._session_guarded_write = attempt_runtime._guarded_write = \
+                    statement
+                rows.append(_run(label, api, args.requests))
+        finally:
+            attempt_runtime._session_guarded_write, attempt_runtime._guarded_write = written
         print("| request | n | CPU ms mean | CPU ms median | queries |")
         print("|---|---:|---:|---:|---:|")
         for r in rows:
