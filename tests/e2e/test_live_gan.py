@@ -17,11 +17,13 @@ def test_the_live_gan_streams_its_progress_and_ends_with_the_plot(page_for, acco
     url = page.url
     form = page.locator("#live-gan-form")
     form.locator("input[name=seed]").fill("1")
-    form.locator("input[name=steps]").fill("600")
+    # Seconds of training even on a fast host, so that the page's polls (every 0.5 s) catch it
+    # running: 600 steps once ended before the first poll showed a step.
+    form.locator("input[name=steps]").fill("1500")
     form.locator("button[type=submit]").click()
     result = page.locator("#live-gan-result")
     # While it runs: a snapshot of a step before the last, with the stop button.
-    running = result.locator(".live-gan[data-steps='600']").first
+    running = result.locator(".live-gan[data-steps='1500']").first
     running.wait_for(timeout=90_000)
     steps_seen = set()
     while not result.locator(".live-gan-done").count():
@@ -32,12 +34,12 @@ def test_the_live_gan_streams_its_progress_and_ends_with_the_plot(page_for, acco
             pass
         page.wait_for_timeout(150)
         assert len(steps_seen) < 10_000
-    assert any(step < 600 for step in steps_seen), steps_seen
+    assert any(step < 1500 for step in steps_seen), steps_seen
     assert len(steps_seen) >= 2, steps_seen  # it moved on the page, not just appeared
     assert page.url == url  # no reload, no navigation
     done = result.locator(".live-gan-done")
     assert re.search(r"\d of 8 modes covered", done.inner_text())
-    assert result.locator(".live-gan").get_attribute("data-step") == "600"
+    assert result.locator(".live-gan").get_attribute("data-step") == "1500"
     assert result.locator("svg.live-gan-scatter circle.pt-sample").count() == 256
     assert result.locator("svg.live-gan-losses polyline").count() == 2
     with page.expect_download() as download:
