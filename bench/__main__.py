@@ -14,6 +14,7 @@ is not met.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 
 from . import common
@@ -39,6 +40,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=64, help="client connection pool")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    p.add_argument("--server", choices=common.SERVERS, default="gunicorn",
+                   help="the web server: gunicorn as deployed, or granian (the bench extra) as "
+                        "a peer; per-request figures are gunicorn's only")
     p.add_argument("--duration", type=float, help="ceiling: seconds per phase (20; quick 8)")
     p.add_argument("--db-url", default=common.DEFAULT_DB_URL)
     p.add_argument("--cache-url", default=common.DEFAULT_CACHE_URL,
@@ -80,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         spread = args.start_spread
     cache_url = None if args.cache_url in ("", "none") else args.cache_url
     extra = dict(item.split("=", 1) for item in args.server_env)
-    config = common.ServerConfig(workers=args.workers, threads=args.threads, extra_env=extra)
+    if args.server == "granian" and importlib.util.find_spec("granian") is None:
+        print("--server granian: granian is not installed; it is in the bench extra "
+              "(pip install -e '.[bench]', which make bench runs).", file=sys.stderr)
+        return 2
+    config = common.ServerConfig(workers=args.workers, threads=args.threads, extra_env=extra,
+                                 server=args.server)
     failed = False
     results: dict[str, dict] = {}
     try:
