@@ -26,6 +26,7 @@ the application.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -69,6 +70,23 @@ _local = threading.local()
 _last_write = 0.0
 
 
+# libc's pread called with the GIL held (ctypes.PyDLL). `os.pread` lets go of the GIL, and in
+# a busy worker another thread takes it: two such hand-overs a request cost the server process
+# ≈ 60-70 µs of CPU a request, more than the reads themselves (≈ 1 µs each), and a bare
+# request paid them as a save does, which raised the ceiling's floor (docs/performance.md).
+_libc = ctypes.PyDLL(None, use_errno=True)
+_libc.pread.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long)
+_libc.pread.restype = ctypes.c_ssize_t
+
+
+def _read_holding_the_gil(fd: int) -> bytes:
+    buffer = ctypes.create_string_buffer(128)
+    n = _libc.pread(fd, buffer, 128, 0)
+    if n < 0:
+        raise OSError(ctypes.get_errno(), "pread")
+    return buffer.raw[:n]
+
+
 def _backend_ns(pid: int | None) -> int | None:
     """CPU nanoseconds of backend `pid` so far. The thread keeps its backend's schedstat file
     open and reads it again in place (`pread`): opening it for every reading cost more than
@@ -82,7 +100,7 @@ def _backend_ns(pid: int | None) -> int | None:
                 _local.schedstat = None
                 os.close(held[1])
             held = _local.schedstat = (pid, os.open(f"/proc/{pid}/schedstat", os.O_RDONLY))
-        return int(os.pread(held[1], 128, 0).split()[0])
+        return int(_read_holding_the_gil(held[1]).split()[0])
     except (OSError, ValueError, IndexError):
         # Another machine (PgBouncer, a remote server), no schedstat, or a backend that ended.
         if held is not None and getattr(_local, "schedstat", None) is held:

@@ -27,16 +27,24 @@ def _ratio(ceiling: dict | None) -> dict:
 
 
 def _save_cpu(storm: dict | None, ceiling: dict | None) -> dict:
+    """Per save as the storm's server measured it (the thread that answered, its PostgreSQL
+    backend); else, from a ceiling alone, by process over its save phase: the whole server
+    process (its HTTP handling included) and every PostgreSQL process, per save answered."""
     row = {"target": "server + database CPU per save", "goal": f"≤ {SAVE_CPU_MS:g} ms"}
-    for source, result in (("exam storm", storm), ("ceiling", ceiling)):
-        c = ((result or {}).get("per_request") or {}).get("save")
-        if c and c.get("server_cpu_ms") is not None and c.get("db_cpu_ms") is not None:
-            total = c["server_cpu_ms"] + c["db_cpu_ms"]
-            return {**row, "today": f"{total:.2f} ms (server {c['server_cpu_ms']:.2f} + "
-                                    f"database {c['db_cpu_ms']:.2f}; {source}, "
-                                    f"{c['requests']} saves)",
-                    "status": MET if total <= SAVE_CPU_MS else NOT_MET, "value": total}
-    return {**row, "today": "–", "status": NOT_MEASURED}
+    c = ((storm or {}).get("per_request") or {}).get("save")
+    if c and c.get("server_cpu_ms") is not None and c.get("db_cpu_ms") is not None:
+        server, db, source = c["server_cpu_ms"], c["db_cpu_ms"], \
+            f"exam storm, {c['requests']} saves"
+    else:
+        p = ((ceiling or {}).get("save") or {}).get("cpu_ms_per_request") or {}
+        if p.get("server") is None or p.get("postgres") is None:
+            return {**row, "today": "–", "status": NOT_MEASURED}
+        server, db, source = p["server"], p["postgres"], \
+            f"ceiling by process, {ceiling['save']['requests']} saves"
+    total = server + db
+    return {**row, "today": f"{total:.2f} ms (server {server:.2f} + database {db:.2f}; "
+                            f"{source})",
+            "status": MET if total <= SAVE_CPU_MS else NOT_MET, "value": total}
 
 
 def _storm(storm: dict | None) -> dict:

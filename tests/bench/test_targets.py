@@ -62,6 +62,21 @@ def test_targets_that_are_missed_say_not_met():
         "save 3, start 10, submit 10"
 
 
+def test_a_ceiling_alone_gives_the_save_cpu_by_process():
+    """The ceiling runs without per-request hooks: its save phase's CPU by process (the whole
+    server, every PostgreSQL process) per save answered is the figure, and says so."""
+    ceiling = {"ratio": 0.4, "bare": {"rps": 2500},
+               "save": {"rps": 1000, "requests": 8000,
+                        "cpu_ms_per_request": {"server": 0.9, "postgres": 0.4}}}
+    row = by_target(targets.evaluate({"ceiling": ceiling}))["server + database CPU per save"]
+    assert row["status"] == "NOT met" and row["value"] == 1.3
+    assert "ceiling by process, 8000 saves" in row["today"]
+    # The storm's per-request figure comes first when the run has both.
+    row = by_target(targets.evaluate({"exam-storm": storm(), "ceiling": ceiling}))[
+        "server + database CPU per save"]
+    assert row["status"] == "met" and "exam storm" in row["today"]
+
+
 def test_workers_figures_add_up_per_kind(tmp_path):
     one = {"save": {"n": 3, "cpu_ns": 3_000_000, "db_ns": 1_500_000, "db_n": 3, "sql": 6,
                     "sql_max": 2}}
