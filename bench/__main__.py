@@ -43,6 +43,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--server", choices=common.SERVERS, default="gunicorn",
                    help="the web server: gunicorn as deployed, or granian (the bench extra) as "
                         "a peer; per-request figures are gunicorn's only")
+    p.add_argument("--no-request-figures", action="store_true",
+                   help="run the server without the per-request hooks (bench/request_cpu.py): "
+                        "CPU by process only, as the ceiling always runs")
     p.add_argument("--duration", type=float, help="ceiling: seconds per phase (20; quick 8)")
     p.add_argument("--db-url", default=common.DEFAULT_DB_URL)
     p.add_argument("--cache-url", default=common.DEFAULT_CACHE_URL,
@@ -89,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
               "(pip install -e '.[bench]', which make bench runs).", file=sys.stderr)
         return 2
     config = common.ServerConfig(workers=args.workers, threads=args.threads, extra_env=extra,
-                                 server=args.server)
+                                 server=args.server,
+                                 measure_requests=not args.no_request_figures)
     failed = False
     results: dict[str, dict] = {}
     try:
