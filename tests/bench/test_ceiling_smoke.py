@@ -1,6 +1,7 @@
-"""The ceiling benchmark, shrunk to a smoke test: 4 students against a live gunicorn server for
-a second per phase; it reports each phase's CPU per request by process (the server runs
-without the per-request hooks, whose cost would count as the requests') and loses nothing.
+"""The ceiling benchmark, shrunk to a smoke test: 4 students against a live server for a second
+per phase; it reports each phase's CPU per request by process (the server runs without the
+per-request hooks, whose cost would count as the requests') and loses nothing. The server is
+gunicorn, as deployed, and granian (`--server granian`, the bench extra) where it is installed.
 
 Runs `python -m bench` in a subprocess as the exam-storm smoke test does (PostgreSQL when the
 suite runs on it, else an SQLite file)."""
@@ -16,16 +17,20 @@ from .test_exam_storm_smoke import REPO, _db_url, _redis_url
 pytestmark = pytest.mark.slow
 
 
-def test_ceiling_smoke_splits_each_phase_by_process(tmp_path):
+@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+def test_ceiling_smoke_splits_each_phase_by_process(tmp_path, server):
+    if server == "granian":
+        pytest.importorskip("granian", reason="granian is in the bench extra (make bench)")
     out = tmp_path / "result.json"
-    cmd = [sys.executable, "-m", "bench", "ceiling", "--duration", "1", "--connections", "4",
-           "--workers", "1", "--threads", "2", "--db-url", _db_url(tmp_path),
-           "--cache-url", _redis_url(), "--json", str(out)]
+    cmd = [sys.executable, "-m", "bench", "ceiling", "--server", server, "--duration", "1",
+           "--connections", "4", "--workers", "1", "--threads", "2",
+           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
     if proc.returncode == 77:
-        pytest.skip(f"gunicorn cannot bind a local port here: {proc.stderr[-500:]}")
+        pytest.skip(f"{server} cannot bind a local port here: {proc.stderr[-500:]}")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text())
+    assert result["server"].startswith(f"{server} ")
     assert result["lost_answers"] == 0 and result["save"]["errors"] == 0
     assert result["bare"]["requests"] > 0 and result["save"]["requests"] > 0
     for phase in ("bare", "save"):
@@ -35,22 +40,3 @@ def test_ceiling_smoke_splits_each_phase_by_process(tmp_path):
         assert cpu["server"] > 0, cpu
         assert all(cpu[k] <= cpu["machine"] for k in ("load_generator", "server", "redis"))
     assert "| process | bare view | autosave | the save adds |" in proc.stdout
-
-
-def test_ceiling_smoke_runs_against_granian_as_a_peer(tmp_path):
-    """`--server granian` (the bench extra) serves the same run: both phases answered, nothing
-    lost, the figures by process."""
-    pytest.importorskip("granian", reason="granian is in the bench extra (make bench)")
-    out = tmp_path / "result.json"
-    cmd = [sys.executable, "-m", "bench", "ceiling", "--server", "granian", "--duration", "1",
-           "--connections", "4", "--workers", "1", "--threads", "2",
-           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
-    if proc.returncode == 77:
-        pytest.skip(f"granian cannot bind a local port here: {proc.stderr[-500:]}")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads(out.read_text())
-    assert result["server"].startswith("granian ")
-    assert result["lost_answers"] == 0 and result["save"]["errors"] == 0
-    assert result["bare"]["requests"] > 0 and result["save"]["requests"] > 0
-    assert result["save"]["cpu_ms_per_request"]["server"] > 0
