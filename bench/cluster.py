@@ -284,11 +284,19 @@ def start_redis() -> None:
 
 def start_web(node: str, *, wait: bool = True) -> float:
     """gunicorn as docs/deployment.md runs it (fewer workers: this machine's cores are shared
-    by every node). Returns the seconds until /health/ready answered 200."""
+    by every node), or granian with as many workers and threads where
+    `CLUSTER_WEB_SERVER=granian` (the bench extra's peer, docs/performance.md). Returns the
+    seconds until /health/ready answered 200."""
     t0 = time.monotonic()
-    spawn(node, node, [sys.executable, "-m", "gunicorn", "config.wsgi",
-                       "-b", f"{ip(node)}:8000", "-k", "gthread", "-w", "2", "--threads", "8",
-                       "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"])
+    if os.environ.get("CLUSTER_WEB_SERVER", "gunicorn") == "granian":
+        command = ["-m", "granian", "--interface", "wsgi", "--host", ip(node), "--port", "8000",
+                   "--workers", "2", "--blocking-threads", "8", "--runtime-threads", "1",
+                   "--http", "1", "--no-ws", "--log-level", "warning", "config.wsgi:application"]
+    else:
+        command = ["-m", "gunicorn", "config.wsgi", "-b", f"{ip(node)}:8000", "-k", "gthread",
+                   "-w", "2", "--threads", "8", "--keep-alive", "30", "--timeout", "120",
+                   "--log-level", "warning"]
+    spawn(node, node, [sys.executable, *command])
     if wait:
         _wait(node, lambda: _http_ok(f"http://{ip(node)}:8000/health/ready"))
     return time.monotonic() - t0
