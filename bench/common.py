@@ -170,9 +170,9 @@ class ServerConfig:
     worker_class: str = "gthread"
     backlog: int = 4096
     extra_env: dict = field(default_factory=dict)
-    # CPU and SQL per request, measured in the workers (bench/request_cpu.py): two /proc reads
-    # and a counter per request, a few microseconds. gunicorn's hooks only: under granian the
-    # figures are by process.
+    # CPU and SQL per request, measured in the workers (bench/request_cpu.py): ≈ 19 µs a
+    # request in a loop, 0.1-0.3 ms a save in the ceiling's closed loop, which therefore runs
+    # without them. gunicorn's hooks only: under granian the figures are by process.
     measure_requests: bool = True
     # gunicorn, as deployed (docs/deployment.md); or granian (the bench extra), a peer whose
     # HTTP handling is Rust: what the web server's own Python costs a request.

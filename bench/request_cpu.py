@@ -70,10 +70,10 @@ _local = threading.local()
 _last_write = 0.0
 
 
-# libc's pread called with the GIL held (ctypes.PyDLL). `os.pread` lets go of the GIL, and in
-# a busy worker another thread takes it: two such hand-overs a request cost the server process
-# ≈ 60-70 µs of CPU a request, more than the reads themselves (≈ 1 µs each), and a bare
-# request paid them as a save does, which raised the ceiling's floor (docs/performance.md).
+# libc's pread called with the GIL held (ctypes.PyDLL): a read of /proc takes ≈ 1 µs, and
+# `os.pread` lets go of the GIL around it, handing it to another thread of a busy worker twice a
+# request. Even so the hooks cost a closed loop's server 0.1-0.3 ms of CPU a save (the
+# ceiling runs without them: docs/performance.md, "How CPU is measured").
 _libc = ctypes.PyDLL(None, use_errno=True)
 _libc.pread.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long)
 _libc.pread.restype = ctypes.c_ssize_t
