@@ -345,13 +345,17 @@ frontend www
 
 backend web
     balance roundrobin
-    option httpchk GET /health/ready
+    # HTTP/1.1 with a Host the nodes allow: without one, what the application sees depends on
+    # the web server (granian hands Django an empty HTTP_HOST, which it refuses).
+    option httpchk
+    http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host localhost
     http-check expect status 200
 {primaries}
 {backups}
 
 backend web_live
-    option httpchk GET /health/live
+    option httpchk
+    http-check send meth GET uri /health/live ver HTTP/1.1 hdr Host localhost
     http-check expect status 200
 {live}
 """
