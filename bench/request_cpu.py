@@ -26,7 +26,6 @@ the application.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import re
@@ -70,23 +69,6 @@ _local = threading.local()
 _last_write = 0.0
 
 
-# libc's pread called with the GIL held (ctypes.PyDLL): a read of /proc takes ≈ 1 µs, and
-# `os.pread` lets go of the GIL around it, handing it to another thread of a busy worker twice a
-# request. Even so the hooks cost a closed loop's server 0.1-0.3 ms of CPU a save (the
-# ceiling runs without them: docs/performance.md, "How CPU is measured").
-_libc = ctypes.PyDLL(None, use_errno=True)
-_libc.pread.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long)
-_libc.pread.restype = ctypes.c_ssize_t
-
-
-def _read_holding_the_gil(fd: int) -> bytes:
-    buffer = ctypes.create_string_buffer(128)
-    n = _libc.pread(fd, buffer, 128, 0)
-    if n < 0:
-        raise OSError(ctypes.get_errno(), "pread")
-    return buffer.raw[:n]
-
-
 def _backend_ns(pid: int | None) -> int | None:
     """CPU nanoseconds of backend `pid` so far. The thread keeps its backend's schedstat file
     open and reads it again in place (`pread`): opening it for every reading cost more than
@@ -100,7 +82,7 @@ def _backend_ns(pid: int | None) -> int | None:
                 _local.schedstat = None
                 os.close(held[1])
             held = _local.schedstat = (pid, os.open(f"/proc/{pid}/schedstat", os.O_RDONLY))
-        return int(_read_holding_the_gil(held[1]).split()[0])
+        return int(os.pread(held[1], 128, 0).split()[0])
     except (OSError, ValueError, IndexError):
         # Another machine (PgBouncer, a remote server), no schedstat, or a backend that ended.
         if held is not None and getattr(_local, "schedstat", None) is held:
