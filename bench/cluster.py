@@ -289,14 +289,12 @@ def start_web(node: str, *, wait: bool = True) -> float:
     seconds until /health/ready answered 200."""
     t0 = time.monotonic()
     if os.environ.get("CLUSTER_WEB_SERVER", "gunicorn") == "granian":
-        command = ["-m", "granian", "--interface", "wsgi", "--host", ip(node), "--port", "8000",
-                   "--workers", "2", "--blocking-threads", "8", "--runtime-threads", "1",
-                   "--http", "1", "--no-ws", "--log-level", "warning", "config.wsgi:application"]
+        command = common.granian_argv(ip(node), 8000, workers=2, threads=8)
     else:
-        command = ["-m", "gunicorn", "config.wsgi", "-b", f"{ip(node)}:8000", "-k", "gthread",
-                   "-w", "2", "--threads", "8", "--keep-alive", "30", "--timeout", "120",
-                   "--log-level", "warning"]
-    spawn(node, node, [sys.executable, *command])
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"{ip(node)}:8000",
+                   "-k", "gthread", "-w", "2", "--threads", "8", "--keep-alive", "30",
+                   "--timeout", "120", "--log-level", "warning"]
+    spawn(node, node, command)
     if wait:
         _wait(node, lambda: _http_ok(f"http://{ip(node)}:8000/health/ready"))
     return time.monotonic() - t0
