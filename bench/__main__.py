@@ -42,9 +42,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     p.add_argument("--server", choices=common.SERVERS, default="gunicorn",
                    help="the web server: gunicorn as deployed, or granian (the bench extra) as "
-                        "a peer; per-request figures are gunicorn's only")
+                        "a peer")
     p.add_argument("--no-request-figures", action="store_true",
-                   help="run the server without the per-request hooks (bench/request_cpu.py): "
+                   help="run the server without the per-request figures (bench/request_cpu.py): "
                         "CPU by process only, as the ceiling always runs")
     p.add_argument("--duration", type=float, help="ceiling: seconds per phase (20; quick 8)")
     p.add_argument("--db-url", default=common.DEFAULT_DB_URL)

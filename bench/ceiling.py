@@ -109,7 +109,7 @@ def run(*, concurrency: int, duration: float, warmup: float, db_url: str, cache_
 
         cache.clear()
     connections.close_all()
-    # Without the per-request hooks (bench/request_cpu.py): their reads and bookkeeping cost
+    # Without the per-request figures (bench/request_cpu.py): their reads and bookkeeping cost
     # the server process 0.1-0.3 ms of CPU a save in this closed loop (four alternated pairs),
     # which would be measured as the save's. What a request costs is read by process instead.
     server_config = dataclasses.replace(server_config, measure_requests=False)

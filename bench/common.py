@@ -163,14 +163,20 @@ def free_port() -> int:
 SERVERS = ("gunicorn", "granian")
 
 
-def granian_argv(host: str, port: int, workers: int, threads: int, *options: str) -> list[str]:
+# The application the benchmark server serves: config.wsgi's, or the same measured per request.
+APPLICATION = "config.wsgi:application"
+MEASURED_APPLICATION = "bench.measured_wsgi:application"
+
+
+def granian_argv(host: str, port: int, workers: int, threads: int, *options: str,
+                 application: str = APPLICATION) -> list[str]:
     """granian serving config.wsgi, as the benchmarks and the cluster run it. One Rust runtime
     thread per worker: on two cores it answered 3000 instant starts in 2.2-2.4 s against
     2.4-2.9 s with granian's default."""
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
             "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
             "--runtime-threads", "1", "--http", "1", "--no-ws", "--log-level", "warning",
-            *options, "config.wsgi:application"]
+            *options, application]
 
 
 @dataclass
@@ -182,7 +188,7 @@ class ServerConfig:
     extra_env: dict = field(default_factory=dict)
     # CPU and SQL per request, measured in the workers (bench/request_cpu.py): ≈ 19 µs a
     # request in a loop, 0.1-0.3 ms a save in the ceiling's closed loop, which therefore runs
-    # without them. gunicorn's hooks only: under granian the figures are by process.
+    # without them.
     measure_requests: bool = True
     # gunicorn, as deployed (docs/deployment.md); or granian (the bench extra), a peer whose
     # HTTP handling is Rust: what the web server's own Python costs a request.
@@ -197,10 +203,11 @@ class ServerConfig:
                 f"--threads {self.threads} --backlog {self.backlog}")
 
     def command(self, port: int) -> list[str]:
+        application = MEASURED_APPLICATION if self.measure_requests else APPLICATION
         if self.server == "granian":
             return granian_argv("127.0.0.1", port, self.workers, self.threads,
-                                "--backlog", str(self.backlog))
-        return [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
+                                "--backlog", str(self.backlog), application=application)
+        return [sys.executable, "-m", "gunicorn", application, "-b", f"127.0.0.1:{port}",
                 "-k", self.worker_class, "-w", str(self.workers), "--threads", str(self.threads),
                 "--backlog", str(self.backlog), "--timeout", "120", "--keep-alive", "75",
                 "--worker-connections", "10000", "--log-level", "warning"]
@@ -228,11 +235,10 @@ class Server:
         cmd = c.command(self.port)
         env = _server_env(self.db_url, self.cache_url, c.extra_env)
         self.requests_dir = None
-        if c.measure_requests and c.server == "gunicorn":
+        if c.measure_requests:
             import tempfile
 
             self.requests_dir = Path(tempfile.mkdtemp(prefix="bench-requests-"))
-            cmd += ["-c", str(REPO / "bench" / "request_cpu.py")]
             env["BENCH_REQUEST_CPU_DIR"] = str(self.requests_dir)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -301,6 +307,10 @@ class Server:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
+            if self.requests_dir is not None:
+                from .request_cpu import FLUSH_SECONDS
+
+                time.sleep(2 * FLUSH_SECONDS)  # the workers' last figures on disk
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)

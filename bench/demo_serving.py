@@ -16,9 +16,10 @@
    the same generator behind Gradio's batched queue (bench/gradio_side.py), as shipped and with
    every face fetched as PNG on both sides (ours too).
 
-The server is the production setup (gunicorn gthread, DEBUG off) on a fresh PostgreSQL database
-(SQLite when --database sqlite or PostgreSQL is unreachable) with Redis as broker unless
---broker filesystem. Results are printed as Markdown tables for docs/performance.md.
+The server is the production setup (gunicorn gthread, DEBUG off; `--server granian` for the
+peer) on a fresh PostgreSQL database (SQLite when --database sqlite or PostgreSQL is
+unreachable) with Redis as broker unless --broker filesystem. Results are printed as Markdown
+tables for docs/performance.md.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import pids_named
+from .common import SERVERS, granian_argv, pids_named
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -183,7 +184,7 @@ class CpuMeter:
 
 
 def tree(pid: int) -> list[int]:
-    """A process and its children (gunicorn's workers)."""
+    """A process and its children (the web server's workers)."""
     kids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -196,12 +197,12 @@ def tree(pid: int) -> list[int]:
 
 
 class Stack:
-    """gunicorn + one Celery worker on a fresh database and broker."""
+    """The web server + one Celery worker on a fresh database and broker."""
 
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
                  torch_threads: int = 0, cache: str = "", web_workers: int = 2,
                  web_threads: int = 40, forward_passes: int = 1,
-                 max_batch_images: int = 0):
+                 max_batch_images: int = 0, server: str = "gunicorn"):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -234,7 +235,7 @@ class Stack:
             import redis
 
             redis.Redis.from_url(broker).flushdb()  # no messages left from an earlier run
-        self.web_workers, self.web_threads = web_workers, web_threads
+        self.web_workers, self.web_threads, self.server = web_workers, web_threads, server
         self.procs: list[subprocess.Popen] = []
 
     def model_cpu_per_image(self, since: float) -> float | None:
@@ -271,15 +272,24 @@ class Stack:
              "-c", "4", "-l", "info", "--without-gossip", "--without-mingle"],
             cwd=REPO, env={**self.env, "LOG_LEVEL": "INFO"}, stdout=log,
             stderr=subprocess.STDOUT)
-        # gthread: a request waiting for its result (Prefer: wait) holds a thread, not a core.
-        self.web = subprocess.Popen(
-            [PY, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-k",
-             "gthread", "-w", str(self.web_workers), "--threads", str(self.web_threads),
-             "--keep-alive", "30", "--log-level", "warning"],
-            cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.web = subprocess.Popen(self.web_command(), cwd=REPO, env=self.env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs += [self.worker, self.web]
         self._wait_up()
         return self
+
+    def web_command(self) -> list[str]:
+        # A request waiting for its result (Prefer: wait) holds a thread, not a core: gunicorn's
+        # gthread pool, granian's blocking threads.
+        if self.server == "granian":
+            return granian_argv("127.0.0.1", self.port, self.web_workers, self.web_threads)
+        return [PY, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-k",
+                "gthread", "-w", str(self.web_workers), "--threads", str(self.web_threads),
+                "--keep-alive", "30", "--log-level", "warning"]
+
+    def describe_web(self) -> str:
+        kind = "granian" if self.server == "granian" else "gunicorn gthread"
+        return f"{kind} {self.web_workers}×{self.web_threads}"
 
     def meter(self) -> CpuMeter:
         return CpuMeter({"web": lambda: tree(self.web.pid), "worker": lambda: [self.worker.pid],
@@ -462,6 +472,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
                         help="CACHE_URL (sessions read from it, as in production); '' for none")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--server", choices=SERVERS, default="gunicorn",
+                        help="the web server: gunicorn as deployed, or granian (the bench extra)")
     parser.add_argument("--json", default="", help="also write the figures to this file")
     parser.add_argument("--other-kinds", default="fake-detect,caption",
                         help="kinds also run end to end at 8 clients ('' for none)")
@@ -514,8 +526,8 @@ def main(argv: list[str] | None = None) -> None:
                    database=args.database, torch_threads=args.torch_threads,
                    cache=args.cache,
                    forward_passes=args.forward_passes,
-                   max_batch_images=args.max_batch_images) as stack:
-            server = (f"gunicorn gthread {stack.web_workers}×{stack.web_threads}, "
+                   max_batch_images=args.max_batch_images, server=args.server) as stack:
+            server = (f"{stack.describe_web()}, "
                       f"{stack.database}, cache {args.cache or 'per process'}; Celery -P "
                       f"threads -c 4, torch threads {args.torch_threads or 'default'}, "
                       f"{args.forward_passes} forward pass(es) at a time, batches of up to "

@@ -1,15 +1,17 @@
 """Server CPU, PostgreSQL CPU and SQL statements per request, by kind of request, measured
-inside the gunicorn workers of the benchmark server.
+inside the web server's workers of the benchmark server, whichever server it is.
 
-This file is a gunicorn config file (`gunicorn -c bench/request_cpu.py …`, which
-`common.Server` adds when the run measures requests, with `BENCH_REQUEST_CPU_DIR` set). Its
-`pre_request` and `post_request` hooks run in the worker thread that handles the request
-(gthread), so between the two:
+`MeasuredApplication` wraps the WSGI application (`bench/measured_wsgi.py`, which
+`common.Server` serves instead of `config.wsgi` when the run measures requests, with
+`BENCH_REQUEST_CPU_DIR` set). It runs in the thread that handles the request (gunicorn's gthread
+pool, granian's blocking threads), from the call until the server closes the response, so
+between the two:
 
 - **server CPU** is `time.thread_time()` of that thread: the request's own Python (middleware,
   view, serializers, templates, JSON) and the database driver's client side; not the time the
-  thread waits for the GIL, the database or the client, and not the worker's main loop
-  (accepting connections), which `CpuMeter`'s whole-process figure includes;
+  thread waits for the GIL, the database or the client, and not the server's own loop
+  (accepting connections, parsing the request), which `CpuMeter`'s whole-process figure
+  includes;
 - **PostgreSQL CPU** is the CPU time of the backend process that serves this thread's
   database connection (`/proc/<pid>/schedstat`, nanoseconds; the web server and PostgreSQL
   share the machine here). Work PostgreSQL does later and elsewhere (WAL writer, checkpointer,
@@ -19,8 +21,8 @@ This file is a gunicorn config file (`gunicorn -c bench/request_cpu.py …`, whi
 
 These are the figures that do not depend on how busy the machine is: CPU time, not wall time.
 Requests carrying `X-Bench-Warmup` (the server's warm-up) are not counted. Each worker adds
-its figures up per kind and writes them to `$BENCH_REQUEST_CPU_DIR/<pid>.json` at most once a
-second and when it exits; `collect()` adds the workers' files up. Nothing here is imported by
+its figures up per kind and writes them to `$BENCH_REQUEST_CPU_DIR/<pid>.json` every
+`FLUSH_SECONDS`; `collect()` adds the workers' files up. Nothing here is imported by
 the application.
 """
 
@@ -66,7 +68,8 @@ def kind_of(method: str, path: str) -> str:
 _lock = threading.Lock()
 _totals: dict[str, dict] = {}  # kind -> {"n", "cpu_ns", "db_ns", "db_n", "sql", "sql_max"}
 _local = threading.local()
-_last_write = 0.0
+_flusher_pid = 0  # the process whose flusher thread runs (none yet in a new worker)
+FLUSH_SECONDS = 0.5
 
 
 def _backend_ns(pid: int | None) -> int | None:
@@ -116,25 +119,19 @@ def _count_sql(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-_WARMUP_NAME = WARMUP_HEADER.upper()  # as gunicorn spells header names
+_WARMUP_KEY = "HTTP_" + WARMUP_HEADER.upper().replace("-", "_")  # as WSGI spells it
 
 
-def pre_request(worker, req):
-    if any(name == _WARMUP_NAME for name, _ in req.headers):
-        req.bench_cpu = None
-        return
+def _begin(method: str, path: str) -> tuple:
     connection = _connection()
     if _count_sql not in connection.execute_wrappers:
         connection.execute_wrappers.append(_count_sql)
     _local.sql = 0
     pid = _backend_pid(connection)
-    req.bench_cpu = (kind_of(req.method, req.path), pid, _backend_ns(pid), time.thread_time_ns())
+    return kind_of(method, path), pid, _backend_ns(pid), time.thread_time_ns()
 
 
-def post_request(worker, req, environ, resp):
-    start = getattr(req, "bench_cpu", None)
-    if start is None:
-        return
+def _end(start: tuple) -> None:
     cpu_ns = time.thread_time_ns() - start[3]
     kind, pid_before, db_before = start[0], start[1], start[2]
     pid = _backend_pid(_connection())
@@ -149,7 +146,6 @@ def post_request(worker, req, environ, resp):
     # A save is also counted by its statements: one for an attempt the process knows, two for
     # its first save of an attempt (which reads the questions first).
     kinds = (kind, save_by_statements(sql)) if kind == "save" else (kind,)
-    global _last_write
     with _lock:
         for name in kinds:
             t = _totals.setdefault(name, {"n": 0, "cpu_ns": 0, "db_ns": 0, "db_n": 0, "sql": 0,
@@ -161,14 +157,66 @@ def post_request(worker, req, environ, resp):
                 t["db_n"] += 1
             t["sql"] += sql
             t["sql_max"] = max(t["sql_max"], sql)
-        if time.monotonic() - _last_write > 1.0:
-            _last_write = time.monotonic()
-            _write()
+        if _flusher_pid != os.getpid():
+            _start_flusher()
 
 
-def worker_exit(server, worker):
-    with _lock:
-        _write()
+class MeasuredApplication:
+    """A WSGI application measured from the call until the server closes its response (when
+    the response has been iterated, and under gunicorn written, and Django's
+    `request_finished` has run), in the thread that runs it: the same under every server."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get(_WARMUP_KEY):
+            return self.application(environ, start_response)
+        start = _begin(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
+        try:
+            response = self.application(environ, start_response)
+        except BaseException:
+            _end(start)
+            raise
+        return _Closing(response, start)
+
+
+class _Closing:
+    """The application's response, which ends the measurement when the server closes it."""
+
+    def __init__(self, response, start: tuple):
+        self.response, self.start = response, start
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+        finally:
+            _end(self.start)
+
+
+def _start_flusher() -> None:
+    """Write this worker's figures every `FLUSH_SECONDS` from a thread of its own, so that
+    they are on disk `FLUSH_SECONDS` after its last request: granian's workers do not run
+    `atexit` handlers when they are stopped. Called under `_lock`."""
+    global _flusher_pid
+    _flusher_pid = os.getpid()
+
+    def flush_forever():
+        written = None
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            with _lock:
+                counted = sum(t["n"] for t in _totals.values())
+                if counted != written:
+                    _write()
+                    written = counted
+
+    threading.Thread(target=flush_forever, name="bench-request-cpu", daemon=True).start()
 
 
 def _write() -> None:
