@@ -38,10 +38,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--starts", type=int, help="instant-starts: students (default 3000)")
     p.add_argument("--revisit", type=float, default=0.2)
     p.add_argument("--connections", type=int, default=64, help="client connection pool")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    p.add_argument("--server", choices=common.SERVERS, default="gunicorn",
-                   help="the web server: gunicorn as deployed, or granian (the bench extra) as "
+    p.add_argument("--workers", type=int, default=2, help="web server worker processes")
+    p.add_argument("--threads", type=int, default=4, help="threads per web server worker")
+    p.add_argument("--server", choices=common.SERVERS, default=common.SERVERS[0],
+                   help="the web server: granian as deployed, or gunicorn (the bench extra) as "
                         "a peer")
     p.add_argument("--no-request-figures", action="store_true",
                    help="run the server without the per-request figures (bench/request_cpu.py): "

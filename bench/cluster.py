@@ -11,8 +11,8 @@ the network, as separate machines would.
 Nodes (addresses on the bridge `gcbr0`, 10.77.0.0/24; the host itself is 10.77.0.1):
 
     gc-lb     .10  HAProxy :80, health checks on /health/ready
-    gc-web1   .11  gunicorn config.wsgi :8000
-    gc-web2   .12  gunicorn config.wsgi :8000
+    gc-web1   .11  granian config.wsgi :8000
+    gc-web2   .12  granian config.wsgi :8000
     gc-db     .20  PostgreSQL :5432, PgBouncer :6432 (transaction pooling)
     gc-redis  .30  Redis :6379 (broker db 0, cache db 1)
     gc-cpu    .40  celery worker -Q default, celery beat
@@ -160,7 +160,7 @@ def spawn(name: str, node: str, cmd: list[str], *, user: str | None = None,
 
 
 def kill(name: str, sig: int = signal.SIGTERM, wait: float = 30) -> None:
-    """Signal the whole process group of one service (gunicorn: master and workers)."""
+    """Signal the whole process group of one service (a web server: master and workers)."""
     path = STATE / "pids" / name
     if not path.exists():
         return
@@ -283,12 +283,12 @@ def start_redis() -> None:
 
 
 def start_web(node: str, *, wait: bool = True) -> float:
-    """gunicorn as docs/deployment.md runs it (fewer workers: this machine's cores are shared
-    by every node), or granian with as many workers and threads where
-    `CLUSTER_WEB_SERVER=granian` (the bench extra's peer, docs/performance.md). Returns the
+    """granian as docs/deployment.md runs it (fewer workers: this machine's cores are shared
+    by every node), or gunicorn with as many workers and threads where
+    `CLUSTER_WEB_SERVER=gunicorn` (the bench extra's peer, docs/performance.md). Returns the
     seconds until /health/ready answered 200."""
     t0 = time.monotonic()
-    if os.environ.get("CLUSTER_WEB_SERVER", "gunicorn") == "granian":
+    if os.environ.get("CLUSTER_WEB_SERVER", common.SERVERS[0]) == "granian":
         command = common.granian_argv(ip(node), 8000, workers=2, threads=8)
     else:
         command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"{ip(node)}:8000",
@@ -584,7 +584,7 @@ def fault_rolling() -> dict:
         t = time.monotonic()
         haproxy_cmd(f"set server web/{name} state drain")
         haproxy_cmd(f"set server web/{name}-live state maint")
-        time.sleep(1.0)  # requests already routed to it finish; gunicorn waits for them too
+        time.sleep(1.0)  # requests already routed to it finish; the server waits for them too
         kill(node, signal.SIGTERM)
         start_web(node)
         haproxy_cmd(f"set server web/{name} state ready")

@@ -160,7 +160,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-SERVERS = ("gunicorn", "granian")
+SERVERS = ("granian", "gunicorn")  # the first as deployed (docs/deployment.md)
 
 
 # The application the benchmark server serves: config.wsgi's, or the same measured per request.
@@ -170,12 +170,14 @@ MEASURED_APPLICATION = "bench.measured_wsgi:application"
 
 def granian_argv(host: str, port: int, workers: int, threads: int, *options: str,
                  application: str = APPLICATION) -> list[str]:
-    """granian serving config.wsgi, as the benchmarks and the cluster run it. One Rust runtime
-    thread per worker: on two cores it answered 3000 instant starts in 2.2-2.4 s against
-    2.4-2.9 s with granian's default."""
+    """granian serving config.wsgi as docs/deployment.md runs it, with the benchmark's
+    workers and threads. One Rust runtime thread per worker: on two cores it answered 3000
+    instant starts in 2.2-2.4 s against 2.4-2.9 s with granian's default."""
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
             "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
             "--runtime-threads", "1", "--http", "1", "--no-ws", "--log-level", "warning",
+            # A worker that dies is started again; one that will not stop is killed.
+            "--respawn-failed-workers", "--workers-kill-timeout", "30",
             *options, application]
 
 
@@ -190,9 +192,9 @@ class ServerConfig:
     # request in a loop, 0.1-0.3 ms a save in the ceiling's closed loop, which therefore runs
     # without them.
     measure_requests: bool = True
-    # gunicorn, as deployed (docs/deployment.md); or granian (the bench extra), a peer whose
-    # HTTP handling is Rust: what the web server's own Python costs a request.
-    server: str = "gunicorn"
+    # granian, as deployed (docs/deployment.md); or gunicorn's gthread workers (the bench
+    # extra), the peer whose HTTP handling is Python.
+    server: str = SERVERS[0]
 
     def describe(self) -> str:
         if self.server == "granian":
@@ -214,8 +216,8 @@ class ServerConfig:
 
 
 class Server:
-    """`gunicorn config.wsgi` with DEBUG=0, as in production (without TLS), on a free port (or
-    the peer that `ServerConfig.server` names)."""
+    """config.wsgi with DEBUG=0 under the web server `ServerConfig.server` names, as in
+    production (without TLS), on a free port."""
 
     def __init__(self, db_url: str, cache_url: str | None, config: ServerConfig,
                  log_path: Path):
@@ -610,7 +612,7 @@ def fmt_ms(v) -> str:
 
 
 PER_REQUEST_NOTE = ("CPU ms per request, measured in the server (bench/request_cpu.py): "
-                    "server = the gunicorn thread that handled it, db = its PostgreSQL "
+                    "server = the web server's thread that handled it, db = its PostgreSQL "
                     "backend; SQL = statements per request (mean / max).")
 
 

@@ -16,10 +16,10 @@
    the same generator behind Gradio's batched queue (bench/gradio_side.py), as shipped and with
    every face fetched as PNG on both sides (ours too).
 
-The server is the production setup (gunicorn gthread, DEBUG off; `--server granian` for the
-peer) on a fresh PostgreSQL database (SQLite when --database sqlite or PostgreSQL is
-unreachable) with Redis as broker unless --broker filesystem. Results are printed as Markdown
-tables for docs/performance.md.
+The server is the production setup (granian, DEBUG off; `--server gunicorn` for the peer) on a
+fresh PostgreSQL database (SQLite when --database sqlite or PostgreSQL is unreachable) with
+Redis as broker unless --broker filesystem. Results are printed as Markdown tables for
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ class Stack:
     def __init__(self, *, max_batch: int, port: int, broker: str, database: str,
                  torch_threads: int = 0, cache: str = "", web_workers: int = 2,
                  web_threads: int = 40, forward_passes: int = 1,
-                 max_batch_images: int = 0, server: str = "gunicorn"):
+                 max_batch_images: int = 0, server: str = SERVERS[0]):
         self.dir = Path(tempfile.mkdtemp(prefix="demo-bench-"))
         self.port = port
         self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40),
@@ -472,8 +472,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/13",
                         help="CACHE_URL (sessions read from it, as in production); '' for none")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--server", choices=SERVERS, default="gunicorn",
-                        help="the web server: gunicorn as deployed, or granian (the bench extra)")
+    parser.add_argument("--server", choices=SERVERS, default=SERVERS[0],
+                        help="the web server: granian as deployed, or gunicorn (the bench extra)")
     parser.add_argument("--json", default="", help="also write the figures to this file")
     parser.add_argument("--other-kinds", default="fake-detect,caption",
                         help="kinds also run end to end at 8 clients ('' for none)")

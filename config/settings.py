@@ -315,7 +315,7 @@ DEMO_FORWARD_PASSES = env.int("DEMO_FORWARD_PASSES", default=1)
 # (inference/wakeups.py; docs/performance.md measures it).
 DEMO_COALESCE_MESSAGES = env.bool("DEMO_COALESCE_MESSAGES", default=True)
 # The longest an API client may ask a request to wait for its result (`Prefer: wait=N`). Each
-# waiting request holds a web thread: size gunicorn's threads for it (docs/deployment.md).
+# waiting request holds a web thread: size the web server's threads for it (docs/deployment.md).
 DEMO_MAX_WAIT_SECONDS = env.int("DEMO_MAX_WAIT_SECONDS", default=10)
 # The demo pages' status requests wait this long for a result (long polling): the queue position
 # and the progress bar refresh at least this often.

@@ -1,7 +1,8 @@
 """The ceiling benchmark, shrunk to a smoke test: 4 students against a live server for a second
 per phase; it reports each phase's CPU per request by process (the server runs without the
-per-request hooks, whose cost would count as the requests') and loses nothing. The server is
-gunicorn, as deployed, and granian (`--server granian`, the bench extra) where it is installed.
+per-request figures, whose cost would count as the requests') and loses nothing. The server is
+granian, as deployed, and gunicorn (`--server gunicorn`, the bench extra) where it is
+installed.
 
 Runs `python -m bench` in a subprocess as the exam-storm smoke test does (PostgreSQL when the
 suite runs on it, else an SQLite file)."""
@@ -17,10 +18,10 @@ from .test_exam_storm_smoke import REPO, _db_url, _redis_url
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
 def test_ceiling_smoke_splits_each_phase_by_process(tmp_path, server):
-    if server == "granian":
-        pytest.importorskip("granian", reason="granian is in the bench extra (make bench)")
+    if server == "gunicorn":
+        pytest.importorskip("gunicorn", reason="gunicorn is in the bench extra (make bench)")
     out = tmp_path / "result.json"
     cmd = [sys.executable, "-m", "bench", "ceiling", "--server", server, "--duration", "1",
            "--connections", "4", "--workers", "1", "--threads", "2",

@@ -1,5 +1,7 @@
-"""The exam-storm benchmark, shrunk to a smoke test: 5 students against a live gunicorn server
-for a few seconds; no request fails and no acknowledged answer is lost.
+"""The exam-storm benchmark, shrunk to a smoke test: 5 students against a live server for a few
+seconds; no request fails, no acknowledged answer is lost, and the server's workers measure
+each request (bench/request_cpu.py). The server is granian, as deployed, and gunicorn
+(`--server gunicorn`, the bench extra) where it is installed.
 
 It runs `python -m bench` in a subprocess (the benchmark configures Django for its own
 database): PostgreSQL when the suite runs on it (a database of its own beside the test one),
@@ -36,14 +38,18 @@ def _db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
 
 
-def test_exam_storm_smoke_loses_nothing(tmp_path):
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_exam_storm_smoke_loses_nothing(tmp_path, server):
+    if server == "gunicorn":
+        pytest.importorskip("gunicorn", reason="gunicorn is in the bench extra (make bench)")
     out = tmp_path / "result.json"
     cmd = [sys.executable, "-m", "bench", "exam-storm", "--smoke", "--students", "5",
+           "--server", server,
            "--workers", "1", "--threads", "4", "--connections", "8",
            "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
     if proc.returncode == 77:
-        pytest.skip(f"gunicorn cannot bind a local port here: {proc.stderr[-500:]}")
+        pytest.skip(f"{server} cannot bind a local port here: {proc.stderr[-500:]}")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text())
     assert result["errors"] == 0 and result["students_failed"] == 0, result["failures"]
@@ -57,4 +63,9 @@ def test_exam_storm_smoke_loses_nothing(tmp_path):
     per_request = result["per_request"]
     split = [c for kind, c in per_request.items() if kind.startswith("save, ")]
     assert split and sum(c["requests"] for c in split) == per_request["save"]["requests"]
+    # Every request of the run was measured (the figures of each worker's last second too),
+    # with its server and database CPU.
+    for step in ("login", "start", "save", "submit"):
+        assert per_request[step]["requests"] == result["steps"][step]["count"], step
+        assert per_request[step]["server_cpu_ms"] > 0, per_request[step]
     assert "- saves by statements run, server + db CPU: " in proc.stdout

@@ -1,5 +1,5 @@
 """The instant-starts benchmark, shrunk to a smoke test: 5 logged-in students press start at
-one instant against a live gunicorn server; every start is answered, each student holds one
+one instant against a live server (granian, as deployed); every start is answered, each student holds one
 attempt, and the server measured CPU and SQL for the starts in its workers.
 """
 
@@ -21,7 +21,7 @@ def test_instant_starts_smoke_answers_every_start_and_measures_it(tmp_path):
            "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
     if proc.returncode == 77:
-        pytest.skip(f"gunicorn cannot bind a local port here: {proc.stderr[-500:]}")
+        pytest.skip(f"the server cannot bind a local port here: {proc.stderr[-500:]}")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text())
     assert result["students_failed"] == 0, result["failures"]
