@@ -68,7 +68,6 @@ def kind_of(method: str, path: str) -> str:
 _lock = threading.Lock()
 _totals: dict[str, dict] = {}  # kind -> {"n", "cpu_ns", "db_ns", "db_n", "sql", "sql_max"}
 _local = threading.local()
-_flusher_pid = 0  # the process whose flusher thread runs (none yet in a new worker)
 FLUSH_SECONDS = 0.5
 
 
@@ -157,8 +156,6 @@ def _end(start: tuple) -> None:
                 t["db_n"] += 1
             t["sql"] += sql
             t["sql_max"] = max(t["sql_max"], sql)
-        if _flusher_pid != os.getpid():
-            _start_flusher()
 
 
 class MeasuredApplication:
@@ -167,7 +164,9 @@ class MeasuredApplication:
     `request_finished` has run), in the thread that runs it: the same under every server."""
 
     def __init__(self, application):
+        # Both servers load the application in each worker, after it has started.
         self.application = application
+        _start_flusher()
 
     def __call__(self, environ, start_response):
         if environ.get(_WARMUP_KEY):
@@ -202,9 +201,7 @@ class _Closing:
 def _start_flusher() -> None:
     """Write this worker's figures every `FLUSH_SECONDS` from a thread of its own, so that
     they are on disk `FLUSH_SECONDS` after its last request: granian's workers do not run
-    `atexit` handlers when they are stopped. Called under `_lock`."""
-    global _flusher_pid
-    _flusher_pid = os.getpid()
+    `atexit` handlers when they are stopped."""
 
     def flush_forever():
         written = None

@@ -1,6 +1,6 @@
 """The instant-starts benchmark, shrunk to a smoke test: 5 logged-in students press start at
-one instant against a live server (granian, as deployed); every start is answered, each student holds one
-attempt, and the server measured CPU and SQL for the starts in its workers.
+one instant against a live server (granian, as deployed); every start is answered, each
+student holds one attempt, and the server measured CPU and SQL for the starts in its workers.
 """
 
 import json
