@@ -21,9 +21,11 @@ def _ratio(ceiling: dict | None) -> dict:
     row = {"target": "autosave / bare view, same server, same run", "goal": "≥ 0.5"}
     if not ceiling or ceiling.get("ratio") is None:
         return {**row, "today": "–", "status": NOT_MEASURED}
-    r = ceiling["ratio"]
-    return {**row, "today": f"{r:.3f} ({ceiling['save']['rps']} / {ceiling['bare']['rps']} rps)",
-            "status": MET if r >= 0.5 else NOT_MET, "value": r}
+    r, floor = ceiling["ratio"], (ceiling.get("floor_ratios") or {}).get("answer_row")
+    today = f"{r:.3f} ({ceiling['save']['rps']} / {ceiling['bare']['rps']} rps)"
+    if floor is not None:  # what a save that only wrote its answer's row reached
+        today += f"; the answer row written alone: {floor:.3f}"
+    return {**row, "today": today, "status": MET if r >= 0.5 else NOT_MET, "value": r}
 
 
 def _save_cpu(storm: dict | None, ceiling: dict | None) -> dict:

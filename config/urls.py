@@ -27,16 +27,21 @@ urlpatterns = [
     path("", include("courses.urls")),
 ]
 
-# The benchmark's ceiling (python -m bench ceiling): a bare JSON view on the same server, only
-# when BENCH_ENDPOINTS is set. Never on in production.
+# The benchmark's reference views (config/bench_views.py), only when BENCH_ENDPOINTS is set.
+# Never on in production.
 from django.conf import settings  # noqa: E402
 
 if settings.BENCH_ENDPOINTS:
-    from django.http import JsonResponse  # noqa: E402
+    from . import bench_views  # noqa: E402
 
-    def _bench_bare(request):
-        return JsonResponse({"ok": True})
-
-    urlpatterns.insert(0, path("bench/bare/", _bench_bare, name="bench-bare"))
+    urlpatterns[:0] = [
+        path("bench/bare/", bench_views.bare, name="bench-bare"),
+        path("bench/answer-echo/<id:attempt_id>/<id:slot_id>/", bench_views.answer_echo,
+             name="bench-answer-echo"),
+        path("bench/answer-cache/<id:attempt_id>/<id:slot_id>/",
+             bench_views.answer_cache_write, name="bench-answer-cache-write"),
+        path("bench/answer-row/<id:attempt_id>/<id:slot_id>/", bench_views.answer_row_write,
+             name="bench-answer-row-write"),
+    ]
 # A URL under /api/ that matches nothing answers in the API's JSON error shape.
 handler404 = "config.api_errors.not_found"

@@ -62,6 +62,14 @@ def test_targets_that_are_missed_say_not_met():
         "save 3, start 10, submit 10"
 
 
+def test_the_ratio_row_gives_the_floor_beside_it_and_is_judged_by_the_save_alone():
+    ceiling = {"ratio": 0.31, "floor_ratios": {"answer_echo": 0.7, "answer_row": 0.52}, "save": {"rps": 1550},
+               "bare": {"rps": 5000}}
+    row = by_target(targets.evaluate({"ceiling": ceiling}))["autosave / bare view"]
+    assert row["status"] == "NOT met"
+    assert row["today"] == "0.310 (1550 / 5000 rps); the answer row written alone: 0.520"
+
+
 def test_a_ceiling_alone_gives_the_save_cpu_by_process():
     """The ceiling runs without per-request hooks: its save phase's CPU by process (the whole
     server, every PostgreSQL process) per save answered is the figure, and says so."""

@@ -1,0 +1,75 @@
+"""The benchmark's reference views (python -m bench ceiling), mounted only when
+BENCH_ENDPOINTS is set (config/urls.py). Never on in production: they answer without a session.
+
+- `bare`: a JSON view that reads nothing, the ceiling's unit of a request's cost;
+- `answer_echo`, `answer_cache_write` and `answer_row_write`, three floors under the
+  autosave. Each is sent exactly what the quiz page sends a save (the student's cookies, CSRF
+  header and JSON body), parses the body and answers with a body of the save's shape, checking
+  nothing (no session, owner, enrolment, deadline or sequence). `answer_echo` stores nothing:
+  the floor under any save served by a Python request. `answer_cache_write` stores the answer
+  in the shared cache (one `SET` to Redis as deployed): the floor under a save acknowledged
+  once it is in Redis, with PostgreSQL written later. `answer_row_write` writes the answer's
+  row in one `UPDATE` on its attempt and slot, changing no value (`flagged = flagged`:
+  PostgreSQL still writes a new row version and its WAL, as a save does): the floor under any
+  save that stores its answer in PostgreSQL before it answers. What a real save costs beyond
+  it is what its guarantees and its own Python cost.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponseBadRequest, HttpResponseNotFound, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+
+def bare(request):
+    return JsonResponse({"ok": True})
+
+
+def _as_a_save(view):
+    """A PUT of the save's body, answered in the save's shape, or 400."""
+    # csrf_exempt: a floor has no session to protect; a save's CSRF check is part of its cost.
+    @csrf_exempt
+    @require_http_methods(["PUT"])
+    def answer(request, attempt_id: int, slot_id: int):
+        try:
+            body = json.loads(request.body)
+            answer, sequence = body["answer"], int(body["sequence"])
+        except (ValueError, TypeError, KeyError):
+            return HttpResponseBadRequest("a JSON object with answer and sequence")
+        refused = view(attempt_id, slot_id)
+        if refused is not None:
+            return refused
+        return JsonResponse({"sequence": sequence + 1, "saved_at": timezone.now().isoformat(),
+                             "answer": answer, "conflict": False})
+
+    return answer
+
+
+@_as_a_save
+def answer_echo(attempt_id: int, slot_id: int):
+    return None
+
+
+@_as_a_save
+def answer_cache_write(attempt_id: int, slot_id: int):
+    cache.set(f"bench:answer:{attempt_id}:{slot_id}", True, timeout=600)
+    return None
+
+
+@_as_a_save
+def answer_row_write(attempt_id: int, slot_id: int):
+    # Looked up, not imported: config sits below the apps (.importlinter).
+    table = connection.ops.quote_name(apps.get_model("quizzes", "Response")._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET flagged = flagged "
+                       "WHERE attempt_id = %s AND slot_id = %s", [attempt_id, slot_id])
+        if cursor.rowcount != 1:
+            return HttpResponseNotFound("no such answer")
+    return None
