@@ -23,16 +23,18 @@ from .client import Student, make_answer
 
 # The save's request sent to the bench views that answer it without the save
 # (config/bench_views.py), cheapest first; each is a phase between the bare view and the save.
-FLOORS = ("answer-echo", "answer-cache", "answer-row")
+FLOORS = ("answer-echo", "answer-cache", "answer-row", "answer-rows-batched")
 # Result key: the phase's row in the report, and its column in the CPU table.
 PHASES = {"bare": "bare JSON view",
           "answer_echo": "the save's request, nothing stored or checked",
           "answer_cache": "the save's request, its answer written to the cache, nothing checked",
           "answer_row": "the save's request, its answer's row written, nothing checked",
+          "answer_rows_batched": "the same, the rows written in batches by a writer thread",
           "save": "autosave (PUT)"}
 PHASE_COLUMNS = {"bare": "bare view", "answer_echo": "request only",
                  "answer_cache": "answer in the cache only",
-                 "answer_row": "answer row only", "save": "autosave"}
+                 "answer_row": "answer row only", "answer_rows_batched": "answer rows, batched",
+                 "save": "autosave"}
 
 
 def _key(floor: str) -> str:
@@ -194,7 +196,9 @@ def report(result: dict) -> str:
         f"answer to the cache (one SET), **{floors['answer_cache']}**, the most a save "
         f"acknowledged from the cache could reach; writing the answer's row in one UPDATE, "
         f"**{floors['answer_row']}**, the most any save that stores its answer in PostgreSQL "
-        f"before it answers could reach.",
+        f"before it answers could reach with a statement of its own; writing the rows in one "
+        f"UPDATE per batch from a writer thread of each process (group commit), "
+        f"**{floors['answer_rows_batched']}**.",
         "",
         common.cpu_table(result["cpu_whole_run"]),
         "",

@@ -99,9 +99,9 @@ class Student:
         self.acked[slot_id] = (body["answer"], body["sequence"])
 
     async def save_to_floor(self, floor: str, slot_id: int, answer) -> None:
-        """The save's request, sent to one of the ceiling's floors (config/bench_views.py:
-        `answer-echo` or `answer-row`), recorded as that step: nothing is acknowledged, the
-        sequence does not move."""
+        """The save's request, sent to one of the ceiling's floors (`ceiling.FLOORS`,
+        config/bench_views.py), recorded as that step: nothing is acknowledged, the sequence
+        does not move."""
         await self._request(
             floor, "PUT", f"/bench/{floor}/{self.attempt['id']}/{slot_id}/",
             headers=self._headers(), json={"answer": answer, "sequence": self.sequence[slot_id]})

@@ -42,6 +42,8 @@ if settings.BENCH_ENDPOINTS:
              bench_views.answer_cache_write, name="bench-answer-cache-write"),
         path("bench/answer-row/<id:attempt_id>/<id:slot_id>/", bench_views.answer_row_write,
              name="bench-answer-row-write"),
+        path("bench/answer-rows-batched/<id:attempt_id>/<id:slot_id>/",
+             bench_views.answer_rows_batched, name="bench-answer-rows-batched"),
     ]
 # A URL under /api/ that matches nothing answers in the API's JSON error shape.
 handler404 = "config.api_errors.not_found"
