@@ -1,12 +1,13 @@
 """The ceiling: how fast the same server answers a bare Django JSON view (no database, no
-session read), the save's own request that only writes its answer's row (the floor:
-config/bench_views.py), and the autosave, each driven by the same client at the same
+session read), the save's own request sent to floors that store less than a save and check
+nothing (config/bench_views.py: nothing stored, the answer set in the cache, its row written
+alone or in batches), and the autosave, each driven by the same client at the same
 concurrency in a closed loop (each of C virtual users sends its next request as soon as the
 last one returns).
 
 autosave throughput / bare-view throughput says how much of the stack's capacity the save
-itself costs (target: at least 50%); the floor's throughput over the bare view's says how far
-any save that writes its answer before answering could go on the same server.
+itself costs (target: at least 50%); each floor's throughput over the bare view's says how far
+a save that stores its answer that way could go on the same server.
 """
 
 from __future__ import annotations

@@ -2,21 +2,23 @@
 BENCH_ENDPOINTS is set (config/urls.py). Never on in production: they answer without a session.
 
 - `bare`: a JSON view that reads nothing, the ceiling's unit of a request's cost;
-- `answer_echo`, `answer_cache_write` and `answer_row_write`, three floors under the
-  autosave. Each is sent exactly what the quiz page sends a save (the student's cookies, CSRF
-  header and JSON body), parses the body and answers with a body of the save's shape, checking
-  nothing (no session, owner, enrolment, deadline or sequence). `answer_echo` stores nothing:
-  the floor under any save served by a Python request. `answer_cache_write` stores the answer
-  in the shared cache (one `SET` to Redis as deployed): the floor under a save acknowledged
-  once it is in Redis, with PostgreSQL written later. `answer_row_write` writes the answer's
-  row in one `UPDATE` on its attempt and slot, changing no value (`flagged = flagged`:
-  PostgreSQL still writes a new row version and its WAL, as a save does): the floor under any
-  save that stores its answer in PostgreSQL before it answers. What a real save costs beyond
-  it is what its guarantees and its own Python cost. `answer_rows_batched` writes the same
-  row, but in one `UPDATE` per batch: the request thread queues its row for a writer thread of
-  its process and answers once the batch holding it has committed (a group commit). The floor
-  under a save that is still stored in PostgreSQL before it answers but shares its round trip
-  and its statement with the saves that arrived meanwhile.
+- four floors under the autosave. Each is sent exactly what the quiz page sends a save (the
+  student's cookies, CSRF header and JSON body), parses the body and answers with a body of
+  the save's shape, checking nothing (no session, owner, enrolment, deadline or sequence):
+  - `answer_echo` stores nothing: the floor under any save served by a Python request;
+  - `answer_cache_write` stores the answer in the shared cache (one `SET` to Redis as
+    deployed): the floor under a save acknowledged once it is in Redis, with PostgreSQL
+    written later;
+  - `answer_row_write` writes the answer's row in one `UPDATE` on its attempt and slot,
+    changing no value (`flagged = flagged`: PostgreSQL still writes a new row version and its
+    WAL, as a save does): the floor under any save that stores its answer in PostgreSQL before
+    it answers. What a real save costs beyond it is what its guarantees and its own Python
+    cost;
+  - `answer_rows_batched` writes the same row, but in one `UPDATE` per batch: the request
+    thread queues its row for a writer thread of its process and answers once the batch
+    holding it has committed (a group commit). The floor under a save still stored in
+    PostgreSQL before it answers, sharing its round trip and its statement with the saves
+    that arrived meanwhile.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def bare(request):
 
 
 def _as_a_save(view):
-    """A PUT of the save's body, answered in the save's shape, or 400."""
+    """A PUT of the save's body, answered in the save's shape, or 400. `view(attempt_id,
+    slot_id, answer)` stores it, or answers a refusal."""
     # csrf_exempt: a floor has no session to protect; a save's CSRF check is part of its cost.
     @csrf_exempt
     @require_http_methods(["PUT"])
@@ -48,7 +51,7 @@ def _as_a_save(view):
             answer, sequence = body["answer"], int(body["sequence"])
         except (ValueError, TypeError, KeyError):
             return HttpResponseBadRequest("a JSON object with answer and sequence")
-        refused = view(attempt_id, slot_id)
+        refused = view(attempt_id, slot_id, answer)
         if refused is not None:
             return refused
         return JsonResponse({"sequence": sequence + 1, "saved_at": timezone.now().isoformat(),
@@ -58,18 +61,18 @@ def _as_a_save(view):
 
 
 @_as_a_save
-def answer_echo(attempt_id: int, slot_id: int):
+def answer_echo(attempt_id: int, slot_id: int, answer):
     return None
 
 
 @_as_a_save
-def answer_cache_write(attempt_id: int, slot_id: int):
-    cache.set(f"bench:answer:{attempt_id}:{slot_id}", True, timeout=600)
+def answer_cache_write(attempt_id: int, slot_id: int, answer):
+    cache.set(f"bench:answer:{attempt_id}:{slot_id}", answer, timeout=600)
     return None
 
 
 @_as_a_save
-def answer_row_write(attempt_id: int, slot_id: int):
+def answer_row_write(attempt_id: int, slot_id: int, answer):
     # Looked up, not imported: config sits below the apps (.importlinter).
     table = connection.ops.quote_name(apps.get_model("quizzes", "Response")._meta.db_table)
     with connection.cursor() as cursor:
@@ -122,6 +125,8 @@ class _GroupWriter:
                         [n for key in keys for n in key])
                     written = set(cursor.fetchall())
             except Exception as exc:  # every waiter hears of it; the thread goes on
+                # No request signals run in this thread: drop a broken connection here.
+                connection.close_if_unusable_or_obsolete()
                 for item in batch:
                     item.error = exc
                     item.done.set()
@@ -145,7 +150,7 @@ _group_writer = _GroupWriter()
 
 
 @_as_a_save
-def answer_rows_batched(attempt_id: int, slot_id: int):
+def answer_rows_batched(attempt_id: int, slot_id: int, answer):
     if not _group_writer.write(attempt_id, slot_id):
         return HttpResponseNotFound("no such answer")
     return None
