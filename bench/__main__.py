@@ -17,7 +17,7 @@ import argparse
 import importlib.util
 import sys
 
-from . import common
+from . import common, request_cpu
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -37,6 +37,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "default 10, or 1 with --quick)")
     p.add_argument("--starts", type=int, help="instant-starts: students (default 3000)")
     p.add_argument("--revisit", type=float, default=0.2)
+    p.add_argument("--floor-beside-saves", choices=request_cpu.FLOORS,
+                   help="exam-storm: send each save's request to this floor of the ceiling "
+                        "right after it, to read the floor's CPU per request in the storm")
     p.add_argument("--connections", type=int, default=64, help="client connection pool")
     p.add_argument("--workers", type=int, default=2, help="web server worker processes")
     p.add_argument("--threads", type=int, default=4, help="threads per web server worker")
@@ -104,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                 students=students, think_min=args.think_min if args.think_min is not None
                 else tmin, think_max=args.think_max if args.think_max is not None else tmax,
                 login_rate=args.login_rate, start_spread=spread,
-                revisit=args.revisit, connections=args.connections)
+                revisit=args.revisit, connections=args.connections,
+                floor_beside_saves=args.floor_beside_saves)
             result = exam_storm.run(params, db_url=args.db_url, cache_url=cache_url,
                                     server_config=config, keep_db=args.keep_db,
                                     drop_template=args.smoke)

@@ -21,10 +21,8 @@ from pathlib import Path
 
 from . import common
 from .client import Student, make_answer
+from .request_cpu import FLOORS  # each floor is a phase between the bare view and the save
 
-# The save's request sent to the bench views that answer it without the save
-# (config/bench_views.py), cheapest first; each is a phase between the bare view and the save.
-FLOORS = ("answer-echo", "answer-cache", "answer-row", "answer-rows-batched")
 # Result key: the phase's row in the report, and its column in the CPU table.
 PHASES = {"bare": "bare JSON view",
           "answer_echo": "the save's request, nothing stored or checked",

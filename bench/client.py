@@ -99,7 +99,7 @@ class Student:
         self.acked[slot_id] = (body["answer"], body["sequence"])
 
     async def save_to_floor(self, floor: str, slot_id: int, answer) -> None:
-        """The save's request, sent to one of the ceiling's floors (`ceiling.FLOORS`,
+        """The save's request, sent to one of the ceiling's floors (`request_cpu.FLOORS`,
         config/bench_views.py), recorded as that step: nothing is acknowledged, the sequence
         does not move."""
         await self._request(

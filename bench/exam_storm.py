@@ -41,6 +41,10 @@ class StormParams:
     revisit: float = 0.2
     connections: int = 64
     seed: int = 20250101
+    # A floor (request_cpu.FLOORS) sent the same request right after each save, so that the
+    # report gives what the floor costs under the storm's conditions beside the save. It adds
+    # requests to the run: not for the targets' figures.
+    floor_beside_saves: str | None = None
 
 
 async def _run_students(base_url: str, params: StormParams, usernames: list[str], course: str,
@@ -75,7 +79,11 @@ async def _run_students(base_url: str, params: StormParams, usernames: list[str]
                     plan.append(r.choice(questions[:-1]))
                 for q in plan:
                     await asyncio.sleep(r.uniform(params.think_min, params.think_max))
-                    await student.save(q["slot_id"], make_answer(q, r))
+                    answer = make_answer(q, r)
+                    await student.save(q["slot_id"], answer)
+                    if params.floor_beside_saves:
+                        await student.save_to_floor(params.floor_beside_saves, q["slot_id"],
+                                                    answer)
                 await asyncio.sleep(r.uniform(params.think_min, params.think_max) / 2)
                 await student.submit()
             except StepFailed as exc:
@@ -190,7 +198,8 @@ def run(params: StormParams, *, db_url: str, cache_url: str | None,
         cpu = meter.stop()
     per_request = server.request_figures()  # complete now that the workers have exited
     rec: common.Recorder = out["rec"]
-    summary = rec.summary(STEPS)
+    summary = rec.summary(STEPS + ([params.floor_beside_saves] if params.floor_beside_saves
+                                   else []))
     saves = rec.samples.get("save", [])
     save_span = (max(s[0] for s in saves) - min(s[0] for s in saves)) if len(saves) > 1 else 0
     starts = rec.samples.get("start", [])
@@ -258,6 +267,9 @@ def report(result: dict) -> str:
         f"{'yes' if result.get('prepared_attempts') else 'no'}.",
         f"Think {p['think_min']}–{p['think_max']} s per answer, logins at "
         f"{p['login_rate']}/s, start spread {p['start_spread']} s, revisit {p['revisit']}.",
+        *([f"Beside each save, its request sent to the floor `{p['floor_beside_saves']}` "
+           "(config/bench_views.py): these figures are not the targets'."]
+          if p.get("floor_beside_saves") else []),
         "",
         common.step_table(result["steps"], TARGET_P95_MS, result.get("per_request")),
         "",

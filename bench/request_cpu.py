@@ -47,6 +47,10 @@ KINDS = [
     ("POST", re.compile(r"^/api/attempts/\d+/submit/$"), "submit"),
     ("GET", re.compile(r"^/bench/bare/$"), "bare"),
 ]
+# The bench views that answer a save's request without the save, cheapest first
+# (config/bench_views.py): the ceiling's floors, which the storm can send beside each save.
+FLOORS = ("answer-echo", "answer-cache", "answer-row", "answer-rows-batched")
+KINDS += [("PUT", re.compile(rf"^/bench/{floor}/\d+/\d+/$"), floor) for floor in FLOORS]
 
 
 def save_by_statements(sql: int) -> str:

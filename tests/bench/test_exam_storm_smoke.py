@@ -69,3 +69,27 @@ def test_exam_storm_smoke_loses_nothing(tmp_path, server):
         assert per_request[step]["requests"] == result["steps"][step]["count"], step
         assert per_request[step]["server_cpu_ms"] > 0, per_request[step]
     assert "- saves by statements run, server + db CPU: " in proc.stdout
+
+
+def test_exam_storm_measures_a_floor_beside_each_save(tmp_path):
+    """`--floor-beside-saves`: each save's request is sent to the floor right after it, and the
+    floor's requests are measured as the save's are, without touching what the run checks."""
+    out = tmp_path / "result.json"
+    cmd = [sys.executable, "-m", "bench", "exam-storm", "--smoke", "--students", "5",
+           "--floor-beside-saves", "answer-row",
+           "--workers", "1", "--threads", "4", "--connections", "8",
+           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
+    if proc.returncode == 77:
+        pytest.skip(f"granian cannot bind a local port here: {proc.stderr[-500:]}")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["errors"] == 0 and result["students_failed"] == 0, result["failures"]
+    assert result["db_check"]["lost_answers"] == 0, result["db_check"]["problems"]
+    steps, per_request = result["steps"], result["per_request"]
+    assert steps["answer-row"]["count"] == steps["save"]["count"] > 0
+    assert per_request["answer-row"]["requests"] == steps["save"]["count"]
+    assert per_request["answer-row"]["server_cpu_ms"] > 0
+    assert per_request["answer-row"]["sql_max"] == 1  # the one UPDATE
+    assert "| answer-row | " in proc.stdout
+    assert "Beside each save, its request sent to the floor `answer-row`" in proc.stdout
