@@ -27,8 +27,8 @@ urlpatterns = [
     path("", include("courses.urls")),
 ]
 
-# The benchmark's reference views (config/bench_views.py), only when BENCH_ENDPOINTS is set.
-# Never on in production.
+# The benchmark's bare view (config/bench_views.py; its floors are answered by middleware), only
+# when BENCH_ENDPOINTS is set. Never on in production.
 from django.conf import settings  # noqa: E402
 
 if settings.BENCH_ENDPOINTS:
@@ -36,14 +36,6 @@ if settings.BENCH_ENDPOINTS:
 
     urlpatterns[:0] = [
         path("bench/bare/", bench_views.bare, name="bench-bare"),
-        path("bench/answer-echo/<id:attempt_id>/<id:slot_id>/", bench_views.answer_echo,
-             name="bench-answer-echo"),
-        path("bench/answer-cache/<id:attempt_id>/<id:slot_id>/",
-             bench_views.answer_cache_write, name="bench-answer-cache-write"),
-        path("bench/answer-row/<id:attempt_id>/<id:slot_id>/", bench_views.answer_row_write,
-             name="bench-answer-row-write"),
-        path("bench/answer-rows-batched/<id:attempt_id>/<id:slot_id>/",
-             bench_views.answer_rows_batched, name="bench-answer-rows-batched"),
     ]
 # A URL under /api/ that matches nothing answers in the API's JSON error shape.
 handler404 = "config.api_errors.not_found"
