@@ -208,9 +208,10 @@ def report(result: dict) -> str:
         f"{'met' if result['target_ratio_met'] else 'NOT met'}); lost answers "
         f"{result['lost_answers']} of {result['acknowledged_saves']} acknowledged.",
         "",
-        f"The floors, sent exactly what a save is sent and checking nothing "
-        f"(config/bench_views.py): storing nothing, **{floors['answer_echo']}** of the bare "
-        f"view, the most any save answered by a Python request could reach here; writing the "
+        f"The floors, sent exactly what a save is sent, answered where the proven save is and "
+        f"checking nothing (config/bench_views.py): storing nothing, "
+        f"**{floors['answer_echo']}** of the bare view, the most any save answered there could "
+        f"reach; writing the "
         f"answer to the cache (one SET), **{floors['answer_cache']}**, the most a save "
         f"acknowledged from the cache could reach; writing the answer's row in one UPDATE, "
         f"**{floors['answer_row']}**, the most any save that stores its answer in PostgreSQL "
