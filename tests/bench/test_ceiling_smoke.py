@@ -10,13 +10,10 @@ installed.
 Runs `python -m bench` in a subprocess as the exam-storm smoke test does (PostgreSQL when the
 suite runs on it, else an SQLite file)."""
 
-import json
-import subprocess
-import sys
 
 import pytest
 
-from .test_exam_storm_smoke import REPO, _db_url, _redis_url
+from .test_exam_storm_smoke import run_bench
 
 pytestmark = pytest.mark.slow
 
@@ -25,15 +22,8 @@ pytestmark = pytest.mark.slow
 def test_ceiling_smoke_splits_each_phase_by_process(tmp_path, server):
     if server == "gunicorn":
         pytest.importorskip("gunicorn", reason="gunicorn is in the bench extra (make bench)")
-    out = tmp_path / "result.json"
-    cmd = [sys.executable, "-m", "bench", "ceiling", "--server", server, "--duration", "1",
-           "--connections", "4", "--workers", "1", "--threads", "2",
-           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
-    if proc.returncode == 77:
-        pytest.skip(f"{server} cannot bind a local port here: {proc.stderr[-500:]}")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads(out.read_text())
+    result, stdout = run_bench(tmp_path, "ceiling", "--server", server, "--duration", "1",
+                               "--connections", "4", "--threads", "2")
     assert result["server"].startswith(f"{server} ")
     assert result["lost_answers"] == 0 and result["save"]["errors"] == 0
     for phase in ("bare", "answer_echo", "answer_cache", "answer_row", "answer_rows_batched",
@@ -48,4 +38,4 @@ def test_ceiling_smoke_splits_each_phase_by_process(tmp_path, server):
         floor: round(result[floor]["rps"] / result["bare"]["rps"], 3)
         for floor in ("answer_echo", "answer_cache", "answer_row", "answer_rows_batched")}
     assert ("| process | bare view | request only | answer in the cache only | answer row only "
-            "| answer rows, batched | autosave |") in proc.stdout
+            "| answer rows, batched | autosave |") in stdout

@@ -38,20 +38,25 @@ def _db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
 
 
+def run_bench(tmp_path: Path, *args: str) -> tuple[dict, str]:
+    """`python -m bench ARGS` with one server worker against this suite's database and Redis:
+    its JSON result and what it printed. Skipped when the server cannot bind a local port."""
+    out = tmp_path / "result.json"
+    cmd = [sys.executable, "-m", "bench", *args, "--workers", "1",
+           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
+    if proc.returncode == 77:
+        pytest.skip(f"the server cannot bind a local port here: {proc.stderr[-500:]}")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(out.read_text()), proc.stdout
+
+
 @pytest.mark.parametrize("server", ["granian", "gunicorn"])
 def test_exam_storm_smoke_loses_nothing(tmp_path, server):
     if server == "gunicorn":
         pytest.importorskip("gunicorn", reason="gunicorn is in the bench extra (make bench)")
-    out = tmp_path / "result.json"
-    cmd = [sys.executable, "-m", "bench", "exam-storm", "--smoke", "--students", "5",
-           "--server", server,
-           "--workers", "1", "--threads", "4", "--connections", "8",
-           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
-    if proc.returncode == 77:
-        pytest.skip(f"{server} cannot bind a local port here: {proc.stderr[-500:]}")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads(out.read_text())
+    result, stdout = run_bench(tmp_path, "exam-storm", "--smoke", "--students", "5",
+                               "--server", server, "--threads", "4", "--connections", "8")
     assert result["errors"] == 0 and result["students_failed"] == 0, result["failures"]
     check = result["db_check"]
     assert check["acknowledged_saves"] >= 50
@@ -68,22 +73,15 @@ def test_exam_storm_smoke_loses_nothing(tmp_path, server):
     for step in ("login", "start", "save", "submit"):
         assert per_request[step]["requests"] == result["steps"][step]["count"], step
         assert per_request[step]["server_cpu_ms"] > 0, per_request[step]
-    assert "- saves by statements run, server + db CPU: " in proc.stdout
+    assert "- saves by statements run, server + db CPU: " in stdout
 
 
 def test_exam_storm_measures_a_floor_beside_each_save(tmp_path):
     """`--floor-beside-saves`: each save's request is sent to the floor right after it, and the
     floor's requests are measured as the save's are, without touching what the run checks."""
-    out = tmp_path / "result.json"
-    cmd = [sys.executable, "-m", "bench", "exam-storm", "--smoke", "--students", "5",
-           "--floor-beside-saves", "answer-row",
-           "--workers", "1", "--threads", "4", "--connections", "8",
-           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
-    if proc.returncode == 77:
-        pytest.skip(f"granian cannot bind a local port here: {proc.stderr[-500:]}")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads(out.read_text())
+    result, stdout = run_bench(tmp_path, "exam-storm", "--smoke", "--students", "5",
+                               "--floor-beside-saves", "answer-row", "--threads", "4",
+                               "--connections", "8")
     assert result["errors"] == 0 and result["students_failed"] == 0, result["failures"]
     assert result["db_check"]["lost_answers"] == 0, result["db_check"]["problems"]
     steps, per_request = result["steps"], result["per_request"]
@@ -91,5 +89,5 @@ def test_exam_storm_measures_a_floor_beside_each_save(tmp_path):
     assert per_request["answer-row"]["requests"] == steps["save"]["count"]
     assert per_request["answer-row"]["server_cpu_ms"] > 0
     assert per_request["answer-row"]["sql_max"] == 1  # the one UPDATE
-    assert "| answer-row | " in proc.stdout
-    assert "Beside each save, its request sent to the floor `answer-row`" in proc.stdout
+    assert "| answer-row | " in stdout
+    assert "Beside each save, its request sent to the floor `answer-row`" in stdout

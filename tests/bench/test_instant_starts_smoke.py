@@ -3,27 +3,17 @@ one instant against a live server (granian, as deployed); every start is answere
 student holds one attempt, and the server measured CPU and SQL for the starts in its workers.
 """
 
-import json
-import subprocess
-import sys
 
 import pytest
 
-from .test_exam_storm_smoke import REPO, _db_url, _redis_url
+from .test_exam_storm_smoke import run_bench
 
 pytestmark = pytest.mark.slow
 
 
 def test_instant_starts_smoke_answers_every_start_and_measures_it(tmp_path):
-    out = tmp_path / "result.json"
-    cmd = [sys.executable, "-m", "bench", "instant-starts", "--smoke", "--starts", "5",
-           "--workers", "1", "--threads", "4", "--connections", "8",
-           "--db-url", _db_url(tmp_path), "--cache-url", _redis_url(), "--json", str(out)]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
-    if proc.returncode == 77:
-        pytest.skip(f"the server cannot bind a local port here: {proc.stderr[-500:]}")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads(out.read_text())
+    result, stdout = run_bench(tmp_path, "instant-starts", "--smoke", "--starts", "5",
+                               "--threads", "4", "--connections", "8")
     assert result["students_failed"] == 0, result["failures"]
     assert result["db_check"] == {"started": 5, "attempts_missing": 0,
                                   "students_with_two_attempts": 0}
@@ -33,4 +23,4 @@ def test_instant_starts_smoke_answers_every_start_and_measures_it(tmp_path):
     assert start["server_cpu_ms"] > 0 and start["sql_max"] >= 1
     if result["database"].startswith("127.0.0.1"):  # PostgreSQL on this machine
         assert start["db_cpu_ms"] is not None and start["db_cpu_ms"] > 0
-    assert "| 3000 starts at one instant" in proc.stdout  # the targets table
+    assert "| 3000 starts at one instant" in stdout  # the targets table
