@@ -74,12 +74,15 @@ def answer_cache_write(attempt_id: int, slot_id: int, answer):
     return None
 
 
+def _answers_table() -> str:
+    # Looked up, not imported: config sits below the apps (.importlinter).
+    return connection.ops.quote_name(apps.get_model("quizzes", "Response")._meta.db_table)
+
+
 @_as_a_save
 def answer_row_write(attempt_id: int, slot_id: int, answer):
-    # Looked up, not imported: config sits below the apps (.importlinter).
-    table = connection.ops.quote_name(apps.get_model("quizzes", "Response")._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET flagged = flagged "
+        cursor.execute(f"UPDATE {_answers_table()} SET flagged = flagged "
                        "WHERE attempt_id = %s AND slot_id = %s", [attempt_id, slot_id])
         if cursor.rowcount != 1:
             return HttpResponseNotFound("no such answer")
@@ -136,11 +139,10 @@ class _GroupWriter:
 
 def _write_rows(keys: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """The one `UPDATE` of a batch; the (attempt, slot) of the rows it found."""
-    table = connection.ops.quote_name(apps.get_model("quizzes", "Response")._meta.db_table)
     with connection.cursor() as cursor:
         # Row values and RETURNING: PostgreSQL, and SQLite for the smoke test.
         cursor.execute(
-            f"UPDATE {table} SET flagged = flagged WHERE (attempt_id, slot_id) IN "
+            f"UPDATE {_answers_table()} SET flagged = flagged WHERE (attempt_id, slot_id) IN "
             f"({', '.join(['(%s, %s)'] * len(keys))}) RETURNING attempt_id, slot_id",
             [n for key in sorted(keys) for n in key])
         return set(cursor.fetchall())

@@ -1,15 +1,13 @@
 """The ceiling benchmark, shrunk to a smoke test: 4 students against a live server for a second
 per phase (the bare view; the save's request answered without storing anything, with its
 answer only set in the cache, with only its answer's row written, alone or in batches; the
-save); it
-reports each phase's CPU per request by process (the server runs without the
+save); it reports each phase's CPU per request by process (the server runs without the
 per-request figures, whose cost would count as the requests') and loses nothing. The server is
 granian, as deployed, and gunicorn (`--server gunicorn`, the bench extra) where it is
 installed.
 
 Runs `python -m bench` in a subprocess as the exam-storm smoke test does (PostgreSQL when the
 suite runs on it, else an SQLite file)."""
-
 
 import pytest
 
