@@ -139,19 +139,23 @@ def _attempt_access(user: AbstractBaseUser, attempt: Attempt, role: str | None) 
 
 
 def review_close_at(*, quiz: Quiz, user_id: int):
-    """When the "closed" review window may begin for this student: their own close (their
-    override's, else the quiz's), but, when the quiz closes for the class, never before the
-    latest close any student was given, since a key shown then could still help that student
-    answer. None: the quiz never closes for them. The quiz's overrides are read once per quiz
-    object, unless they came with it (`attempt_reads.attempt_with_responses`)."""
+    """When the "closed" review window may begin for this student: the latest close any
+    student was given (the quiz's own, which every student without an override keeps, and
+    every override's), since a key shown before then could still help that student answer.
+    An early sitting (an override that closes sooner) waits for the class. None: someone can
+    still answer whenever they like (no close for the student or for the class). The quiz's
+    overrides are read once per quiz object, unless they came with it
+    (`attempt_reads.attempt_with_responses`)."""
     closes = getattr(quiz, "_override_closes", None)
     if closes is None:
         closes = attempt_reads.quiz_override_closes(quiz_id=quiz.pk)
         quiz._override_closes = closes
     own = closes.get(user_id, quiz.close_at)
-    if own is None or quiz.close_at is None or not closes:
+    if own is None or not closes:
         return own
-    return max(own, *closes.values())
+    if quiz.close_at is None:
+        return None
+    return max(quiz.close_at, *closes.values())
 
 
 def review_items(*, attempt: Attempt, viewer_can_teach: bool, now=None) -> set[str]:
