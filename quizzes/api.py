@@ -255,7 +255,7 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
-SEQUENCE_MAX = 2**31 - 2  # the column is a 32-bit integer, and a save stores sequence + 1
+SEQUENCE_MAX = limits.SEQUENCE_MAX
 # Set on a request whose one-statement save quizzes/api_fast.py already tried in vain.
 SAVE_KNOWN_TRIED = "save_known_tried"
 

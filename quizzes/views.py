@@ -19,7 +19,16 @@ from django.views.decorators.http import require_POST
 from config.errors import ApplicationError
 from courses.access import forbidden, require_attempt_owner, teacher_access_get
 
-from . import attempt_runtime, qtype_registry, qtypes, reports, selectors, services, session_proofs
+from . import (
+    attempt_runtime,
+    limits,
+    qtype_registry,
+    qtypes,
+    reports,
+    selectors,
+    services,
+    session_proofs,
+)
 from .forms import GradeOverrideForm, QuizOverrideForm
 from .models import Attempt, Dispute, Question, Quiz, QuizOverride, Response
 
@@ -209,10 +218,7 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
     itself (quizzes.session_proofs); anything else, and every refusal or conflict, takes the
     long way, which reads the session and the user first."""
     prefix = f"s{slot_id}-"
-    try:
-        base = int(request.POST.get(f"{prefix}sequence", "0"))
-    except ValueError:
-        base = None
+    base = _sent_sequence(request, prefix)
 
     def parse(shape):
         return shape.qtype.parse_form(shape.question_data, request.POST, prefix, shape.layout)
@@ -236,6 +242,16 @@ def response_autosave(request: HttpRequest, attempt_id: int, slot_id: int) -> Ht
         return _logged_out_status(request, attempt_id)
     return _autosave_as_user(request, attempt_id, slot_id, base=base, parse=parse,
                              known_tried=known_tried)
+
+
+def _sent_sequence(request: HttpRequest, prefix: str) -> int | None:
+    """The sequence a question's form sent (the one its page last received), or None when it
+    is not a whole number a save can carry: the page is malformed or was edited."""
+    try:
+        base = int(request.POST.get(f"{prefix}sequence", "0"))
+    except ValueError:
+        return None
+    return base if 0 <= base <= limits.SEQUENCE_MAX else None
 
 
 def _logged_out_status(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -292,9 +308,13 @@ def _save_whole_form(request: HttpRequest, attempt: Attempt) -> list[str]:
         try:
             answer = shape.qtype.parse_form(shape.question_data, request.POST, prefix,
                                             shape.layout)
-            base = int(request.POST.get(f"{prefix}sequence", "0"))
-        except (qtypes.ResponseError, ValueError) as exc:
+        except qtypes.ResponseError as exc:
             problems.append(str(exc))
+            continue
+        base = _sent_sequence(request, prefix)
+        if base is None:
+            problems.append(_("Question %(n)s was not saved: the page sent a malformed save; "
+                              "reload it.") % {"n": shape.position})
             continue
         if answer == stored:
             continue
