@@ -238,7 +238,8 @@ def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
     the deadline (min(start + time limit, close), as `attempt_deadline`), and hands over the
     questions rendered when the attempt was built, which the row keeps until the attempt is
     closed, as the JSON text the database holds (`attempt.prepared_questions_text`; None for an
-    attempt built before they were kept; `prepared_questions` itself is not read). Two starts
+    attempt built before they were kept or with an item the pool had no images for;
+    `prepared_questions` itself is not read). Two starts
     at once: the second waits for the first's row lock and then finds nothing prepared.
     Elsewhere (SQLite) None: the start checks the rules and then takes it (`_take_prepared`).
     """
@@ -432,7 +433,12 @@ def _prepare_batch(quiz_id: int, user_ids: list[int], now) -> int:
         pairs = [_build(draw, user_id=user_id, state=Attempt.State.PREPARED, number=0,
                         started_at=now, deadline=None) for user_id in wanted]
         for attempt, attempt_responses in pairs:
-            attempt.prepared_questions = _questions_shown_at_start(attempt, attempt_responses)
+            # An item the pool had no images for is drawn again at the start
+            # (`attempt_images_redraw`, when the attempt is read): the questions rendered now
+            # would show it missing, so the start renders them then.
+            if not any(_images_missing(r) for r in attempt_responses):
+                attempt.prepared_questions = _questions_shown_at_start(attempt,
+                                                                       attempt_responses)
         attempts = Attempt.all_states.bulk_create([attempt for attempt, _responses in pairs])
         responses = []
         for attempt, (_built, attempt_responses) in zip(attempts, pairs, strict=True):

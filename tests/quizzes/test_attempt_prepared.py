@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection  # noqa: F401 - read by the skipif condition
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -22,6 +23,8 @@ from quizzes.attempt_build import (
     quiz_attempts_prepare,
 )
 from quizzes.models import Attempt, Question, Quiz, QuizOverride, Response
+
+from .test_spot_pool_reveals import fill_pool, spot_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +347,22 @@ def test_without_update_from_the_start_takes_the_prepared_attempt_after_the_chec
     attempt = _take_prepared(quiz=quiz, user=student, number=1, now=now, deadline=None)
     assert attempt.pk == built.pk and Attempt.objects.get(pk=built.pk).started_at == now
     assert _take_prepared(quiz=quiz, user=student, number=2, now=now, deadline=None) is None
+
+
+def test_an_attempt_prepared_while_the_pool_was_short_starts_with_its_images_drawn(
+        mini_course, make_user, enrol):
+    """Its questions are not kept from the build, which showed the item missing: the start
+    draws the images as the attempt's read does, and both answer alike."""
+    graded = spot_quiz(mini_course, "graded", Quiz.Kind.WEEKLY, count=4, fakes=2)
+    student = make_user("early-bird")
+    enrol(student, mini_course, "student")
+    assert quiz_attempts_prepare(quiz_id=graded.pk) == 1  # built while the pool is empty
+    fill_pool(4, 4)  # the worker fills it before the opening
+    client = Client()
+    client.force_login(student)
+    started = client.post(reverse("api-attempt-start", args=[mini_course.slug, graded.slug]))
+    assert started.status_code == 201
+    item = started.json()["questions"][0]
+    assert not item["view"]["unavailable"] and started.json()["max_score"] == item["max_mark"] > 0
+    read = client.get(reverse("api-attempt", args=[started.json()["id"]]))
+    assert started.json() == read.json()
