@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.cache import cache
@@ -56,19 +57,22 @@ def draw_split(*, count: int, fakes: int, generated: int, real: int) -> tuple[in
 
 
 def spot_instance(*, data: dict, rng: random.Random, course_id: int | None = None,
-                  unrevealed_in=None) -> dict:
+                  unrevealed_in=None, exclude: Collection[str] = ()) -> dict:
     """Draw `fakes` generated and `count - fakes` real images for one attempt in `course_id`
     (the shipped pool and the course's uploaded photos; see draw_split when one side is short).
 
     `unrevealed_in`: a course (graded quizzes): only images whose key no student of that course
     has seen in a review (PoolImageReveal). If too few are left, the item has no images for
     now, like an empty pool: the worker is asked to add more, and the attempt draws them when it
-    is next shown (quizzes.services.attempt_images_redraw).
+    is next shown (quizzes.services.attempt_images_redraw). `exclude`: image ids not to draw
+    (the student's attempts of the other kind that are still open).
     """
     count, fakes = data["count"], data["fakes"]
     if unrevealed_in is not None:
         course_id = unrevealed_in
     images = drawable_images(course_id=course_id, unrevealed=unrevealed_in is not None)
+    if exclude:
+        images = images.exclude(pk__in=list(exclude))
     generated = list(images.filter(kind=PoolImage.Kind.GENERATED)
                      .values_list("pk", "detector_prob"))
     real = list(images.filter(kind=PoolImage.Kind.REAL).values_list("pk", "detector_prob"))

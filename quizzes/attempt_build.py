@@ -159,7 +159,7 @@ def _build(draw: QuizDraw, *, user_id: int, state: str, number: int, started_at,
         rng.shuffle(order)
     responses = []
     for i, (slot, version) in enumerate(zip(draw.slots, versions, strict=True)):
-        instance = _instantiate(version, rng, quiz=quiz)
+        instance = _instantiate(version, rng, quiz=quiz, user_id=user_id)
         data = instance if instance is not None else _layout_data(version, quiz)
         responses.append(Response(
             slot=slot, position=order.index(i) + 1, version=version,
@@ -175,9 +175,11 @@ def _build(draw: QuizDraw, *, user_id: int, state: str, number: int, started_at,
     return attempt, responses
 
 
-def _instantiate(version: QuestionVersion, rng: random.Random, *, quiz: Quiz) -> dict | None:
+def _instantiate(version: QuestionVersion, rng: random.Random, *, quiz: Quiz,
+                 user_id: int) -> dict | None:
     """Per-attempt data for types drawn at start (spot_the_fake's images); None for others."""
-    return qtype_registry.get(version.qtype).make_instance(data=version.data, rng=rng, quiz=quiz)
+    return qtype_registry.get(version.qtype).make_instance(data=version.data, rng=rng, quiz=quiz,
+                                                           user_id=user_id)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -575,7 +577,8 @@ def attempt_images_redraw(*, attempt: Attempt, responses: list[Response]) -> boo
                                                          if _images_missing(r)])):
             if not _images_missing(response):
                 continue
-            instance = _instantiate(response.version, rng, quiz=locked.quiz)
+            instance = _instantiate(response.version, rng, quiz=locked.quiz,
+                                    user_id=locked.user_id)
             if not instance or not instance.get("images"):
                 continue
             response.instance = instance

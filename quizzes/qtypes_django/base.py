@@ -143,9 +143,10 @@ class QTypeWeb:
 
     # -- attempts --------------------------------------------------------------------------
 
-    def make_instance(self, *, data: dict, rng: random.Random, quiz) -> dict | None:
-        """Data drawn for one attempt when it starts (stored on its response, used instead of
-        the version's ``data``); None when every attempt uses the version's data."""
+    def make_instance(self, *, data: dict, rng: random.Random, quiz, user_id: int
+                      ) -> dict | None:
+        """Data drawn for `user_id`'s attempt when it starts (stored on its response, used
+        instead of the version's ``data``); None when every attempt uses the version's data."""
         return None
 
     def counts(self, instance: dict | None) -> bool:

@@ -25,7 +25,8 @@ class SpotTheFakeWeb(QTypeWeb):
     right_answer_label = _("Generated images among those shown")
     right_answer_with_review = False  # the review marks each image generated or real
 
-    def make_instance(self, *, data: dict, rng: random.Random, quiz) -> dict | None:
+    def make_instance(self, *, data: dict, rng: random.Random, quiz, user_id: int
+                      ) -> dict | None:
         from inference.pool import spot_instance  # the image pools live with the demos
 
         from ..models import Quiz
@@ -33,7 +34,8 @@ class SpotTheFakeWeb(QTypeWeb):
         # A graded quiz never shows an image whose key a student of the course saw in a review.
         graded = quiz.kind != Quiz.Kind.PRACTICE
         return spot_instance(data=data, rng=rng, course_id=quiz.course_id,
-                             unrevealed_in=quiz.course_id if graded else None)
+                             unrevealed_in=quiz.course_id if graded else None,
+                             exclude=_shown_in_other_kind(quiz, user_id, graded=graded))
 
     def counts(self, instance: dict | None) -> bool:
         # An item whose images could not be drawn is shown but not counted.
@@ -86,3 +88,22 @@ class SpotTheFakeWeb(QTypeWeb):
 
 
 TYPE = SpotTheFakeWeb()
+
+
+def _shown_in_other_kind(quiz, user_id: int, *, graded: bool) -> set[str]:
+    """The images of `user_id`'s attempts of the course that are built or open, in practice
+    quizzes when `graded`, else in graded ones. A student's practice and graded attempts never
+    share an image while both may still be answered: a practice attempt's review, which a
+    student may have as often as they like, would otherwise give the keys of a graded attempt
+    still open. (Once a practice review has shown a key, no graded quiz draws that image again:
+    `graded` draws leave out the revealed ones.)"""
+    from ..models import Attempt, Quiz, Response
+
+    live = (Response.objects.filter(
+        attempt__user_id=user_id, attempt__quiz__course_id=quiz.course_id,
+        attempt__state__in=(Attempt.State.PREPARED, Attempt.State.IN_PROGRESS),
+        version__qtype=SpotTheFakeWeb.core.name, instance__isnull=False))
+    other = (live.exclude(attempt__quiz__kind=Quiz.Kind.PRACTICE) if not graded
+             else live.filter(attempt__quiz__kind=Quiz.Kind.PRACTICE))
+    return {image["id"] for instance in other.values_list("instance", flat=True)
+            for image in (instance or {}).get("images", [])}

@@ -97,7 +97,8 @@ class ColourWeb(QTypeWeb):
         lists=(ListSpec("colours", "Colours", (Col("text", "Colour"),), 3),),
         scalars=(Scalar("right", "The right colour"),))
 
-    def make_instance(self, *, data: dict, rng: random.Random, quiz) -> dict | None:
+    def make_instance(self, *, data: dict, rng: random.Random, quiz, user_id: int
+                      ) -> dict | None:
         return {**data, "tint": rng.choice(TINTS)}
 
     def choice_keys(self, answer: Any, data: dict | None) -> tuple[str, ...]:

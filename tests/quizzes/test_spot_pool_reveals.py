@@ -7,6 +7,7 @@ import random
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
@@ -147,3 +148,40 @@ def test_the_worker_keeps_enough_unrevealed_images(settings, quizzes, mini_cours
     assert unrevealed.filter(kind="generated").count() == 6
     assert unrevealed.filter(kind="real").count() == 6
     assert revealed.count() == len(seen)  # kept for practice quizzes
+
+
+def test_practice_reviews_never_give_the_keys_of_an_open_graded_attempt(mini_course, make_user,
+                                                                       enrol):
+    """A student's practice and graded attempts never share an image while both are open, in
+    either order: practice as often as they like, no review shows a key the graded attempt
+    still asks for."""
+    fill_pool(3, 3)
+    practice = spot_quiz(mini_course, "practice", Quiz.Kind.PRACTICE, count=2, fakes=1)
+    graded = spot_quiz(mini_course, "graded", Quiz.Kind.WEEKLY, count=4, fakes=2)
+    student = make_user("farmer")
+    enrol(student, mini_course, "student")
+    client = Client()
+    client.force_login(student)
+
+    def start(quiz):
+        started = client.post(reverse("api-attempt-start", args=[mini_course.slug, quiz.slug]))
+        assert started.status_code in (200, 201), started.content[:300]
+        return started.json()
+
+    def shown(body):
+        return {image["id"] for image in body["questions"][0]["view"]["images"]}
+
+    # A practice attempt left open, then the graded one: it draws around the practice's images.
+    open_practice = start(practice)
+    graded_body = start(graded)
+    assert len(shown(graded_body)) == 4 and not shown(graded_body) & shown(open_practice)
+    keys = {}
+    reply = client.post(reverse("api-attempt-submit", args=[open_practice["id"]])).json()
+    keys.update({i["id"]: i["fake"] for i in reply["questions"][0]["review"]["images"]})
+    # Then practice again and again while the graded attempt is open.
+    for _round in range(10):
+        body = start(practice)
+        assert len(shown(body)) == 2 and not shown(body) & shown(graded_body)
+        reply = client.post(reverse("api-attempt-submit", args=[body["id"]])).json()
+        keys.update({i["id"]: i["fake"] for i in reply["questions"][0]["review"]["images"]})
+    assert keys and not set(keys) & shown(graded_body)
