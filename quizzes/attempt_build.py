@@ -38,7 +38,7 @@ from courses.models import Enrollment
 from . import attempt_reads, qtype_registry, qtypes, selectors
 from .attempt_runtime import SessionNotProven, SessionProof, attempt_finish_if_overdue
 from .models import Attempt, Category, Question, QuestionVersion, Quiz, QuizOverride, Response, Slot
-from .terms import quiz_terms_for
+from .terms import quiz_terms_for, quiz_terms_lock
 from .timing import attempt_deadline, quiz_terms
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,23 @@ def attempt_prepared_claim(*, user: AbstractBaseUser | None = None,
     return attempt
 
 
+# What a start reads of its quiz once it holds the terms lock.
+_TERMS_FIELDS = ("published", "open_at", "close_at", "time_limit", "grace_period",
+                 "attempts_allowed")
+
+
 def _attempt_start_once(*, user: AbstractBaseUser, quiz: Quiz, now=None) -> tuple[Attempt, bool]:
+    with transaction.atomic():
+        # Held until the attempt is committed, and the terms read after it: a change of the
+        # quiz's dates or time limit, or of an override, waits for this start and then
+        # recomputes its deadline, or this start waits for the change (terms.quiz_terms_lock).
+        quiz_terms_lock(quiz.pk, shared=True)
+        quiz.refresh_from_db(fields=_TERMS_FIELDS)
+        return _attempt_start_holding_terms(user=user, quiz=quiz, now=now)
+
+
+def _attempt_start_holding_terms(*, user: AbstractBaseUser, quiz: Quiz,
+                                 now=None) -> tuple[Attempt, bool]:
     now = now or timezone.now()
     # One read for both "is one open?" and "how many were used?" (a handful of rows at most).
     previous = list(Attempt.objects.filter(quiz=quiz, user=user).order_by())
@@ -520,16 +536,22 @@ def _lock_published(quiz_ids) -> None:
 
 
 def _delete_prepared(attempts) -> int:
-    """Delete prepared attempts and their responses. The responses go in one statement: the
-    ORM's delete would first load every row (a dispute may cascade from a response, though
-    none can from an attempt nobody started), thousands of them before a large opening."""
-    ids = list(attempts.values_list("pk", flat=True))
+    """Delete those of `attempts` still prepared, with their responses; in a transaction.
+
+    They are locked first, in id order: a student's claim that has just taken one (its UPDATE
+    holds the row) is waited for, and that attempt, started now, is left alone; one locked here
+    cannot be claimed (the claim waits, then finds nothing, and the start builds an attempt).
+    Deleting what was read without a lock would delete an attempt claimed in between, answers
+    and all. The responses go in one statement: the ORM's delete would first load every row
+    (a dispute may cascade from a response, though none can from an attempt nobody started),
+    thousands of them before a large opening."""
+    ids = list(attempts.filter(state=Attempt.State.PREPARED).order_by("pk")
+               .select_for_update().values_list("pk", flat=True))
     if not ids:
         return 0
-    responses = Response.objects.filter(attempt_id__in=ids,
-                                        attempt__state=Attempt.State.PREPARED)
+    responses = Response.objects.filter(attempt_id__in=ids)
     responses._raw_delete(responses.db)
-    return Attempt.all_states.filter(pk__in=ids, state=Attempt.State.PREPARED).delete()[0]
+    return Attempt.all_states.filter(pk__in=ids).delete()[0]
 
 
 def quiz_attempts_prepare_send(*, quiz_id: int) -> None:

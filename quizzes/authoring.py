@@ -351,7 +351,8 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         raise ApplicationError(_("Some settings need fixing."), code="invalid", fields=errors)
     policy = review_policy_clean(review_policy if review_policy is not None
                                  else quiz.review_policy)
-    with transaction.atomic():
+    # Open attempts follow the new dates at once (and close if they are now past them).
+    with services.quiz_terms_change(quiz):
         quiz.title, quiz.title_en, quiz.intro = title.strip()[:200], title_en.strip()[:200], intro
         quiz.kind, quiz.week = kind, week
         quiz.module = quiz.course.modules.filter(number=week).first()
@@ -365,8 +366,6 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         if weight is not None:
             quiz.weight = Decimal(str(weight))
         quiz.save()
-        # Open attempts follow the new dates at once (and close if they are now past them).
-        services.attempts_deadline_refresh(quiz=quiz)
     return quiz
 
 

@@ -7,6 +7,8 @@ store its result. Each public function is keyword-only and atomic.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -51,7 +53,10 @@ from .models import (
     default_review_policy,
 )
 from .question_files import question_files_store
-from .terms import quiz_terms_for  # noqa: F401 - a read, re-exported for callers
+from .terms import (
+    quiz_terms_for,  # noqa: F401 - a read, re-exported for callers
+    quiz_terms_lock,
+)
 from .timing import quiz_terms
 
 log = logging.getLogger(__name__)
@@ -180,11 +185,13 @@ def quiz_pack_apply(*, course: Course, quizzes: list, report) -> None:
             changed = [k for k, v in quiz_values.items() if getattr(quiz, k) != v]
             for k in changed:
                 setattr(quiz, k, quiz_values[k])
-            if changed:
-                quiz.save(update_fields=changed)
-                report.updated.append(f"quiz {spec.slug}")
             if {"close_at", "time_limit"} & set(changed):
-                attempts_deadline_refresh(quiz=quiz)
+                with quiz_terms_change(quiz):
+                    quiz.save(update_fields=changed)
+            elif changed:
+                quiz.save(update_fields=changed)
+            if changed:
+                report.updated.append(f"quiz {spec.slug}")
         questions = [_apply_question(course, category, q, lessons, report) for q in spec.questions]
         _apply_slots(quiz, questions, [q.mark for q in spec.questions], report)
 
@@ -266,17 +273,30 @@ def _deadline_expression(*, time_limit: int, close_at):
     return by_limit or by_close or Value(None, output_field=DateTimeField())
 
 
+@contextmanager
+def quiz_terms_change(quiz: Quiz) -> Iterator[None]:
+    """Every write that changes a quiz's `close_at`, `time_limit` or `grace_period`, or a
+    student's override (the settings page, the course pack reload, the overrides form), runs in
+    this: one transaction that first takes the quiz's terms lock (`terms.quiz_terms_lock`: the
+    starts in flight commit first, new ones wait for the change), then the write, then
+    `attempts_deadline_refresh`. Taken before the write, so a start waits on nothing the
+    change holds."""
+    with transaction.atomic():
+        quiz_terms_lock(quiz.pk, shared=False)
+        yield
+        attempts_deadline_refresh(quiz=quiz)
+
+
 def attempts_deadline_refresh(*, quiz: Quiz, now=None) -> int:
     """Recompute the deadline of every open attempt of `quiz` from its current dates and time
     limit (min(start + time limit, close), as `attempt_deadline`), each student's override
     applied, then submit those now past it plus the grace period, with their saved answers.
-    Returns how many were submitted.
+    Returns how many were submitted. A change of the terms calls it through
+    `quiz_terms_change`.
 
-    Every write that changes a quiz's `close_at`, `time_limit` or `grace_period`, or a student's
-    override, calls this in its transaction (the settings page, the course pack reload, the
-    overrides form). One UPDATE for the students without an override, one per override: the
-    updates lock the open attempts' rows, so a save running at the same moment is checked
-    against the new deadline.
+    One UPDATE for the students without an override, one per override: the updates lock the
+    open attempts' rows, so a save running at the same moment is checked against the new
+    deadline.
     """
     with transaction.atomic():
         overrides = list(QuizOverride.objects.filter(quiz=quiz).order_by("user_id"))
@@ -321,11 +341,10 @@ def quiz_override_set(*, quiz: Quiz, user: AbstractBaseUser, close_at=None,
     if close_at is None and time_limit is None and attempts_allowed is None:
         quiz_override_delete(quiz=quiz, user=user)
         return QuizOverride(quiz=quiz, user=user)
-    with transaction.atomic():
+    with quiz_terms_change(quiz):
         override, _created = QuizOverride.objects.update_or_create(
             quiz=quiz, user=user, defaults={"close_at": close_at, "time_limit": time_limit,
                                             "attempts_allowed": attempts_allowed})
-        attempts_deadline_refresh(quiz=quiz)
     return override
 
 
@@ -370,10 +389,8 @@ def grade_override_set(*, quiz: Quiz, user: AbstractBaseUser, grade: object,
 def quiz_override_delete(*, quiz: Quiz, user: AbstractBaseUser) -> bool:
     """Remove `user`'s override (the quiz's settings hold again); their open attempt's deadline
     is recomputed. Returns whether there was one."""
-    with transaction.atomic():
+    with quiz_terms_change(quiz):
         deleted, _rows = QuizOverride.objects.filter(quiz=quiz, user_id=user.pk).delete()
-        if deleted:
-            attempts_deadline_refresh(quiz=quiz)
     return bool(deleted)
 
 
