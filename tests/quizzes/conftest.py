@@ -1,5 +1,6 @@
 import pytest
 
+from quizzes import attempt_runtime, services
 from quizzes.models import Quiz
 
 
@@ -13,6 +14,17 @@ def student(make_user, mini_course, enrol):
     user = make_user("stu")
     enrol(user, mini_course, "student")
     return user
+
+
+@pytest.fixture
+def started(student, quiz) -> dict:
+    """The student's open attempt on the quiz and its first question ("m-q1"), the attempt's
+    question shapes known to this process, as after its page was shown."""
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    q1 = attempt.responses.select_related("version__question").get(
+        version__question__key="m-q1")
+    attempt_runtime.response_shapes_for(attempt=attempt)
+    return {"attempt": attempt, "q1": q1, "student": student}
 
 
 @pytest.fixture

@@ -7,21 +7,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes import attempt_runtime, qtypes, services, session_proofs
+from quizzes import qtypes, session_proofs
 from quizzes.limits import SEQUENCE_MAX
 from quizzes.models import Response
 
 from .conftest import RIGHT
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def exam(student, quiz):
-    attempt = services.attempt_start(user=student, quiz=quiz)
-    q1 = attempt.responses.select_related("version__question").get(
-        version__question__key="m-q1")
-    return {"attempt": attempt, "q1": q1, "student": student}
 
 
 def _shown(q1):
@@ -32,15 +24,14 @@ def _shown(q1):
 @pytest.mark.parametrize("proofs", [True, False], ids=["with proof", "without proof"])
 @pytest.mark.parametrize("sequence", [str(SEQUENCE_MAX + 1), str(2**31), str(2**63), "-1",
                                       str(-2**31 - 1), "1.5", "x"])
-def test_an_autosave_with_a_sequence_no_save_can_carry_is_refused(exam, sequence, proofs,
+def test_an_autosave_with_a_sequence_no_save_can_carry_is_refused(started, sequence, proofs,
                                                                   monkeypatch):
     if not proofs:
         monkeypatch.setattr(session_proofs, "proof_for", lambda request: None)
     client = Client(raise_request_exception=False)
-    client.force_login(exam["student"])
-    q1 = exam["q1"]
-    attempt_runtime.response_shapes_for(attempt=exam["attempt"])  # the shapes known
-    url = reverse("quizzes:autosave", args=[exam["attempt"].pk, q1.slot_id])
+    client.force_login(started["student"])
+    q1 = started["q1"]
+    url = reverse("quizzes:autosave", args=[started["attempt"].pk, q1.slot_id])
     # A first, ordinary save: the session now carries its proof.
     assert client.post(url, {f"s{q1.slot_id}-choice": _shown(q1), f"s{q1.slot_id}-sequence": 0},
                        HTTP_HX_REQUEST="true").status_code == 200
@@ -51,11 +42,11 @@ def test_an_autosave_with_a_sequence_no_save_can_carry_is_refused(exam, sequence
     assert Response.objects.get(pk=q1.pk).sequence == 1
 
 
-def test_an_autosave_at_the_highest_sequence_is_settled_as_any_other(exam):
+def test_an_autosave_at_the_highest_sequence_is_settled_as_any_other(started):
     client = Client(raise_request_exception=False)
-    client.force_login(exam["student"])
-    q1 = exam["q1"]
-    url = reverse("quizzes:autosave", args=[exam["attempt"].pk, q1.slot_id])
+    client.force_login(started["student"])
+    q1 = started["q1"]
+    url = reverse("quizzes:autosave", args=[started["attempt"].pk, q1.slot_id])
     r = client.post(url, {f"s{q1.slot_id}-choice": _shown(q1),
                           f"s{q1.slot_id}-sequence": str(SEQUENCE_MAX)}, HTTP_HX_REQUEST="true")
     assert r.status_code == 409  # not the sequence stored: a conflict, as for any stale page
@@ -64,11 +55,11 @@ def test_an_autosave_at_the_highest_sequence_is_settled_as_any_other(exam):
 
 @pytest.mark.parametrize("sequence", [str(2**31), str(2**63), "-1", "x"])
 def test_the_whole_form_with_a_malformed_sequence_names_the_question_and_saves_nothing(
-        exam, sequence):
+        started, sequence):
     client = Client(raise_request_exception=False)
-    client.force_login(exam["student"])
-    q1 = exam["q1"]
-    url = reverse("quizzes:summary", args=[exam["attempt"].pk])
+    client.force_login(started["student"])
+    q1 = started["q1"]
+    url = reverse("quizzes:summary", args=[started["attempt"].pk])
     r = client.post(url, {f"s{q1.slot_id}-choice": _shown(q1),
                           f"s{q1.slot_id}-sequence": sequence}, follow=True)
     assert r.status_code == 200, (r.status_code, r.content[:300])
@@ -84,11 +75,11 @@ VALUES = ["", "0", "1", "2", "3", "-1", "99", "x", "1.5", "٣", " 1 ", "1" * 500
 
 
 @pytest.mark.parametrize("key", list(FIELDS))
-def test_odd_values_in_a_questions_fields_are_never_a_server_error(exam, key, student):
+def test_odd_values_in_a_questions_fields_are_never_a_server_error(started, key, student):
     client = Client(raise_request_exception=False)
     client.force_login(student)
-    resp = exam["attempt"].responses.get(version__question__key=key)
-    url = reverse("quizzes:autosave", args=[exam["attempt"].pk, resp.slot_id])
+    resp = started["attempt"].responses.get(version__question__key=key)
+    url = reverse("quizzes:autosave", args=[started["attempt"].pk, resp.slot_id])
     bad = []
     for field in FIELDS[key]:
         for value in VALUES:

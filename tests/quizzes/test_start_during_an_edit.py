@@ -88,7 +88,7 @@ def _teacher_edit_paused(change, quiz, student, edited: threading.Event,
 
 
 def _start_in_thread(client: Client, url: str) -> tuple[threading.Thread, dict]:
-    """The student's start, begun in its own thread; the caller joins it."""
+    """The student's start, in a thread not yet started, and what it will answer."""
     out: dict = {}
 
     def run():
@@ -101,9 +101,7 @@ def _start_in_thread(client: Client, url: str) -> tuple[threading.Thread, dict]:
         finally:
             connection.close()
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, out
+    return threading.Thread(target=run), out
 
 
 def _until_it_waits_or_ends(thread: threading.Thread) -> None:
@@ -120,15 +118,23 @@ def _until_it_waits_or_ends(thread: threading.Thread) -> None:
     raise AssertionError("the start neither answered nor waited")
 
 
+def _run_then_release(other: threading.Thread, go: threading.Event,
+                      paused: threading.Thread) -> None:
+    """Start `other` while `paused` waits for `go`; once `other` has answered or waits for a
+    lock, let `paused` commit, and wait for both."""
+    other.start()
+    try:
+        _until_it_waits_or_ends(other)
+    finally:
+        go.set()
+        paused.join(timeout=30)
+        other.join(timeout=30)
+
+
 def _start_during(teacher_edit, client: Client, url: str, edited, go) -> dict:
     assert edited.wait(timeout=30)
     student, started = _start_in_thread(client, url)
-    try:
-        _until_it_waits_or_ends(student)
-    finally:
-        go.set()
-        teacher_edit.join(timeout=30)
-        student.join(timeout=30)
+    _run_then_release(student, go, teacher_edit)
     started["finished"] = not student.is_alive()
     return started
 
@@ -274,14 +280,7 @@ def test_a_discard_of_the_prepared_attempts_keeps_the_one_just_claimed(exam):
     student = threading.Thread(target=claim)
     student.start()
     assert claimed.wait(timeout=30)
-    teacher = threading.Thread(target=discard)
-    teacher.start()
-    try:
-        _until_it_waits_or_ends(teacher)
-    finally:
-        go.set()
-        student.join(timeout=30)
-        teacher.join(timeout=30)
+    _run_then_release(threading.Thread(target=discard), go, student)
     assert not errors, errors
     assert result["attempt"] is not None and result["deleted"] == 1  # the other student's
     kept = Attempt.objects.get(pk=result["attempt"].pk)
