@@ -320,12 +320,17 @@ def question_payloads(questions: list[QuestionView], responses: list[Response]) 
     return out
 
 
+# The parts of a QuestionView that may embed a question's files: the links in them are pointed at
+# the file view, which serves a student a file only when one of them, as shown, links it.
+_FILE_FIELDS = ("stem", "view", "review", "feedback", "combined_feedback", "general_feedback",
+                "right_answer")
+
+
 def _file_urls(q: QuestionView, version_id: int) -> None:
     """Point embedded files (@@PLUGINFILE@@/name) at the access-checked file view."""
     from .file_urls import pluginfile_urls
 
-    for name in ("stem", "view", "review", "feedback", "combined_feedback", "general_feedback",
-                 "right_answer"):
+    for name in _FILE_FIELDS:
         setattr(q, name, pluginfile_urls(getattr(q, name), version_id))
 
 
@@ -349,7 +354,7 @@ def question_file_visible(*, user: AbstractBaseUser, version_id: int, name: str)
                                                           viewer_can_teach=False)
         # Built as the attempt and review pages build it, so the same fields are filled.
         (q,) = attempt_questions(attempt=attempt, items=items, responses=[response])
-        shown = repr([q.stem, q.view, q.review, q.feedback, q.general_feedback, q.right_answer])
+        shown = repr([getattr(q, name) for name in _FILE_FIELDS])
         if any(url in shown for url in wanted):
             return True
     return False
@@ -461,20 +466,23 @@ def user_quiz_grade(*, quiz: Quiz, attempts: list[Attempt], viewer_can_teach: bo
         if not attempt_marks_visible(attempt=attempt, viewer_can_teach=viewer_can_teach,
                                      now=now):
             return QuizGrade(GradeState.HIDDEN)
-    done = [a for a in submitted if a.percent is not None]
-    if not done:
-        return QuizGrade(GradeState.AWAITING)
-    done.sort(key=lambda a: a.number)
+    # The attempts the method counts, in order; an attempt awaiting a human grader among them
+    # leaves the grade awaiting, as Moodle does for the first and last attempt: a grade from
+    # the others would let a student choose which attempt counts (write the essay only in the
+    # attempt they want left out). The highest grade counts those graded so far: the others
+    # can only raise it.
+    submitted.sort(key=lambda a: a.number)
     method = quiz.grading_method
-    if method == Quiz.GradingMethod.FIRST:
-        percent = done[0].percent
-    elif method == Quiz.GradingMethod.LAST:
-        percent = done[-1].percent
-    elif method == Quiz.GradingMethod.AVERAGE:
-        percent = sum(a.percent for a in done) / len(done)
-    else:
-        percent = max(a.percent for a in done)
-    return QuizGrade(GradeState.GRADED, percent)
+    counted = (submitted[:1] if method == Quiz.GradingMethod.FIRST
+               else submitted[-1:] if method == Quiz.GradingMethod.LAST
+               else submitted if method == Quiz.GradingMethod.AVERAGE
+               else [a for a in submitted if a.percent is not None])
+    if not counted or any(a.percent is None for a in counted):
+        return QuizGrade(GradeState.AWAITING)
+    percents = [a.percent for a in counted]
+    if method == Quiz.GradingMethod.AVERAGE:
+        return QuizGrade(GradeState.GRADED, sum(percents) / len(percents))
+    return QuizGrade(GradeState.GRADED, max(percents))
 
 
 @dataclass

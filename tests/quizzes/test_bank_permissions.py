@@ -9,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes import authoring, services
-from quizzes.models import Category, Question
+from quizzes.models import Category, Question, Quiz, Slot
+
+from .conftest import answer_all
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +177,30 @@ def test_unsafe_file_types_are_downloads(client, teacher, mini_course):
         assert response["Content-Type"] == "application/octet-stream"
         assert response["Content-Disposition"].startswith("attachment")
         assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_a_file_in_the_combined_feedback_the_review_shows_is_served_to_its_student(
+        client, student, quiz):
+    """The review shows Moodle's combined feedback ("correct" / "incorrect" text) when the
+    policy shows specific feedback, its embedded files pointed at the file view, which serves
+    them to the student whose review shows them."""
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)  # default policy: all shown
+    quiz.refresh_from_db()
+    category = Category.objects.filter(course=quiz.course).first()
+    question = services.question_create(
+        course=quiz.course, category=category, name="tf", qtype="true_false", key="m-tf-img",
+        stem="A GAN has a discriminator.", data={"correct": True},
+        files={"well-done.png": b"\x89PNG\r\n\x1a\n"},
+        extras={"combined_feedback": {"correct": '![](@@PLUGINFILE@@/well-done.png)',
+                                      "incorrect": "no", "partial": ""}})
+    last = quiz.slots.order_by("-position").first().position
+    Slot.objects.create(quiz=quiz, position=last + 1, question=question, mark=1)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {"m-tf-img": {"value": True}})
+    services.attempt_submit(attempt=attempt)
+
+    client.force_login(student)
+    review = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    url = reverse("bank:question-file", args=[question.latest_version().pk, "well-done.png"])
+    assert url in review  # the review shows the image...
+    assert client.get(url).status_code == 200  # ...so its student may load it

@@ -10,7 +10,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from quizzes import services
-from quizzes.models import Quiz, Slot
+from quizzes.models import Category, Quiz, Slot
+
+from .conftest import RIGHT, WRONG, answer_all
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,59 @@ def test_a_student_sees_only_their_own_grades_page(client, graded):
     assert [r["username"] for r in api.get(reverse("api-grades", args=["mini"])).json()["rows"]
             ] == ["ana"]
     assert [row[0] for row in _csv_rows(client)[2:]] == ["ana"]
+
+
+def _add_essay(quiz: Quiz) -> None:
+    """An essay question (graded by a person) as the quiz's last slot, before any attempt."""
+    category = Category.objects.filter(course=quiz.course).first()
+    essay = services.question_create(
+        course=quiz.course, category=category, name="essay", qtype="essay", key="m-essay",
+        stem="Explain GANs in your own words.", data={"response_format": "plain"})
+    last = quiz.slots.order_by("-position").first().position
+    Slot.objects.create(quiz=quiz, position=last + 1, question=essay, mark=1)
+
+
+def _api(user) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.mark.parametrize("method", [Quiz.GradingMethod.FIRST, Quiz.GradingMethod.LAST,
+                                    Quiz.GradingMethod.AVERAGE])
+def test_an_attempt_the_method_counts_awaiting_grading_leaves_the_grade_awaiting(
+        student, teacher, quiz, method):
+    """Grading method "first" (or "last", "average") with an essay in the quiz: a student who
+    writes the essay only in the attempt they want not to count (it then awaits a human
+    grader) does not get the good attempt's mark alone as the quiz grade, for themselves or
+    in the teacher's gradebook: the grade awaits, as Moodle's does for the first and last."""
+    Quiz.objects.filter(pk=quiz.pk).update(grading_method=method, close_at=None)
+    quiz.refresh_from_db()
+    _add_essay(quiz)
+    bad_first = method == Quiz.GradingMethod.FIRST
+
+    def sit(answers, essay: bool):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        answer_all(attempt, {**answers, **({"m-essay": {"text": "GANs"}} if essay else {})})
+        return services.attempt_submit(attempt=attempt)
+
+    # FIRST: the first attempt is the bad one (essay written); LAST / AVERAGE: the last one.
+    if bad_first:
+        bad = sit(WRONG, essay=True)
+        good = sit(RIGHT, essay=False)
+    else:
+        good = sit(RIGHT, essay=False)
+        bad = sit(WRONG, essay=True)
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert bad.score is None  # awaiting a human grader
+    assert good.percent == pytest.approx(7 / 8 * 100)
+
+    body = _api(student).get(reverse("api-quiz", args=["mini", quiz.slug])).json()
+    teacher_rows = _api(teacher).get(reverse("api-grades", args=["mini"])).json()
+    position = teacher_rows["quizzes"].index(quiz.slug)
+    [row] = [r for r in teacher_rows["rows"] if r["username"] == student.username]
+    # The attempt the method picks (first / last), or one the average needs, awaits grading:
+    # the quiz grade cannot be the good attempt's mark alone.
+    assert (body["grade_status"], body["grade"]) == ("awaiting", None), body
+    assert (row["states"][position], row["grades"][position]) == ("awaiting", None), row
