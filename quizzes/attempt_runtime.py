@@ -62,8 +62,10 @@ class QuestionShape:
 @dataclass(frozen=True, slots=True)
 class ResponseShape:
     """What a save needs about one attempt's question: which row, which version, the layout the
-    student sees. Immutable while the attempt is open (a regrade touches submitted attempts
-    only; items drawn at start, whose images may be redrawn, are never cached)."""
+    student sees. Items drawn at start, whose images may be redrawn, are never cached. A regrade
+    may move an open attempt's row onto a new version: the save's statement checks the version
+    and the layout, so a cached shape that no longer matches writes nothing and the long way
+    reads the row again."""
 
     response_id: int
     attempt_id: int

@@ -449,6 +449,9 @@ class RegradePlan:
     version: QuestionVersion
     changes: list[RegradeChange] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Attempts still open whose answer moves onto the new version, to be graded with it when
+    # they are submitted.
+    open_attempts: list[int] = field(default_factory=list)
 
 
 def _compatible(old: QuestionVersion, new: QuestionVersion, answer: Any,
@@ -473,9 +476,20 @@ def _compatible(old: QuestionVersion, new: QuestionVersion, answer: Any,
 
 
 def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
-    """A dry run: what regrading every submitted attempt onto the latest version would change."""
+    """A dry run: what regrading every submitted attempt onto the latest version would change,
+    and which attempts still open move onto it. An open attempt left on the old version would
+    be graded by the old key when submitted, after the class was regraded away from it."""
     version = question.latest_version()
     plan = RegradePlan(quiz=quiz, question=question, version=version)
+    for response in (Response.objects.filter(attempt__quiz=quiz, version__question=question,
+                                              attempt__state=Attempt.State.IN_PROGRESS)
+                     .exclude(version=version).select_related("version")):
+        data = response.instance if response.instance is not None else version.data
+        reason = _compatible(response.version, version, response.answer, data)
+        if reason:
+            plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
+        else:
+            plan.open_attempts.append(response.attempt_id)
     responses = (Response.objects.filter(attempt__quiz=quiz, version__question=question,
                                          attempt__state=Attempt.State.SUBMITTED)
                  .select_related("attempt__user", "version"))
@@ -501,7 +515,8 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
 
 def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | None,
                    reason: str = "") -> RegradeLog:
-    """Regrade every submitted attempt's answer to `question` onto its latest version; log it."""
+    """Regrade every submitted attempt's answer to `question` onto its latest version, move the
+    open attempts' answers onto it (`regrade_plan`); log it."""
     with transaction.atomic():
         plan = regrade_plan(quiz=quiz, question=question)
         version = plan.version
@@ -516,6 +531,18 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
             _grade_into(response)
         Response.objects.bulk_update(responses, ["version", "layout", "fraction", "state",
                                                  "feedback"])
+        # Open attempts: the answer and its layout move, the grade waits for the submit. A save
+        # in flight waits for these rows, then finds another version than it read and takes the
+        # long way, which reads the row again (attempt_runtime.ResponseShape).
+        moving = list(Response.objects.select_for_update().filter(
+            attempt_id__in=plan.open_attempts, version__question=question,
+            attempt__state=Attempt.State.IN_PROGRESS).select_related("version"))
+        for response in moving:
+            if response.instance is None:
+                response.layout = qtypes.get(version.qtype).carry_layout(
+                    response.version.data, version.data, response.layout)
+            response.version = version
+        Response.objects.bulk_update(moving, ["version", "layout"])
         for attempt in Attempt.objects.filter(pk__in=ids):
             attempt.score = _score(list(attempt.responses.all()))
             attempt.save(update_fields=["score"])
@@ -525,9 +552,10 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
                       "new": c.new_score, "from_version": c.old_version,
                       "to_version": c.new_version} for c in plan.changes])
     log.info("regrade: by=%s quiz=%s/%s question=%s version=%s attempts_regraded=%d "
-             "scores_changed=%d skipped=%d reason=%r", user.get_username() if user else "-",
-             quiz.course.slug, quiz.slug, question.pk, version.number, len(ids),
-             sum(c.old_score != c.new_score for c in plan.changes), len(plan.skipped), reason)
+             "scores_changed=%d open_attempts_moved=%d skipped=%d reason=%r",
+             user.get_username() if user else "-", quiz.course.slug, quiz.slug, question.pk,
+             version.number, len(ids), sum(c.old_score != c.new_score for c in plan.changes),
+             len(moving), len(plan.skipped), reason)
     return regrade
 
 

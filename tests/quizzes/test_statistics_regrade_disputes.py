@@ -174,3 +174,48 @@ def test_gradebook_and_csv(client, graded_quiz, make_user, mini_course, enrol):
     # The header, the quizzes' weights, and the student's own row only.
     assert [line.split(",")[0] for line in own_csv.strip().splitlines()] == [
         "username", "#weight", "s3"]
+
+
+def test_an_attempt_open_during_a_regrade_is_graded_by_the_fixed_key(
+        client, student, teacher, make_user, mini_course, enrol, quiz):
+    """The instructor fixes a wrong key mid-exam and regrades: an attempt still open moves onto
+    the new version (the dry run counts it) and is graded with it when submitted, so two
+    students with the same answer end with the same mark."""
+    from rest_framework.test import APIClient
+
+    from quizzes.models import Attempt, Question
+
+    from .conftest import answer_all
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    quiz.refresh_from_db()
+    early = make_user("early")
+    enrol(early, mini_course, "student")
+    # Both answer "true" to m-q3, the key the pack shipped with.
+    submitted_first = services.attempt_start(user=early, quiz=quiz)
+    answer_all(submitted_first, {"m-q3": {"value": True}})
+    services.attempt_submit(attempt=submitted_first)
+    still_open = services.attempt_start(user=student, quiz=quiz)
+    answer_all(still_open, {"m-q3": {"value": True}})
+
+    # The instructor decides the key was wrong (false), saves a new version and regrades.
+    question = Question.objects.get(course=mini_course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    assert "1 attempt still open moves onto version" in client.get(
+        url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert client.post(url, {"reason": "the key was wrong"}).status_code == 302
+    submitted_first.refresh_from_db()
+    assert float(submitted_first.score) == 0  # regraded: "true" is wrong now
+    moved = still_open.responses.get(version__question=question)
+    assert moved.version == question.latest_version() and moved.answer == {"value": True}
+
+    # The other student submits after the regrade, over the API.
+    api = APIClient()
+    api.force_authenticate(student)
+    assert api.post(reverse("api-attempt-submit", args=[still_open.pk])).status_code == 200
+    scores = {a.user.username: float(a.score) for a in Attempt.objects.filter(quiz=quiz)}
+    assert scores[student.username] == scores["early"] == 0, scores
