@@ -35,6 +35,7 @@ from .models import (
     QuizOverride,
     Response,
 )
+from .qtypes.base import NEEDS_GRADING
 from .terms import quiz_terms_for  # noqa: F401 - re-exported for the views
 from .timing import accepts_work, review_window
 
@@ -218,6 +219,8 @@ class QuestionView:
     feedback: list[str] = field(default_factory=list)
     # Moodle's combined feedback for the response's state (correct / partially / incorrect)
     combined_feedback: str = ""
+    # A grader's comment on an answer graded by hand (an essay), shown with the feedback
+    manual_comment: str = ""
     general_feedback: str = ""
     right_answer: str = ""
     version: Any = field(default=None, repr=False)  # the QuestionVersion shown
@@ -334,6 +337,31 @@ def _file_urls(q: QuestionView, version_id: int) -> None:
         setattr(q, name, pluginfile_urls(getattr(q, name), version_id))
 
 
+def _graded_by_hand(quiz: Quiz):
+    by_hand = [name for name, qt in qtypes.TYPES.items() if not qt.gradable]
+    return Response.objects.filter(
+        attempt__quiz=quiz, attempt__state=Attempt.State.SUBMITTED,
+        version__qtype__in=by_hand, answer__isnull=False).select_related("attempt__user",
+                                                                         "version")
+
+
+def responses_graded_by_hand(*, quiz: Quiz) -> list[Response]:
+    """The answers of the quiz's submitted attempts to questions a person grades (an essay):
+    those awaiting a grade first, then those graded, each by student and attempt."""
+    responses = list(_graded_by_hand(quiz))
+    responses.sort(key=lambda r: (r.state != NEEDS_GRADING, r.attempt.user.get_username(),
+                                  r.attempt.number, r.position))
+    return responses
+
+
+def response_graded_by_hand_get(*, quiz: Quiz, response_id: object) -> Response:
+    """One of `responses_graded_by_hand`, or 404."""
+    try:
+        return _graded_by_hand(quiz).get(pk=int(str(response_id)))
+    except (ValueError, Response.DoesNotExist):
+        raise Http404(_("No such answer to grade in this quiz.")) from None
+
+
 def question_file_visible(*, user: AbstractBaseUser, version_id: int, name: str) -> bool:
     """Whether a student may download file `name` of a question version now: only when what
     they may see of it in one of their attempts references the file (the stem and choices
@@ -375,6 +403,7 @@ def _apply_review(q: QuestionView, response: Response, qtype, items: set[str]) -
         q.feedback = list(response.feedback or [])
         combined = (version.extras or {}).get("combined_feedback") or {}
         q.combined_feedback = combined.get(_COMBINED_KEY.get(response.state, ""), "")
+        q.manual_comment = response.manual_comment
     if "general_feedback" in items:
         q.general_feedback = version.general_feedback
     if "right_answer" in items:

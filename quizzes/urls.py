@@ -9,6 +9,8 @@ urlpatterns = [
          name="start"),
     path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/results/", views.quiz_results,
          name="results"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/grading/", views.quiz_grading,
+         name="grading"),
     path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/overrides/", views.quiz_override,
          name="override"),
     path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/overrides/<id:override_id>/delete/",

@@ -21,6 +21,7 @@ from courses.access import forbidden, require_attempt_owner, teacher_access_get
 
 from . import (
     attempt_runtime,
+    bounds,
     limits,
     qtype_registry,
     qtypes,
@@ -423,6 +424,7 @@ def quiz_results(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
         "access": access, "course": access.course, "quiz": quiz, "report": report,
         "attempts": attempts, "disputes": disputes,
         "overrides": selectors.quiz_overrides(quiz=quiz),
+        "graded_by_hand": selectors.responses_graded_by_hand(quiz=quiz),
         "override_form": QuizOverrideForm(prefix="override"),
         "histogram_labels": [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100"
                              for i in range(len(report.histogram))],
@@ -521,6 +523,42 @@ def regrade(request: HttpRequest, course_slug: str, quiz_slug: str,
     return render(request, "quizzes/regrade.html", {
         "access": access, "course": access.course, "quiz": quiz, "question": question,
         "plan": plan, "changed": [c for c in plan.changes if c.changed],
+    })
+
+
+@login_required
+def quiz_grading(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+    """Answers a person grades (essays). GET: all of them, those awaiting a grade first.
+    POST: one graded, a mark from 0 to its question's maximum and a comment the student reads
+    with the feedback; the attempt's score, and so the quiz grade, follow."""
+    access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                  quiz_slug=quiz_slug)
+    if request.method == "POST":
+        response = selectors.response_graded_by_hand_get(quiz=quiz,
+                                                         response_id=request.POST.get("response"))
+        student = response.attempt.user.get_username()
+        try:
+            mark = bounds.check_number(request.POST.get("mark", ""), field="mark",
+                                       what=_("The grader's mark"), low=0,
+                                       high=response.max_mark)
+            services.response_grade_manually(
+                response=response,
+                fraction=float(mark / response.max_mark) if response.max_mark else 0.0,
+                comment=request.POST.get("comment", "")[:4000])
+        except ApplicationError as exc:
+            messages.error(request, f"{student}: {exc.message}")
+        else:
+            messages.success(request, _("Saved the mark of %(user)s, attempt %(n)s.") % {
+                "user": student, "n": response.attempt.number})
+        return redirect(reverse("quizzes:grading", args=[course_slug, quiz_slug])
+                        + f"#response-{response.pk}")
+    responses = selectors.responses_graded_by_hand(quiz=quiz)
+    for response in responses:
+        response.mark_now = (None if response.fraction is None
+                             else response.fraction * float(response.max_mark))
+    return render(request, "quizzes/grading.html", {
+        "access": access, "course": access.course, "quiz": quiz, "responses": responses,
+        "awaiting": sum(r.state == "needs_grading" for r in responses),
     })
 
 

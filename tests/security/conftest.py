@@ -78,8 +78,12 @@ def world(db, settings, tmp_path, mini_course, make_user, enrol) -> World:
     version.save(update_fields=["stem"])
 
     submitted = services.attempt_start(user=users["student"], quiz=essay)
-    services.attempt_submit(attempt=submitted)
     response = submitted.responses.filter(version__qtype="essay").first()
+    # Answered, so that it awaits a grader (quizzes:grading).
+    services.response_save(attempt=submitted, slot_id=response.slot_id,
+                           answer={"text": "GAN은 생성자와 판별자가 경쟁합니다."}, base_sequence=0)
+    services.attempt_submit(attempt=submitted)
+    response.refresh_from_db()
     dispute = Dispute.objects.create(response=response, question=response.version.question,
                                      quiz=essay, student=users["student"], comment="채점 확인")
     attempt = services.attempt_start(user=users["student"], quiz=quiz)

@@ -103,6 +103,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "quizzes:override-delete": {"POST": TEACHER, "GET": POST_ONLY},
     "quizzes:question-edit": {"GET": TEACHER, "POST": TEACHER},
     "quizzes:regrade": {"GET": TEACHER, "POST": TEACHER},
+    "quizzes:grading": {"GET": TEACHER, "POST": TEACHER},
     # --- question bank and quiz builder (authoring): teachers ----------------------------------
     "bank:index": {"GET": TEACHER},
     "bank:question-new": {"GET": TEACHER, "POST": TEACHER},
@@ -199,6 +200,7 @@ KWARGS_BY_ROUTE = {
     "api-dispute-create": {"attempt_id": "submitted_attempt.pk", "slot_id": "response.slot_id"},
     "inference:file": {"name": "extra.job_file"},
     "quizzes:override-delete": {"quiz_slug": "essay_quiz.slug"},
+    "quizzes:grading": {"quiz_slug": "essay_quiz.slug"},
 }
 
 
@@ -216,6 +218,8 @@ BODIES = {
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
+    ("quizzes:grading", "POST"): lambda w: {"response": str(w.response.pk), "mark": "0.5",
+                                            "comment": "좋은 설명입니다"},
     ("courses:participants-import", "POST"): lambda w: {
         "roster": "newcomer,새 학생,new@example.org,student"},
     ("courses:participant-role", "POST"): lambda w: {"role": "ta"},

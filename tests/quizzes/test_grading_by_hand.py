@@ -1,0 +1,90 @@
+"""Answers a person grades (essays): the teacher's grading page lists them, a mark from 0 to the
+question's maximum with a comment is saved, the attempt's score and the quiz grade follow, and
+the student reads the comment with the feedback. Anything else is refused and changes nothing."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from quizzes import services
+from quizzes.models import Attempt, Quiz, Response
+
+from .conftest import RIGHT, answer_all
+from .test_gradebook import _add_essay
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def essay_attempt(student, quiz):
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)  # the default policy: all shown
+    quiz.refresh_from_db()
+    _add_essay(quiz)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {**RIGHT, "m-essay": {"text": "생성자와 판별자가\n서로 경쟁합니다."}})
+    return services.attempt_submit(attempt=attempt)
+
+
+def _essay(attempt) -> Response:
+    return attempt.responses.get(version__question__key="m-essay")
+
+
+def test_a_teacher_grades_an_essay_and_the_score_grade_and_review_follow(
+        client, teacher, student, quiz, essay_attempt):
+    assert essay_attempt.score is None  # awaiting a grader
+    client.force_login(teacher)
+    url = reverse("quizzes:grading", args=["mini", quiz.slug])
+    page = client.get(url).content.decode()
+    assert "서로 경쟁합니다" in page and "채점을 기다리는 답안이 1개 있습니다" in page
+    assert url in client.get(reverse("quizzes:results", args=["mini", quiz.slug])
+                             ).content.decode()
+
+    essay = _essay(essay_attempt)
+    saved = client.post(url, {"response": essay.pk, "mark": "0.5", "comment": "근거를 더 쓰세요"})
+    assert saved.status_code == 302 and saved["Location"].endswith(f"#response-{essay.pk}")
+    essay.refresh_from_db()
+    essay_attempt.refresh_from_db()
+    assert (essay.state, essay.fraction, essay.manual_comment) == ("partial", 0.5, "근거를 더 쓰세요")
+    assert float(essay_attempt.score) == pytest.approx(7.5)  # 7 right of 8, and half of 1
+    api = APIClient()
+    api.force_authenticate(student)
+    body = api.get(reverse("api-quiz", args=["mini", quiz.slug])).json()
+    assert body["grade_status"] == "graded"
+    client.force_login(student)
+    review = client.get(reverse("quizzes:review", args=[essay_attempt.pk])).content.decode()
+    assert "채점자 코멘트" in review and "근거를 더 쓰세요" in review
+
+    # Graded again: the form shows the mark given, and a new one replaces it.
+    client.force_login(teacher)
+    assert 'value="0.5"' in client.get(url).content.decode()
+    client.post(url, {"response": essay.pk, "mark": "1", "comment": ""})
+    essay_attempt.refresh_from_db()
+    assert float(essay_attempt.score) == pytest.approx(8)
+
+
+@pytest.mark.parametrize("mark", ["2", "-1", "abc", "", "NaN", "1e999"])
+def test_a_mark_out_of_range_is_refused_and_stores_nothing(client, teacher, quiz, essay_attempt,
+                                                          mark):
+    client.force_login(teacher)
+    url = reverse("quizzes:grading", args=["mini", quiz.slug])
+    essay = _essay(essay_attempt)
+    page = client.post(url, {"response": essay.pk, "mark": mark}, follow=True)
+    assert "채점 점수: 0에서 1 사이의 수여야 합니다" in page.content.decode()  # what, the bounds
+    essay.refresh_from_db()
+    assert (essay.state, essay.fraction) == ("needs_grading", None)
+    assert Attempt.objects.get(pk=essay_attempt.pk).score is None
+
+
+def test_only_a_submitted_answer_graded_by_hand_of_this_quiz_can_be_graded(
+        client, teacher, student, quiz, essay_attempt, mini_course):
+    client.force_login(teacher)
+    url = reverse("quizzes:grading", args=["mini", quiz.slug])
+    choice = essay_attempt.responses.get(version__question__key="m-q1")  # graded by the key
+    open_attempt = services.attempt_start(user=student, quiz=quiz)
+    for response_id in (choice.pk, _essay(open_attempt).pk, "x", "", 10**12):
+        assert client.post(url, {"response": response_id, "mark": "0"}).status_code == 404
+    other = Quiz.objects.exclude(pk=quiz.pk).filter(course=mini_course).first()
+    assert client.post(reverse("quizzes:grading", args=["mini", other.slug]),
+                       {"response": _essay(essay_attempt).pk, "mark": "0"}).status_code == 404
+    choice.refresh_from_db()
+    assert choice.state == "correct"
