@@ -57,7 +57,7 @@ def test_a_regrade_logs_who_which_quiz_and_how_many_attempts_changed(caplog, min
     services.regrade_commit(quiz=quiz, question=question, user=teacher, reason="wrong key")
     [record] = _records(caplog, "quizzes.services")
     assert record.startswith("regrade: by=teach quiz=mini/logged")
-    assert "attempts_regraded=3 scores_changed=3 skipped=0" in record
+    assert "attempts_regraded=3 scores_changed=3 open_attempts_moved=0 skipped=0" in record
     assert "reason='wrong key'" in record
 
 
