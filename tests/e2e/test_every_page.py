@@ -152,6 +152,7 @@ def _instructor_urls(course) -> list[str]:
             f"{base}pool-photos/", "/demos/", "/demos/status/"]
     urls += [f"{base}quizzes/{slug}/results/"
              for slug in Quiz.objects.filter(course=course).values_list("slug", flat=True)]
+    urls.append(f"{base}quizzes/week07-quiz/grading/")  # the quiz the student has submitted
     seen = set()
     for question in Question.objects.filter(course=course).order_by("id"):
         version = question.versions.order_by("-id").first()
