@@ -406,11 +406,16 @@ def attempts_finish_overdue(*, now=None) -> int:
 
 
 def response_grade_manually(*, response: Response, fraction: float, comment: str = "") -> Response:
-    """A teacher's mark for an essay (or an override); the attempt's score is recomputed."""
+    """A teacher's mark for an essay (or an override); the attempt's score is recomputed.
+
+    The attempt's row is locked first, as the submit and the regrade lock it: two graders
+    marking two answers of one attempt at once each recompute its score from both marks."""
     if not 0 <= fraction <= 1:
         raise ApplicationError(_("The mark must be between 0 and the question's maximum."),
                                code="invalid_mark")
     with transaction.atomic():
+        list(Attempt.objects.select_for_update().filter(pk=response.attempt_id)
+             .values_list("pk", flat=True))
         response.fraction = fraction
         response.state = "correct" if fraction == 1 else "incorrect" if fraction == 0 \
             else "partial"

@@ -88,3 +88,54 @@ def test_only_a_submitted_answer_graded_by_hand_of_this_quiz_can_be_graded(
                        {"response": _essay(essay_attempt).pk, "mark": "0"}).status_code == 404
     choice.refresh_from_db()
     assert choice.state == "correct"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
+    """One grader's transaction is paused after its mark; the other marks another answer of the
+    same attempt meanwhile, then the first commits: the score holds both marks."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from quizzes.models import Category, Slot
+
+    from .test_start_during_an_edit import _run_then_release
+
+    category = Category.objects.filter(course=quiz.course).first()
+    last = quiz.slots.order_by("-position").first().position
+    for i in (1, 2):
+        essay = services.question_create(
+            course=quiz.course, category=category, name=f"essay {i}", qtype="essay",
+            key=f"m-essay-{i}", stem="GAN?", data={"response_format": "plain"})
+        Slot.objects.create(quiz=quiz, position=last + i, question=essay, mark=1)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {**RIGHT, "m-essay-1": {"text": "하나"}, "m-essay-2": {"text": "둘"}})
+    attempt = services.attempt_submit(attempt=attempt)
+    first, second = (attempt.responses.get(version__question__key=f"m-essay-{i}")
+                     for i in (1, 2))
+    marked, go, errors = threading.Event(), threading.Event(), []
+
+    def grade(response, event=None):
+        try:
+            with transaction.atomic():
+                services.response_grade_manually(
+                    response=Response.objects.select_related("attempt").get(pk=response.pk),
+                    fraction=1.0)
+                if event is not None:
+                    event.set()
+                    go.wait(timeout=30)
+        except Exception as exc:
+            errors.append(exc)
+            marked.set()
+        finally:
+            connection.close()
+
+    paused = threading.Thread(target=grade, args=(first, marked))
+    paused.start()
+    assert marked.wait(timeout=30)
+    _run_then_release(threading.Thread(target=grade, args=(second,)), go, paused)
+    assert not errors, errors
+    # 7 right of the 8 keyed questions, and both essays' full marks.
+    score = Attempt.objects.get(pk=attempt.pk).score
+    assert score is not None and float(score) == pytest.approx(9), score
