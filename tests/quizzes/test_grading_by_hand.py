@@ -96,11 +96,11 @@ def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
     same attempt meanwhile, then the first commits: the score holds both marks."""
     import threading
 
-    from django.db import connection, transaction
+    from django.db import connection
 
     from quizzes.models import Category, Slot
 
-    from .test_start_during_an_edit import _run_then_release
+    from .races import paused_in_transaction, run_then_release
 
     category = Category.objects.filter(course=quiz.course).first()
     last = quiz.slots.order_by("-position").first().position
@@ -114,27 +114,23 @@ def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
     attempt = services.attempt_submit(attempt=attempt)
     first, second = (attempt.responses.get(version__question__key=f"m-essay-{i}")
                      for i in (1, 2))
-    marked, go, errors = threading.Event(), threading.Event(), []
+    errors: list = []
 
-    def grade(response, event=None):
+    def grade(response):
+        services.response_grade_manually(
+            response=Response.objects.select_related("attempt").get(pk=response.pk),
+            fraction=1.0)
+
+    def grade_meanwhile():
         try:
-            with transaction.atomic():
-                services.response_grade_manually(
-                    response=Response.objects.select_related("attempt").get(pk=response.pk),
-                    fraction=1.0)
-                if event is not None:
-                    event.set()
-                    go.wait(timeout=30)
+            grade(second)
         except Exception as exc:
             errors.append(exc)
-            marked.set()
         finally:
             connection.close()
 
-    paused = threading.Thread(target=grade, args=(first, marked))
-    paused.start()
-    assert marked.wait(timeout=30)
-    _run_then_release(threading.Thread(target=grade, args=(second,)), go, paused)
+    paused, _marked, go = paused_in_transaction(lambda: grade(first), errors)
+    run_then_release(threading.Thread(target=grade_meanwhile), go, paused)
     assert not errors, errors
     # 7 right of the 8 keyed questions, and both essays' full marks.
     score = Attempt.objects.get(pk=attempt.pk).score

@@ -18,7 +18,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,8 @@ from quizzes.attempt_build import (
 from quizzes.models import Attempt, Quiz
 from quizzes.terms import quiz_terms_for
 from quizzes.timing import attempt_deadline
+
+from .races import paused_in_transaction, run_then_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,25 +70,6 @@ CHANGES = {"time limit cut": _cut_time_limit, "quiz closed early": _close_now,
            "override cut": _override_cut}
 
 
-def _teacher_edit_paused(change, quiz, student, edited: threading.Event,
-                         go: threading.Event, errors: list) -> threading.Thread:
-    def run():
-        try:
-            with transaction.atomic():
-                change(quiz, student)  # its own attempts_deadline_refresh ran here
-                edited.set()
-                go.wait(timeout=30)
-        except Exception as exc:  # reported by the test
-            errors.append(exc)
-            edited.set()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 def _start_in_thread(client: Client, url: str) -> tuple[threading.Thread, dict]:
     """The student's start, in a thread not yet started, and what it will answer."""
     out: dict = {}
@@ -104,37 +87,9 @@ def _start_in_thread(client: Client, url: str) -> tuple[threading.Thread, dict]:
     return threading.Thread(target=run), out
 
 
-def _until_it_waits_or_ends(thread: threading.Thread) -> None:
-    """Until the start has answered or waits for a lock (the teacher's): either way, what it
-    read of the terms is settled before the teacher commits."""
-    for _try in range(200):
-        if not thread.is_alive():
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return
-        thread.join(timeout=0.05)
-    raise AssertionError("the start neither answered nor waited")
-
-
-def _run_then_release(other: threading.Thread, go: threading.Event,
-                      paused: threading.Thread) -> None:
-    """Start `other` while `paused` waits for `go`; once `other` has answered or waits for a
-    lock, let `paused` commit, and wait for both."""
-    other.start()
-    try:
-        _until_it_waits_or_ends(other)
-    finally:
-        go.set()
-        paused.join(timeout=30)
-        other.join(timeout=30)
-
-
-def _start_during(teacher_edit, client: Client, url: str, edited, go) -> dict:
-    assert edited.wait(timeout=30)
+def _start_during(teacher_edit, client: Client, url: str, go) -> dict:
     student, started = _start_in_thread(client, url)
-    _run_then_release(student, go, teacher_edit)
+    run_then_release(student, go, teacher_edit)
     started["finished"] = not student.is_alive()
     return started
 
@@ -168,10 +123,10 @@ def test_a_start_during_a_terms_change_follows_the_new_terms(exam, change, prepa
     late_client.force_login(late)
     late_client.get(reverse("api-courses"))  # the session's proof cookie, as a real browser
 
-    edited, go, errors = threading.Event(), threading.Event(), []
+    errors: list = []
     # (the override is `late`'s own: the teacher cuts their time while they click start)
-    teacher = _teacher_edit_paused(CHANGES[change], quiz, late, edited, go, errors)
-    started = _start_during(teacher, late_client, exam["url"], edited, go)
+    teacher, _edited, go = paused_in_transaction(lambda: CHANGES[change](quiz, late), errors)
+    started = _start_during(teacher, late_client, exam["url"], go)
     assert not errors, errors
     assert started.get("finished") and "error" not in started, started
     assert started["status"] == 201, started
@@ -219,9 +174,9 @@ def test_no_key_is_shown_after_the_close_while_a_student_who_started_during_it_a
     late_client = Client()
     late_client.force_login(late)
 
-    edited, go, errors = threading.Event(), threading.Event(), []
-    teacher = _teacher_edit_paused(_close_now, quiz, late, edited, go, errors)
-    started = _start_during(teacher, late_client, exam["url"], edited, go)
+    errors: list = []
+    teacher, _edited, go = paused_in_transaction(lambda: _close_now(quiz, late), errors)
+    started = _start_during(teacher, late_client, exam["url"], go)
     assert not errors and started.get("status") == 201, (errors, started)
     late_body = started["body"]
     # `early` submits; then three minutes pass (every time moved back instead of waiting):
@@ -254,20 +209,11 @@ def test_a_discard_of_the_prepared_attempts_keeps_the_one_just_claimed(exam):
     quiz, late = exam["quiz"], exam["late"]
     assert quiz_attempts_prepare(quiz_id=quiz.pk) == 2
     questions = Attempt.all_states.get(quiz=quiz, user=late).responses.count()
-    claimed, go, errors = threading.Event(), threading.Event(), []
+    errors: list = []
     result: dict = {}
 
     def claim():  # the student's start, paused after its UPDATE, before its commit
-        try:
-            with transaction.atomic():
-                result["attempt"] = attempt_prepared_claim(user=late, quiz=quiz)
-                claimed.set()
-                go.wait(timeout=30)
-        except Exception as exc:
-            errors.append(exc)
-            claimed.set()
-        finally:
-            connection.close()
+        result["attempt"] = attempt_prepared_claim(user=late, quiz=quiz)
 
     def discard():  # a teacher's edit made the prepared attempts stale
         try:
@@ -277,10 +223,8 @@ def test_a_discard_of_the_prepared_attempts_keeps_the_one_just_claimed(exam):
         finally:
             connection.close()
 
-    student = threading.Thread(target=claim)
-    student.start()
-    assert claimed.wait(timeout=30)
-    _run_then_release(threading.Thread(target=discard), go, student)
+    student, _claimed, go = paused_in_transaction(claim, errors)
+    run_then_release(threading.Thread(target=discard), go, student)
     assert not errors, errors
     assert result["attempt"] is not None and result["deleted"] == 1  # the other student's
     kept = Attempt.objects.get(pk=result["attempt"].pk)
