@@ -255,7 +255,6 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     return attempt_runtime.attempt_close_if_overdue(attempt=attempt)
 
 
-SEQUENCE_MAX = limits.SEQUENCE_MAX
 # Set on a request whose one-statement save quizzes/api_fast.py already tried in vain.
 SAVE_KNOWN_TRIED = "save_known_tried"
 
@@ -263,7 +262,7 @@ SAVE_KNOWN_TRIED = "save_known_tried"
 class ResponseSaveApi(APIView):
     class ResponseSaveInputSerializer(serializers.Serializer):
         answer = serializers.JSONField(allow_null=True, help_text="display values; null clears")
-        sequence = serializers.IntegerField(min_value=0, max_value=SEQUENCE_MAX,
+        sequence = serializers.IntegerField(min_value=0, max_value=limits.SEQUENCE_MAX,
                                             help_text="the sequence you last received")
 
     class ResponseSaveOutputSerializer(serializers.Serializer):
@@ -321,7 +320,7 @@ def save_body_as_sent(data: object) -> tuple[object, int] | None:
     an integer sequence in range. None for anything else (the input serializer's to judge)."""
     if isinstance(data, dict) and "answer" in data:
         sequence = data.get("sequence")
-        if type(sequence) is int and 0 <= sequence <= SEQUENCE_MAX:
+        if type(sequence) is int and 0 <= sequence <= limits.SEQUENCE_MAX:
             return data["answer"], sequence
     return None
 

@@ -480,6 +480,25 @@ def _compatible(old: QuestionVersion, new: QuestionVersion, answer: Any,
     return None
 
 
+def _data_on(response: Response, version: QuestionVersion) -> dict:
+    """The data `response` is graded with once on `version`: its drawn instance, if any."""
+    return response.instance if response.instance is not None else version.data
+
+
+def _not_movable(response: Response, version: QuestionVersion) -> str | None:
+    """Why `response` cannot move onto `version` (`_compatible`), or None."""
+    return _compatible(response.version, version, response.answer, _data_on(response, version))
+
+
+def _move_onto(response: Response, version: QuestionVersion) -> None:
+    """`response` on `version`, its layout carried over (an instance's images stay where they
+    were); not saved."""
+    if response.instance is None:
+        response.layout = qtypes.get(version.qtype).carry_layout(
+            response.version.data, version.data, response.layout)
+    response.version = version
+
+
 def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     """A dry run: what regrading every submitted attempt onto the latest version would change,
     and which attempts still open move onto it. An open attempt left on the old version would
@@ -489,8 +508,7 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     for response in (Response.objects.filter(attempt__quiz=quiz, version__question=question,
                                               attempt__state=Attempt.State.IN_PROGRESS)
                      .exclude(version=version).select_related("version")):
-        data = response.instance if response.instance is not None else version.data
-        reason = _compatible(response.version, version, response.answer, data)
+        reason = _not_movable(response, version)
         if reason:
             plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
         else:
@@ -499,13 +517,12 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
                                          attempt__state=Attempt.State.SUBMITTED)
                  .select_related("attempt__user", "version"))
     for response in responses:
-        data = response.instance if response.instance is not None else version.data
-        reason = _compatible(response.version, version, response.answer, data)
+        reason = _not_movable(response, version)
         if reason:
             plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
             continue
         attempt = response.attempt
-        grade = qtypes.get(version.qtype).grade(data, response.answer)
+        grade = qtypes.get(version.qtype).grade(_data_on(response, version), response.answer)
         old = None if attempt.score is None else float(attempt.score)
         delta = None
         if grade.fraction is not None and response.fraction is not None:
@@ -529,10 +546,7 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         responses = list(Response.objects.select_for_update().filter(
             attempt_id__in=ids, version__question=question).select_related("version"))
         for response in responses:
-            if response.instance is None:  # an instance's images stay where they were
-                response.layout = qtypes.get(version.qtype).carry_layout(
-                    response.version.data, version.data, response.layout)
-            response.version = version
+            _move_onto(response, version)
             _grade_into(response)
         Response.objects.bulk_update(responses, ["version", "layout", "fraction", "state",
                                                  "feedback"])
@@ -541,12 +555,10 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         # long way, which reads the row again (attempt_runtime.ResponseShape).
         moving = list(Response.objects.select_for_update().filter(
             attempt_id__in=plan.open_attempts, version__question=question,
-            attempt__state=Attempt.State.IN_PROGRESS).select_related("version"))
+            attempt__state=Attempt.State.IN_PROGRESS).exclude(version=version)
+            .select_related("version"))
         for response in moving:
-            if response.instance is None:
-                response.layout = qtypes.get(version.qtype).carry_layout(
-                    response.version.data, version.data, response.layout)
-            response.version = version
+            _move_onto(response, version)
         Response.objects.bulk_update(moving, ["version", "layout"])
         for attempt in Attempt.objects.filter(pk__in=ids):
             attempt.score = _score(list(attempt.responses.all()))
