@@ -75,6 +75,8 @@ class QuestionOut(serializers.Serializer):
     max_mark = serializers.FloatField()
     feedback = serializers.ListField(child=serializers.CharField())
     general_feedback = serializers.CharField()
+    grader_comment = serializers.CharField(
+        help_text="a grader's comment on an answer graded by hand, when feedback is shown")
     right_answer = serializers.CharField()
     review = serializers.JSONField(allow_null=True)
 
@@ -346,7 +348,7 @@ class AttemptSubmitApi(APIView):
 
 class DisputeCreateApi(APIView):
     class DisputeCreateInputSerializer(serializers.Serializer):
-        comment = serializers.CharField(max_length=4000)
+        comment = serializers.CharField(max_length=limits.COMMENT_MAX)
 
     class DisputeCreateOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -506,7 +508,7 @@ class DisputeListApi(APIView):
 
 class DisputeAnswerApi(APIView):
     class DisputeAnswerInputSerializer(serializers.Serializer):
-        reply = serializers.CharField(max_length=4000)
+        reply = serializers.CharField(max_length=limits.COMMENT_MAX)
         accept = serializers.BooleanField(default=False)
 
     @extend_schema(request=DisputeAnswerInputSerializer,
@@ -520,6 +522,59 @@ class DisputeAnswerApi(APIView):
         dispute = get_object_or_404(Dispute, pk=dispute_id, quiz=quiz)
         services.dispute_answer(dispute=dispute, user=request.user, **body.validated_data)
         return ApiResponse(DisputeListApi.DisputeListOutputSerializer(dispute).data)
+
+
+class GradedByHandOut(serializers.Serializer):
+    """An answer a person grades (an essay) as the grading page shows it."""
+    id = serializers.IntegerField()
+    student = serializers.CharField(source="attempt.user.username")
+    attempt_id = serializers.IntegerField()
+    attempt_number = serializers.IntegerField(source="attempt.number")
+    question_id = serializers.IntegerField(source="version.question_id")
+    position = serializers.IntegerField(help_text="the question's number in the attempt")
+    state = serializers.CharField(help_text="needs_grading until a mark is given")
+    answer = serializers.JSONField(help_text="the student's answer as stored, e.g. {text}")
+    mark = serializers.FloatField(allow_null=True)
+    max_mark = serializers.FloatField()
+    comment = serializers.CharField(source="manual_comment",
+                                    help_text="the grader's comment the student reads")
+    grader_info = serializers.SerializerMethodField(
+        help_text="the question's information for graders")
+
+    def get_grader_info(self, response: Response) -> str:
+        return str((response.version.data or {}).get("grader_info", ""))
+
+
+class GradingListApi(APIView):
+    @extend_schema(responses={200: GradedByHandOut(many=True), **error_responses(403, 404)})
+    def get(self, request, course_slug: str, quiz_slug: str):
+        """The quiz's submitted answers a person grades, those awaiting a grade first."""
+        _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                 quiz_slug=quiz_slug)
+        return ApiResponse(GradedByHandOut(selectors.responses_graded_by_hand(quiz=quiz),
+                                           many=True).data)
+
+
+class GradingApi(APIView):
+    class GradingInputSerializer(serializers.Serializer):
+        # Checked by the service, as the grading page's mark is: one message for both.
+        mark = serializers.JSONField(help_text="a number from 0 to the question's max_mark")
+        comment = serializers.CharField(max_length=limits.COMMENT_MAX, allow_blank=True,
+                                        default="", trim_whitespace=False)
+
+    @extend_schema(request=GradingInputSerializer,
+                   responses={200: GradedByHandOut, **error_responses(400, 403, 404, 415)})
+    def put(self, request, course_slug: str, quiz_slug: str, response_id: int):
+        """Grade one answer: its attempt's score and the quiz grade follow."""
+        # The body first, as a POST's is read by the CSRF check: a malformed one is a 400 for
+        # anyone, which tells nothing of the answer.
+        body = self.GradingInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
+                                                 quiz_slug=quiz_slug)
+        response = selectors.response_graded_by_hand_get(quiz=quiz, response_id=response_id)
+        services.response_grade_manually(response=response, **body.validated_data)
+        return ApiResponse(GradedByHandOut(response).data)
 
 
 class QuestionBankApi(APIView):

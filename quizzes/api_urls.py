@@ -17,6 +17,10 @@ urlpatterns = [
          api.DisputeAnswerApi.as_view(), name="api-dispute-answer"),
     path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/questions/<id:question_id>/"
          "regrade/", api.RegradeApi.as_view(), name="api-regrade"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/grading/",
+         api.GradingListApi.as_view(), name="api-grading"),
+    path("courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/grading/<id:response_id>/",
+         api.GradingApi.as_view(), name="api-grading-answer"),
     path("courses/<slug:course_slug>/grades/", api.GradebookApi.as_view(), name="api-grades"),
     path("courses/<slug:course_slug>/questions/", api.QuestionBankApi.as_view(),
          name="api-questions"),

@@ -41,6 +41,8 @@ DATA_NUMBER_MAX = 1e12
 DATA_INT_MAX = 100_000
 #: Random questions added to a quiz in one go.
 RANDOM_SLOTS_MAX = 100
+#: A comment written for a student: a grader's, a dispute and its reply, in characters.
+COMMENT_MAX = 4000
 #: The sequence a save sends (the one it last received): the column is a 32-bit integer, and a
 #: save stores sequence + 1.
 SEQUENCE_MAX = 2**31 - 2

@@ -318,7 +318,8 @@ def question_payloads(questions: list[QuestionView], responses: list[Response]) 
             "text_format": q.text_format, "view": q.view, "answer": answer,
             "sequence": q.sequence, "state": q.state, "mark": q.mark, "max_mark": q.max_mark,
             "feedback": q.feedback, "general_feedback": q.general_feedback,
-            "right_answer": q.right_answer, "review": q.review,
+            "grader_comment": q.manual_comment, "right_answer": q.right_answer,
+            "review": q.review,
         })
     return out
 

@@ -405,14 +405,21 @@ def attempts_finish_overdue(*, now=None) -> int:
     return count
 
 
-def response_grade_manually(*, response: Response, fraction: float, comment: str = "") -> Response:
-    """A teacher's mark for an essay (or an override); the attempt's score is recomputed.
+def response_grade_manually(*, response: Response, mark: object, comment: str = "") -> Response:
+    """A teacher's mark for an answer a person grades (an essay), from 0 to the question's
+    maximum, with a comment the student reads with the feedback; the attempt's score is
+    recomputed. The grading page and the API both call this, so the bounds are checked here.
 
     The attempt's row is locked first, as the submit and the regrade lock it: two graders
     marking two answers of one attempt at once each recompute its score from both marks."""
-    if not 0 <= fraction <= 1:
-        raise ApplicationError(_("The mark must be between 0 and the question's maximum."),
-                               code="invalid_mark")
+    checked = bounds.check_number(mark, field="mark", what=_("The grader's mark"), low=0,
+                                  high=response.max_mark)
+    if len(comment) > limits.COMMENT_MAX or has_unstorable_text(comment):
+        raise ApplicationError(
+            _("The comment must be text of at most %(n)s characters.") % {
+                "n": limits.COMMENT_MAX},
+            code="invalid_comment", fields={"comment": [_("Shorten the comment.")]})
+    fraction = float(checked / response.max_mark) if response.max_mark else 0.0
     with transaction.atomic():
         list(Attempt.objects.select_for_update().filter(pk=response.attempt_id)
              .values_list("pk", flat=True))

@@ -21,7 +21,6 @@ from courses.access import forbidden, require_attempt_owner, teacher_access_get
 
 from . import (
     attempt_runtime,
-    bounds,
     limits,
     qtype_registry,
     qtypes,
@@ -538,13 +537,9 @@ def quiz_grading(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
                                                          response_id=request.POST.get("response"))
         student = response.attempt.user.get_username()
         try:
-            mark = bounds.check_number(request.POST.get("mark", ""), field="mark",
-                                       what=_("The grader's mark"), low=0,
-                                       high=response.max_mark)
-            services.response_grade_manually(
-                response=response,
-                fraction=float(mark / response.max_mark) if response.max_mark else 0.0,
-                comment=request.POST.get("comment", "")[:4000])
+            services.response_grade_manually(response=response,
+                                             mark=request.POST.get("mark", ""),
+                                             comment=request.POST.get("comment", ""))
         except ApplicationError as exc:
             messages.error(request, f"{student}: {exc.message}")
         else:
@@ -553,12 +548,10 @@ def quiz_grading(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
         return redirect(reverse("quizzes:grading", args=[course_slug, quiz_slug])
                         + f"#response-{response.pk}")
     responses = selectors.responses_graded_by_hand(quiz=quiz)
-    for response in responses:
-        response.mark_now = (None if response.fraction is None
-                             else response.fraction * float(response.max_mark))
     return render(request, "quizzes/grading.html", {
         "access": access, "course": access.course, "quiz": quiz, "responses": responses,
         "awaiting": sum(r.state == "needs_grading" for r in responses),
+        "comment_max": limits.COMMENT_MAX,
     })
 
 

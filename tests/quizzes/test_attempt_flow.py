@@ -197,6 +197,6 @@ def test_essay_waits_for_a_human_and_then_counts(student, mini_course):
                            answer={"text": "생성자가 한 가지 모드만 만든다"}, base_sequence=0)
     attempt = services.attempt_submit(attempt=attempt)
     assert attempt.score is None
-    services.response_grade_manually(response=Response.objects.get(pk=essay.pk), fraction=0.5)
+    services.response_grade_manually(response=Response.objects.get(pk=essay.pk), mark=1)
     attempt.refresh_from_db()
     assert float(attempt.score) == 1.0  # half of 2 marks

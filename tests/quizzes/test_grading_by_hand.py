@@ -118,8 +118,7 @@ def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
 
     def grade(response):
         services.response_grade_manually(
-            response=Response.objects.select_related("attempt").get(pk=response.pk),
-            fraction=1.0)
+            response=Response.objects.select_related("attempt").get(pk=response.pk), mark=1)
 
     def grade_meanwhile():
         try:
@@ -135,3 +134,81 @@ def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
     # 7 right of the 8 keyed questions, and both essays' full marks.
     score = Attempt.objects.get(pk=attempt.pk).score
     assert score is not None and float(score) == pytest.approx(9), score
+
+
+def _grading_api(quiz, response_id=None) -> str:
+    if response_id is None:
+        return reverse("api-grading", args=["mini", quiz.slug])
+    return reverse("api-grading-answer", args=["mini", quiz.slug, response_id])
+
+
+def test_the_api_lists_grades_an_essay_and_the_student_reads_the_comment(
+        teacher, student, make_user, enrol, mini_course, quiz, essay_attempt):
+    api = APIClient()
+    api.force_authenticate(teacher)
+    (listed,) = api.get(_grading_api(quiz)).json()
+    essay = _essay(essay_attempt)
+    assert listed == {
+        "id": essay.pk, "student": "stu", "attempt_id": essay_attempt.pk, "attempt_number": 1,
+        "question_id": essay.version.question_id, "position": essay.position,
+        "state": "needs_grading", "answer": {"text": "생성자와 판별자가\n서로 경쟁합니다."},
+        "mark": None, "max_mark": 1.0, "comment": "", "grader_info": ""}
+
+    graded = api.put(_grading_api(quiz, essay.pk), {"mark": 0.5, "comment": "근거를 더 쓰세요"},
+                     format="json")
+    assert graded.status_code == 200, graded.content
+    assert {k: graded.json()[k] for k in ("state", "mark", "comment")} == {
+        "state": "partial", "mark": 0.5, "comment": "근거를 더 쓰세요"}
+    essay_attempt.refresh_from_db()
+    assert float(essay_attempt.score) == pytest.approx(7.5)
+
+    api.force_authenticate(student)
+    questions = api.get(reverse("api-attempt", args=[essay_attempt.pk])).json()["questions"]
+    comments = {q["slot_id"]: q["grader_comment"] for q in questions}
+    assert comments.pop(essay.slot_id) == "근거를 더 쓰세요"
+    assert set(comments.values()) == {""}
+    # A student, and a TA of no course of theirs, neither read nor grade.
+    outsider = make_user("ta-elsewhere")
+    for user in (student, outsider):
+        api.force_authenticate(user)
+        assert api.get(_grading_api(quiz)).status_code in (403, 404)
+        assert api.put(_grading_api(quiz, essay.pk), {"mark": 1}, format="json"
+                       ).status_code in (403, 404)
+    ta = make_user("ta")
+    enrol(ta, mini_course, "ta")
+    api.force_authenticate(ta)
+    assert api.put(_grading_api(quiz, essay.pk), {"mark": 1}, format="json").status_code == 200
+    essay_attempt.refresh_from_db()
+    assert float(essay_attempt.score) == pytest.approx(8)
+
+
+@pytest.mark.parametrize("body", [
+    {"mark": 2}, {"mark": -1}, {"mark": "abc"}, {"mark": None}, {"mark": True}, {},
+    {"mark": [1]}, {"mark": 1, "comment": "x" * 4001}, {"mark": 1, "comment": "a\x00b"},
+    '{"mark": 1e999}', '{"mark": NaN}'])
+def test_the_api_refuses_a_bad_mark_or_comment_and_stores_nothing(teacher, quiz, essay_attempt,
+                                                                  body):
+    api = APIClient()
+    api.force_authenticate(teacher)
+    essay = _essay(essay_attempt)
+    if isinstance(body, str):
+        sent = api.put(_grading_api(quiz, essay.pk), body, content_type="application/json")
+    else:
+        sent = api.put(_grading_api(quiz, essay.pk), body, format="json")
+    assert sent.status_code == 400, sent.content
+    essay.refresh_from_db()
+    assert (essay.state, essay.fraction, essay.manual_comment) == ("needs_grading", None, "")
+    assert Attempt.objects.get(pk=essay_attempt.pk).score is None
+
+
+def test_the_api_grades_only_a_submitted_answer_graded_by_hand_of_this_quiz(
+        teacher, student, quiz, essay_attempt):
+    api = APIClient()
+    api.force_authenticate(teacher)
+    choice = essay_attempt.responses.get(version__question__key="m-q1")
+    open_attempt = services.attempt_start(user=student, quiz=quiz)
+    for response_id in (choice.pk, _essay(open_attempt).pk, 10**12):
+        assert api.put(_grading_api(quiz, response_id), {"mark": 0}, format="json"
+                       ).status_code == 404
+    choice.refresh_from_db()
+    assert choice.state == "correct"

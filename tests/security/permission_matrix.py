@@ -163,6 +163,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api-disputes": {"GET": TEACHER},
     "api-dispute-answer": {"POST": TEACHER},
     "api-regrade": {"GET": TEACHER, "POST": TEACHER},
+    "api-grading": {"GET": TEACHER},
+    "api-grading-answer": {"PUT": TEACHER},
     "api-questions": {"GET": TEACHER, "POST": TEACHER},
     "api-questions-import": {"POST": TEACHER},
     "api-questions-export": {"GET": TEACHER},
@@ -201,6 +203,8 @@ KWARGS_BY_ROUTE = {
     "inference:file": {"name": "extra.job_file"},
     "quizzes:override-delete": {"quiz_slug": "essay_quiz.slug"},
     "quizzes:grading": {"quiz_slug": "essay_quiz.slug"},
+    "api-grading": {"quiz_slug": "essay_quiz.slug"},
+    "api-grading-answer": {"quiz_slug": "essay_quiz.slug"},
 }
 
 
@@ -249,6 +253,7 @@ BODIES = {
     # API (JSON)
     ("api-dispute-answer", "POST"): lambda w: {"reply": "확인했습니다", "accept": False},
     ("api-regrade", "POST"): lambda w: {"reason": "access test"},
+    ("api-grading-answer", "PUT"): lambda w: {"mark": 0.5, "comment": "좋은 설명입니다"},
     ("api-questions", "POST"): lambda w: {"name": "x", "category": "Access/Test",
                                           "qtype": "true_false", "stem": "?",
                                           "data": {"correct": True}},

@@ -99,15 +99,17 @@ def own_attempts(world, role: str):
 
 def real_parameters(world, attempts, operation) -> st.SearchStrategy[dict]:
     """Path parameters naming real objects: the course, its quiz, the caller's own attempts
-    (`attempts`: open, submitted), a slot, a question, a dispute and a demo job."""
+    (`attempts`: open, submitted), a slot, an answer, a question, a dispute and a demo job.
+    Disputes and grading by hand are about the submitted essay attempt's answers."""
     open_attempt, submitted = attempts
-    dispute_route = "/disputes/" in operation.path
+    dispute_route = "/disputes/" in operation.path or "/grading/" in operation.path
     attempt = submitted if dispute_route else open_attempt
     values = {
         "course_slug": st.just(world.course.slug),
         "quiz_slug": st.just(world.essay_quiz.slug if dispute_route else world.quiz.slug),
         "attempt_id": st.just(attempt.pk),
         "slot_id": st.sampled_from(sorted(attempt.responses.values_list("slot_id", flat=True))),
+        "response_id": st.sampled_from(sorted(attempt.responses.values_list("pk", flat=True))),
         "question_id": st.sampled_from(sorted(world.quiz.slots.values_list("question_id",
                                                                             flat=True))),
         "dispute_id": st.just(world.dispute.pk),
