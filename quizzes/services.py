@@ -6,6 +6,7 @@ store its result. Each public function is keyword-only and atomic.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.errors import ApplicationError
 from courses.models import Course, Lesson
@@ -405,33 +407,107 @@ def attempts_finish_overdue(*, now=None) -> int:
     return count
 
 
-def response_grade_manually(*, response: Response, mark: object, comment: str = "") -> Response:
-    """A teacher's mark for an answer a person grades (an essay), from 0 to the question's
-    maximum, with a comment the student reads with the feedback; the attempt's score is
-    recomputed. The grading page and the API both call this, so the bounds are checked here.
+@dataclass(frozen=True)
+class HandMark:
+    """A grader's mark for one answer a person grades (an essay), as given: checked by
+    `responses_grade_manually`. `shown`: `hand_mark_token` of the mark and comment the grader
+    saw, when the grading page sent it; the mark is refused if another grader changed them."""
+    response: Response
+    mark: object
+    comment: str = ""
+    shown: str | None = None
 
-    The attempt's row is locked first, as the submit and the regrade lock it: two graders
-    marking two answers of one attempt at once each recompute its score from both marks."""
-    checked = bounds.check_number(mark, field="mark", what=_("The grader's mark"), low=0,
+
+class HandMarksRefused(ApplicationError):
+    """No mark was saved: `errors` says what is wrong with which answer (by its id)."""
+
+    def __init__(self, errors: dict[int, ApplicationError]):
+        super().__init__(ngettext(
+            "No mark was saved: %(n)s answer needs correcting.",
+            "No mark was saved: %(n)s answers need correcting.", len(errors)) % {
+                "n": len(errors)}, code="invalid_marks")
+        self.errors = errors
+
+
+def hand_mark_text(response: Response) -> str:
+    """A graded answer's mark as the grading page writes it in its field ("" when ungraded)."""
+    if response.mark is None:
+        return ""
+    return format(Decimal(str(round(response.mark, 4))).normalize(), "f")
+
+
+def hand_mark_token(mark_text: str, comment: str) -> str:
+    """What the grading page sends back of the mark and comment it showed, to tell whether the
+    grader changed them and whether someone else did meanwhile."""
+    digest = hashlib.sha256(comment.encode()).hexdigest()[:16]
+    return f"{mark_text}:{digest}"
+
+
+def response_grade_manually(*, response: Response, mark: object, comment: str = "") -> Response:
+    """One answer's mark (`responses_grade_manually`); raises the error about it if refused."""
+    try:
+        responses_grade_manually([HandMark(response, mark, comment)])
+    except HandMarksRefused as refused:
+        raise refused.errors[response.pk] from None
+    return response
+
+
+def responses_grade_manually(marks: list[HandMark]) -> None:
+    """Teachers' marks for answers a person grades (essays), each from 0 to its question's
+    maximum, with a comment the student reads with the feedback; each attempt's score is
+    recomputed. The grading page and the API both call this, so the bounds are checked here.
+    Every mark is checked before any is stored: all are saved, or none (HandMarksRefused).
+
+    The attempts' rows are locked first, in id order, as the submit and the regrade lock them:
+    two graders marking two answers of one attempt at once each recompute its score from both
+    marks, and a page's mark made on what another grader has since changed is refused."""
+    errors: dict[int, ApplicationError] = {}
+    fractions: dict[int, float] = {}
+    for given in marks:
+        try:
+            fractions[given.response.pk] = _hand_fraction(given)
+        except ApplicationError as exc:
+            errors[given.response.pk] = exc
+    if errors:
+        raise HandMarksRefused(errors)
+    attempt_ids = sorted({given.response.attempt_id for given in marks})
+    with transaction.atomic():
+        list(Attempt.objects.select_for_update().filter(pk__in=attempt_ids).order_by("pk")
+             .values_list("pk", flat=True))
+        current = Response.objects.in_bulk([given.response.pk for given in marks])
+        for given in marks:
+            now = current[given.response.pk]
+            if given.shown is not None and given.shown != hand_mark_token(
+                    hand_mark_text(now), now.manual_comment):
+                errors[now.pk] = ApplicationError(
+                    _("Another grader changed this mark meanwhile; the page now shows theirs."),
+                    status=409, code="changed_meanwhile")
+        if errors:
+            raise HandMarksRefused(errors)
+        for given in marks:
+            response, fraction = given.response, fractions[given.response.pk]
+            response.fraction = fraction
+            response.state = "correct" if fraction == 1 else "incorrect" if fraction == 0 \
+                else "partial"
+            response.manual_comment = given.comment
+            response.save(update_fields=["fraction", "state", "manual_comment"])
+        for attempt in Attempt.objects.filter(pk__in=attempt_ids):
+            attempt.score = _score(list(attempt.responses.all()))
+            attempt.save(update_fields=["score"])
+
+
+def _hand_fraction(given: HandMark) -> float:
+    """The fraction of its question's maximum that `given.mark` is, once the mark and the
+    comment are checked (ApplicationError naming the field otherwise)."""
+    response = given.response
+    checked = bounds.check_number(given.mark, field="mark", what=_("The grader's mark"), low=0,
                                   high=response.max_mark)
-    if len(comment) > limits.COMMENT_MAX or has_unstorable_text(comment):
+    if len(given.comment) > limits.COMMENT_MAX or has_unstorable_text(given.comment):
         raise ApplicationError(
             _("The comment must be text of at most %(n)s characters.") % {
                 "n": limits.COMMENT_MAX},
             code="invalid_comment", fields={"comment": [_("Shorten the comment.")]})
-    fraction = float(checked / response.max_mark) if response.max_mark else 0.0
-    with transaction.atomic():
-        list(Attempt.objects.select_for_update().filter(pk=response.attempt_id)
-             .values_list("pk", flat=True))
-        response.fraction = fraction
-        response.state = "correct" if fraction == 1 else "incorrect" if fraction == 0 \
-            else "partial"
-        response.manual_comment = comment
-        response.save(update_fields=["fraction", "state", "manual_comment"])
-        attempt = response.attempt
-        attempt.score = _score(list(attempt.responses.all()))
-        attempt.save(update_fields=["score"])
-    return response
+    return float(checked / response.max_mark) if response.max_mark else 0.0
 
 
 # ----------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
@@ -527,32 +528,74 @@ def regrade(request: HttpRequest, course_slug: str, quiz_slug: str,
 
 @login_required
 def quiz_grading(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
-    """Answers a person grades (essays). GET: all of them, those awaiting a grade first.
-    POST: one graded, a mark from 0 to its question's maximum and a comment the student reads
-    with the feedback; the attempt's score, and so the quiz grade, follow."""
+    """Answers a person grades (essays), those awaiting a grade first, in one form as Moodle's
+    manual grading page has them. POST saves every mark or comment the grader changed, each a
+    mark from 0 to its question's maximum; all or none. The attempts' scores, and so the quiz
+    grades, follow; the student reads the comment with the feedback."""
     access, quiz = selectors.quiz_get_for_teacher(user=request.user, course_slug=course_slug,
                                                   quiz_slug=quiz_slug)
+    responses = _graded_by_hand_shown(quiz)
+    status = 200
     if request.method == "POST":
-        response = selectors.response_graded_by_hand_get(quiz=quiz,
-                                                         response_id=request.POST.get("response"))
-        student = response.attempt.user.get_username()
+        changed = _hand_marks_changed(request.POST, responses)
         try:
-            services.response_grade_manually(response=response,
-                                             mark=request.POST.get("mark", ""),
-                                             comment=request.POST.get("comment", ""))
-        except ApplicationError as exc:
-            messages.error(request, f"{student}: {exc.message}")
+            services.responses_grade_manually(changed)
+        except services.HandMarksRefused as refused:
+            messages.error(request, refused.message)
+            status = 400
+            responses = _graded_by_hand_shown(quiz)  # as they are now
+            for response in responses:
+                response.grade_error = refused.errors.get(response.pk)
+                if getattr(response.grade_error, "code", None) != "changed_meanwhile":
+                    # What the grader typed stays in the form; another grader's change is
+                    # shown instead of it.
+                    response.mark_text = request.POST.get(f"mark-{response.pk}",
+                                                          response.mark_text)
+                    response.manual_comment = _comment_sent(request.POST, response)
         else:
-            messages.success(request, _("Saved the mark of %(user)s, attempt %(n)s.") % {
-                "user": student, "n": response.attempt.number})
-        return redirect(reverse("quizzes:grading", args=[course_slug, quiz_slug])
-                        + f"#response-{response.pk}")
-    responses = selectors.responses_graded_by_hand(quiz=quiz)
+            if changed:
+                messages.success(request, ngettext(
+                    "Saved %(n)s mark.", "Saved %(n)s marks.", len(changed)) % {"n": len(changed)})
+            else:
+                messages.info(request, _("No mark or comment was changed: nothing to save."))
+            return redirect("quizzes:grading", course_slug=course_slug, quiz_slug=quiz_slug)
     return render(request, "quizzes/grading.html", {
         "access": access, "course": access.course, "quiz": quiz, "responses": responses,
         "awaiting": sum(r.state == "needs_grading" for r in responses),
         "comment_max": limits.COMMENT_MAX,
-    })
+    }, status=status)
+
+
+def _graded_by_hand_shown(quiz: Quiz) -> list[Response]:
+    """The quiz's answers graded by hand, each with the mark as its field shows it and the
+    token of what the page shows (services.hand_mark_token)."""
+    responses = selectors.responses_graded_by_hand(quiz=quiz)
+    for response in responses:
+        response.mark_text = services.hand_mark_text(response)
+        response.shown = services.hand_mark_token(response.mark_text, response.manual_comment)
+    return responses
+
+
+def _hand_marks_changed(form, responses) -> list[services.HandMark]:
+    """The marks of `responses` whose mark or comment the grading form changed from what it
+    showed (so an ungraded answer left empty is no mark), with the token of what it showed."""
+    changed = []
+    for response in responses:
+        mark = form.get(f"mark-{response.pk}")
+        if mark is None:
+            continue  # not in the form the grader sent (submitted since the page was built)
+        mark, comment = mark.strip(), _comment_sent(form, response)
+        # A form without what it showed (a script's) is compared with what is stored now.
+        seen = form.get(f"shown-{response.pk}")
+        if services.hand_mark_token(mark, comment) == (response.shown if seen is None else seen):
+            continue
+        changed.append(services.HandMark(response, mark, comment, seen))
+    return changed
+
+
+def _comment_sent(form, response) -> str:
+    # A textarea sends its line breaks as CRLF; they are stored as the API stores them.
+    return form.get(f"comment-{response.pk}", response.manual_comment).replace("\r\n", "\n")
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (or, for tab and CR,

@@ -2,6 +2,8 @@
 question's maximum with a comment is saved, the attempt's score and the quiz grade follow, and
 the student reads the comment with the feedback. Anything else is refused and changes nothing."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -29,6 +31,41 @@ def _essay(attempt) -> Response:
     return attempt.responses.get(version__question__key="m-essay")
 
 
+class _Fields(HTMLParser):
+    """The fields a browser sends from a page's forms: inputs with their values, textareas with
+    their text."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name"):
+            self.fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.fields[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def _form_of(client, url) -> dict[str, str]:
+    page = client.get(url)
+    assert page.status_code == 200
+    parser = _Fields()
+    parser.feed(page.content.decode())
+    parser.fields.pop("csrfmiddlewaretoken", None)
+    return parser.fields
+
+
 def test_a_teacher_grades_an_essay_and_the_score_grade_and_review_follow(
         client, teacher, student, quiz, essay_attempt):
     assert essay_attempt.score is None  # awaiting a grader
@@ -40,11 +77,16 @@ def test_a_teacher_grades_an_essay_and_the_score_grade_and_review_follow(
                              ).content.decode()
 
     essay = _essay(essay_attempt)
-    saved = client.post(url, {"response": essay.pk, "mark": "0.5", "comment": "근거를 더 쓰세요"})
-    assert saved.status_code == 302 and saved["Location"].endswith(f"#response-{essay.pk}")
+    form = _form_of(client, url)
+    assert form[f"mark-{essay.pk}"] == "" and form[f"comment-{essay.pk}"] == ""
+    form.update({f"mark-{essay.pk}": "0.5", f"comment-{essay.pk}": "근거를 더 쓰세요\r\n둘째 줄"})
+    saved = client.post(url, form, follow=True)
+    assert saved.redirect_chain == [(url, 302)]
+    assert "점수 1개를 저장했습니다" in saved.content.decode()
     essay.refresh_from_db()
     essay_attempt.refresh_from_db()
-    assert (essay.state, essay.fraction, essay.manual_comment) == ("partial", 0.5, "근거를 더 쓰세요")
+    assert (essay.state, essay.fraction, essay.manual_comment) == (
+        "partial", 0.5, "근거를 더 쓰세요\n둘째 줄")
     assert float(essay_attempt.score) == pytest.approx(7.5)  # 7 right of 8, and half of 1
     api = APIClient()
     api.force_authenticate(student)
@@ -54,24 +96,32 @@ def test_a_teacher_grades_an_essay_and_the_score_grade_and_review_follow(
     review = client.get(reverse("quizzes:review", args=[essay_attempt.pk])).content.decode()
     assert "채점자 코멘트" in review and "근거를 더 쓰세요" in review
 
-    # Graded again: the form shows the mark given, and a new one replaces it.
+    # Sent again unchanged, nothing is saved; graded again, a new mark replaces the first.
     client.force_login(teacher)
-    assert 'value="0.5"' in client.get(url).content.decode()
-    client.post(url, {"response": essay.pk, "mark": "1", "comment": ""})
+    form = _form_of(client, url)
+    assert form[f"mark-{essay.pk}"] == "0.5"
+    assert "바뀐 점수나 코멘트가 없어" in client.post(url, form, follow=True).content.decode()
+    form.update({f"mark-{essay.pk}": "1", f"comment-{essay.pk}": ""})
+    client.post(url, form)
     essay_attempt.refresh_from_db()
     assert float(essay_attempt.score) == pytest.approx(8)
 
 
-@pytest.mark.parametrize("mark", ["2", "-1", "abc", "", "NaN", "1e999"])
+@pytest.mark.parametrize("mark", ["2", "-1", "abc", "NaN", "1e999"])
 def test_a_mark_out_of_range_is_refused_and_stores_nothing(client, teacher, quiz, essay_attempt,
                                                           mark):
     client.force_login(teacher)
     url = reverse("quizzes:grading", args=["mini", quiz.slug])
     essay = _essay(essay_attempt)
-    page = client.post(url, {"response": essay.pk, "mark": mark}, follow=True)
-    assert "채점 점수: 0에서 1 사이의 수여야 합니다" in page.content.decode()  # what, the bounds
+    form = _form_of(client, url)
+    form.update({f"mark-{essay.pk}": mark, f"comment-{essay.pk}": "다시 보세요"})
+    page = client.post(url, form)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "채점 점수: 0에서 1 사이의 수여야 합니다" in text  # what, the bounds
+    assert f'value="{mark}"' in text and "다시 보세요</textarea>" in text  # what was typed stays
     essay.refresh_from_db()
-    assert (essay.state, essay.fraction) == ("needs_grading", None)
+    assert (essay.state, essay.fraction, essay.manual_comment) == ("needs_grading", None, "")
     assert Attempt.objects.get(pk=essay_attempt.pk).score is None
 
 
@@ -81,26 +131,23 @@ def test_only_a_submitted_answer_graded_by_hand_of_this_quiz_can_be_graded(
     url = reverse("quizzes:grading", args=["mini", quiz.slug])
     choice = essay_attempt.responses.get(version__question__key="m-q1")  # graded by the key
     open_attempt = services.attempt_start(user=student, quiz=quiz)
-    for response_id in (choice.pk, _essay(open_attempt).pk, "x", "", 10**12):
-        assert client.post(url, {"response": response_id, "mark": "0"}).status_code == 404
+    for response_id in (choice.pk, _essay(open_attempt).pk, "x", 10**12):
+        sent = client.post(url, {f"mark-{response_id}": "0", f"comment-{response_id}": "no"},
+                           follow=True)
+        assert "바뀐 점수나 코멘트가 없어" in sent.content.decode()
     other = Quiz.objects.exclude(pk=quiz.pk).filter(course=mini_course).first()
-    assert client.post(reverse("quizzes:grading", args=["mini", other.slug]),
-                       {"response": _essay(essay_attempt).pk, "mark": "0"}).status_code == 404
+    essay = _essay(essay_attempt)
+    client.post(reverse("quizzes:grading", args=["mini", other.slug]),
+                {f"mark-{essay.pk}": "0", f"comment-{essay.pk}": "no"})
     choice.refresh_from_db()
-    assert choice.state == "correct"
+    essay.refresh_from_db()
+    assert choice.state == "correct" and essay.state == "needs_grading"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
-    """One grader's transaction is paused after its mark; the other marks another answer of the
-    same attempt meanwhile, then the first commits: the score holds both marks."""
-    import threading
-
-    from django.db import connection
-
+@pytest.fixture
+def two_essays(student, quiz):
+    """A submitted attempt with two answered essays, each worth 1, and 7 of 8 keyed right."""
     from quizzes.models import Category, Slot
-
-    from .races import paused_in_transaction, run_then_release
 
     category = Category.objects.filter(course=quiz.course).first()
     last = quiz.slots.order_by("-position").first().position
@@ -112,8 +159,74 @@ def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
     answer_all(attempt, {**RIGHT, "m-essay-1": {"text": "하나"}, "m-essay-2": {"text": "둘"}})
     attempt = services.attempt_submit(attempt=attempt)
-    first, second = (attempt.responses.get(version__question__key=f"m-essay-{i}")
-                     for i in (1, 2))
+    return attempt, [attempt.responses.get(version__question__key=f"m-essay-{i}")
+                     for i in (1, 2)]
+
+
+def test_the_page_saves_every_changed_mark_at_once_or_none(client, teacher, quiz, two_essays):
+    attempt, (first, second) = two_essays
+    client.force_login(teacher)
+    url = reverse("quizzes:grading", args=["mini", quiz.slug])
+    form = _form_of(client, url)
+    form.update({f"mark-{first.pk}": "1", f"mark-{second.pk}": "5", f"comment-{second.pk}": "?"})
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "점수를 하나도 저장하지 않았습니다. 고쳐야 할 답안이 1개 있습니다" in text
+    assert f'aria-describedby="error-{second.pk}"' in text
+    assert f'aria-describedby="error-{first.pk}"' not in text
+    first.refresh_from_db()
+    assert first.state == "needs_grading"  # valid, but not saved without the other
+
+    form.update({f"mark-{second.pk}": "0.25"})
+    saved = client.post(url, form, follow=True)
+    assert "점수 2개를 저장했습니다" in saved.content.decode()
+    attempt.refresh_from_db()
+    assert float(attempt.score) == pytest.approx(7 + 1 + 0.25)
+
+
+def test_a_mark_another_grader_changed_meanwhile_is_not_overwritten(
+        client, teacher, make_user, enrol, mini_course, quiz, two_essays):
+    attempt, (first, second) = two_essays
+    client.force_login(teacher)
+    url = reverse("quizzes:grading", args=["mini", quiz.slug])
+    form = _form_of(client, url)  # the first grader's page
+    ta = make_user("ta")
+    enrol(ta, mini_course, "ta")
+    api = APIClient()
+    api.force_authenticate(ta)
+    assert api.put(reverse("api-grading-answer", args=["mini", quiz.slug, first.pk]),
+                   {"mark": 1, "comment": "충분합니다"}, format="json").status_code == 200
+
+    form.update({f"mark-{first.pk}": "0", f"mark-{second.pk}": "1"})
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "그 사이 다른 채점자가 이 점수를 바꿨습니다" in refused.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.fraction, first.manual_comment, second.state) == (1.0, "충분합니다",
+                                                                     "needs_grading")
+    # The page now shows the other grader's mark, and the first grader's typed one elsewhere.
+    shown = _Fields()
+    shown.feed(refused.content.decode())
+    assert shown.fields[f"mark-{first.pk}"] == "1"
+    assert shown.fields[f"mark-{second.pk}"] == "1"
+    assert client.post(url, shown.fields).status_code == 302  # sent again: the second is saved
+    attempt.refresh_from_db()
+    assert float(attempt.score) == pytest.approx(9)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_graders_marking_one_attempt_at_once_both_count(two_essays):
+    """One grader's transaction is paused after its mark; the other marks another answer of the
+    same attempt meanwhile, then the first commits: the score holds both marks."""
+    import threading
+
+    from django.db import connection
+
+    from .races import paused_in_transaction, run_then_release
+
+    attempt, (first, second) = two_essays
     errors: list = []
 
     def grade(response):

@@ -222,8 +222,8 @@ BODIES = {
     ("quizzes:dispute", "POST"): lambda w: {"comment": "키가 틀렸어요"},
     ("quizzes:dispute-answer", "POST"): lambda w: {"reply": "확인했습니다"},
     ("quizzes:regrade", "POST"): lambda w: {"reason": "access test"},
-    ("quizzes:grading", "POST"): lambda w: {"response": str(w.response.pk), "mark": "0.5",
-                                            "comment": "좋은 설명입니다"},
+    ("quizzes:grading", "POST"): lambda w: {f"mark-{w.response.pk}": "0.5",
+                                            f"comment-{w.response.pk}": "좋은 설명입니다"},
     ("courses:participants-import", "POST"): lambda w: {
         "roster": "newcomer,새 학생,new@example.org,student"},
     ("courses:participant-role", "POST"): lambda w: {"role": "ta"},
