@@ -39,16 +39,21 @@ class ItemReport:
 @dataclass
 class QuizReport:
     quiz: Quiz
-    attempt_count: int
+    attempt_count: int  # the submitted attempts the statistics are taken over
     mean_percent: float | None
     histogram: list[int]
     items: list[ItemReport]
+    awaiting_grading: int = 0  # submitted attempts left out until a person grades them
 
 
 def quiz_report(*, quiz: Quiz) -> QuizReport:
-    """Statistics over every submitted attempt (first attempts and later ones alike)."""
-    attempts = list(Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED)
-                    .only("id", "score", "max_score"))
+    """Statistics over every graded submitted attempt (first attempts and later ones alike)."""
+    submitted = list(Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED)
+                     .only("id", "score", "max_score"))
+    # An attempt whose essay awaits a grader has no score yet: counted as 0 it would lower the
+    # mean, fill the lowest band and bend every item's facility and discrimination. It joins
+    # the statistics once it is graded.
+    attempts = [a for a in submitted if a.score is not None]
     totals = {a.pk: float(a.score or 0) for a in attempts}
     percents = [a.percent or 0.0 for a in attempts]
     responses = list(Response.objects.filter(attempt__in=attempts)
@@ -90,4 +95,5 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
                                 stats=stats, labels=labels, right_keys=right, rows=rows))
     return QuizReport(quiz=quiz, attempt_count=len(attempts),
                       mean_percent=sum(percents) / len(percents) if percents else None,
-                      histogram=histogram(percents), items=items)
+                      histogram=histogram(percents), items=items,
+                      awaiting_grading=len(submitted) - len(attempts))

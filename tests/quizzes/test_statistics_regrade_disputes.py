@@ -219,3 +219,49 @@ def test_an_attempt_open_during_a_regrade_is_graded_by_the_fixed_key(
     assert api.post(reverse("api-attempt-submit", args=[still_open.pk])).status_code == 200
     scores = {a.user.username: float(a.score) for a in Attempt.objects.filter(quiz=quiz)}
     assert scores[student.username] == scores["early"] == 0, scores
+
+
+def test_attempts_awaiting_a_grader_are_left_out_of_the_statistics_until_graded(
+        client, quiz, make_user, enrol, mini_course):
+    """A class of four on the mini quiz (7 auto-graded items and an essay, 1 mark each): `a`
+    writes the essay (its attempt has no score until a person grades it); `b` is all right,
+    `c` all wrong, `d` right but for m-q1. Before a teacher grades `a`, the mean, the bands
+    and the items are over b, c and d only, not with `a` counted as 0 %."""
+    from .conftest import RIGHT, WRONG, answer_all
+    from .test_gradebook import _add_essay
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    _add_essay(quiz)
+    answers = {"a": {**RIGHT, "m-essay": {"text": "경쟁합니다"}}, "b": RIGHT, "c": WRONG,
+               "d": {**RIGHT, "m-q1": WRONG["m-q1"]}}
+    attempts = {}
+    for name, answer in answers.items():
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        answer_all(attempt, answer)
+        attempts[name] = services.attempt_submit(attempt=attempt)
+    assert attempts["a"].score is None
+    assert [attempts[n].percent for n in "bcd"] == [87.5, 0.0, 75.0]
+
+    report = reports.quiz_report(quiz=quiz)
+    assert (report.attempt_count, report.awaiting_grading) == (3, 1)
+    assert report.mean_percent == pytest.approx((87.5 + 0 + 75) / 3)
+    assert report.histogram == [1, 0, 0, 0, 0, 0, 0, 1, 1, 0]
+    q1 = report.items[0]
+    # m-q1: scores b, c, d = 1, 0, 0; rest of the test 6, 0, 6 -> r = 2 / sqrt(2/3 * 24) = 0.5
+    assert q1.stats.count == 3 and q1.stats.facility == pytest.approx(100 / 3)
+    assert q1.stats.discrimination == pytest.approx(50.0)
+    teacher = make_user("t")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert "채점을 기다리는 시도 1개는 채점될 때까지 통계에서 빠집니다" in page
+    assert client.get(f"/api/courses/mini/quizzes/{quiz.slug}/statistics/").json()[
+        "awaiting_grading"] == 1
+
+    essay = attempts["a"].responses.get(version__question__key="m-essay")
+    services.response_grade_manually(response=essay, fraction=1.0, comment="")
+    report = reports.quiz_report(quiz=quiz)
+    assert (report.attempt_count, report.awaiting_grading) == (4, 0)
+    assert report.mean_percent == pytest.approx((100 + 87.5 + 0 + 75) / 4)
