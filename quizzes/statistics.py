@@ -6,8 +6,9 @@ Definitions follow Moodle's quiz statistics report:
   the rest of the test (the total minus this item), so an item does not correlate with itself;
 - top/bottom groups: the upper and lower thirds of attempts by total score, with how often each
   choice was picked in each group.
-An item is flagged when its discrimination is negative, or when a wrong choice is picked more
-often by the top group than by the bottom group and more often than the key by the top group.
+An item is flagged when its discrimination is negative, or when a wrong choice (of an item with
+known right choices; not "no answer") is picked more often by the top group than by the bottom
+group and more often than the key by the top group.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ def item_statistics(*, slot_id: int, max_mark: float, responses: list[ItemRespon
         stats.flags.append("negative_discrimination")
     key_top = max((stats.choice_counts_top.get(k, 0) for k in right_keys), default=0)
     for key, top_count in stats.choice_counts_top.items():
-        if key in right_keys:
+        # Only an item whose right keys are known has wrong choices: a typed answer or an
+        # essay has none, so the right text strong students type would read as a distractor.
+        # No answer ("-") is not a choice either.
+        if not right_keys or key in right_keys or key == "-":
             continue
         if top_count > stats.choice_counts_bottom.get(key, 0) and top_count > key_top:
             stats.flags.append(f"distractor_preferred_by_top:{key}")

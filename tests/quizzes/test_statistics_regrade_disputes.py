@@ -265,3 +265,31 @@ def test_attempts_awaiting_a_grader_are_left_out_of_the_statistics_until_graded(
     report = reports.quiz_report(quiz=quiz)
     assert (report.attempt_count, report.awaiting_grading) == (4, 0)
     assert report.mean_percent == pytest.approx((100 + 87.5 + 0 + 75) / 4)
+
+
+def test_a_right_typed_answer_or_no_answer_is_not_flagged_as_a_distractor(
+        quiz, make_user, enrol, mini_course):
+    """Three students: `b` all right (the top third), `c` all wrong (the bottom third), `d`
+    right but for m-q1. The short answer and the numerical item have no choice keys, so the
+    right text `b` typed was flagged as "a wrong choice picked more by the top third than the
+    key"; the essay, which only `c` answered, was flagged for `b`'s "no answer"."""
+    from .conftest import RIGHT, WRONG, answer_all
+    from .test_gradebook import _add_essay
+
+    _add_essay(quiz)
+    answers = {"b": RIGHT, "c": {**WRONG, "m-essay": {"text": "모르겠습니다"}},
+               "d": {**RIGHT, "m-q1": WRONG["m-q1"]}}
+    for name, answer in answers.items():
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        answer_all(attempt, answer)
+        attempt = services.attempt_submit(attempt=attempt)
+        if name == "c":
+            services.response_grade_manually(
+                response=attempt.responses.get(version__question__key="m-essay"),
+                fraction=0.0, comment="")
+    items = {item.qtype: item for item in reports.quiz_report(quiz=quiz).items}
+    for qtype in ("short_answer", "numerical", "essay"):
+        assert items[qtype].stats.flags == [], qtype
+        assert not any(row["flagged"] for row in items[qtype].rows), qtype
