@@ -80,7 +80,9 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
                        for r in slot_responses])
         keys = sorted(set(labels) | set(stats.choice_counts_all),
                       key=lambda k: (k == "-", len(k), k))
-        rows = [{"key": k, "label": labels.get(k, k), "right": k in right,
+        # A key without a label is what a student typed (short answers, essays): the page
+        # shows it as plain text, never as the markup of an authored choice (a link, an image).
+        rows = [{"key": k, "label": labels.get(k, k), "typed": k not in labels, "right": k in right,
                  "all": stats.choice_counts_all.get(k, 0),
                  "top": stats.choice_counts_top.get(k, 0),
                  "bottom": stats.choice_counts_bottom.get(k, 0),

@@ -293,3 +293,23 @@ def test_a_right_typed_answer_or_no_answer_is_not_flagged_as_a_distractor(
     for qtype in ("short_answer", "numerical", "essay"):
         assert items[qtype].stats.flags == [], qtype
         assert not any(row["flagged"] for row in items[qtype].rows), qtype
+
+
+def test_a_typed_answer_is_shown_as_text_not_markup_on_the_results_page(
+        client, quiz, make_user, enrol, mini_course, teacher):
+    """A student's short answer written as Markdown became a live link (and an image from
+    anywhere) in the answer table a teacher reads; it is shown as the text typed."""
+    from .conftest import RIGHT, answer_all
+
+    student = make_user("typist")
+    enrol(student, mini_course, "student")
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {**RIGHT, "m-q4": {
+        "text": "[채점 이의 양식](https://evil.example/form) ![x](https://evil.example/t.png)"}})
+    services.attempt_submit(attempt=attempt)
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert "evil.example" in page  # the answer is listed ...
+    assert 'href="https://evil.example' not in page and 'src="https://evil.example' not in page
+    # ... while an authored choice keeps its formatting (the pack's choices are plain words).
+    assert "<td>생성자</td>" in page
