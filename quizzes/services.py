@@ -540,6 +540,13 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
     """Regrade every submitted attempt's answer to `question` onto its latest version, move the
     open attempts' answers onto it (`regrade_plan`); log it."""
     with transaction.atomic():
+        # The attempts are locked before the plan reads their states: a submit in flight holds
+        # its attempt's row, so the plan sees it submitted once it commits. Planned first, an
+        # attempt submitted meanwhile was read as open, then not moved (no longer open) nor
+        # regraded (not in the plan), and kept the old key's mark.
+        list(Attempt.objects.select_for_update(of=("self",))
+             .filter(quiz=quiz, responses__version__question=question)
+             .order_by("pk").values_list("pk", flat=True))
         plan = regrade_plan(quiz=quiz, question=question)
         version = plan.version
         ids = [c.attempt_id for c in plan.changes]

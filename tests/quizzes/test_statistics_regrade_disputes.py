@@ -313,3 +313,45 @@ def test_a_typed_answer_is_shown_as_text_not_markup_on_the_results_page(
     assert 'href="https://evil.example' not in page and 'src="https://evil.example' not in page
     # ... while an authored choice keeps its formatting (the pack's choices are plain words).
     assert "<td>생성자</td>" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_regrade_racing_with_a_submit_still_regrades_that_attempt(student, teacher, quiz):
+    """A student's submit (graded by the old key of m-q3) is paused before it commits; the
+    instructor's regrade onto the fixed key runs meanwhile, reads the attempt as still open and
+    waits for its rows. Once the submit commits, the attempt must not keep the old key's mark
+    while the class is regraded away from it."""
+    import threading
+
+    from django.db import connection
+
+    from quizzes.models import Attempt, Question
+
+    from .conftest import answer_all
+    from .races import paused_in_transaction, run_then_release
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    quiz.refresh_from_db()
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {"m-q3": {"value": True}})  # right by the shipped key
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    errors: list = []
+
+    def regrade():
+        try:
+            services.regrade_commit(quiz=quiz, question=question, user=teacher, reason="key")
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    paused, _graded, go = paused_in_transaction(
+        lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk)), errors)
+    run_then_release(threading.Thread(target=regrade), go, paused)
+    assert not errors, errors
+    response = attempt.responses.get(version__question=question)
+    assert response.version == question.latest_version()
+    assert response.fraction == 0 and float(Attempt.objects.get(pk=attempt.pk).score) == 0
