@@ -135,3 +135,16 @@ def test_two_graders_marking_one_attempt_at_once_both_count(student, quiz):
     # 7 right of the 8 keyed questions, and both essays' full marks.
     score = Attempt.objects.get(pk=attempt.pk).score
     assert score is not None and float(score) == pytest.approx(9), score
+
+
+def test_the_results_page_lists_an_attempt_awaiting_grading_as_such_with_its_review(
+        client, teacher, quiz, essay_attempt):
+    """The results page's attempts table showed a bare "—", with no link, for a submitted
+    attempt whose essay awaits a grader: it read like no score at all, and the teacher could
+    not open the attempt from there."""
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    attempts = page[page.index('id="attempts-heading"'):page.index('id="overrides-heading"')]
+    review = reverse("quizzes:review", args=[essay_attempt.pk])
+    assert f'<a href="{review}">채점 대기</a>' in attempts
+    assert client.get(review).status_code == 200
