@@ -499,6 +499,14 @@ def _move_onto(response: Response, version: QuestionVersion) -> None:
     response.version = version
 
 
+def _skipped(response: Response, reason: str) -> str:
+    """A line of the regrade's "not regraded" list: whose attempt (the name and number a
+    teacher knows, not the database id), in the reader's language."""
+    return _("%(user)s, attempt %(n)s: %(reason)s") % {
+        "user": response.attempt.user.get_username(), "n": response.attempt.number,
+        "reason": reason}
+
+
 def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     """A dry run: what regrading every submitted attempt onto the latest version would change,
     and which attempts still open move onto it. An open attempt left on the old version would
@@ -507,10 +515,10 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     plan = RegradePlan(quiz=quiz, question=question, version=version)
     for response in (Response.objects.filter(attempt__quiz=quiz, version__question=question,
                                               attempt__state=Attempt.State.IN_PROGRESS)
-                     .exclude(version=version).select_related("version")):
+                     .exclude(version=version).select_related("attempt__user", "version")):
         reason = _not_movable(response, version)
         if reason:
-            plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
+            plan.skipped.append(_skipped(response, reason))
         else:
             plan.open_attempts.append(response.attempt_id)
     responses = (Response.objects.filter(attempt__quiz=quiz, version__question=question,
@@ -519,7 +527,7 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     for response in responses:
         reason = _not_movable(response, version)
         if reason:
-            plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
+            plan.skipped.append(_skipped(response, reason))
             continue
         attempt = response.attempt
         grade = qtypes.get(version.qtype).grade(_data_on(response, version), response.answer)
