@@ -355,3 +355,46 @@ def test_a_regrade_racing_with_a_submit_still_regrades_that_attempt(student, tea
     response = attempt.responses.get(version__question=question)
     assert response.version == question.latest_version()
     assert response.fraction == 0 and float(Attempt.objects.get(pk=attempt.pk).score) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_racing_with_a_regrade_is_graded_by_the_fixed_key(student, teacher, quiz):
+    """The instructor's regrade (the open attempt's answer moved onto the fixed key of m-q3) is
+    paused before it commits; the student submits meanwhile: the submit read and graded the
+    answer on the old version, then waited for the attempt's row. Once the regrade commits,
+    the submit must not write the old key's mark onto the answer now on the new version."""
+    import threading
+
+    from django.db import connection
+
+    from quizzes.models import Attempt, Question
+
+    from .conftest import answer_all
+    from .races import paused_in_transaction, run_then_release
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    quiz.refresh_from_db()
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {"m-q3": {"value": True}})  # right by the shipped key
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    errors: list = []
+
+    def submit():
+        try:
+            services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    paused, _moved, go = paused_in_transaction(
+        lambda: services.regrade_commit(quiz=quiz, question=question, user=teacher,
+                                        reason="key"), errors)
+    run_then_release(threading.Thread(target=submit), go, paused)
+    assert not errors, errors
+    response = attempt.responses.get(version__question=question)
+    assert response.version == question.latest_version()
+    assert response.fraction == 0 and float(Attempt.objects.get(pk=attempt.pk).score) == 0
