@@ -52,6 +52,7 @@ from .models import (
     Slot,
     default_review_policy,
 )
+from .qtypes.base import NEEDS_GRADING
 from .question_files import question_files_store
 from .terms import (
     quiz_terms_for,  # noqa: F401 - a read, re-exported for callers
@@ -499,6 +500,13 @@ def _move_onto(response: Response, version: QuestionVersion) -> None:
     response.version = version
 
 
+def _keeps_mark_by_hand(fraction: float | None, regraded_state: str) -> bool:
+    """Whether a regrade keeps an answer's mark as it is: a mark a person gave (an essay graded
+    by hand), which the question type can only grade as "needs grading" again. Regraded, every
+    graded essay went back to awaiting grading when its question's typo was fixed."""
+    return regraded_state == NEEDS_GRADING and fraction is not None
+
+
 def _skipped(response: Response, reason: str) -> str:
     """A line of the regrade's "not regraded" list: whose attempt (the name and number a
     teacher knows, not the database id), in the reader's language."""
@@ -531,6 +539,8 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
             continue
         attempt = response.attempt
         grade = qtypes.get(version.qtype).grade(_data_on(response, version), response.answer)
+        if _keeps_mark_by_hand(response.fraction, grade.state):
+            grade = qtypes.Grade(response.fraction, response.state, [])
         old = None if attempt.score is None else float(attempt.score)
         delta = None
         if grade.fraction is not None and response.fraction is not None:
@@ -561,8 +571,11 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         responses = list(Response.objects.select_for_update().filter(
             attempt_id__in=ids, version__question=question).select_related("version"))
         for response in responses:
+            marked = response.fraction, response.state, response.feedback
             _move_onto(response, version)
             _grade_into(response)
+            if _keeps_mark_by_hand(marked[0], response.state):
+                response.fraction, response.state, response.feedback = marked
         Response.objects.bulk_update(responses, ["version", "layout", "fraction", "state",
                                                  "feedback"])
         # Open attempts: the answer and its layout move, the grade waits for the submit. A save

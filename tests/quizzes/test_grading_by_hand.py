@@ -148,3 +148,29 @@ def test_the_results_page_lists_an_attempt_awaiting_grading_as_such_with_its_rev
     review = reverse("quizzes:review", args=[essay_attempt.pk])
     assert f'<a href="{review}">채점 대기</a>' in attempts
     assert client.get(review).status_code == 200
+
+
+def test_a_regrade_of_the_essay_keeps_the_marks_given_by_hand(client, teacher, quiz,
+                                                              essay_attempt):
+    """The teacher fixes a typo in the essay's question and follows the editor on to the
+    regrade: its dry run showed the graded attempt going from its score to "—", and the commit
+    wiped the mark a person gave (the essay type can only say "needs grading" again), sending
+    the attempt back to "awaiting grading"."""
+    from quizzes.models import Question
+
+    essay = _essay(essay_attempt)
+    services.response_grade_manually(response=essay, fraction=0.5, comment="근거를 더 쓰세요")
+    question = Question.objects.get(course=quiz.course, key="m-essay")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem="Explain GANs in your own words!",
+                                     data=latest.data, user=teacher)
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    dry = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0 of them change mark" in dry and "<strong>" not in dry.split("<tbody>")[1]
+    assert client.post(url, {"reason": "typo"}).status_code == 302
+    essay.refresh_from_db()
+    essay_attempt.refresh_from_db()
+    assert essay.version == question.latest_version()
+    assert (essay.fraction, essay.state, essay.manual_comment) == (0.5, "partial", "근거를 더 쓰세요")
+    assert float(essay_attempt.score) == pytest.approx(7.5)
