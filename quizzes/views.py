@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
@@ -516,7 +517,9 @@ def regrade(request: HttpRequest, course_slug: str, quiz_slug: str,
         log = services.regrade_commit(quiz=quiz, question=question, user=request.user,
                                       reason=request.POST.get("reason", "")[:255])
         changed = sum(1 for c in log.changes if c["old"] != c["new"])
-        messages.success(request, _("Regraded %(n)s attempts; %(c)s marks changed.") % {
+        messages.success(request, ngettext(
+            "Regraded %(n)s attempt; %(c)s marks changed.",
+            "Regraded %(n)s attempts; %(c)s marks changed.", len(log.changes)) % {
             "n": len(log.changes), "c": changed})
         return redirect("quizzes:results", course_slug=course_slug, quiz_slug=quiz_slug)
     plan = services.regrade_plan(quiz=quiz, question=question)

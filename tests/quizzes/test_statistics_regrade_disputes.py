@@ -398,3 +398,27 @@ def test_a_submit_racing_with_a_regrade_is_graded_by_the_fixed_key(student, teac
     response = attempt.responses.get(version__question=question)
     assert response.version == question.latest_version()
     assert response.fraction == 0 and float(Attempt.objects.get(pk=attempt.pk).score) == 0
+
+
+def test_a_regrade_of_one_attempt_is_counted_in_the_singular_in_english(client, student,
+                                                                         teacher, quiz):
+    """The dry run read "affects 1 submitted attempts" and the commit "Regraded 1 attempts"."""
+    from quizzes.models import Question
+
+    from .conftest import RIGHT, answer_all
+
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, RIGHT)
+    services.attempt_submit(attempt=attempt)
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    dry = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "affects 1 submitted attempt; 1 of them change mark." in dry
+    done = client.post(url, {"reason": "key"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Regraded 1 attempt; 1 marks changed." in done.content.decode()
+    korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "제출된 시도 1개가 영향을 받고" in korean
