@@ -422,3 +422,31 @@ def test_a_regrade_of_one_attempt_is_counted_in_the_singular_in_english(client, 
     assert "Regraded 1 attempt; 1 marks changed." in done.content.decode()
     korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "제출된 시도 1개가 영향을 받고" in korean
+
+
+def test_a_class_with_one_total_score_flags_no_item():
+    """Four students score 1 of 2 each (a class of four, two items, known answers): A is right
+    for s1 and s2, B for s3 and s4. With no strong or weak student, nothing can discriminate:
+    the rest of the test is 1 - the item's score, so the correlation was always -100 and every
+    item read "weaker students did better"; and the "top third" was whoever had the highest
+    attempt id, so a wrong choice it picked was flagged as preferred by the top."""
+    from quizzes.statistics import ItemResponse, item_statistics
+
+    totals = {1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}
+    picks_a = {1: "a", 2: "a", 3: "b", 4: "b"}
+    a = item_statistics(slot_id=1, max_mark=1.0, totals=totals, right_keys={"a"},
+                        responses=[ItemResponse(i, 1.0 if k == "a" else 0.0, (k,))
+                                   for i, k in picks_a.items()])
+    assert a.facility == pytest.approx(50.0)
+    assert a.discrimination is None and a.flags == []
+    assert a.choice_counts_top == {} and a.choice_counts_bottom == {}
+
+
+def test_groups_leave_out_attempts_tied_across_the_boundary():
+    """Totals 0, 1, 1, 1, 1, 2: the thirds (two attempts each) would split the four 1s by
+    attempt id; the attempts tied with the other group's score belong to neither."""
+    from quizzes.statistics import groups
+
+    top, bottom = groups({1: 0.0, 2: 1.0, 3: 1.0, 4: 1.0, 5: 1.0, 6: 2.0})
+    assert (top, bottom) == ({6}, {1})
+    assert groups({1: 0.0, 2: 0.0, 3: 1.0, 4: 2.0, 5: 3.0, 6: 3.0}) == ({5, 6}, {1, 2})
