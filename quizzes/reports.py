@@ -71,6 +71,8 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
         if version is None:
             continue
         web = qtype_registry.get(version.qtype)
+        if not web.scored:  # a text between questions (description): no answer, no statistics
+            continue
         data = web.stats_data(version.data, [r.instance for r in slot_responses])
         labels, right = choice_labels(version.qtype, data)
         stats = item_statistics(

@@ -450,3 +450,20 @@ def test_groups_leave_out_attempts_tied_across_the_boundary():
     top, bottom = groups({1: 0.0, 2: 1.0, 3: 1.0, 4: 1.0, 5: 1.0, 6: 2.0})
     assert (top, bottom) == ({6}, {1})
     assert groups({1: 0.0, 2: 0.0, 3: 1.0, 4: 2.0, 5: 3.0, 6: 3.0}) == ({5, 6}, {1, 2})
+
+
+def test_a_text_between_questions_is_not_an_item_of_the_statistics(client, make_user, enrol,
+                                                                    mini_course, teacher):
+    """The mini pack's essay quiz opens with a description (text only, never answered): it was
+    listed as item 1 with facility 0.0 and a bar of 0 in the facility chart, as if nobody had
+    got it right."""
+    quiz = Quiz.objects.get(course=mini_course, slug="essay-quiz")
+    for name in ("a", "b", "c"):
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        services.attempt_submit(attempt=services.attempt_start(user=user, quiz=quiz))
+    report = reports.quiz_report(quiz=quiz)
+    assert [(item.slot.position, item.qtype) for item in report.items] == [(2, "essay")]
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert 'href="#item-1"' not in page and 'href="#item-2"' in page
