@@ -62,3 +62,21 @@ def test_one_very_long_name_does_not_push_the_grades_out_of_sight(page_for, acco
       return wrapper.right - grade.right; })()""")
     assert gap >= 0, f"the first grade ends {-gap:.0f} px beyond the visible table"
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_one_very_long_name_does_not_push_the_role_controls_out_of_sight(page_for, accounts,
+                                                                          course):
+    """The participants table at 1200 px: a student named with one 80-letter word pushed the
+    role menus and the Remove buttons of every row beyond the table's visible edge."""
+    student = accounts["student"]
+    student.first_name = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaft" \
+                         "schaferswessen"
+    student.save()
+    page = page_for("instructor", "instructor-pass", viewport={"width": 1200, "height": 900})
+    page.goto(f"/courses/{course.slug}/participants/")
+    gap = page.evaluate("""(() => {
+      const wrapper = document.querySelector('.table-scroll').getBoundingClientRect();
+      const buttons = [...document.querySelectorAll('.table-scroll tbody button')];
+      return Math.min(...buttons.map(b => wrapper.right - b.getBoundingClientRect().right));
+    })()""")
+    assert gap >= 0, f"a row's button ends {-gap:.0f} px beyond the visible table"
