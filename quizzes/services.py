@@ -442,10 +442,20 @@ class RegradeChange:
     new_score: float | None
     old_version: int
     new_version: int
+    # This question's mark before and after: an attempt awaiting a grader has no score, but
+    # its mark on a fixed question changes all the same.
+    old_mark: float | None = None
+    new_mark: float | None = None
 
     @property
     def changed(self) -> bool:
-        return self.old_score != self.new_score
+        return mark_changed(self.old_score, self.new_score, self.old_mark, self.new_mark)
+
+
+def mark_changed(old_score, new_score, old_mark, new_mark) -> bool:
+    """Whether a regrade changes an attempt: its score, or its mark on the question (the only
+    change to see while the attempt awaits a grader and has no score)."""
+    return old_score != new_score or old_mark != new_mark
 
 
 @dataclass
@@ -546,7 +556,10 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
         if grade.fraction is not None and response.fraction is not None:
             delta = (grade.fraction - response.fraction) * float(response.max_mark)
         new = None if old is None or delta is None else round(old + delta, 4)
+        mark = float(response.max_mark)
         plan.changes.append(RegradeChange(
+            old_mark=None if response.fraction is None else round(response.fraction * mark, 4),
+            new_mark=None if grade.fraction is None else round(grade.fraction * mark, 4),
             attempt_id=attempt.pk, username=attempt.user.get_username(),
             attempt_number=attempt.number, old_score=old, new_score=new,
             old_version=response.version.number, new_version=version.number))
@@ -594,12 +607,13 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         regrade = RegradeLog.objects.create(
             quiz=quiz, question=question, run_by=user, reason=reason,
             changes=[{"attempt": c.attempt_id, "user": c.username, "old": c.old_score,
-                      "new": c.new_score, "from_version": c.old_version,
-                      "to_version": c.new_version} for c in plan.changes])
+                      "new": c.new_score, "old_mark": c.old_mark, "new_mark": c.new_mark,
+                      "from_version": c.old_version, "to_version": c.new_version}
+                     for c in plan.changes])
     log.info("regrade: by=%s quiz=%s/%s question=%s version=%s attempts_regraded=%d "
              "scores_changed=%d open_attempts_moved=%d skipped=%d reason=%r",
              user.get_username() if user else "-", quiz.course.slug, quiz.slug, question.pk,
-             version.number, len(ids), sum(c.old_score != c.new_score for c in plan.changes),
+             version.number, len(ids), sum(c.changed for c in plan.changes),
              len(moving), len(plan.skipped), reason)
     return regrade
 

@@ -174,3 +174,30 @@ def test_a_regrade_of_the_essay_keeps_the_marks_given_by_hand(client, teacher, q
     assert essay.version == question.latest_version()
     assert (essay.fraction, essay.state, essay.manual_comment) == (0.5, "partial", "근거를 더 쓰세요")
     assert float(essay_attempt.score) == pytest.approx(7.5)
+
+
+def test_the_regrade_dry_run_counts_an_attempt_awaiting_grading_whose_mark_changes(
+        client, teacher, student, make_user, enrol, mini_course, quiz, essay_attempt):
+    """Two attempts answered m-q3 "true"; one awaits a grader for its essay (no score yet).
+    The key is fixed to "false": both lose that question's mark, but the dry run compared
+    scores only, so the attempt awaiting grading read "— → —", unchanged, and the page said
+    "1 of them change mark" (and the commit "1 marks changed")."""
+    from quizzes.models import Question
+
+    other = make_user("other")
+    enrol(other, mini_course, "student")
+    graded = services.attempt_start(user=other, quiz=quiz)
+    answer_all(graded, RIGHT)
+    services.attempt_submit(attempt=graded)
+    question = Question.objects.get(course=mini_course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem, user=teacher,
+                                     data={**latest.data, "correct": False})
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    dry = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "affects 2 submitted attempts; 2 of them change mark." in dry
+    row = next(r for r in dry.split("<tr")[1:] if f"<td>{student.username}</td>" in r)
+    assert "Awaiting grading" in row and "1.00 → <strong>0.00</strong>" in row
+    done = client.post(url, {"reason": "key"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Regraded 2 attempts; 2 marks changed." in done.content.decode()
