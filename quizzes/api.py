@@ -416,6 +416,8 @@ class GradebookApi(APIView):
 class QuizStatisticsApi(APIView):
     class QuizStatisticsOutputSerializer(serializers.Serializer):
         attempt_count = serializers.IntegerField()
+        awaiting_grading = serializers.IntegerField(
+            help_text="submitted attempts left out until a person grades them")
         mean_percent = serializers.FloatField(allow_null=True)
         histogram = serializers.ListField(child=serializers.IntegerField())
         items = inline_serializer("ItemStatistics", many=True, fields={
@@ -434,7 +436,8 @@ class QuizStatisticsApi(APIView):
                                                  quiz_slug=quiz_slug)
         report = reports.quiz_report(quiz=quiz)
         return ApiResponse({
-            "attempt_count": report.attempt_count, "mean_percent": report.mean_percent,
+            "attempt_count": report.attempt_count, "awaiting_grading": report.awaiting_grading,
+            "mean_percent": report.mean_percent,
             "histogram": report.histogram,
             "items": [{"position": i.slot.position, "question_id": i.slot.question_id or 0,
                        "name": i.name, "qtype": i.qtype, "count": i.stats.count,

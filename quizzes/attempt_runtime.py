@@ -553,8 +553,8 @@ def _submit(*, attempt: Attempt, now, auto: bool, reason: str, with_versions: bo
         locked, closed = _close_and_mark(attempt=attempt, responses=responses, now=now,
                                          auto=auto)
         if locked and closed is None:
-            log.info("attempt %s: an answer was saved while it was submitted; grading again",
-                     attempt.pk)
+            log.info("attempt %s: an answer was saved or regraded while it was submitted; "
+                     "grading again", attempt.pk)
             locked, closed, responses, now = _close_under_lock(
                 attempt=attempt, auto=auto, with_versions=with_versions)
     else:
@@ -607,14 +607,16 @@ def _close_and_mark(*, attempt: Attempt, responses: list[Response], now,
                     auto: bool) -> tuple[bool, bool | None]:
     """One statement: lock the attempt if it is open and either `auto`, past its deadline plus
     grace (then the close is automatic) or its quiz is published; write each response's marks
-    where its sequence is the one graded; close the attempt if every one was. Returns (whether
+    where its sequence and question version are the ones graded (a regrade that committed
+    meanwhile moved the answer onto another version: the caller grades again under the lock);
+    close the attempt if every one was. Returns (whether
     it locked the attempt; None if it did not close it, else whether the close was
     automatic)."""
-    values = ", ".join(["(%s::bigint, %s::integer, %s::double precision, %s, %s::jsonb)"]
-                       * len(responses))
+    values = ", ".join(["(%s::bigint, %s::integer, %s::bigint, %s::double precision, %s, "
+                        "%s::jsonb)"] * len(responses))
     params: list[Any] = []
     for r in responses:
-        params += [r.pk, r.sequence, r.fraction, r.state, json.dumps(r.feedback)]
+        params += [r.pk, r.sequence, r.version_id, r.fraction, r.state, json.dumps(r.feedback)]
     overdue = "(a.deadline IS NOT NULL AND a.deadline + q.grace_period * INTERVAL '1 second' < %s)"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -626,8 +628,10 @@ def _close_and_mark(*, attempt: Attempt, responses: list[Response], now,
                 marked AS (
                     UPDATE {_table(Response)} r
                     SET fraction = v.fraction, state = v.state, feedback = v.feedback
-                    FROM (VALUES {values}) AS v(id, sequence, fraction, state, feedback), locked
+                    FROM (VALUES {values}) AS v(id, sequence, version_id, fraction, state,
+                                                feedback), locked
                     WHERE r.id = v.id AND r.attempt_id = locked.id AND r.sequence = v.sequence
+                      AND r.version_id = v.version_id
                     RETURNING r.id),
                 closed AS (
                     UPDATE {_table(Attempt)} a SET state = %s, submitted_at = %s,

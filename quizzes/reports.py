@@ -39,16 +39,21 @@ class ItemReport:
 @dataclass
 class QuizReport:
     quiz: Quiz
-    attempt_count: int
+    attempt_count: int  # the submitted attempts the statistics are taken over
     mean_percent: float | None
     histogram: list[int]
     items: list[ItemReport]
+    awaiting_grading: int = 0  # submitted attempts left out until a person grades them
 
 
 def quiz_report(*, quiz: Quiz) -> QuizReport:
-    """Statistics over every submitted attempt (first attempts and later ones alike)."""
-    attempts = list(Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED)
-                    .only("id", "score", "max_score"))
+    """Statistics over every graded submitted attempt (first attempts and later ones alike)."""
+    submitted = list(Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED)
+                     .only("id", "score", "max_score"))
+    # An attempt whose essay awaits a grader has no score yet: counted as 0 it would lower the
+    # mean, fill the lowest band and bend every item's facility and discrimination. It joins
+    # the statistics once it is graded.
+    attempts = [a for a in submitted if a.score is not None]
     totals = {a.pk: float(a.score or 0) for a in attempts}
     percents = [a.percent or 0.0 for a in attempts]
     responses = list(Response.objects.filter(attempt__in=attempts)
@@ -66,6 +71,8 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
         if version is None:
             continue
         web = qtype_registry.get(version.qtype)
+        if not web.scored:  # a text between questions (description): no answer, no statistics
+            continue
         data = web.stats_data(version.data, [r.instance for r in slot_responses])
         labels, right = choice_labels(version.qtype, data)
         stats = item_statistics(
@@ -75,7 +82,9 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
                        for r in slot_responses])
         keys = sorted(set(labels) | set(stats.choice_counts_all),
                       key=lambda k: (k == "-", len(k), k))
-        rows = [{"key": k, "label": labels.get(k, k), "right": k in right,
+        # A key without a label is what a student typed (short answers, essays): the page
+        # shows it as plain text, never as the markup of an authored choice (a link, an image).
+        rows = [{"key": k, "label": labels.get(k, k), "typed": k not in labels, "right": k in right,
                  "all": stats.choice_counts_all.get(k, 0),
                  "top": stats.choice_counts_top.get(k, 0),
                  "bottom": stats.choice_counts_bottom.get(k, 0),
@@ -90,4 +99,5 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
                                 stats=stats, labels=labels, right_keys=right, rows=rows))
     return QuizReport(quiz=quiz, attempt_count=len(attempts),
                       mean_percent=sum(percents) / len(percents) if percents else None,
-                      histogram=histogram(percents), items=items)
+                      histogram=histogram(percents), items=items,
+                      awaiting_grading=len(submitted) - len(attempts))

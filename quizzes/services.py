@@ -54,6 +54,7 @@ from .models import (
     Slot,
     default_review_policy,
 )
+from .qtypes.base import NEEDS_GRADING
 from .question_files import question_files_store
 from .terms import (
     quiz_terms_for,  # noqa: F401 - a read, re-exported for callers
@@ -524,10 +525,20 @@ class RegradeChange:
     new_score: float | None
     old_version: int
     new_version: int
+    # This question's mark before and after: an attempt awaiting a grader has no score, but
+    # its mark on a fixed question changes all the same.
+    old_mark: float | None = None
+    new_mark: float | None = None
 
     @property
     def changed(self) -> bool:
-        return self.old_score != self.new_score
+        return mark_changed(self.old_score, self.new_score, self.old_mark, self.new_mark)
+
+
+def mark_changed(old_score, new_score, old_mark, new_mark) -> bool:
+    """Whether a regrade changes an attempt: its score, or its mark on the question (the only
+    change to see while the attempt awaits a grader and has no score)."""
+    return old_score != new_score or old_mark != new_mark
 
 
 @dataclass
@@ -582,6 +593,21 @@ def _move_onto(response: Response, version: QuestionVersion) -> None:
     response.version = version
 
 
+def _keeps_mark_by_hand(fraction: float | None, regraded_state: str) -> bool:
+    """Whether a regrade keeps an answer's mark as it is: a mark a person gave (an essay graded
+    by hand), which the question type can only grade as "needs grading" again. Regraded, every
+    graded essay went back to awaiting grading when its question's typo was fixed."""
+    return regraded_state == NEEDS_GRADING and fraction is not None
+
+
+def _skipped(response: Response, reason: str) -> str:
+    """A line of the regrade's "not regraded" list: whose attempt (the name and number a
+    teacher knows, not the database id), in the reader's language."""
+    return _("%(user)s, attempt %(n)s: %(reason)s") % {
+        "user": response.attempt.user.get_username(), "n": response.attempt.number,
+        "reason": reason}
+
+
 def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     """A dry run: what regrading every submitted attempt onto the latest version would change,
     and which attempts still open move onto it. An open attempt left on the old version would
@@ -590,10 +616,10 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     plan = RegradePlan(quiz=quiz, question=question, version=version)
     for response in (Response.objects.filter(attempt__quiz=quiz, version__question=question,
                                               attempt__state=Attempt.State.IN_PROGRESS)
-                     .exclude(version=version).select_related("version")):
+                     .exclude(version=version).select_related("attempt__user", "version")):
         reason = _not_movable(response, version)
         if reason:
-            plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
+            plan.skipped.append(_skipped(response, reason))
         else:
             plan.open_attempts.append(response.attempt_id)
     responses = (Response.objects.filter(attempt__quiz=quiz, version__question=question,
@@ -602,16 +628,21 @@ def regrade_plan(*, quiz: Quiz, question: Question) -> RegradePlan:
     for response in responses:
         reason = _not_movable(response, version)
         if reason:
-            plan.skipped.append(f"attempt {response.attempt_id}: {reason}")
+            plan.skipped.append(_skipped(response, reason))
             continue
         attempt = response.attempt
         grade = qtypes.get(version.qtype).grade(_data_on(response, version), response.answer)
+        if _keeps_mark_by_hand(response.fraction, grade.state):
+            grade = qtypes.Grade(response.fraction, response.state, [])
         old = None if attempt.score is None else float(attempt.score)
         delta = None
         if grade.fraction is not None and response.fraction is not None:
             delta = (grade.fraction - response.fraction) * float(response.max_mark)
         new = None if old is None or delta is None else round(old + delta, 4)
+        mark = float(response.max_mark)
         plan.changes.append(RegradeChange(
+            old_mark=None if response.fraction is None else round(response.fraction * mark, 4),
+            new_mark=None if grade.fraction is None else round(grade.fraction * mark, 4),
             attempt_id=attempt.pk, username=attempt.user.get_username(),
             attempt_number=attempt.number, old_score=old, new_score=new,
             old_version=response.version.number, new_version=version.number))
@@ -623,14 +654,24 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
     """Regrade every submitted attempt's answer to `question` onto its latest version, move the
     open attempts' answers onto it (`regrade_plan`); log it."""
     with transaction.atomic():
+        # The attempts are locked before the plan reads their states: a submit in flight holds
+        # its attempt's row, so the plan sees it submitted once it commits. Planned first, an
+        # attempt submitted meanwhile was read as open, then not moved (no longer open) nor
+        # regraded (not in the plan), and kept the old key's mark.
+        list(Attempt.objects.select_for_update(of=("self",))
+             .filter(quiz=quiz, responses__version__question=question)
+             .order_by("pk").values_list("pk", flat=True))
         plan = regrade_plan(quiz=quiz, question=question)
         version = plan.version
         ids = [c.attempt_id for c in plan.changes]
         responses = list(Response.objects.select_for_update().filter(
             attempt_id__in=ids, version__question=question).select_related("version"))
         for response in responses:
+            marked = response.fraction, response.state, response.feedback
             _move_onto(response, version)
             _grade_into(response)
+            if _keeps_mark_by_hand(marked[0], response.state):
+                response.fraction, response.state, response.feedback = marked
         Response.objects.bulk_update(responses, ["version", "layout", "fraction", "state",
                                                  "feedback"])
         # Open attempts: the answer and its layout move, the grade waits for the submit. A save
@@ -649,12 +690,13 @@ def regrade_commit(*, quiz: Quiz, question: Question, user: AbstractBaseUser | N
         regrade = RegradeLog.objects.create(
             quiz=quiz, question=question, run_by=user, reason=reason,
             changes=[{"attempt": c.attempt_id, "user": c.username, "old": c.old_score,
-                      "new": c.new_score, "from_version": c.old_version,
-                      "to_version": c.new_version} for c in plan.changes])
+                      "new": c.new_score, "old_mark": c.old_mark, "new_mark": c.new_mark,
+                      "from_version": c.old_version, "to_version": c.new_version}
+                     for c in plan.changes])
     log.info("regrade: by=%s quiz=%s/%s question=%s version=%s attempts_regraded=%d "
              "scores_changed=%d open_attempts_moved=%d skipped=%d reason=%r",
              user.get_username() if user else "-", quiz.course.slug, quiz.slug, question.pk,
-             version.number, len(ids), sum(c.old_score != c.new_score for c in plan.changes),
+             version.number, len(ids), sum(c.changed for c in plan.changes),
              len(moving), len(plan.skipped), reason)
     return regrade
 

@@ -4,10 +4,12 @@ Definitions follow Moodle's quiz statistics report:
 - facility index: mean item score as a percentage of the item's maximum;
 - discrimination index: Pearson correlation (×100) between the item's score and the score on
   the rest of the test (the total minus this item), so an item does not correlate with itself;
-- top/bottom groups: the upper and lower thirds of attempts by total score, with how often each
-  choice was picked in each group.
-An item is flagged when its discrimination is negative, or when a wrong choice is picked more
-often by the top group than by the bottom group and more often than the key by the top group.
+- top/bottom groups: the upper and lower thirds of attempts by total score (an attempt tied
+  with the other group's score in neither), with how often each choice was picked in each
+  group.
+An item is flagged when its discrimination is negative, or when a wrong choice (of an item with
+known right choices; not "no answer") is picked more often by the top group than by the bottom
+group and more often than the key by the top group.
 """
 
 from __future__ import annotations
@@ -55,12 +57,17 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
 
 
 def groups(totals: dict[int, float]) -> tuple[set[int], set[int]]:
-    """The top and bottom thirds of attempts by total score (ties broken by attempt id)."""
+    """The top and bottom thirds of attempts by total score. An attempt whose total equals a
+    total of the other group belongs to neither: which of two equal scores is "top" would be
+    decided by attempt id, and a class where everyone scored the same has no top or bottom."""
     ordered = sorted(totals, key=lambda a: (totals[a], a))
     size = len(ordered) // 3
     if size == 0:
         return set(), set()
-    return set(ordered[-size:]), set(ordered[:size])
+    top, bottom = ordered[-size:], ordered[:size]
+    lowest_top, highest_bottom = totals[top[0]], totals[bottom[-1]]
+    return ({a for a in top if totals[a] > highest_bottom},
+            {a for a in bottom if totals[a] < lowest_top})
 
 
 def item_statistics(*, slot_id: int, max_mark: float, responses: list[ItemResponse],
@@ -75,7 +82,10 @@ def item_statistics(*, slot_id: int, max_mark: float, responses: list[ItemRespon
     stats.sd = 100 * math.sqrt(sum((s - mean(scores)) ** 2 for s in scores) / (n - 1)) if n > 1 \
         else None
     rest = [totals[r.attempt_id] - r.fraction * max_mark for r in responses]
-    corr = pearson(scores, rest)
+    # Where every attempt has the same total nothing can discriminate: the rest of the test is
+    # that total minus the item, and its correlation with the item would always be -100.
+    same_total = len({totals[r.attempt_id] for r in responses}) == 1
+    corr = None if same_total else pearson(scores, rest)
     stats.discrimination = None if corr is None else 100 * corr
     top, bottom = groups(totals)
     for response in responses:
@@ -89,7 +99,10 @@ def item_statistics(*, slot_id: int, max_mark: float, responses: list[ItemRespon
         stats.flags.append("negative_discrimination")
     key_top = max((stats.choice_counts_top.get(k, 0) for k in right_keys), default=0)
     for key, top_count in stats.choice_counts_top.items():
-        if key in right_keys:
+        # Only an item whose right keys are known has wrong choices: a typed answer or an
+        # essay has none, so the right text strong students type would read as a distractor.
+        # No answer ("-") is not a choice either.
+        if not right_keys or key in right_keys or key == "-":
             continue
         if top_count > stats.choice_counts_bottom.get(key, 0) and top_count > key_top:
             stats.flags.append(f"distractor_preferred_by_top:{key}")

@@ -515,8 +515,11 @@ def regrade(request: HttpRequest, course_slug: str, quiz_slug: str,
     if request.method == "POST":
         log = services.regrade_commit(quiz=quiz, question=question, user=request.user,
                                       reason=request.POST.get("reason", "")[:255])
-        changed = sum(1 for c in log.changes if c["old"] != c["new"])
-        messages.success(request, _("Regraded %(n)s attempts; %(c)s marks changed.") % {
+        changed = sum(services.mark_changed(c["old"], c["new"], c.get("old_mark"),
+                                            c.get("new_mark")) for c in log.changes)
+        messages.success(request, ngettext(
+            "Regraded %(n)s attempt; %(c)s marks changed.",
+            "Regraded %(n)s attempts; %(c)s marks changed.", len(log.changes)) % {
             "n": len(log.changes), "c": changed})
         return redirect("quizzes:results", course_slug=course_slug, quiz_slug=quiz_slug)
     plan = services.regrade_plan(quiz=quiz, question=question)

@@ -425,3 +425,26 @@ def test_a_cloze_regrade_skips_an_answer_whose_choice_the_new_version_dropped(
     assert response.version.number == 1 and response.answer == {"answers": CLOZE_PICKS}
     assert float(attempt.score) == pytest.approx(2.5 / 3, abs=1e-4)
     assert cloze_shown(cloze_review(api, attempt.pk)) == before
+
+
+def test_the_dry_runs_not_regraded_list_names_the_student_in_korean(client, answered, teacher,
+                                                                   mini_course):
+    """The Korean dry run listed a skipped answer as "attempt 41: …": an English word and the
+    database id, which a teacher cannot match to anyone. It names the student and their
+    attempt's number, in the page's language."""
+    from quizzes import services
+
+    _api, attempt = answered
+    question = Question.objects.get(course=mini_course, key="m-q1")
+    latest = question.latest_version()
+    choices = [dict(c) for c in latest.data["choices"]]
+    choices[0]["text"] = "노이즈"  # 생성자, the student's pick, is gone
+    services.question_version_create(question=question, stem=latest.stem, user=teacher,
+                                     data={**latest.data, "choices": choices})
+    client.force_login(teacher)
+    dry = client.get(reverse("quizzes:regrade", args=["mini", attempt.quiz.slug, question.pk]),
+                     HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    start = dry.index('class="error"')
+    skipped = dry[start:dry.index("</ul>", start)]
+    assert f"{attempt.user.username}, 시도 {attempt.number}: 버전 2에 이 답이 없습니다" in skipped
+    assert "attempt" not in skipped

@@ -325,3 +325,69 @@ def test_the_api_grades_only_a_submitted_answer_graded_by_hand_of_this_quiz(
                        ).status_code == 404
     choice.refresh_from_db()
     assert choice.state == "correct"
+
+
+def test_the_results_page_lists_an_attempt_awaiting_grading_as_such_with_its_review(
+        client, teacher, quiz, essay_attempt):
+    """The results page's attempts table showed a bare "—", with no link, for a submitted
+    attempt whose essay awaits a grader: it read like no score at all, and the teacher could
+    not open the attempt from there."""
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    attempts = page[page.index('id="attempts-heading"'):page.index('id="overrides-heading"')]
+    review = reverse("quizzes:review", args=[essay_attempt.pk])
+    assert f'<a href="{review}">채점 대기</a>' in attempts
+    assert client.get(review).status_code == 200
+
+
+def test_a_regrade_of_the_essay_keeps_the_marks_given_by_hand(client, teacher, quiz,
+                                                              essay_attempt):
+    """The teacher fixes a typo in the essay's question and follows the editor on to the
+    regrade: its dry run showed the graded attempt going from its score to "—", and the commit
+    wiped the mark a person gave (the essay type can only say "needs grading" again), sending
+    the attempt back to "awaiting grading"."""
+    from quizzes.models import Question
+
+    essay = _essay(essay_attempt)
+    services.response_grade_manually(response=essay, mark=0.5, comment="근거를 더 쓰세요")
+    question = Question.objects.get(course=quiz.course, key="m-essay")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem="Explain GANs in your own words!",
+                                     data=latest.data, user=teacher)
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    dry = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0 of them change mark" in dry and "<strong>" not in dry.split("<tbody>")[1]
+    assert client.post(url, {"reason": "typo"}).status_code == 302
+    essay.refresh_from_db()
+    essay_attempt.refresh_from_db()
+    assert essay.version == question.latest_version()
+    assert (essay.fraction, essay.state, essay.manual_comment) == (0.5, "partial", "근거를 더 쓰세요")
+    assert float(essay_attempt.score) == pytest.approx(7.5)
+
+
+def test_the_regrade_dry_run_counts_an_attempt_awaiting_grading_whose_mark_changes(
+        client, teacher, student, make_user, enrol, mini_course, quiz, essay_attempt):
+    """Two attempts answered m-q3 "true"; one awaits a grader for its essay (no score yet).
+    The key is fixed to "false": both lose that question's mark, but the dry run compared
+    scores only, so the attempt awaiting grading read "— → —", unchanged, and the page said
+    "1 of them change mark" (and the commit "1 marks changed")."""
+    from quizzes.models import Question
+
+    other = make_user("other")
+    enrol(other, mini_course, "student")
+    graded = services.attempt_start(user=other, quiz=quiz)
+    answer_all(graded, RIGHT)
+    services.attempt_submit(attempt=graded)
+    question = Question.objects.get(course=mini_course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem, user=teacher,
+                                     data={**latest.data, "correct": False})
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    dry = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "affects 2 submitted attempts; 2 of them change mark." in dry
+    row = next(r for r in dry.split("<tr")[1:] if f"<td>{student.username}</td>" in r)
+    assert "Awaiting grading" in row and "1.00 → <strong>0.00</strong>" in row
+    done = client.post(url, {"reason": "key"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Regraded 2 attempts; 2 marks changed." in done.content.decode()

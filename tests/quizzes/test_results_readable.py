@@ -81,3 +81,15 @@ def test_true_false_and_type_codes_are_translated(results_page, quiz):
     heading, body = rows(results_page, position)
     assert "(참/거짓)" in heading
     assert {row[0] for row in body} == {"참", "거짓"}
+
+
+def test_one_submitted_attempt_is_counted_in_the_singular_in_english(
+        client, quiz, student, teacher):
+    """The first attempt of a class read "1 submitted attempts." on the English page."""
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, RIGHT)
+    services.attempt_submit(attempt=attempt)
+    client.force_login(teacher)
+    url = reverse("quizzes:results", args=["mini", quiz.slug])
+    assert "1 submitted attempt. " in page_text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "제출된 시도 1개." in page_text(client.get(url, HTTP_ACCEPT_LANGUAGE="ko"))

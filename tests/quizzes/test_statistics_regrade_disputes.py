@@ -219,3 +219,251 @@ def test_an_attempt_open_during_a_regrade_is_graded_by_the_fixed_key(
     assert api.post(reverse("api-attempt-submit", args=[still_open.pk])).status_code == 200
     scores = {a.user.username: float(a.score) for a in Attempt.objects.filter(quiz=quiz)}
     assert scores[student.username] == scores["early"] == 0, scores
+
+
+def test_attempts_awaiting_a_grader_are_left_out_of_the_statistics_until_graded(
+        client, quiz, make_user, enrol, mini_course):
+    """A class of four on the mini quiz (7 auto-graded items and an essay, 1 mark each): `a`
+    writes the essay (its attempt has no score until a person grades it); `b` is all right,
+    `c` all wrong, `d` right but for m-q1. Before a teacher grades `a`, the mean, the bands
+    and the items are over b, c and d only, not with `a` counted as 0 %."""
+    from .conftest import RIGHT, WRONG, answer_all
+    from .test_gradebook import _add_essay
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    _add_essay(quiz)
+    answers = {"a": {**RIGHT, "m-essay": {"text": "경쟁합니다"}}, "b": RIGHT, "c": WRONG,
+               "d": {**RIGHT, "m-q1": WRONG["m-q1"]}}
+    attempts = {}
+    for name, answer in answers.items():
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        answer_all(attempt, answer)
+        attempts[name] = services.attempt_submit(attempt=attempt)
+    assert attempts["a"].score is None
+    assert [attempts[n].percent for n in "bcd"] == [87.5, 0.0, 75.0]
+
+    report = reports.quiz_report(quiz=quiz)
+    assert (report.attempt_count, report.awaiting_grading) == (3, 1)
+    assert report.mean_percent == pytest.approx((87.5 + 0 + 75) / 3)
+    assert report.histogram == [1, 0, 0, 0, 0, 0, 0, 1, 1, 0]
+    q1 = report.items[0]
+    # m-q1: scores b, c, d = 1, 0, 0; rest of the test 6, 0, 6 -> r = 2 / sqrt(2/3 * 24) = 0.5
+    assert q1.stats.count == 3 and q1.stats.facility == pytest.approx(100 / 3)
+    assert q1.stats.discrimination == pytest.approx(50.0)
+    teacher = make_user("t")
+    enrol(teacher, mini_course, "instructor")
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert "채점을 기다리는 시도 1개는 채점될 때까지 통계에서 빠집니다" in page
+    assert client.get(f"/api/courses/mini/quizzes/{quiz.slug}/statistics/").json()[
+        "awaiting_grading"] == 1
+
+    essay = attempts["a"].responses.get(version__question__key="m-essay")
+    services.response_grade_manually(response=essay, mark=1, comment="")
+    report = reports.quiz_report(quiz=quiz)
+    assert (report.attempt_count, report.awaiting_grading) == (4, 0)
+    assert report.mean_percent == pytest.approx((100 + 87.5 + 0 + 75) / 4)
+
+
+def test_a_right_typed_answer_or_no_answer_is_not_flagged_as_a_distractor(
+        quiz, make_user, enrol, mini_course):
+    """Three students: `b` all right (the top third), `c` all wrong (the bottom third), `d`
+    right but for m-q1. The short answer and the numerical item have no choice keys, so the
+    right text `b` typed was flagged as "a wrong choice picked more by the top third than the
+    key"; the essay, which only `c` answered, was flagged for `b`'s "no answer"."""
+    from .conftest import RIGHT, WRONG, answer_all
+    from .test_gradebook import _add_essay
+
+    _add_essay(quiz)
+    answers = {"b": RIGHT, "c": {**WRONG, "m-essay": {"text": "모르겠습니다"}},
+               "d": {**RIGHT, "m-q1": WRONG["m-q1"]}}
+    for name, answer in answers.items():
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        answer_all(attempt, answer)
+        attempt = services.attempt_submit(attempt=attempt)
+        if name == "c":
+            services.response_grade_manually(
+                response=attempt.responses.get(version__question__key="m-essay"),
+                mark=0, comment="")
+    items = {item.qtype: item for item in reports.quiz_report(quiz=quiz).items}
+    for qtype in ("short_answer", "numerical", "essay"):
+        assert items[qtype].stats.flags == [], qtype
+        assert not any(row["flagged"] for row in items[qtype].rows), qtype
+
+
+def test_a_typed_answer_is_shown_as_text_not_markup_on_the_results_page(
+        client, quiz, make_user, enrol, mini_course, teacher):
+    """A student's short answer written as Markdown became a live link (and an image from
+    anywhere) in the answer table a teacher reads; it is shown as the text typed."""
+    from .conftest import RIGHT, answer_all
+
+    student = make_user("typist")
+    enrol(student, mini_course, "student")
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {**RIGHT, "m-q4": {
+        "text": "[채점 이의 양식](https://evil.example/form) ![x](https://evil.example/t.png)"}})
+    services.attempt_submit(attempt=attempt)
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert "evil.example" in page  # the answer is listed ...
+    assert 'href="https://evil.example' not in page and 'src="https://evil.example' not in page
+    # ... while an authored choice keeps its formatting (the pack's choices are plain words).
+    assert "<td>생성자</td>" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_regrade_racing_with_a_submit_still_regrades_that_attempt(student, teacher, quiz):
+    """A student's submit (graded by the old key of m-q3) is paused before it commits; the
+    instructor's regrade onto the fixed key runs meanwhile, reads the attempt as still open and
+    waits for its rows. Once the submit commits, the attempt must not keep the old key's mark
+    while the class is regraded away from it."""
+    import threading
+
+    from django.db import connection
+
+    from quizzes.models import Attempt, Question
+
+    from .conftest import answer_all
+    from .races import paused_in_transaction, run_then_release
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    quiz.refresh_from_db()
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {"m-q3": {"value": True}})  # right by the shipped key
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    errors: list = []
+
+    def regrade():
+        try:
+            services.regrade_commit(quiz=quiz, question=question, user=teacher, reason="key")
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    paused, _graded, go = paused_in_transaction(
+        lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk)), errors)
+    run_then_release(threading.Thread(target=regrade), go, paused)
+    assert not errors, errors
+    response = attempt.responses.get(version__question=question)
+    assert response.version == question.latest_version()
+    assert response.fraction == 0 and float(Attempt.objects.get(pk=attempt.pk).score) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_racing_with_a_regrade_is_graded_by_the_fixed_key(student, teacher, quiz):
+    """The instructor's regrade (the open attempt's answer moved onto the fixed key of m-q3) is
+    paused before it commits; the student submits meanwhile: the submit read and graded the
+    answer on the old version, then waited for the attempt's row. Once the regrade commits,
+    the submit must not write the old key's mark onto the answer now on the new version."""
+    import threading
+
+    from django.db import connection
+
+    from quizzes.models import Attempt, Question
+
+    from .conftest import answer_all
+    from .races import paused_in_transaction, run_then_release
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    quiz.refresh_from_db()
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {"m-q3": {"value": True}})  # right by the shipped key
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    errors: list = []
+
+    def submit():
+        try:
+            services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    paused, _moved, go = paused_in_transaction(
+        lambda: services.regrade_commit(quiz=quiz, question=question, user=teacher,
+                                        reason="key"), errors)
+    run_then_release(threading.Thread(target=submit), go, paused)
+    assert not errors, errors
+    response = attempt.responses.get(version__question=question)
+    assert response.version == question.latest_version()
+    assert response.fraction == 0 and float(Attempt.objects.get(pk=attempt.pk).score) == 0
+
+
+def test_a_regrade_of_one_attempt_is_counted_in_the_singular_in_english(client, student,
+                                                                         teacher, quiz):
+    """The dry run read "affects 1 submitted attempts" and the commit "Regraded 1 attempts"."""
+    from quizzes.models import Question
+
+    from .conftest import RIGHT, answer_all
+
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, RIGHT)
+    services.attempt_submit(attempt=attempt)
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    client.force_login(teacher)
+    url = reverse("quizzes:regrade", args=["mini", quiz.slug, question.pk])
+    dry = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "affects 1 submitted attempt; 1 of them change mark." in dry
+    done = client.post(url, {"reason": "key"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Regraded 1 attempt; 1 marks changed." in done.content.decode()
+    korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "제출된 시도 1개가 영향을 받고" in korean
+
+
+def test_a_class_with_one_total_score_flags_no_item():
+    """Four students score 1 of 2 each (a class of four, two items, known answers): A is right
+    for s1 and s2, B for s3 and s4. With no strong or weak student, nothing can discriminate:
+    the rest of the test is 1 - the item's score, so the correlation was always -100 and every
+    item read "weaker students did better"; and the "top third" was whoever had the highest
+    attempt id, so a wrong choice it picked was flagged as preferred by the top."""
+    from quizzes.statistics import ItemResponse, item_statistics
+
+    totals = {1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}
+    picks_a = {1: "a", 2: "a", 3: "b", 4: "b"}
+    a = item_statistics(slot_id=1, max_mark=1.0, totals=totals, right_keys={"a"},
+                        responses=[ItemResponse(i, 1.0 if k == "a" else 0.0, (k,))
+                                   for i, k in picks_a.items()])
+    assert a.facility == pytest.approx(50.0)
+    assert a.discrimination is None and a.flags == []
+    assert a.choice_counts_top == {} and a.choice_counts_bottom == {}
+
+
+def test_groups_leave_out_attempts_tied_across_the_boundary():
+    """Totals 0, 1, 1, 1, 1, 2: the thirds (two attempts each) would split the four 1s by
+    attempt id; the attempts tied with the other group's score belong to neither."""
+    from quizzes.statistics import groups
+
+    top, bottom = groups({1: 0.0, 2: 1.0, 3: 1.0, 4: 1.0, 5: 1.0, 6: 2.0})
+    assert (top, bottom) == ({6}, {1})
+    assert groups({1: 0.0, 2: 0.0, 3: 1.0, 4: 2.0, 5: 3.0, 6: 3.0}) == ({5, 6}, {1, 2})
+
+
+def test_a_text_between_questions_is_not_an_item_of_the_statistics(client, make_user, enrol,
+                                                                    mini_course, teacher):
+    """The mini pack's essay quiz opens with a description (text only, never answered): it was
+    listed as item 1 with facility 0.0 and a bar of 0 in the facility chart, as if nobody had
+    got it right."""
+    quiz = Quiz.objects.get(course=mini_course, slug="essay-quiz")
+    for name in ("a", "b", "c"):
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        services.attempt_submit(attempt=services.attempt_start(user=user, quiz=quiz))
+    report = reports.quiz_report(quiz=quiz)
+    assert [(item.slot.position, item.qtype) for item in report.items] == [(2, "essay")]
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug])).content.decode()
+    assert 'href="#item-1"' not in page and 'href="#item-2"' in page
