@@ -71,6 +71,11 @@ def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
 def demo_params_clean(kind: str, params: dict, *, has_image: bool = False) -> dict:
     """Bounded, normalised parameters for a kind. A seed left out or sent empty is drawn at
     random and stored in the job's params, so the result can be reproduced."""
+    # The API's `params` is any JSON value: a list, a string or a number is refused here, not
+    # left to dict() to fail on as a server error.
+    if not isinstance(params or {}, dict):
+        raise ApplicationError(_("'params' must be an object of names and values."),
+                               code="invalid_params", fields={"params": ["object"]})
     params = dict(params or {})
     seed_default = random.randrange(0, 2**31 - 1)
     if kind == DemoKind.FACE_GENERATE:
@@ -115,7 +120,8 @@ def caption_params_clean(params: dict, clean: dict, *, has_image: bool = False) 
     photo_given = has_image or any(params.get(k) not in (None, "")
                                    for k in ("sample", "face_seed"))
     model = params.get("model") or ("photo" if photo_given else "shapes")
-    if model not in CAPTION_MODELS:
+    # A dict lookup: an unhashable value (a JSON list or object) is refused before it.
+    if not isinstance(model, str) or model not in CAPTION_MODELS:
         raise ApplicationError(_("'model' must be photo or shapes."), code="invalid_params",
                                fields={"model": list(CAPTION_MODELS)})
     clean["model"] = model
