@@ -50,8 +50,13 @@ def read_upload(data: bytes) -> tuple[bytes, str]:
                 image = probe.convert("RGB")
     except ApplicationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses an image past its own pixel limit (about 89 million, far above ours)
+        # while reading the header, before our check sees the size: it is too large, not
+        # unreadable.
+        raise _fail(_("The image is larger than %(limit)s million pixels. Use a smaller "
+                      "one.") % {"limit": f"{max_pixels / 1e6:.0f}"}) from None
+    except UnidentifiedImageError:
         raise _fail(_("This file is not an image we can read. Use a JPEG, PNG or WebP "
                       "image.")) from None
     except (OSError, SyntaxError, ValueError):
