@@ -98,3 +98,20 @@ def test_a_choice_sent_as_an_object_or_a_list_is_a_400_not_a_500(student, kind, 
     assert reply.status_code == 400, reply.content
     assert list(reply.json()["error"]["fields"]) == [name]
     assert not DemoJob.objects.exists()
+
+
+def test_every_face_a_run_shows_can_be_sent_to_the_detector_and_the_captioner(student):
+    """Faces from seed s are seeds s..s+count-1, each with a "send to the fake detector"
+    button: from the largest seed the form allows, those past 2**31 - 1 were refused (400)."""
+    from inference.services import demo_params_clean
+
+    run = demo_params_clean("face-generate", {"seed": 2**31 - 2, "count": 16})
+    last = run["seed"] + run["count"] - 1
+    for kind in ("fake-detect", "caption"):
+        reply = student.post(reverse("inference:create"), {"kind": kind, "face_seed": last},
+                             HTTP_HX_REQUEST="true")
+        assert reply.status_code == 200, reply.content.decode()
+    reply = student.post(reverse("inference:create"), {"kind": "fake-detect",
+                                                       "face_seed": 2**31 + 15},
+                         HTTP_HX_REQUEST="true")
+    assert reply.status_code == 400  # no run shows this face
