@@ -128,7 +128,8 @@ def demo_job_create(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     params = {key: value for key, value in request.POST.items()
               if key not in ("kind", "csrfmiddlewaretoken", "course", "share", "lesson")}
-    if kind == DemoKind.CAPTION and request.POST.get("shape-1"):
+    # A scene row counts when its shape is chosen, whichever row it is (row 1 may be left "—").
+    if kind == DemoKind.CAPTION and any(request.POST.get(f"shape-{i}") for i in (1, 2, 3)):
         params["scene"] = [
             {field: request.POST.get(f"{field}-{i}") for field in services.SCENE_FIELDS}
             for i in (1, 2, 3) if request.POST.get(f"shape-{i}")]

@@ -160,3 +160,18 @@ def test_a_caption_is_marked_with_its_own_language_on_a_page_in_the_other(api_cl
     assert re.search(r'<span lang="ko">고양이</span>', page)
     assert re.search(r'<figcaption lang="ko">고양이</figcaption>', page)
     assert re.search(r'<span lang="en">tabby cat</span>', page)
+
+
+def test_a_scene_composed_in_the_second_or_third_row_only_is_captioned(api_client):
+    """The scene was read only when row 1 had a shape: a student who picked a shape in row 2
+    (row 1 left at "—") got a caption of scene 0, a picture they never composed."""
+    rows = {"shape-1": "", "color-1": "red", "size-1": "small", "position-1": "left",
+            "shape-2": "circle", "color-2": "blue", "size-2": "large", "position-2": "right",
+            "shape-3": "", "color-3": "red", "size-3": "small", "position-3": "left"}
+    reply = api_client.post(reverse("inference:create"), {"kind": "caption", "lang": "en",
+                                                          "model": "", **rows},
+                            HTTP_HX_REQUEST="true")
+    assert reply.status_code == 200, reply.content.decode()
+    job = DemoJob.objects.get(user=api_client.user)
+    assert job.params["scene"] == [{"shape": "circle", "color": "blue", "size": "large",
+                                    "position": "right"}]
