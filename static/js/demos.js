@@ -6,6 +6,9 @@
     example.addEventListener("submit", function () {
       var target = document.querySelector(example.dataset.fills);
       if (!target) { return; }
+      // Back to the form's defaults first: a field this example does not set must not keep
+      // an earlier example's value (a face seed left beside a scene seed ran the face).
+      target.reset();
       example.querySelectorAll("input[type=hidden]").forEach(function (input) {
         if (input.name === "kind" || input.name === "csrfmiddlewaretoken") { return; }
         var field = target.elements.namedItem(input.name);
