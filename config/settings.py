@@ -57,6 +57,10 @@ MIDDLEWARE = [
     "config.uploads.UploadLimitMiddleware",
     "config.security.RejectNulInFormsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A logged-out htmx request: the page goes to the login and back, not the login page
+    # swapped into a fragment (config/htmx_login.py). It reads only headers, so it sits
+    # outside the exam's fast path, which it never changes.
+    "config.htmx_login.HtmxLoginRedirectMiddleware",
     # The exam's answer save and start of a session that carries its proof, answered before
     # the session, locale, CSRF and authentication middleware, with their headers
     # (quizzes/api_fast.py).

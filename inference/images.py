@@ -1,8 +1,8 @@
 """Checking uploaded images before anything else touches them (web side; no torch).
 
 Only JPEG, PNG and WebP, under a byte and a pixel limit, decoded fully (so a truncated or
-polyglot file fails here), and re-encoded as a plain RGB PNG: what reaches a model is always an
-image we wrote ourselves.
+polyglot file fails here), scaled down past STORED_MAX_PIXELS and re-encoded as a plain RGB PNG:
+what reaches a model is always an image we wrote ourselves.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from PIL import Image, UnidentifiedImageError
 from config.errors import ApplicationError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# The most pixels an accepted image keeps: a larger one is scaled down (aspect kept) before it is
+# written. Everything after reads 64 to 256 pixels a side (detector, captioner, pool, training),
+# and writing a 12-megapixel phone photo as a PNG at full size took the request seconds of CPU
+# and stored 10+ MB for it. A count, not a side: a long thin picture keeps its short side.
+STORED_MAX_PIXELS = 1024 * 1024
 
 
 def _fail(message: str) -> ApplicationError:
@@ -50,12 +55,21 @@ def read_upload(data: bytes) -> tuple[bytes, str]:
                 image = probe.convert("RGB")
     except ApplicationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses an image past its own pixel limit (about 89 million, far above ours)
+        # while reading the header, before our check sees the size: it is too large, not
+        # unreadable.
+        raise _fail(_("The image is larger than %(limit)s million pixels. Use a smaller "
+                      "one.") % {"limit": f"{max_pixels / 1e6:.0f}"}) from None
+    except UnidentifiedImageError:
         raise _fail(_("This file is not an image we can read. Use a JPEG, PNG or WebP "
                       "image.")) from None
     except (OSError, SyntaxError, ValueError):
         raise _fail(_("The image is damaged or incomplete. Save it again and retry.")) from None
+    if width * height > STORED_MAX_PIXELS:
+        scale = (STORED_MAX_PIXELS / (width * height)) ** 0.5
+        image = image.resize((max(1, int(width * scale)), max(1, int(height * scale))),
+                             Image.Resampling.BICUBIC, reducing_gap=2.0)
     out = io.BytesIO()
     image.save(out, format="PNG")
     png = out.getvalue()

@@ -40,6 +40,10 @@ SCENE_FIELDS = {"shape": ("circle", "square", "triangle"),
                 "size": ("small", "large"),
                 "position": ("left", "right", "top", "bottom", "center")}
 ADMISSION_LOCK = 0x64656D6F  # "demo": the advisory-lock namespace of job admission (per user)
+FACES_MAX = 16  # faces in one face-generate run
+# A run of `count` faces from `seed` shows seeds seed..seed+count-1, each with a "send to the
+# fake detector" button: a generated face's seed (face_seed) goes that far past the largest seed.
+FACE_SEED_MAX = 2**31 - 1 + FACES_MAX - 1
 # Twenty digits are more than any bound here needs and cheap to convert.
 WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,20}\s*", re.ASCII)
 
@@ -71,11 +75,16 @@ def _int(params: dict, key: str, default: int, low: int, high: int) -> int:
 def demo_params_clean(kind: str, params: dict, *, has_image: bool = False) -> dict:
     """Bounded, normalised parameters for a kind. A seed left out or sent empty is drawn at
     random and stored in the job's params, so the result can be reproduced."""
+    # The API's `params` is any JSON value: a list, a string or a number is refused here, not
+    # left to dict() to fail on as a server error.
+    if not isinstance(params or {}, dict):
+        raise ApplicationError(_("'params' must be an object of names and values."),
+                               code="invalid_params", fields={"params": ["object"]})
     params = dict(params or {})
     seed_default = random.randrange(0, 2**31 - 1)
     if kind == DemoKind.FACE_GENERATE:
         return {"seed": _int(params, "seed", seed_default, 0, 2**31 - 1),
-                "count": _int(params, "count", 1, 1, 16)}
+                "count": _int(params, "count", 1, 1, FACES_MAX)}
     if kind == DemoKind.LATENT_WALK:
         seed_a = _int(params, "seed_a", seed_default, 0, 2**31 - 1)
         return {"seed_a": seed_a,
@@ -115,7 +124,8 @@ def caption_params_clean(params: dict, clean: dict, *, has_image: bool = False) 
     photo_given = has_image or any(params.get(k) not in (None, "")
                                    for k in ("sample", "face_seed"))
     model = params.get("model") or ("photo" if photo_given else "shapes")
-    if model not in CAPTION_MODELS:
+    # A dict lookup: an unhashable value (a JSON list or object) is refused before it.
+    if not isinstance(model, str) or model not in CAPTION_MODELS:
         raise ApplicationError(_("'model' must be photo or shapes."), code="invalid_params",
                                fields={"model": list(CAPTION_MODELS)})
     clean["model"] = model
@@ -126,7 +136,7 @@ def _picture_inputs_clean(params: dict, clean: dict) -> dict:
     """The picture a detector or photo-caption job reads besides an upload, added to `clean`:
     a generated face (`face_seed`) or one of the shipped sample photographs (`sample`)."""
     if params.get("face_seed") not in (None, ""):
-        clean["face_seed"] = _int(params, "face_seed", 0, 0, 2**31 - 1)
+        clean["face_seed"] = _int(params, "face_seed", 0, 0, FACE_SEED_MAX)
     if params.get("sample") not in (None, ""):
         sample = str(params["sample"])
         if sample not in settings.DEMO_SAMPLE_PHOTOS:

@@ -9,6 +9,7 @@ proxy and needs no streaming worker; a job takes seconds, not minutes.
 
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -46,6 +47,8 @@ def _course_for(request: HttpRequest) -> Course | None:
 # A running live GAN's panel asks again this often (no long wait: it changes all the time). A
 # run is about ten seconds, so a student sees some twenty frames of it.
 LIVE_POLL_MS = 500
+# An unfinished job's panel asks again this soon after an answer (each ask waits on the server).
+PANEL_POLL_MS = 50
 
 
 @login_required
@@ -125,7 +128,8 @@ def demo_job_create(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     params = {key: value for key, value in request.POST.items()
               if key not in ("kind", "csrfmiddlewaretoken", "course", "share", "lesson")}
-    if kind == DemoKind.CAPTION and request.POST.get("shape-1"):
+    # A scene row counts when its shape is chosen, whichever row it is (row 1 may be left "—").
+    if kind == DemoKind.CAPTION and any(request.POST.get(f"shape-{i}") for i in (1, 2, 3)):
         params["scene"] = [
             {field: request.POST.get(f"{field}-{i}") for field in services.SCENE_FIELDS}
             for i in (1, 2, 3) if request.POST.get(f"shape-{i}")]
@@ -147,7 +151,7 @@ def demo_job_create(request: HttpRequest) -> HttpResponse:
     return redirect("inference:job", job_id=job.pk)
 
 
-def _panel(request: HttpRequest, job: DemoJob) -> HttpResponse:
+def _panel(request: HttpRequest, job: DemoJob, *, poll_ms: int | None = None) -> HttpResponse:
     if not job.is_finished:
         job = services.demo_job_mark_lost(job=job)
     card = model_card(job.model_name) if job.model_name else None
@@ -155,7 +159,7 @@ def _panel(request: HttpRequest, job: DemoJob) -> HttpResponse:
             and job.status in (DemoJob.Status.RUNNING, DemoJob.Status.SUCCEEDED) else None)
     return render(request, "inference/_job_panel.html", {
         "job": job, "position": selectors.queue_position(job=job), "card": card,
-        "plot": plot, "live_poll_ms": LIVE_POLL_MS,
+        "plot": plot, "live_poll_ms": LIVE_POLL_MS, "poll_ms": poll_ms or PANEL_POLL_MS,
         "wait_s": settings.DEMO_PAGE_WAIT_SECONDS,
         "file_url": lambda name: reverse("inference:file", args=[job.pk, name]),
     })
@@ -173,11 +177,17 @@ def demo_job_detail(request: HttpRequest, job_id) -> HttpResponse:
         wait = max(0.0, min(float(request.GET.get("wait", 0)), settings.DEMO_PAGE_WAIT_SECONDS))
     except ValueError:
         wait = 0
+    started = time.monotonic()
     # Watching before the row is read: a finish right after the read cannot be missed.
     with notify.Watch(job_id) if wait else nullcontext() as watch:
         job = selectors.demo_job_get_for_user(user=request.user, job_id=job_id)
-        return _panel(request, selectors.demo_job_wait(job=job, seconds=wait, user=request.user,
-                                                       watch=watch))
+        job = selectors.demo_job_wait(job=job, seconds=wait, user=request.user, watch=watch)
+    # An unfinished job back well before the wait ended: the wait was refused (the user holds
+    # DEMO_MAX_WAITS_PER_USER already: another tab, a job's own page). The panel asks again
+    # after the rest of the wait, not 50 ms later in a loop of requests.
+    left = wait - (time.monotonic() - started)
+    poll_ms = int(left * 1000) if not job.is_finished and left > 0.2 else PANEL_POLL_MS
+    return _panel(request, job, poll_ms=poll_ms)
 
 
 @login_required

@@ -91,3 +91,25 @@ def test_every_page_links_courses_and_demos_and_instructors_see_the_status_board
     page = client.get(reverse("inference:index")).content.decode()
     assert f'href="{reverse("inference:status")}"' in page
     assert 'aria-current="page">데모<' in page
+
+
+@pytest.mark.parametrize(("method", "url"), [
+    ("post", "/courses/mini/lessons/intro/read/"),  # "mark as read"
+    ("post", "/demos/jobs/"),                        # a demo's button
+    ("get", "/demos/jobs/00000000-0000-0000-0000-000000000001/?wait=2"),  # a result's poll
+])
+def test_an_htmx_request_after_the_session_ended_sends_the_page_to_login_and_back(
+        client, mini_course, method, url):
+    """login_required answers with a redirect, which htmx followed and swapped in: the whole
+    login page inside the button's or the demo's area, whose form then led back to the
+    fragment's URL (a 405 for the demo). The page itself goes to the login, then back."""
+    page = "http://testserver/courses/mini/lessons/intro/?x=1"
+    reply = getattr(client, method)(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page)
+    assert reply.status_code == 204, reply.status_code
+    assert reply["HX-Redirect"] == "/accounts/login/?next=/courses/mini/lessons/intro/%3Fx%3D1"
+    # Another site's URL in the header is not where the login leads back to.
+    reply = getattr(client, method)(url, HTTP_HX_REQUEST="true",
+                                    HTTP_HX_CURRENT_URL="https://evil.example/x")
+    assert reply["HX-Redirect"] == "/accounts/login/?next=/x"
+    # Without htmx, the usual redirect.
+    assert getattr(client, method)(url).status_code == 302

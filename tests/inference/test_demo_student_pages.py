@@ -144,3 +144,34 @@ def test_examples_are_forms_that_run_their_demo_with_valid_values(api_client):
                   if k not in ("kind", "csrfmiddlewaretoken", "course")}
         services.demo_params_clean(form["fields"]["kind"], fields)  # raises when invalid
     assert re.search(r'data-fills="#faces-form"', page) and 'id="faces-form"' in page
+
+
+def test_a_caption_is_marked_with_its_own_language_on_a_page_in_the_other(api_client):
+    """A Korean caption on an English page (or an English one on a Korean page) says so, as do
+    its words; the encoder's ImageNet labels are English."""
+    job = finished_job(api_client.user, "caption", {
+        "caption": "고양이 사진", "truth": "고양이", "words": [{"word": "고양이", "file": "a-0.png"}],
+        "imagenet": [{"label": "tabby cat", "p": 0.9}]}, params={"lang": "ko", "model": "photo"})
+    DemoJob.objects.filter(pk=job.pk).update(model_name="photo_captioner")
+    api_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = api_client.get(reverse("inference:job", args=[job.pk]),
+                          HTTP_HX_REQUEST="true").content.decode()
+    assert re.search(r'<p class="caption-text" lang="ko">', page), page
+    assert re.search(r'<span lang="ko">고양이</span>', page)
+    assert re.search(r'<figcaption lang="ko">고양이</figcaption>', page)
+    assert re.search(r'<span lang="en">tabby cat</span>', page)
+
+
+def test_a_scene_composed_in_the_second_or_third_row_only_is_captioned(api_client):
+    """The scene was read only when row 1 had a shape: a student who picked a shape in row 2
+    (row 1 left at "—") got a caption of scene 0, a picture they never composed."""
+    rows = {"shape-1": "", "color-1": "red", "size-1": "small", "position-1": "left",
+            "shape-2": "circle", "color-2": "blue", "size-2": "large", "position-2": "right",
+            "shape-3": "", "color-3": "red", "size-3": "small", "position-3": "left"}
+    reply = api_client.post(reverse("inference:create"), {"kind": "caption", "lang": "en",
+                                                          "model": "", **rows},
+                            HTTP_HX_REQUEST="true")
+    assert reply.status_code == 200, reply.content.decode()
+    job = DemoJob.objects.get(user=api_client.user)
+    assert job.params["scene"] == [{"shape": "circle", "color": "blue", "size": "large",
+                                    "position": "right"}]

@@ -50,3 +50,25 @@ def test_bad_directive_fails_the_pack_load_with_file_and_line(mini_pack, db):
     expected = lines.index("count: 99") + 1
     assert problem.path.endswith("week01/02-second.md") and problem.line == expected
     assert "between 1 and 16" in problem.message
+
+
+def test_a_demo_widget_speaks_the_page_language_inside_a_lesson_in_another_one(
+        mini_pack, client, make_user, enrol, db):
+    """An English page marks the lesson body lang="ko" (the course's content). The widget in it
+    is interface, in English: it must say so, or a screen reader reads "Generate" and the
+    results in a Korean voice. Its title, from the lesson, stays Korean."""
+    import re
+
+    path = mini_pack / "week01" / "02-second.md"
+    path.write_text(path.read_text() + '\n```demo face-generate\ntitle: "얼굴 만들기"\n```\n')
+    course = course_pack_load(path=mini_pack).course
+    user = make_user("reader")
+    enrol(user, course, "student")
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/courses/mini/lessons/second/").content.decode()
+    assert '<div class="lesson-body" lang="ko">' in page
+    widget = re.search(r'<section class="demo-widget-live"[^>]*>', page).group()
+    assert 'lang="en"' in widget
+    assert re.search(r'<span lang="ko">얼굴 만들기</span>', page)
+    assert ">Generate</button>" in page

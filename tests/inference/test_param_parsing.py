@@ -76,3 +76,42 @@ def test_a_huge_count_on_the_page_is_a_clear_error(student, field):
                          HTTP_HX_REQUEST="true")
     assert reply.status_code == 400, reply.content
     assert field in reply.content.decode()
+
+
+@pytest.mark.parametrize("params", ['"seed=1"', "[1, 2]", "7", "true"])
+def test_params_that_are_not_an_object_are_a_400_that_names_them(student, params):
+    body = '{"kind": "face-generate", "params": ' + params + "}"
+    reply = student.post("/api/demos/jobs/", body, content_type="application/json")
+    assert reply.status_code == 400, reply.content
+    assert reply.json()["error"]["fields"] == {"params": ["object"]}
+    assert not DemoJob.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "name", "value"), [
+    ("caption", "model", {"photo": 1}), ("caption", "model", ["photo"]),
+    ("caption", "lang", {"ko": 1}), ("live-gan", "mode", {"gan": 1}),
+    ("fake-detect", "sample", {"cat": 1})])
+def test_a_choice_sent_as_an_object_or_a_list_is_a_400_not_a_500(student, kind, name, value):
+    """A choice is looked up in a set or a dict: an unhashable value must not reach it."""
+    reply = student.post("/api/demos/jobs/", {"kind": kind, "params": {name: value}},
+                         content_type="application/json")
+    assert reply.status_code == 400, reply.content
+    assert list(reply.json()["error"]["fields"]) == [name]
+    assert not DemoJob.objects.exists()
+
+
+def test_every_face_a_run_shows_can_be_sent_to_the_detector_and_the_captioner(student):
+    """Faces from seed s are seeds s..s+count-1, each with a "send to the fake detector"
+    button: from the largest seed the form allows, those past 2**31 - 1 were refused (400)."""
+    from inference.services import demo_params_clean
+
+    run = demo_params_clean("face-generate", {"seed": 2**31 - 2, "count": 16})
+    last = run["seed"] + run["count"] - 1
+    for kind in ("fake-detect", "caption"):
+        reply = student.post(reverse("inference:create"), {"kind": kind, "face_seed": last},
+                             HTTP_HX_REQUEST="true")
+        assert reply.status_code == 200, reply.content.decode()
+    reply = student.post(reverse("inference:create"), {"kind": "fake-detect",
+                                                       "face_seed": 2**31 + 15},
+                         HTTP_HX_REQUEST="true")
+    assert reply.status_code == 400  # no run shows this face

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from config.errors import ApplicationError
@@ -51,3 +52,28 @@ def test_file_over_the_byte_limit_is_refused(settings):
     with pytest.raises(ApplicationError) as caught:
         read_upload(encoded("PNG", size=(200, 200)) + b"\x00" * 2000)
     assert "MB" in caught.value.message
+
+
+@pytest.mark.parametrize(("width", "height"), [(20000, 20000), (10000, 10000)])
+def test_an_image_past_pillows_own_pixel_limit_is_refused_as_too_large(width, height):
+    """Pillow refuses these at open (an error past 179 million pixels, a warning past 89
+    million, which we raise): the student is told the picture is too large, not unreadable."""
+    for language, too_large, unreadable in (("en", "million pixels", "not an image"),
+                                            ("ko", "백만 픽셀보다 큽니다", "읽을 수 있는")):
+        with translation.override(language), pytest.raises(ApplicationError) as caught:
+            read_upload(huge_declared_png(width, height))
+        assert caught.value.code == "invalid_image"
+        assert too_large in caught.value.message, caught.value.message
+        assert unreadable not in caught.value.message
+
+
+@pytest.mark.parametrize(("size", "kept"), [((4000, 3000), (1182, 886)), ((1024, 1024), None),
+                                            ((8000, 40), None), ((640, 480), None)])
+def test_a_large_photo_is_stored_scaled_down_with_its_aspect(size, kept):
+    """A 12-megapixel phone photo was re-encoded as a PNG at full size: seconds of the request's
+    CPU and some 12 MB stored for each upload, when every model reads at most 256 pixels a
+    side. Past STORED_MAX_PIXELS it is scaled down; a long thin picture keeps its short side."""
+    png, _ = read_upload(encoded("JPEG", size=size))
+    with Image.open(io.BytesIO(png)) as stored:
+        assert stored.size == (kept or size)
+        assert stored.mode == "RGB"

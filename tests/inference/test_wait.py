@@ -260,3 +260,26 @@ def test_one_user_cannot_hold_more_than_a_few_waiting_requests(api_client, setti
     api_client.get(reverse("api-demo-job", args=[job.pk]), HTTP_PREFER="wait=1")
     assert time.monotonic() - started > 0.9  # a free slot: it waited
     assert cache.get(key) == 1
+
+
+def test_a_panel_refused_a_wait_asks_again_after_the_wait_not_at_once(api_client, settings):
+    """A user past DEMO_MAX_WAITS_PER_USER (a second tab, a job's own page beside the demos
+    page) gets the panel back at once; it must not then ask again 50 ms later, over and over
+    (measured: about 7 requests a second for each such panel)."""
+    import re
+
+    from django.core.cache import cache
+
+    settings.DEMO_PAGE_WAIT_SECONDS = 2.0
+    settings.DEMO_MAX_WAITS_PER_USER = 1
+    job = queued_job(api_client.user)
+    url = reverse("inference:job", args=[job.pk]) + "?wait=2"
+    cache.set(f"demo-waits:{api_client.user.pk}", 1)  # another panel of this user is waiting
+    started = time.monotonic()
+    html = api_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert time.monotonic() - started < 1  # refused: answered at once
+    delay = int(re.search(r'hx-trigger="load delay:(\d+)ms"', html).group(1))
+    assert 1500 <= delay <= 2000, delay
+    cache.set(f"demo-waits:{api_client.user.pk}", 0)
+    html = api_client.get(url, HTTP_HX_REQUEST="true").content.decode()  # waited its 2 s
+    assert 'hx-trigger="load delay:50ms"' in html  # so it asks again at once
