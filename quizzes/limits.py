@@ -39,6 +39,11 @@ WEEK_MAX = 53
 DATA_NUMBER_MAX = 1e12
 #: Whole numbers inside a question's data (an essay's word limits).
 DATA_INT_MAX = 100_000
+#: A question category's name (one level of its path), in characters: the column's length.
+CATEGORY_NAME_MAX = 200
+#: The name (with its folder) of a file embedded in a question, in characters: the column's
+#: length, and Moodle's own (files.filename is 255 characters).
+FILE_NAME_MAX = 255
 #: Random questions added to a quiz in one go.
 RANDOM_SLOTS_MAX = 100
 #: The sequence a save sends (the one it last received): the column is a 32-bit integer, and a

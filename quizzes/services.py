@@ -67,12 +67,25 @@ log = logging.getLogger(__name__)
 
 
 def category_get_or_create_path(*, course: Course, path: tuple[str, ...] | list[str]) -> Category:
-    """Return the category at `path` (e.g. ("Quizzes", "Week 6")), creating missing levels."""
+    """Return the category at `path` (e.g. ("Quizzes", "Week 6")), creating missing levels.
+
+    Every path that comes from outside (an imported file's categories, the API's `category`)
+    arrives here, so the names are checked here: a name the column cannot hold (too long, or
+    with a NUL) is refused with its name instead of failing in the database."""
+    for name in path:
+        if len(name) > limits.CATEGORY_NAME_MAX or has_unstorable_text(name):
+            message = _("The category name %(name)s cannot be stored: a name has at most "
+                        "%(max)s characters and no NUL characters. Shorten or rename it.") % {
+                "name": repr(name[:60] + ("…" if len(name) > 60 else "")),
+                "max": limits.CATEGORY_NAME_MAX}
+            raise ApplicationError(message, code="invalid_category",
+                                   fields={"category": [message]})
     parent = None
     for name in path:
-        parent, _ = Category.objects.get_or_create(course=course, parent=parent, name=name)
+        parent, _created = Category.objects.get_or_create(course=course, parent=parent, name=name)
     if parent is None:
-        parent, _ = Category.objects.get_or_create(course=course, parent=None, name="Default")
+        parent, _created = Category.objects.get_or_create(course=course, parent=None,
+                                                         name="Default")
     return parent
 
 

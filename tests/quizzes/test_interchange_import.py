@@ -268,3 +268,62 @@ def test_import_command_errors(mini_course, tmp_path):
         call_command("import_questions", str(bad), course="nope")
     with pytest.raises(CommandError, match="no category"):
         call_command("import_questions", str(bad), course="mini", category="없는/분류")
+
+
+# A category name or an embedded file's name the database columns cannot hold was sent to the
+# database, which failed with a server error (PostgreSQL: "value too long", "cannot contain
+# NUL"); now it is refused by name and nothing is stored.
+
+_TF_XML = ('<question type="truefalse"><name><text>참거짓</text></name>'
+           '<questiontext format="html"><text><![CDATA[<p>맞나요? {img}</p>]]></text>{file}'
+           '</questiontext><answer fraction="100"><text>true</text></answer>'
+           '<answer fraction="0"><text>false</text></answer></question>')
+
+
+@pytest.mark.parametrize("fmt, text", [
+    ("gift", "$CATEGORY: $course$/top/" + "가" * 201 + "\n\n::q::맞나요? {TRUE}\n"),
+    ("gift", "$CATEGORY: 1주차\x00복습\n\n::q::맞나요? {TRUE}\n"),
+    ("moodle-xml", '<?xml version="1.0" encoding="UTF-8"?><quiz><question type="category">'
+                   "<category><text>$course$/top/" + "a" * 201 + "</text></category></question>"
+     + _TF_XML.format(img="", file="") + "</quiz>"),
+])
+def test_a_category_name_the_column_cannot_hold_is_refused_by_name(mini_course, fmt, text):
+    before = counts()
+    with pytest.raises(ApplicationError) as refused:
+        interchange.questions_import(course=mini_course, content=text.encode("utf-8"), fmt=fmt)
+    assert refused.value.status_code == 400
+    assert "category name" in refused.value.message and "200" in refused.value.message
+    assert counts() == before
+
+
+def test_an_embedded_file_name_longer_than_the_column_is_refused_by_name(mini_course):
+    name = "그림" * 100 + ".png"  # 204 characters, in a 60-character folder
+    folder = "/" + "d" * 60 + "/"
+    text = ('<?xml version="1.0" encoding="UTF-8"?><quiz>' + _TF_XML.format(
+        img=f'<img src="@@PLUGINFILE@@{folder}{name}">',
+        file=f'<file name="{name}" path="{folder}" encoding="base64">aGVsbG8=</file>')
+        + "</quiz>")
+    before = counts()
+    with pytest.raises(ApplicationError) as refused:
+        interchange.questions_import(course=mini_course, content=text.encode("utf-8"),
+                                     fmt="moodle-xml")
+    assert refused.value.status_code == 400
+    assert "file name" in refused.value.message and "255" in refused.value.message
+    assert counts() == before
+
+
+def test_the_page_and_the_apis_refuse_a_long_category_name(client, teacher, mini_course):
+    client.force_login(teacher)
+    gift = ("$CATEGORY: " + "가" * 201 + "\n\n::q::맞나요? {TRUE}\n").encode("utf-8")
+    before = counts()
+    page = client.post(reverse("bank:import", args=["mini"]),
+                       {"file": SimpleUploadedFile("long.gift", gift)})
+    assert page.status_code == 400 and 'id="import-error"' in page.content.decode()
+    api = client.post(reverse("api-questions-import", args=["mini"]),
+                      {"file": SimpleUploadedFile("long.gift", gift)})
+    assert api.status_code == 400 and api.json()["error"]["code"] == "invalid_category"
+    created = client.post(f"/api/courses/{mini_course.slug}/questions/", {
+        "name": "n", "category": "Week 6/" + "x" * 201, "qtype": "true_false", "stem": "s",
+        "data": {"correct": True}}, content_type="application/json")
+    assert created.status_code == 400 and created.json()["error"]["code"] == "invalid_category"
+    assert counts() == before
