@@ -233,3 +233,19 @@ def test_tag_rename_and_remove(client, teacher, mini_course):
     assert all(q.tags == ["GAN"] for q in Question.objects.filter(category=category))
     page = client.get(url("index"), {"tag": "GAN"}).content.decode()
     assert "t0" in page and "m-q1" not in page
+
+
+@pytest.mark.parametrize("tampered", ["²", "9" * 5000])
+def test_tampered_question_ids_are_left_out_not_a_server_error(client, empty_quiz, mini_course,
+                                                               tampered):
+    """str.isdigit() accepts "²" and 5,000 digits, which int() refuses: the add and move
+    actions failed with a server error. A tampered id now selects nothing."""
+    q1 = Question.objects.get(course=mini_course, key="m-q1")
+    added = client.post(url("slots-add", empty_quiz.slug), {"question": [tampered, q1.pk]})
+    assert added.status_code == 302 and keys(empty_quiz) == ["m-q1"]
+    target = Category.objects.create(course=mini_course, name="옮길 곳")
+    moved = client.post(url("questions-move"), {"question": [tampered, q1.pk],
+                                                "category": target.pk})
+    assert moved.status_code == 302
+    q1.refresh_from_db()
+    assert q1.category == target
