@@ -44,6 +44,10 @@ CATEGORY_NAME_MAX = 200
 #: The name (with its folder) of a file embedded in a question, in characters: the column's
 #: length, and Moodle's own (files.filename is 255 characters).
 FILE_NAME_MAX = 255
+#: The items of one question's list (choices, answers, pairs, gap options): the importers refuse
+#: a question with more, and the editor reads back that many rows, so that a question a file
+#: brought is saved from the editor whole.
+ANSWERS_MAX = 1000
 #: Random questions added to a quiz in one go.
 RANDOM_SLOTS_MAX = 100
 #: The sequence a save sends (the one it last received): the column is a 32-bit integer, and a

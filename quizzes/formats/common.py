@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..limits import DATA_NUMBER_MAX, MARK_MAX
+from ..limits import ANSWERS_MAX, DATA_NUMBER_MAX, MARK_MAX
 from .model import QTYPES, TEXT_FORMATS, ParsedQuestion
 
 # --- grades ---------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ _OPEN_TAG_RE = re.compile(r"<[A-Za-z/!?][^>]*$")
 
 # A question may not have more answers (choices, pairs, options) than this, nor a file more
 # questions: beyond them an import would take minutes and gigabytes for no real question.
-MAX_ANSWERS = 1000
+MAX_ANSWERS = ANSWERS_MAX
 MAX_QUESTIONS = 10000
 
 
