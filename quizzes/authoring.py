@@ -188,7 +188,7 @@ def tag_rename(*, course: Course, old: str, new: str = "") -> int:
 
 def _check_category_name(course: Course, parent: Category | None, name: str,
                          exclude: Category | None = None) -> str:
-    name = " ".join(name.split())[:200]
+    name = services.category_name_clean(name)[:200]
     if not name:
         raise ApplicationError(_("Give the category a name."), code="invalid",
                                fields={"name": [_("This field is required.")]})

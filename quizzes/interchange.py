@@ -335,7 +335,7 @@ def _questions_import(*, course: Course, content: bytes, fmt: str | None, filena
         for path in [base + c for c in result.categories] + [p.path for p in planned]:
             if path and path not in categories:
                 categories[path] = services.category_get_or_create_path(course=course, path=path)
-                report.categories.append("/".join(path))
+                report.categories.append(categories[path].path)  # as stored
         for path, info in result.category_info.items():
             _category_info_set(categories[base + path], info)
         imported: list[Question] = []

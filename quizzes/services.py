@@ -66,12 +66,20 @@ log = logging.getLogger(__name__)
 # ----------------------------------------------------------------------------------------------
 
 
+def category_name_clean(name: str) -> str:
+    """A category name as stored: its whitespace runs (line breaks included) made one space, as
+    the category form writes it. A line break cannot be written back into a GIFT or Moodle XML
+    category path, so a name with one would make its questions unexportable."""
+    return " ".join(name.split())
+
+
 def category_get_or_create_path(*, course: Course, path: tuple[str, ...] | list[str]) -> Category:
     """Return the category at `path` (e.g. ("Quizzes", "Week 6")), creating missing levels.
 
     Every path that comes from outside (an imported file's categories, the API's `category`)
     arrives here, so the names are checked here: a name the column cannot hold (too long, or
     with a NUL) is refused with its name instead of failing in the database."""
+    path = [name for name in map(category_name_clean, path) if name]
     for name in path:
         if len(name) > limits.CATEGORY_NAME_MAX or has_unstorable_text(name):
             message = _("The category name %(name)s cannot be stored: a name has at most "

@@ -327,3 +327,22 @@ def test_the_page_and_the_apis_refuse_a_long_category_name(client, teacher, mini
         "data": {"correct": True}}, content_type="application/json")
     assert created.status_code == 400 and created.json()["error"]["code"] == "invalid_category"
     assert counts() == before
+
+
+def test_a_line_break_in_a_category_name_becomes_a_space_so_its_questions_export(mini_course):
+    """A Moodle XML category path with a line break (a wrapped line) made a category whose
+    questions neither export could write (a path cannot carry a line break): they were left out
+    of every export. The name is stored as the category form stores names: one space."""
+    text = ('<?xml version="1.0" encoding="UTF-8"?><quiz><question type="category"><category>'
+            "<text>$course$/top/1주차\n  복습</text></category></question>"
+            + _TF_XML.format(img="", file="") + "</quiz>")
+    report = interchange.questions_import(course=mini_course, content=text.encode("utf-8"),
+                                          fmt="moodle-xml")
+    assert report.categories == ["1주차 복습"]
+    category = Category.objects.get(course=mini_course, name="1주차 복습")
+    for fmt in ("gift", "moodle-xml"):
+        exported = interchange.questions_export(course=mini_course, fmt=fmt, category=category)
+        assert exported.count == 1 and not exported.skipped
+        again = interchange.questions_import(course=mini_course, content=exported.content,
+                                             fmt=fmt)
+        assert [i.name for i in again.unchanged] == ["참거짓"] and not again.created
