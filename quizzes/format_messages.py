@@ -57,6 +57,10 @@ MESSAGES: list[tuple[re.Pattern, object]] = [(re.compile(f"^{pattern}$", re.S), 
      r"files",
      gettext_lazy("the file has more than %(n)s questions, the limit per file; split it into "
                   "several files")),
+    (r"the file has more than " + N + r" categories \(each level of a category path counts\), "
+     r"the limit per file; split it into several files",
+     gettext_lazy("the file has more than %(n)s categories (each level of a category path "
+                  "counts), the limit per file; split it into several files")),
     (r"the question name starts with '::' but has no closing '::'",
      gettext_lazy("the question name starts with '::' but has no closing '::'")),
     (r"'}' without an opening '{'; write a literal brace as \\}",

@@ -385,7 +385,10 @@ def _read_block(block: _Block, ctx: _Context) -> None:
     if lines and lines[0][1].startswith("$CATEGORY:"):
         # Category names are taken as written (Moodle applies no escapes to them either).
         ctx.category = common.parse_category_path(lines[0][1][len("$CATEGORY:") :])
-        common.add_category(ctx.result.categories, ctx.category)
+        try:
+            common.add_category(ctx.result, ctx.category)
+        except DataProblem as problem:
+            raise FormatError(problem.message, line=lines[0][0]) from None
         lines = lines[1:]
         while lines and lines[0][1] == " ":
             lines.pop(0)

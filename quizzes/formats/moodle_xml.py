@@ -426,7 +426,10 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
             category = common.parse_category_path(
                 _text(qel.find("category"), cq, f"{where}/category")
             )
-            common.add_category(result.categories, category)
+            try:
+                common.add_category(result, category)
+            except DataProblem as problem:
+                raise cq.error(problem.message) from None
             # Moodle 3.5+ writes the category's description and idnumber with it.
             info_el = qel.find("info")
             info = {

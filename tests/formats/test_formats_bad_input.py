@@ -466,3 +466,37 @@ def test_xml_structured_fuzz_raises_only_format_error(data: bytes) -> None:
         moodle_xml.parse(data)
     except FormatError:
         pass
+
+
+# A file of many categories was read in quadratic time (each new category was looked up in a
+# list): 150,000 empty categories, 9 MB of XML, took over five minutes. Categories are now kept
+# in a set and bounded like questions: 10,000 levels per file.
+
+
+def _xml_categories(paths: list[str]) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><quiz>' + "".join(
+        f'<question type="category"><category><text>$course$/top/{p}</text></category>'
+        "</question>" for p in paths) + "</quiz>").encode()
+
+
+def test_xml_many_categories_are_refused_quickly() -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(FormatError) as refused:
+        moodle_xml.parse(_xml_categories([f"c{i}" for i in range(60_000)]))
+    assert time.monotonic() - started < 10
+    assert "more than 10,000 categories" in str(refused.value)
+    assert refused.value.element == "question[10001]"
+
+
+def test_deep_category_paths_count_every_level() -> None:
+    deep = "/".join(["가"] * 5_001)
+    with pytest.raises(FormatError, match="more than 10,000 categories"):
+        moodle_xml.parse(_xml_categories([deep, deep + "/나"]))
+    with pytest.raises(FormatError, match="more than 10,000 categories") as refused:
+        gift.parse(f"$CATEGORY: {deep}\n\n$CATEGORY: {deep}/나\n\n::q::맞나요? {{TRUE}}\n")
+    assert refused.value.line == 3
+    # 10,000 levels in all are still read, and a category named twice counts once.
+    result = moodle_xml.parse(_xml_categories([f"c{i}" for i in range(10_000)] + ["c0"]))
+    assert len(result.categories) == 10_000
