@@ -339,12 +339,12 @@ def _questions_import(*, course: Course, content: bytes, fmt: str | None, filena
         for path, info in result.category_info.items():
             _category_info_set(categories[base + path], info)
         imported: list[Question] = []
-        used: set[int] = set()
+        unmatched: dict[int, dict[str, list[Question]]] = {}
         for plan in planned:
             category = categories.get(plan.path) or services.category_get_or_create_path(
                 course=course, path=plan.path)
             plan.item.category = category.path
-            imported.append(_import_one(course, category, plan, report, user, used))
+            imported.append(_import_one(course, category, plan, report, user, unmatched))
         if quiz is not None and imported:
             from .authoring import slots_add_questions
 
@@ -394,7 +394,8 @@ def _same_as_stored(latest: QuestionVersion, content: tuple, files: dict[str, by
 
 
 def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
-                user: AbstractBaseUser | None, used: set[int]) -> Question:
+                user: AbstractBaseUser | None,
+                unmatched: dict[int, dict[str, list[Question]]]) -> Question:
     pq, item = plan.parsed, plan.item
     name = (pq.name or default_name(pq.stem or plan.data.get("text", "")))[:255]
     item.name = name
@@ -407,19 +408,26 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     else:
         # Without an idnumber (Moodle's usual case) the question is the first one of the same
         # name and type in the same category that this file has not matched yet, so that
-        # re-importing an export changes nothing.
-        question = next((q for q in Question.objects.filter(
-            course=course, category=category, key="", name=name).exclude(pk__in=used)
-            .order_by("pk") if q.latest_version().qtype == pq.qtype), None)
-    if question is not None:
-        used.add(question.pk)
+        # re-importing an export changes nothing. The category's questions without an
+        # idnumber are read once, by name, when the file first reaches it (one query per
+        # question, excluding the ones matched so far, made a large file quadratic); a match
+        # is taken out, and the questions this import creates are never candidates.
+        if category.pk not in unmatched:
+            by_name: dict[str, list[Question]] = {}
+            for candidate in Question.objects.filter(course=course, category=category,
+                                                     key="").order_by("pk"):
+                by_name.setdefault(candidate.name, []).append(candidate)
+            unmatched[category.pk] = by_name
+        candidates = unmatched[category.pk].get(name, [])
+        question = next((q for q in candidates if q.latest_version().qtype == pq.qtype), None)
+        if question is not None:
+            candidates.remove(question)
     if question is None:
         question = services.question_create(
             course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
             data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
             default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
             extras=pq.extras)
-        used.add(question.pk)
         report.files_stored += len(files)
         item.question_id, item.version = question.pk, 1
         report.created.append(item)
