@@ -65,6 +65,13 @@ def _check_common(*, course: Course, category: Category, qtype: str, text_format
                                fields={"text_format": [_("Choose a text format.")]})
     if qtype in qtypes.TYPES:
         services.question_mark_clean(qtype=qtype, default_mark=default_mark)
+    key_max = Question._meta.get_field("key").max_length
+    if len(key) > key_max:
+        # The page's input stops at this length; a longer one (a script, an edited page)
+        # would fail in the database.
+        raise ApplicationError(
+            _("An ID has at most %(max)s characters.") % {"max": key_max}, code="invalid",
+            fields={"key": [_("Shorten the ID to %(max)s characters.") % {"max": key_max}]})
     if key:
         clash = Question.objects.filter(course=course, key=key)
         if question is not None:

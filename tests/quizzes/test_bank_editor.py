@@ -383,3 +383,13 @@ def test_more_choices_than_the_editor_reads_are_refused_by_the_api(client, teach
     assert response.status_code == 400, response.content
     assert "1000" in response.content.decode()
     assert not Question.objects.filter(name="너무 많은 보기").exists()
+
+
+def test_an_id_longer_than_the_column_is_an_error_on_its_field(client, teacher, category):
+    """The page's input stops at 100 characters, but a longer ID (a script, an edited page)
+    reached the database: a server error. It is now an error next to the ID field."""
+    client.force_login(teacher)
+    response = client.post(new_url(), form(category, "true_false", key="k" * 101))
+    assert response.status_code == 400
+    assert "100" in error_of(response.content.decode(), "key")
+    assert not Question.objects.filter(category=category).exists()
