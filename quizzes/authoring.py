@@ -332,6 +332,12 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         errors["title"] = [_("This field is required.")]
     if open_at and close_at and close_at <= open_at:
         errors["close_at"] = [_("The quiz must close after it opens.")]
+    for name, value, what in (("open_at", open_at, _("The opening date")),
+                              ("close_at", close_at, _("The closing date"))):
+        try:
+            bounds.check_date(value, field=name, what=what)
+        except ApplicationError as exc:
+            errors.update(exc.fields)
     bounded = (("time_limit", time_limit, 0, limits.TIME_LIMIT_MAX, _("The time limit")),
                ("grace_period", grace_period, 0, limits.GRACE_PERIOD_MAX,
                 _("The grace period")),

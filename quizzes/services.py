@@ -359,6 +359,7 @@ def quiz_override_set(*, quiz: Quiz, user: AbstractBaseUser, close_at=None,
     if attempts_allowed is not None and not 0 <= attempts_allowed <= limits.ATTEMPTS_ALLOWED_MAX:
         raise ApplicationError(_("Attempts allowed must be between 0 (unlimited) and %(m)s.") % {
             "m": limits.ATTEMPTS_ALLOWED_MAX}, code="invalid_attempts_allowed")
+    bounds.check_date(close_at, field="close_at", what=_("The closing date"))
     if close_at is None and time_limit is None and attempts_allowed is None:
         quiz_override_delete(quiz=quiz, user=user)
         return QuizOverride(quiz=quiz, user=user)

@@ -249,3 +249,24 @@ def test_tampered_question_ids_are_left_out_not_a_server_error(client, empty_qui
     assert moved.status_code == 302
     q1.refresh_from_db()
     assert q1.category == target
+
+
+@pytest.mark.parametrize("field, typed", [("open_at", "0001-01-01T00:00"),
+                                          ("close_at", "9999-12-31T23:59")])
+def test_a_quiz_date_out_of_range_is_refused_not_stored(client, empty_quiz, mini_course,
+                                                        student, field, typed):
+    """Year 1 at midnight in Seoul is year 0 in UTC: PostgreSQL stored it and Python could not
+    read it back, so every page listing the quiz failed, the students' home and course pages
+    too. 9999-12-31 overflowed when a student's deadline was computed. Both are refused next
+    to the field; the quiz keeps its dates."""
+    data = {"title": "중간 점검", "kind": "midterm", "week": "2", "time_limit_minutes": "30",
+            "grace_period": "60", "attempts_allowed": "0", "grading_method": "highest",
+            "max_grade": "10", field: typed}
+    refused = client.post(url("quiz-settings", empty_quiz.slug), data)
+    assert refused.status_code == 400
+    assert "2000-01-01" in refused.content.decode()
+    empty_quiz.refresh_from_db()
+    assert empty_quiz.open_at is None and empty_quiz.close_at is None
+    client.force_login(student)
+    assert client.get("/").status_code == 200
+    assert client.get(reverse("courses:detail", args=["mini"])).status_code == 200
