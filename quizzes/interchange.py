@@ -41,7 +41,7 @@ from . import qtypes, services
 from .file_urls import PLUGINFILE, pluginfile_urls, question_file_url  # noqa: F401 - re-exported
 from .format_messages import format_error_text, where_text
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
-from .formats.common import DataProblem, default_name
+from .formats.common import DataProblem, clean_name, default_name
 from .models import Category, Question, QuestionVersion, Quiz, Slot
 from .qtypes._choices import duplicate_choice
 from .question_files import question_files_store, version_files
@@ -393,6 +393,13 @@ def _same_as_stored(latest: QuestionVersion, content: tuple, files: dict[str, by
             and same_files and n.extras == extras)
 
 
+def _name_as_read(name: str) -> str:
+    """A stored question name as a file exported with it gives it back: the importers strip
+    what looks like an HTML tag from names, as Moodle's clean_question_name() does ("x<y 비교"
+    reads back as "x"), so the question is matched by that name, not duplicated."""
+    return clean_name(name)[:255]
+
+
 def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
                 user: AbstractBaseUser | None,
                 unmatched: dict[int, dict[str, list[Question]]]) -> Question:
@@ -416,7 +423,7 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
             by_name: dict[str, list[Question]] = {}
             for candidate in Question.objects.filter(course=course, category=category,
                                                      key="").order_by("pk"):
-                by_name.setdefault(candidate.name, []).append(candidate)
+                by_name.setdefault(_name_as_read(candidate.name), []).append(candidate)
             unmatched[category.pk] = by_name
         candidates = unmatched[category.pk].get(name, [])
         question = next((q for q in candidates if q.latest_version().qtype == pq.qtype), None)
@@ -433,7 +440,10 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
         report.created.append(item)
         return question
     latest = question.latest_version()
-    meta = {"name": name, "tags": list(pq.tags), "category": category}
+    # A name the file gives as an export of the stored one reads back (its tags stripped,
+    # as Moodle strips them) is not a change: the stored name is kept.
+    meta = {"name": question.name if _name_as_read(question.name) == name else name,
+            "tags": list(pq.tags), "category": category}
     meta_changed = [k for k, v in meta.items() if getattr(question, k) != v]
     for k in meta_changed:
         setattr(question, k, meta[k])

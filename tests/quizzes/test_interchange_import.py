@@ -364,3 +364,27 @@ def test_matching_questions_without_an_idnumber_makes_no_query_grow_with_the_fil
         return max(len(query["sql"]) for query in queries.captured_queries)
 
     assert longest_query(200) <= longest_query(10)
+
+
+@pytest.mark.parametrize("fmt", ["gift", "moodle-xml"])
+def test_reimporting_an_export_keeps_names_that_look_like_html(mini_course, fmt):
+    """The importers strip what looks like an HTML tag from a question name, as Moodle does, so
+    a name written in the editor such as "x<y 비교" came back from the course's own export as
+    "x": the question was not matched and a copy was created (for questions with an ID, the
+    name was changed). Such a name now matches and is kept."""
+    from quizzes import authoring
+
+    category = services.category_get_or_create_path(course=mini_course, path=["이름"])
+    names = ["x<y 비교", "<b>굵게</b>", "<정답> 고르기"]
+    for number, name in enumerate(names):
+        authoring.question_save(course=mini_course, category=category, qtype="true_false",
+                                stem="맞나요?", data={"correct": True}, name=name,
+                                key="with-id" if number == 0 else "")
+    before = counts()
+    exported = interchange.questions_export(course=mini_course, fmt=fmt, category=category)
+    report = interchange.questions_import(course=mini_course, content=exported.content,
+                                          fmt=fmt)
+    assert len(report.unchanged) == 3 and not report.created and not report.updated
+    assert counts() == before
+    assert sorted(Question.objects.filter(category=category).values_list("name", flat=True)) \
+        == sorted(names)
