@@ -445,7 +445,8 @@ def _check_quiz_total(quiz: Quiz, total: Decimal, *, field: str = "mark") -> Non
         raise ApplicationError(
             _("The questions of a quiz can be worth %(max)s marks in all; with this change "
               "they would be worth %(total)s. Lower some marks.") % {
-                "max": limits.QUIZ_MARKS_MAX, "total": total.normalize()},
+                # Plain digits: Decimal.normalize() alone writes 11000 as "1.1E+4".
+                "max": limits.QUIZ_MARKS_MAX, "total": bounds.plain_number(total)},
             code="out_of_range", fields={field: [_("Lower the mark.")]})
 
 

@@ -23,10 +23,10 @@ def check_number(value: object, *, field: str, what: str, low: float | Decimal,
         return limits.decimal_or_none(value)  # type: ignore[return-value]
     shown = str(value)[:40]
     message = _("%(what)s must be a number from %(low)s to %(high)s; %(value)s is not.") % {
-        "what": what, "low": _plain(low), "high": _plain(high), "value": shown}
+        "what": what, "low": plain_number(low), "high": plain_number(high), "value": shown}
     raise ApplicationError(message, code="out_of_range", fields={
-        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": _plain(low),
-                                                                 "high": _plain(high)}]})
+        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": plain_number(low),
+                                                                 "high": plain_number(high)}]})
 
 
 def check_date(value: datetime | None, *, field: str, what: str) -> None:
@@ -40,9 +40,9 @@ def check_date(value: datetime | None, *, field: str, what: str) -> None:
     raise ApplicationError(message, code="out_of_range", fields={field: [message]})
 
 
-def _plain(number: float | Decimal) -> str:
-    text = format(Decimal(str(number)).normalize(), "f")
-    return text
+def plain_number(number: float | Decimal) -> str:
+    """`number` in plain digits without trailing zeros ("11000", "1.5"), never "1.1E+4"."""
+    return format(Decimal(str(number)).normalize(), "f")
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -388,3 +388,23 @@ def test_reimporting_an_export_keeps_names_that_look_like_html(mini_course, fmt)
     assert counts() == before
     assert sorted(Question.objects.filter(category=category).values_list("name", flat=True)) \
         == sorted(names)
+
+
+def test_a_quiz_total_over_the_limit_is_written_in_plain_digits(mini_course):
+    """Importing eleven questions worth 1,000 marks into a quiz is refused (10,000 in all at
+    most); the message said the quiz "would be worth 1.1E+4"."""
+    from quizzes.models import Quiz
+
+    quiz = Quiz.objects.create(course=mini_course, slug="big", title="큰 퀴즈")
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><quiz>' + "".join(
+        f'<question type="truefalse"><name><text>문항 {i}</text></name>'
+        "<questiontext><text>맞나요?</text></questiontext><defaultgrade>1000</defaultgrade>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>' for i in range(11))
+        + "</quiz>")
+    before = counts()
+    with pytest.raises(ApplicationError) as refused:
+        interchange.questions_import(course=mini_course, content=xml.encode(),
+                                     fmt="moodle-xml", quiz=quiz)
+    assert "11000" in refused.value.message and "E+" not in refused.value.message
+    assert counts() == before and not quiz.slots.exists()
