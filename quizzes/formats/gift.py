@@ -531,7 +531,11 @@ def parse(text: str) -> ParseResult:
     or the line of the faulty brace) for anything Moodle would reject or misread."""
     if not isinstance(text, str):
         raise FormatError("GIFT input must be text (decode the file as UTF-8 first)")
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A byte order mark starts the file, and every file joined to it (`cat a.gift b.gift` of
+    # files saved by Windows Notepad): at a line's start it would hide the "::name::" or the
+    # "$CATEGORY:" after it. It is never text anyone typed there.
+    text = re.sub("^\ufeff", "", text, flags=re.MULTILINE)
     ctx = _Context()
     for block in _blocks(text):
         _read_block(block, ctx)

@@ -535,3 +535,13 @@ def test_xml_encoding_expat_cannot_read_says_to_save_it_as_utf8() -> None:
 ])
 def test_xml_in_encodings_expat_reads_still_imports(data: bytes) -> None:
     assert len(moodle_xml.parse(data).questions) == 1
+
+
+def test_gift_files_joined_each_with_a_byte_order_mark() -> None:
+    """`cat a.gift b.gift` of two files saved with a BOM: the second BOM sat before
+    "$CATEGORY:" (read as question text) or "::name::" (the name became part of the text)."""
+    first = "\ufeff$CATEGORY: 1주차\n\n::가::맞나요? {TRUE}\n"
+    second = "\ufeff$CATEGORY: 2주차\n\n::나::틀리나요? {FALSE}\n\n\ufeff::다::또? {TRUE}\n"
+    result = gift.parse(first + "\n" + second)
+    assert [(q.name, q.stem, q.category) for q in result.questions] == [
+        ("가", "맞나요?", ("1주차",)), ("나", "틀리나요?", ("2주차",)), ("다", "또?", ("2주차",))]
