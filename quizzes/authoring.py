@@ -65,6 +65,13 @@ def _check_common(*, course: Course, category: Category, qtype: str, text_format
                                fields={"text_format": [_("Choose a text format.")]})
     if qtype in qtypes.TYPES:
         services.question_mark_clean(qtype=qtype, default_mark=default_mark)
+    key_max = Question._meta.get_field("key").max_length
+    if len(key) > key_max:
+        # The page's input stops at this length; a longer one (a script, an edited page)
+        # would fail in the database.
+        raise ApplicationError(
+            _("An ID has at most %(max)s characters.") % {"max": key_max}, code="invalid",
+            fields={"key": [_("Shorten the ID to %(max)s characters.") % {"max": key_max}]})
     if key:
         clash = Question.objects.filter(course=course, key=key)
         if question is not None:
@@ -188,7 +195,7 @@ def tag_rename(*, course: Course, old: str, new: str = "") -> int:
 
 def _check_category_name(course: Course, parent: Category | None, name: str,
                          exclude: Category | None = None) -> str:
-    name = " ".join(name.split())[:200]
+    name = services.category_name_clean(name)[:200]
     if not name:
         raise ApplicationError(_("Give the category a name."), code="invalid",
                                fields={"name": [_("This field is required.")]})
@@ -325,6 +332,12 @@ def quiz_update_settings(*, quiz: Quiz, title: str, title_en: str = "", intro: s
         errors["title"] = [_("This field is required.")]
     if open_at and close_at and close_at <= open_at:
         errors["close_at"] = [_("The quiz must close after it opens.")]
+    for name, value, what in (("open_at", open_at, _("The opening date")),
+                              ("close_at", close_at, _("The closing date"))):
+        try:
+            bounds.check_date(value, field=name, what=what)
+        except ApplicationError as exc:
+            errors.update(exc.fields)
     bounded = (("time_limit", time_limit, 0, limits.TIME_LIMIT_MAX, _("The time limit")),
                ("grace_period", grace_period, 0, limits.GRACE_PERIOD_MAX,
                 _("The grace period")),
@@ -432,7 +445,8 @@ def _check_quiz_total(quiz: Quiz, total: Decimal, *, field: str = "mark") -> Non
         raise ApplicationError(
             _("The questions of a quiz can be worth %(max)s marks in all; with this change "
               "they would be worth %(total)s. Lower some marks.") % {
-                "max": limits.QUIZ_MARKS_MAX, "total": total.normalize()},
+                # Plain digits: Decimal.normalize() alone writes 11000 as "1.1E+4".
+                "max": limits.QUIZ_MARKS_MAX, "total": bounds.plain_number(total)},
             code="out_of_range", fields={field: [_("Lower the mark.")]})
 
 

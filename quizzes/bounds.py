@@ -4,6 +4,7 @@ is wrong and how to fix it. limits.py stays free of Django, so the pure cores ca
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,15 +23,26 @@ def check_number(value: object, *, field: str, what: str, low: float | Decimal,
         return limits.decimal_or_none(value)  # type: ignore[return-value]
     shown = str(value)[:40]
     message = _("%(what)s must be a number from %(low)s to %(high)s; %(value)s is not.") % {
-        "what": what, "low": _plain(low), "high": _plain(high), "value": shown}
+        "what": what, "low": plain_number(low), "high": plain_number(high), "value": shown}
     raise ApplicationError(message, code="out_of_range", fields={
-        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": _plain(low),
-                                                                 "high": _plain(high)}]})
+        field: [_("Enter a number from %(low)s to %(high)s.") % {"low": plain_number(low),
+                                                                 "high": plain_number(high)}]})
 
 
-def _plain(number: float | Decimal) -> str:
-    text = format(Decimal(str(number)).normalize(), "f")
-    return text
+def check_date(value: datetime | None, *, field: str, what: str) -> None:
+    """Raise ApplicationError naming the field when an aware `value` lies outside the dates a
+    quiz may have (limits.DATE_MIN to DATE_MAX); None (no date) passes."""
+    if value is None or limits.date_in_range(value):
+        return
+    message = _("%(what)s must be a date from %(low)s to %(high)s; %(value)s is not.") % {
+        "what": what, "low": f"{limits.DATE_MIN:%Y-%m-%d}",
+        "high": f"{limits.DATE_MAX:%Y-%m-%d}", "value": f"{value:%Y-%m-%d %H:%M}"}
+    raise ApplicationError(message, code="out_of_range", fields={field: [message]})
+
+
+def plain_number(number: float | Decimal) -> str:
+    """`number` in plain digits without trailing zeros ("11000", "1.5"), never "1.1E+4"."""
+    return format(Decimal(str(number)).normalize(), "f")
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -57,6 +57,10 @@ MESSAGES: list[tuple[re.Pattern, object]] = [(re.compile(f"^{pattern}$", re.S), 
      r"files",
      gettext_lazy("the file has more than %(n)s questions, the limit per file; split it into "
                   "several files")),
+    (r"the file has more than " + N + r" categories \(each level of a category path counts\), "
+     r"the limit per file; split it into several files",
+     gettext_lazy("the file has more than %(n)s categories (each level of a category path "
+                  "counts), the limit per file; split it into several files")),
     (r"the question name starts with '::' but has no closing '::'",
      gettext_lazy("the question name starts with '::' but has no closing '::'")),
     (r"'}' without an opening '{'; write a literal brace as \\}",
@@ -74,6 +78,10 @@ MESSAGES: list[tuple[re.Pattern, object]] = [(re.compile(f"^{pattern}$", re.S), 
      r"\(separate questions with a blank line, or write \\.\)",
      gettext_lazy("a second '%(text)s' after the answer block; a question has one answer "
                   "block (separate questions with a blank line, or write \\%(text)s)")),
+    (r"the file's text encoding cannot be read \((?P<text>.*)\); save it as UTF-8 and import "
+     r"it again",
+     gettext_lazy("the file's text encoding cannot be read (%(text)s); save it as UTF-8 and "
+                  "import it again")),
     (r"the file is not UTF-8 text \(byte " + N + r"\); save it as UTF-8 and import it again",
      gettext_lazy("the file is not UTF-8 text (byte %(n)s); save it as UTF-8 and import it "
                   "again")),

@@ -41,7 +41,7 @@ from . import qtypes, services
 from .file_urls import PLUGINFILE, pluginfile_urls, question_file_url  # noqa: F401 - re-exported
 from .format_messages import format_error_text, where_text
 from .formats import FormatError, ParsedQuestion, gift, moodle_xml
-from .formats.common import DataProblem, default_name
+from .formats.common import DataProblem, clean_name, default_name
 from .models import Category, Question, QuestionVersion, Quiz, Slot
 from .qtypes._choices import duplicate_choice
 from .question_files import question_files_store, version_files
@@ -335,16 +335,16 @@ def _questions_import(*, course: Course, content: bytes, fmt: str | None, filena
         for path in [base + c for c in result.categories] + [p.path for p in planned]:
             if path and path not in categories:
                 categories[path] = services.category_get_or_create_path(course=course, path=path)
-                report.categories.append("/".join(path))
+                report.categories.append(categories[path].path)  # as stored
         for path, info in result.category_info.items():
             _category_info_set(categories[base + path], info)
         imported: list[Question] = []
-        used: set[int] = set()
+        unmatched: dict[int, dict[str, list[Question]]] = {}
         for plan in planned:
             category = categories.get(plan.path) or services.category_get_or_create_path(
                 course=course, path=plan.path)
             plan.item.category = category.path
-            imported.append(_import_one(course, category, plan, report, user, used))
+            imported.append(_import_one(course, category, plan, report, user, unmatched))
         if quiz is not None and imported:
             from .authoring import slots_add_questions
 
@@ -393,8 +393,16 @@ def _same_as_stored(latest: QuestionVersion, content: tuple, files: dict[str, by
             and same_files and n.extras == extras)
 
 
+def _name_as_read(name: str) -> str:
+    """A stored question name as a file exported with it gives it back: the importers strip
+    what looks like an HTML tag from names, as Moodle's clean_question_name() does ("x<y 비교"
+    reads back as "x"), so the question is matched by that name, not duplicated."""
+    return clean_name(name)[:255]
+
+
 def _import_one(course: Course, category: Category, plan: _Planned, report: ImportReport,
-                user: AbstractBaseUser | None, used: set[int]) -> Question:
+                user: AbstractBaseUser | None,
+                unmatched: dict[int, dict[str, list[Question]]]) -> Question:
     pq, item = plan.parsed, plan.item
     name = (pq.name or default_name(pq.stem or plan.data.get("text", "")))[:255]
     item.name = name
@@ -407,25 +415,35 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
     else:
         # Without an idnumber (Moodle's usual case) the question is the first one of the same
         # name and type in the same category that this file has not matched yet, so that
-        # re-importing an export changes nothing.
-        question = next((q for q in Question.objects.filter(
-            course=course, category=category, key="", name=name).exclude(pk__in=used)
-            .order_by("pk") if q.latest_version().qtype == pq.qtype), None)
-    if question is not None:
-        used.add(question.pk)
+        # re-importing an export changes nothing. The category's questions without an
+        # idnumber are read once, by name, when the file first reaches it (one query per
+        # question, excluding the ones matched so far, made a large file quadratic); a match
+        # is taken out, and the questions this import creates are never candidates.
+        if category.pk not in unmatched:
+            by_name: dict[str, list[Question]] = {}
+            for candidate in Question.objects.filter(course=course, category=category,
+                                                     key="").order_by("pk"):
+                by_name.setdefault(_name_as_read(candidate.name), []).append(candidate)
+            unmatched[category.pk] = by_name
+        candidates = unmatched[category.pk].get(name, [])
+        question = next((q for q in candidates if q.latest_version().qtype == pq.qtype), None)
+        if question is not None:
+            candidates.remove(question)
     if question is None:
         question = services.question_create(
             course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
             data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
             default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
             extras=pq.extras)
-        used.add(question.pk)
         report.files_stored += len(files)
         item.question_id, item.version = question.pk, 1
         report.created.append(item)
         return question
     latest = question.latest_version()
-    meta = {"name": name, "tags": list(pq.tags), "category": category}
+    # A name the file gives as an export of the stored one reads back (its tags stripped,
+    # as Moodle strips them) is not a change: the stored name is kept.
+    meta = {"name": question.name if _name_as_read(question.name) == name else name,
+            "tags": list(pq.tags), "category": category}
     meta_changed = [k for k, v in meta.items() if getattr(question, k) != v]
     for k in meta_changed:
         setattr(question, k, meta[k])

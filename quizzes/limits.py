@@ -13,6 +13,7 @@ import it.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 #: A question's default mark and a quiz slot's mark (each), in marks.
@@ -34,11 +35,27 @@ WEIGHT_MAX = Decimal("1000")
 GRADE_OVERRIDE_MAX = Decimal("100")
 #: The course week a quiz belongs to (0 = none).
 WEEK_MAX = 53
+#: A quiz's dates (opens, closes, a student's own close date), inclusive: far inside what
+#: Python's datetime holds, so that adding a time limit or a grace period, or moving to another
+#: time zone, stays in range. Year 1 at 00:00 in Seoul is year 0 in UTC, which PostgreSQL stores
+#: and Python cannot read back (every page listing the quiz failed); 9999-12-31 overflowed when
+#: a deadline was computed.
+DATE_MIN = datetime(2000, 1, 1, tzinfo=UTC)
+DATE_MAX = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 #: Numbers inside a question's data (numerical answers, tolerances, unit multipliers), in
 #: absolute value: far beyond any classroom quantity, far below float overflow.
 DATA_NUMBER_MAX = 1e12
 #: Whole numbers inside a question's data (an essay's word limits).
 DATA_INT_MAX = 100_000
+#: A question category's name (one level of its path), in characters: the column's length.
+CATEGORY_NAME_MAX = 200
+#: The name (with its folder) of a file embedded in a question, in characters: the column's
+#: length, and Moodle's own (files.filename is 255 characters).
+FILE_NAME_MAX = 255
+#: The items of one question's list (choices, answers, pairs, gap options): the importers refuse
+#: a question with more, and the editor reads back that many rows, so that a question a file
+#: brought is saved from the editor whole.
+ANSWERS_MAX = 1000
 #: Random questions added to a quiz in one go.
 RANDOM_SLOTS_MAX = 100
 #: A comment written for a student: a grader's, a dispute and its reply, in characters.
@@ -58,6 +75,11 @@ def decimal_or_none(value: object) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def date_in_range(value: datetime) -> bool:
+    """True when an aware `value` lies within [DATE_MIN, DATE_MAX]."""
+    return DATE_MIN <= value <= DATE_MAX
 
 
 def in_range(value: object, low: float | Decimal, high: float | Decimal) -> bool:

@@ -27,7 +27,7 @@ class Category(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="question_categories")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="children")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limits.CATEGORY_NAME_MAX)
     info = models.TextField(blank=True)
     # Moodle's format of `info` (html, markdown, plain, moodle) and the category's idnumber,
     # kept so that an export carries them again.
@@ -113,7 +113,7 @@ class QuestionFile(models.Model):
     """A file embedded in an imported question (Moodle's @@PLUGINFILE@@)."""
 
     version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="files")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=limits.FILE_NAME_MAX)
     content = models.BinaryField()
     content_type = models.CharField(max_length=100, default="application/octet-stream")
 

@@ -208,6 +208,10 @@ def _read_datetime(doc: LineDict, key: str, check: ProblemList) -> datetime | No
     if parsed.tzinfo is None:
         check.add(doc.line_of(key), f"'{key}' needs a time zone, e.g. {value}+09:00")
         return None
+    if not limits.date_in_range(parsed):
+        check.add(doc.line_of(key), f"'{key}' must be from {limits.DATE_MIN:%Y-%m-%d} to "
+                                    f"{limits.DATE_MAX:%Y-%m-%d}, got {value}")
+        return None
     return parsed
 
 

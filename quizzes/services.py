@@ -69,13 +69,34 @@ log = logging.getLogger(__name__)
 # ----------------------------------------------------------------------------------------------
 
 
+def category_name_clean(name: str) -> str:
+    """A category name as stored: its whitespace runs (line breaks included) made one space, as
+    the category form writes it. A line break cannot be written back into a GIFT or Moodle XML
+    category path, so a name with one would make its questions unexportable."""
+    return " ".join(name.split())
+
+
 def category_get_or_create_path(*, course: Course, path: tuple[str, ...] | list[str]) -> Category:
-    """Return the category at `path` (e.g. ("Quizzes", "Week 6")), creating missing levels."""
+    """Return the category at `path` (e.g. ("Quizzes", "Week 6")), creating missing levels.
+
+    Every path that comes from outside (an imported file's categories, the API's `category`)
+    arrives here, so the names are checked here: a name the column cannot hold (too long, or
+    with a NUL) is refused with its name instead of failing in the database."""
+    path = [name for name in map(category_name_clean, path) if name]
+    for name in path:
+        if len(name) > limits.CATEGORY_NAME_MAX or has_unstorable_text(name):
+            message = _("The category name %(name)s cannot be stored: a name has at most "
+                        "%(max)s characters and no NUL characters. Shorten or rename it.") % {
+                "name": repr(name[:60] + ("…" if len(name) > 60 else "")),
+                "max": limits.CATEGORY_NAME_MAX}
+            raise ApplicationError(message, code="invalid_category",
+                                   fields={"category": [message]})
     parent = None
     for name in path:
-        parent, _ = Category.objects.get_or_create(course=course, parent=parent, name=name)
+        parent, _created = Category.objects.get_or_create(course=course, parent=parent, name=name)
     if parent is None:
-        parent, _ = Category.objects.get_or_create(course=course, parent=None, name="Default")
+        parent, _created = Category.objects.get_or_create(course=course, parent=None,
+                                                         name="Default")
     return parent
 
 
@@ -341,6 +362,7 @@ def quiz_override_set(*, quiz: Quiz, user: AbstractBaseUser, close_at=None,
     if attempts_allowed is not None and not 0 <= attempts_allowed <= limits.ATTEMPTS_ALLOWED_MAX:
         raise ApplicationError(_("Attempts allowed must be between 0 (unlimited) and %(m)s.") % {
             "m": limits.ATTEMPTS_ALLOWED_MAX}, code="invalid_attempts_allowed")
+    bounds.check_date(close_at, field="close_at", what=_("The closing date"))
     if close_at is None and time_limit is None and attempts_allowed is None:
         quiz_override_delete(quiz=quiz, user=user)
         return QuizOverride(quiz=quiz, user=user)

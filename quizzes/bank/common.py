@@ -64,6 +64,13 @@ def parse_int(value: Any, default: int | None = None) -> int | None:
         return default
 
 
+def parse_ids(values: list[str]) -> list[int]:
+    """The ticked ids of a form (`getlist`): each through `parse_int`, so a tampered value
+    ("²", which str.isdigit() accepts but int() refuses, or 5,000 digits) is left out rather
+    than failing the request."""
+    return [number for number in map(parse_int, values) if number is not None]
+
+
 def qtype_choices() -> list[tuple[str, str]]:
     """Every registered question type, in the registry's order, with its label."""
     return [(web.name, web.label) for web in qtype_registry.types()]

@@ -26,6 +26,7 @@ from .common import (
     bank_url,
     category_list,
     category_tree,
+    parse_ids,
     parse_int,
     qtype_choices,
 )
@@ -96,7 +97,7 @@ def questions_move(request: HttpRequest, course_slug: str) -> HttpResponse:
     access = teacher_access_get(user=request.user, course_slug=course_slug)
     categories = {str(c.pk): c for c in category_list(access.course)}
     target = categories.get(request.POST.get("category", ""))
-    ids = [int(x) for x in request.POST.getlist("question") if x.isdigit()]
+    ids = parse_ids(request.POST.getlist("question"))
     if target is None or not ids:
         messages.error(request, _("Tick the questions to move and choose a category."))
     else:

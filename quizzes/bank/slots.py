@@ -17,6 +17,7 @@ from .. import authoring
 from ..models import Category, Question, Slot
 from .common import (
     builder_url,
+    parse_ids,
     parse_int,
     quiz_for,
 )
@@ -47,7 +48,7 @@ def builder_action(request: HttpRequest, course_slug: str, quiz_slug: str,
 @require_POST
 def slots_add(request: HttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
     def action(access, quiz):
-        ids = [int(x) for x in request.POST.getlist("question") if x.isdigit()]
+        ids = parse_ids(request.POST.getlist("question"))
         questions = list(Question.objects.filter(course=access.course, pk__in=ids)
                          .order_by("name"))
         if not questions:

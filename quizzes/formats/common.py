@@ -13,8 +13,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..limits import DATA_NUMBER_MAX, MARK_MAX
-from .model import QTYPES, TEXT_FORMATS, ParsedQuestion
+from ..limits import ANSWERS_MAX, DATA_NUMBER_MAX, MARK_MAX
+from .model import QTYPES, TEXT_FORMATS, ParsedQuestion, ParseResult
 
 # --- grades ---------------------------------------------------------------------------------
 
@@ -97,8 +97,9 @@ _OPEN_TAG_RE = re.compile(r"<[A-Za-z/!?][^>]*$")
 
 # A question may not have more answers (choices, pairs, options) than this, nor a file more
 # questions: beyond them an import would take minutes and gigabytes for no real question.
-MAX_ANSWERS = 1000
+MAX_ANSWERS = ANSWERS_MAX
 MAX_QUESTIONS = 10000
+MAX_CATEGORY_LEVELS = 10000
 
 
 def too_many_answers(count: int) -> str:
@@ -172,9 +173,21 @@ def format_category_path(category: tuple[str, ...]) -> str:
     return "/".join(["$course$", "top", *(n.replace("/", "//") for n in category)])
 
 
-def add_category(categories: list[tuple[str, ...]], category: tuple[str, ...]) -> None:
-    if category and category not in categories:
-        categories.append(category)
+def add_category(result: ParseResult, category: tuple[str, ...]) -> None:
+    """Record ``category`` in ``result`` once. A set makes each call O(1) (a list's ``in`` made
+    a file of many categories quadratic: 150,000 of them took minutes to read), and the file's
+    category levels (the sum of its distinct paths' depths: the rows an import may create and
+    the lookups it makes) are bounded like its questions. Raises DataProblem past the bound."""
+    if not category or category in result.category_set:
+        return
+    result.category_set.add(category)
+    result.categories.append(category)
+    result.category_levels += len(category)
+    if result.category_levels > MAX_CATEGORY_LEVELS:
+        raise DataProblem(
+            f"the file has more than {MAX_CATEGORY_LEVELS:,} categories (each level of a "
+            "category path counts), the limit per file; split it into several files"
+        )
 
 
 # --- data normalisation ---------------------------------------------------------------------

@@ -385,7 +385,10 @@ def _read_block(block: _Block, ctx: _Context) -> None:
     if lines and lines[0][1].startswith("$CATEGORY:"):
         # Category names are taken as written (Moodle applies no escapes to them either).
         ctx.category = common.parse_category_path(lines[0][1][len("$CATEGORY:") :])
-        common.add_category(ctx.result.categories, ctx.category)
+        try:
+            common.add_category(ctx.result, ctx.category)
+        except DataProblem as problem:
+            raise FormatError(problem.message, line=lines[0][0]) from None
         lines = lines[1:]
         while lines and lines[0][1] == " ":
             lines.pop(0)
@@ -528,7 +531,11 @@ def parse(text: str) -> ParseResult:
     or the line of the faulty brace) for anything Moodle would reject or misread."""
     if not isinstance(text, str):
         raise FormatError("GIFT input must be text (decode the file as UTF-8 first)")
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A byte order mark starts the file, and every file joined to it (`cat a.gift b.gift` of
+    # files saved by Windows Notepad): at a line's start it would hide the "::name::" or the
+    # "$CATEGORY:" after it. It is never text anyone typed there.
+    text = re.sub("^\ufeff", "", text, flags=re.MULTILINE)
     ctx = _Context()
     for block in _blocks(text):
         _read_block(block, ctx)

@@ -84,6 +84,9 @@ class ParseResult:
     # Moodle XML: a category's description and idnumber, by path:
     # {"info": text, "info_format": "html"|…, "idnumber": text}.
     category_info: dict[tuple[str, ...], dict] = field(default_factory=dict)
+    # ``categories`` as a set, and the sum of their depths (see ``common.add_category``).
+    category_set: set[tuple[str, ...]] = field(default_factory=set, repr=False, compare=False)
+    category_levels: int = field(default=0, repr=False, compare=False)
 
 
 class FormatError(Exception):

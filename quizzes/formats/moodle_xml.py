@@ -381,7 +381,30 @@ class _Parser(DET.DefusedXMLParser):
             raise _ExternalDTD(sysid or pubid)
 
 
+_DECLARED_ENCODING_RE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)"
+)
+
+
+def _check_utf8(data: bytes) -> None:
+    """A file that is UTF-8 by its declaration (or by XML's default, having none) but holds
+    other bytes, as a Korean file saved as EUC-KR/CP949 does, is refused with the fix, not
+    with expat's "not well-formed (invalid token)" somewhere in the first Korean word."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16, which expat reads
+    declared = _DECLARED_ENCODING_RE.match(data)
+    if declared and declared[1].strip().lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return  # another encoding; expat reads it or says it cannot
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8 and import it again"
+        ) from None
+
+
 def _parse_xml(data: bytes) -> ET.Element:
+    _check_utf8(data)
     try:
         parser = _Parser()
         parser.feed(data)
@@ -399,7 +422,12 @@ def _parse_xml(data: bytes) -> ET.Element:
         message = re.sub(r":? ?line \d+, column \d+$", "", str(exc))
         raise FormatError(f"malformed XML: {message} (column {column})", line=line) from None
     except (ValueError, LookupError, UnicodeError) as exc:
-        raise FormatError(f"unreadable XML: {exc}") from None
+        # Expat reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII (and a few single-byte sets);
+        # EUC-KR, CP949 and other multi-byte encodings it refuses.
+        raise FormatError(
+            f"the file's text encoding cannot be read ({exc}); save it as UTF-8 and import it "
+            "again"
+        ) from None
 
 
 def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
@@ -426,7 +454,10 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> ParseResult:
             category = common.parse_category_path(
                 _text(qel.find("category"), cq, f"{where}/category")
             )
-            common.add_category(result.categories, category)
+            try:
+                common.add_category(result, category)
+            except DataProblem as problem:
+                raise cq.error(problem.message) from None
             # Moodle 3.5+ writes the category's description and idnumber with it.
             info_el = qel.find("info")
             info = {

@@ -39,7 +39,9 @@ class QuestionEditor:
     be read); `add_error()` / `apply_error()` attach messages to the input at fault.
     """
 
-    MAX_ROWS = 200
+    # Every item of the largest question an import may bring, plus the blank row the page adds:
+    # fewer would silently drop the last items when such a question is saved from here.
+    MAX_ROWS = limits.ANSWERS_MAX + 1
 
     def __init__(self, *, qtype: str, categories: list[Category], post=None, version=None,
                  question=None, initial_category: Category | None = None,

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from ..limits import DATA_INT_MAX, DATA_NUMBER_MAX
+from ..limits import ANSWERS_MAX, DATA_INT_MAX, DATA_NUMBER_MAX
 
 # ---------------------------------------------------------------------------------------------
 # Grades and errors
@@ -177,12 +177,18 @@ def check_object(
 
 
 def check_list(raw: Any, path: str, *, min_items: int = 0, what: str = "items") -> list[Any]:
-    """``raw`` must be a list (or tuple) with at least ``min_items`` elements."""
+    """``raw`` must be a list (or tuple) with at least ``min_items`` elements and at most
+    ``ANSWERS_MAX``: the most the editor reads back, so that a question from any path (a file,
+    the API, a course pack) is saved from the editor whole."""
     if not isinstance(raw, (list, tuple)):
         raise QuestionDataError(path, f"expected a list of {what}, got {describe(raw)}")
     if len(raw) < min_items:
         raise QuestionDataError(
             path, f"needs at least {min_items} {what}, got {len(raw)}; add {what}"
+        )
+    if len(raw) > ANSWERS_MAX:
+        raise QuestionDataError(
+            path, f"has {len(raw)} {what}; the limit is {ANSWERS_MAX}: split the question"
         )
     return list(raw)
 

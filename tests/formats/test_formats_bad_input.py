@@ -466,3 +466,82 @@ def test_xml_structured_fuzz_raises_only_format_error(data: bytes) -> None:
         moodle_xml.parse(data)
     except FormatError:
         pass
+
+
+# A file of many categories was read in quadratic time (each new category was looked up in a
+# list): 150,000 empty categories, 9 MB of XML, took over five minutes. Categories are now kept
+# in a set and bounded like questions: 10,000 levels per file.
+
+
+def _xml_categories(paths: list[str]) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><quiz>' + "".join(
+        f'<question type="category"><category><text>$course$/top/{p}</text></category>'
+        "</question>" for p in paths) + "</quiz>").encode()
+
+
+def test_xml_many_categories_are_refused_quickly() -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(FormatError) as refused:
+        moodle_xml.parse(_xml_categories([f"c{i}" for i in range(60_000)]))
+    assert time.monotonic() - started < 10
+    assert "more than 10,000 categories" in str(refused.value)
+    assert refused.value.element == "question[10001]"
+
+
+def test_deep_category_paths_count_every_level() -> None:
+    deep = "/".join(["가"] * 5_001)
+    with pytest.raises(FormatError, match="more than 10,000 categories"):
+        moodle_xml.parse(_xml_categories([deep, deep + "/나"]))
+    with pytest.raises(FormatError, match="more than 10,000 categories") as refused:
+        gift.parse(f"$CATEGORY: {deep}\n\n$CATEGORY: {deep}/나\n\n::q::맞나요? {{TRUE}}\n")
+    assert refused.value.line == 3
+    # 10,000 levels in all are still read, and a category named twice counts once.
+    result = moodle_xml.parse(_xml_categories([f"c{i}" for i in range(10_000)] + ["c0"]))
+    assert len(result.categories) == 10_000
+
+
+# A Korean Moodle XML file saved as EUC-KR/CP949 was refused as "malformed XML: not
+# well-formed (invalid token) (column 45)" or "unreadable XML: multi-byte encodings are not
+# supported": neither says what to do. Both now say to save the file as UTF-8.
+
+_KOREAN_XML = ('<quiz><question type="truefalse"><name><text>한글 문항</text></name>'
+               "<questiontext><text>맞나요?</text></questiontext>"
+               '<answer fraction="100"><text>true</text></answer>'
+               '<answer fraction="0"><text>false</text></answer></question></quiz>')
+
+
+@pytest.mark.parametrize("declaration", ["", '<?xml version="1.0" encoding="UTF-8"?>\n',
+                                         "\ufeff<?xml version='1.0' encoding='utf8'?>"])
+def test_xml_korean_file_not_in_utf8_says_to_save_it_as_utf8(declaration: str) -> None:
+    data = declaration.encode("utf-8") + _KOREAN_XML.encode("cp949")
+    with pytest.raises(FormatError, match=r"^the file is not UTF-8 text \(byte \d+\); save it "
+                                          "as UTF-8 and import it again$"):
+        moodle_xml.parse(data)
+
+
+def test_xml_encoding_expat_cannot_read_says_to_save_it_as_utf8() -> None:
+    data = ('<?xml version="1.0" encoding="EUC-KR"?>' + _KOREAN_XML).encode("euc-kr")
+    with pytest.raises(FormatError, match="encoding cannot be read .*save it as UTF-8"):
+        moodle_xml.parse(data)
+
+
+@pytest.mark.parametrize("data", [
+    ('<?xml version="1.0" encoding="UTF-16"?>' + _KOREAN_XML).encode("utf-16"),
+    b"\xef\xbb\xbf" + _KOREAN_XML.encode("utf-8"),
+    ('<?xml version="1.0" encoding="ISO-8859-1"?>'
+     + _KOREAN_XML.replace("한글 문항", "café").replace("맞나요?", "ok")).encode("latin-1"),
+])
+def test_xml_in_encodings_expat_reads_still_imports(data: bytes) -> None:
+    assert len(moodle_xml.parse(data).questions) == 1
+
+
+def test_gift_files_joined_each_with_a_byte_order_mark() -> None:
+    """`cat a.gift b.gift` of two files saved with a BOM: the second BOM sat before
+    "$CATEGORY:" (read as question text) or "::name::" (the name became part of the text)."""
+    first = "\ufeff$CATEGORY: 1주차\n\n::가::맞나요? {TRUE}\n"
+    second = "\ufeff$CATEGORY: 2주차\n\n::나::틀리나요? {FALSE}\n\n\ufeff::다::또? {TRUE}\n"
+    result = gift.parse(first + "\n" + second)
+    assert [(q.name, q.stem, q.category) for q in result.questions] == [
+        ("가", "맞나요?", ("1주차",)), ("나", "틀리나요?", ("2주차",)), ("다", "또?", ("2주차",))]

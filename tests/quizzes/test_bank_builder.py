@@ -233,3 +233,40 @@ def test_tag_rename_and_remove(client, teacher, mini_course):
     assert all(q.tags == ["GAN"] for q in Question.objects.filter(category=category))
     page = client.get(url("index"), {"tag": "GAN"}).content.decode()
     assert "t0" in page and "m-q1" not in page
+
+
+@pytest.mark.parametrize("tampered", ["²", "9" * 5000])
+def test_tampered_question_ids_are_left_out_not_a_server_error(client, empty_quiz, mini_course,
+                                                               tampered):
+    """str.isdigit() accepts "²" and 5,000 digits, which int() refuses: the add and move
+    actions failed with a server error. A tampered id now selects nothing."""
+    q1 = Question.objects.get(course=mini_course, key="m-q1")
+    added = client.post(url("slots-add", empty_quiz.slug), {"question": [tampered, q1.pk]})
+    assert added.status_code == 302 and keys(empty_quiz) == ["m-q1"]
+    target = Category.objects.create(course=mini_course, name="옮길 곳")
+    moved = client.post(url("questions-move"), {"question": [tampered, q1.pk],
+                                                "category": target.pk})
+    assert moved.status_code == 302
+    q1.refresh_from_db()
+    assert q1.category == target
+
+
+@pytest.mark.parametrize("field, typed", [("open_at", "0001-01-01T00:00"),
+                                          ("close_at", "9999-12-31T23:59")])
+def test_a_quiz_date_out_of_range_is_refused_not_stored(client, empty_quiz, mini_course,
+                                                        student, field, typed):
+    """Year 1 at midnight in Seoul is year 0 in UTC: PostgreSQL stored it and Python could not
+    read it back, so every page listing the quiz failed, the students' home and course pages
+    too. 9999-12-31 overflowed when a student's deadline was computed. Both are refused next
+    to the field; the quiz keeps its dates."""
+    data = {"title": "중간 점검", "kind": "midterm", "week": "2", "time_limit_minutes": "30",
+            "grace_period": "60", "attempts_allowed": "0", "grading_method": "highest",
+            "max_grade": "10", field: typed}
+    refused = client.post(url("quiz-settings", empty_quiz.slug), data)
+    assert refused.status_code == 400
+    assert "2000-01-01" in refused.content.decode()
+    empty_quiz.refresh_from_db()
+    assert empty_quiz.open_at is None and empty_quiz.close_at is None
+    client.force_login(student)
+    assert client.get("/").status_code == 200
+    assert client.get(reverse("courses:detail", args=["mini"])).status_code == 200

@@ -348,3 +348,48 @@ def test_authoring_pages_run_no_inline_script(client, teacher, mini_course):
         for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
             assert "src=" in attrs and not body.strip(), url
         assert not re.search(r"\son[a-z]+=\"", html), url
+
+
+def test_a_question_with_many_choices_is_saved_from_the_editor_whole(client, teacher,
+                                                                     mini_course):
+    """An import may bring up to 1,000 choices; the editor read back only 200 rows, so saving
+    such a question from the editor (here to fix its text) silently dropped the rest, the
+    right answer, which came last, among them."""
+    from quizzes import interchange
+
+    from .editor_form import form_fields
+
+    gift = ("::많은 보기::고르세요 {\n" + "".join(f"~오답 {i}\n" for i in range(249))
+            + "=정답\n}\n")
+    interchange.questions_import(course=mini_course, content=gift.encode(), fmt="gift")
+    question = Question.objects.get(course=mini_course, name="많은 보기")
+    client.force_login(teacher)
+    url = reverse("bank:question-edit", args=["mini", question.pk])
+    fields = form_fields(client.get(url).content.decode())
+    fields["stem"] = "하나를 고르세요"  # an edit of the text only
+    assert client.post(url, fields).status_code == 302
+    choices = question.latest_version().data["choices"]
+    assert question.versions.count() == 2 and len(choices) == 250
+    assert choices[-1]["text"] == "정답" and choices[-1]["fraction"] == 1
+
+
+def test_more_choices_than_the_editor_reads_are_refused_by_the_api(client, teacher,
+                                                                   mini_course):
+    client.force_login(teacher)
+    choices = [{"text": f"보기 {i}", "fraction": 1 if i == 0 else 0} for i in range(1001)]
+    response = client.post(f"/api/courses/{mini_course.slug}/questions/", {
+        "name": "너무 많은 보기", "category": "Week 6", "qtype": "single_choice", "stem": "?",
+        "data": {"choices": choices}}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "1000" in response.content.decode()
+    assert not Question.objects.filter(name="너무 많은 보기").exists()
+
+
+def test_an_id_longer_than_the_column_is_an_error_on_its_field(client, teacher, category):
+    """The page's input stops at 100 characters, but a longer ID (a script, an edited page)
+    reached the database: a server error. It is now an error next to the ID field."""
+    client.force_login(teacher)
+    response = client.post(new_url(), form(category, "true_false", key="k" * 101))
+    assert response.status_code == 400
+    assert "100" in error_of(response.content.decode(), "key")
+    assert not Question.objects.filter(category=category).exists()

@@ -79,3 +79,17 @@ def test_korean_messages_put_no_particle_after_a_number_or_name(client, teacher,
     assert "버전 2 기준으로 재채점" in dry
     assert not re.search(r"[0-9](로|으로|은|는|을|를|이|가)\b", dry), dry
     assert "(는)" not in dry and "(를)" not in dry and "(으)로" not in dry
+
+
+def test_a_korean_xml_file_not_in_utf8_is_refused_in_korean(client, teacher):
+    """What to do (save it as UTF-8) is said in Korean, not in expat's English."""
+    xml = ('<?xml version="1.0" encoding="EUC-KR"?><quiz><question type="truefalse"><name>'
+           "<text>한글</text></name><questiontext><text>맞나요?</text></questiontext></question>"
+           "</quiz>").encode("euc-kr")
+    client.force_login(teacher)
+    page = client.post(reverse("bank:import", args=["mini"]),
+                       {"file": SimpleUploadedFile("euc-kr.xml", xml)},
+                       HTTP_ACCEPT_LANGUAGE="ko")
+    assert page.status_code == 400
+    assert "파일의 문자 인코딩을 읽을 수 없습니다" in text_of(page)
+    assert "UTF-8로 저장해서 다시 가져오세요" in text_of(page)

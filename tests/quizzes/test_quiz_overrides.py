@@ -204,3 +204,14 @@ def test_bad_override_input_is_refused_with_a_message_and_stores_nothing(
                            {"override-username": student.username,
                             "override-attempts_allowed": "9"})
     assert response.status_code == 403 and not QuizOverride.objects.exists()
+
+
+def test_an_override_close_date_out_of_range_is_refused(student, quiz, teacher_client):  # noqa: F811,E501
+    """A student's own close date is bounded as the quiz's are (9999-12-31 overflowed when the
+    deadline was computed; year 1 could not be read back)."""
+    for typed in ("9999-12-31T23:59", "0001-01-01T00:00"):
+        page = teacher_client.post(reverse("quizzes:override", args=["mini", quiz.slug]),
+                                   {"override-username": student.username,
+                                    "override-close_at": typed}, follow=True)
+        assert any("2000-01-01" in m for m in errors(page)), typed
+    assert not QuizOverride.objects.exists()
