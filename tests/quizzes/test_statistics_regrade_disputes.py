@@ -315,6 +315,24 @@ def test_a_typed_answer_is_shown_as_text_not_markup_on_the_results_page(
     assert "<td>생성자</td>" in page
 
 
+def _answered_then_key_fixed(student, teacher, quiz):
+    """The student's open attempt, m-q3 answered right by the shipped key; then the key fixed
+    (a new version of m-q3 that makes that answer wrong), not yet regraded."""
+    from quizzes.models import Question
+
+    from .conftest import answer_all
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    quiz.refresh_from_db()
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {"m-q3": {"value": True}})
+    question = Question.objects.get(course=quiz.course, key="m-q3")
+    latest = question.latest_version()
+    services.question_version_create(question=question, stem=latest.stem,
+                                     data={**latest.data, "correct": False}, user=teacher)
+    return attempt, question
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_regrade_racing_with_a_submit_still_regrades_that_attempt(student, teacher, quiz):
     """A student's submit (graded by the old key of m-q3) is paused before it commits; the
@@ -325,19 +343,11 @@ def test_a_regrade_racing_with_a_submit_still_regrades_that_attempt(student, tea
 
     from django.db import connection
 
-    from quizzes.models import Attempt, Question
+    from quizzes.models import Attempt
 
-    from .conftest import answer_all
     from .races import paused_in_transaction, run_then_release
 
-    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
-    quiz.refresh_from_db()
-    attempt = services.attempt_start(user=student, quiz=quiz)
-    answer_all(attempt, {"m-q3": {"value": True}})  # right by the shipped key
-    question = Question.objects.get(course=quiz.course, key="m-q3")
-    latest = question.latest_version()
-    services.question_version_create(question=question, stem=latest.stem,
-                                     data={**latest.data, "correct": False}, user=teacher)
+    attempt, question = _answered_then_key_fixed(student, teacher, quiz)
     errors: list = []
 
     def regrade():
@@ -367,19 +377,11 @@ def test_a_submit_racing_with_a_regrade_is_graded_by_the_fixed_key(student, teac
 
     from django.db import connection
 
-    from quizzes.models import Attempt, Question
+    from quizzes.models import Attempt
 
-    from .conftest import answer_all
     from .races import paused_in_transaction, run_then_release
 
-    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
-    quiz.refresh_from_db()
-    attempt = services.attempt_start(user=student, quiz=quiz)
-    answer_all(attempt, {"m-q3": {"value": True}})  # right by the shipped key
-    question = Question.objects.get(course=quiz.course, key="m-q3")
-    latest = question.latest_version()
-    services.question_version_create(question=question, stem=latest.stem,
-                                     data={**latest.data, "correct": False}, user=teacher)
+    attempt, question = _answered_then_key_fixed(student, teacher, quiz)
     errors: list = []
 
     def submit():
