@@ -35,3 +35,56 @@ def test_two_widgets_in_one_lesson_have_no_id_in_common(two_widget_lesson):
     for n in (1, 2):
         assert re.search(rf'id="demo-{n}-result"[^>]*></div>\s*<div id="demo-{n}-detect" '
                          r'class="detect-result">', page)
+
+
+def forms_with_a_token(page: str) -> list[str]:
+    """Each form holding a CSRF token, as its opening tag followed by its contents."""
+    return [form for form in re.findall(r"<form\b.*?</form>", page, re.S)
+            if "csrfmiddlewaretoken" in form]
+
+
+def test_every_demo_form_posts_to_its_url_without_javascript(two_widget_lesson):
+    """Without JavaScript a form with no method is sent as a GET, the CSRF token in its URL
+    (and from there in logs and Referer headers). Each demo form posts, to a real URL; one
+    with a file field sends the file."""
+    from django.urls import reverse
+
+    from .conftest import queued_job
+    from .test_demo_labels import finished
+
+    client = two_widget_lesson
+    face = finished(client.user, "face-generate", {"faces": [{"file": "face-0.png", "seed": 3}]},
+                    "face_generator")
+    pages = {
+        "demos page": client.get(reverse("inference:index")).content.decode(),
+        "lesson": client.get("/courses/mini/lessons/second/").content.decode(),
+        "queued panel": client.get(reverse("inference:job", args=[queued_job(client.user).pk]),
+                                   HTTP_HX_REQUEST="true").content.decode(),
+        "faces panel": client.get(reverse("inference:job", args=[face.pk]),
+                                  HTTP_HX_REQUEST="true").content.decode(),
+    }
+    for name, page in pages.items():
+        forms = forms_with_a_token(page)
+        assert forms, name
+        for form in forms:
+            tag = re.match(r"<form\b[^>]*>", form).group(0)
+            assert 'method="post"' in tag, (name, tag)
+            assert re.search(r'\saction="/[^"]+"', tag), (name, tag)
+            if 'type="file"' in form:
+                assert 'enctype="multipart/form-data"' in tag, (name, tag)
+
+
+def test_a_lesson_widget_form_sent_without_javascript_runs_the_demo(two_widget_lesson):
+    from django.urls import reverse
+
+    from inference.models import DemoJob
+
+    client = two_widget_lesson
+    page = client.get("/courses/mini/lessons/second/").content.decode()
+    tag = re.search(r'<form\b[^>]*class="demo-form"[^>]*>', page).group(0)
+    action = re.search(r'\saction="([^"]+)"', tag).group(1)
+    reply = client.post(action, {"kind": "face-generate", "course": "mini",
+                                 "lesson": "second", "seed": "3", "count": "1"})
+    job = DemoJob.objects.get(user=client.user)
+    assert reply.status_code == 302 and reply["Location"] == reverse("inference:job",
+                                                                     args=[job.pk])
