@@ -88,3 +88,30 @@ def test_a_lesson_widget_form_sent_without_javascript_runs_the_demo(two_widget_l
     job = DemoJob.objects.get(user=client.user)
     assert reply.status_code == 302 and reply["Location"] == reverse("inference:job",
                                                                      args=[job.pk])
+
+
+def test_a_face_sent_to_the_detector_from_a_lesson_keeps_the_course_and_lesson(
+        two_widget_lesson):
+    from django.urls import reverse
+
+    from inference.models import DemoJob
+
+    client = two_widget_lesson
+    created = client.post(reverse("inference:create"), {
+        "kind": "face-generate", "course": "mini", "lesson": "second", "seed": "3",
+        "count": "1"}, HTTP_HX_REQUEST="true")
+    assert created.status_code == 200
+    faces = DemoJob.objects.get(user=client.user)
+    assert (faces.course.slug, faces.lesson.slug) == ("mini", "second")
+    DemoJob.objects.filter(pk=faces.pk).update(
+        status="succeeded", result={"faces": [{"file": "face-0.png", "seed": 3}]})
+    panel = client.get(reverse("inference:job", args=[faces.pk]),
+                       HTTP_HX_REQUEST="true").content.decode()
+    form = re.search(r'<form\b[^>]*hx-target="next \.detect-result".*?</form>', panel,
+                     re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    fields.pop("csrfmiddlewaretoken")
+    client.post(reverse("inference:create"), fields, HTTP_HX_REQUEST="true")
+    detect = DemoJob.objects.get(user=client.user, kind="fake-detect")
+    assert (detect.course, detect.lesson) == (faces.course, faces.lesson)
+    assert detect.params == {"face_seed": 3}
