@@ -115,3 +115,20 @@ def test_a_face_sent_to_the_detector_from_a_lesson_keeps_the_course_and_lesson(
     detect = DemoJob.objects.get(user=client.user, kind="fake-detect")
     assert (detect.course, detect.lesson) == (faces.course, faces.lesson)
     assert detect.params == {"face_seed": 3}
+
+
+@pytest.mark.parametrize(("lang", "sentence", "status"), [
+    ("ko", "취소했습니다.", "취소됨"), ("en", "Cancelled.", "Cancelled")])
+def test_a_cancelled_job_says_so_once(client, make_user, lang, sentence, status):
+    from django.urls import reverse
+
+    from .conftest import queued_job
+
+    user = make_user("canceller")
+    client.force_login(user)
+    job = queued_job(user)
+    panel = client.post(reverse("inference:cancel", args=[job.pk]), HTTP_HX_REQUEST="true",
+                        HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", panel)).strip()
+    assert text == sentence
+    assert f"{status}:" not in panel
