@@ -263,6 +263,9 @@ def demo_job_create(*, user: AbstractBaseUser, kind: str, params: dict | None = 
     with transaction.atomic():
         _admission_lock(user)
         admission = _admission(user, key)
+        if (admission["mine_active"] >= settings.DEMO_MAX_IN_FLIGHT_PER_USER
+                and _user_jobs_mark_lost(user)):
+            admission = _admission(user, key)
         _check_limits(admission)
         return _job_insert(common, admission, png, now)
 
@@ -318,6 +321,17 @@ def demo_job_cancel(*, job: DemoJob, user: AbstractBaseUser) -> DemoJob:
         notify.jobs_finished([job.pk])  # a request waiting for it answers now
     job.refresh_from_db()
     return job
+
+
+def _user_jobs_mark_lost(user: AbstractBaseUser) -> int:
+    """End the user's lost jobs as their status poll would (demo_job_mark_lost): queued past
+    `expires_at` (their message was lost, or no worker took it) or running with a stopped
+    heartbeat. Nothing else runs them out while nobody watches them, and they would count
+    against the in-flight limit until a worker restart. Called only when the user is at that
+    limit: a job creation under it pays nothing. Returns how many ended."""
+    active = DemoJob.objects.filter(user_id=user.pk,
+                                    status__in=(DemoJob.Status.QUEUED, DemoJob.Status.RUNNING))
+    return sum(demo_job_mark_lost(job=job).is_finished for job in active)
 
 
 def demo_job_mark_lost(*, job: DemoJob) -> DemoJob:

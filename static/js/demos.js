@@ -29,7 +29,7 @@
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (event.detail.xhr.status !== 503 || !target || !target.closest) { return; }
-    if (target.closest(".demo-result, #detect-result")) {
+    if (target.closest(".demo-result, .detect-result")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

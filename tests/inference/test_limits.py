@@ -83,3 +83,25 @@ def test_under_every_limit_the_job_is_queued(users, settings):
     # (The test's transaction is never committed, so no message is sent for it.)
     created = services.demo_job_create(user=me, kind="face-generate", params={"count": 1})
     assert DemoJob.objects.get(pk=created.pk).status == "queued"
+
+
+def test_lost_jobs_stop_counting_against_the_in_flight_limit(users, settings):
+    """A queued job whose message was lost stays queued with nobody watching it: at the limit,
+    the user's jobs past their expiry (or running with a stopped heartbeat) are marked lost as
+    a status poll would mark them, and no longer count."""
+    me, _ = users
+    settings.DEMO_MAX_IN_FLIGHT_PER_USER = 2
+    lost = job(me, "queued")
+    DemoJob.objects.filter(pk=lost.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    stopped = job(me, "running")
+    DemoJob.objects.filter(pk=stopped.pk).update(heartbeat_at=timezone.now() - timedelta(
+        seconds=settings.DEMO_HEARTBEAT_STALE_SECONDS * 2 + 1))
+    created = services.demo_job_create(user=me, kind="face-generate", params={"count": 1})
+    assert DemoJob.objects.get(pk=created.pk).status == "queued"
+    assert DemoJob.objects.get(pk=lost.pk).status == "expired"
+    assert DemoJob.objects.get(pk=stopped.pk).status == "failed"
+    # Jobs still within their time keep counting.
+    services.demo_job_create(user=me, kind="face-generate", params={"count": 2})
+    with pytest.raises(ApplicationError) as refused:
+        services.demo_job_create(user=me, kind="face-generate", params={"count": 3})
+    assert refused.value.code == "too_many_in_flight"
