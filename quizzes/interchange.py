@@ -31,9 +31,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
+from config.uploads import UploadTooLarge
 from courses.models import Course
 from courses.rendering import render_text
 
@@ -54,6 +56,16 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 def max_import_bytes() -> int:
     return int(getattr(settings, "QUESTION_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def import_too_large(limit: int) -> UploadTooLarge:
+    """The 413 for an import upload past `limit` bytes, refused before it is read (the import
+    page and API are marked with `config.uploads.upload_limit`). The limit is written in MB as
+    the import page writes it."""
+    message = _("The file is larger than %(limit)s MB, the most a question import takes. "
+                "Split it into smaller files and import each.") % {
+        "limit": localize(round(limit / 1024 / 1024, 1))}
+    return UploadTooLarge(limit, message=message, field="file", code="file_too_large")
 
 
 # ----------------------------------------------------------------------------------------------
