@@ -10,7 +10,7 @@ for the database. Rules:
 * Moodle categories become nested `Category` rows of the course (under `parent` when given).
 * A question whose idnumber matches a `Question.key` of the course gets a new version only when
   its content (or its files) changed, and is otherwise reported "unchanged"; a question without
-  a match is created.
+  a match is created (one that another import created meanwhile is matched, not duplicated).
 * Embedded files (`@@PLUGINFILE@@/name`) are stored as `QuestionFile` rows of the version; the
   texts keep the reference, which `pluginfile_urls` rewrites to the access-checked file view
   when a page is rendered.
@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
@@ -442,15 +442,25 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
         if question is not None:
             candidates.remove(question)
     if question is None:
-        question = services.question_create(
-            course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
-            data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
-            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
-            extras=pq.extras)
-        report.files_stored += len(files)
-        item.question_id, item.version = question.pk, 1
-        report.created.append(item)
-        return question
+        try:
+            question = services.question_create(
+                course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
+                data=plan.data, text_format=pq.text_format,
+                general_feedback=pq.general_feedback, default_mark=mark, key=pq.idnumber,
+                tags=list(pq.tags), user=user, files=files, extras=pq.extras)
+        except IntegrityError:
+            # Another import created this idnumber after it was looked up above, and has
+            # committed (the insert waited for it). question_create's savepoint undid only this
+            # insert: the question is matched now, as if the imports had run one by one.
+            question = Question.objects.filter(course=course, key=pq.idnumber).first() \
+                if pq.idnumber else None
+            if question is None:
+                raise
+        else:
+            report.files_stored += len(files)
+            item.question_id, item.version = question.pk, 1
+            report.created.append(item)
+            return question
     latest = question.latest_version()
     # A name the file gives as an export of the stored one reads back (its tags stripped,
     # as Moodle strips them) is not a change: the stored name is kept.
