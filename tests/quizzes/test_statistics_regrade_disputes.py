@@ -315,6 +315,39 @@ def test_a_typed_answer_is_shown_as_text_not_markup_on_the_results_page(
     assert "<td>생성자</td>" in page
 
 
+def test_an_essay_has_no_answer_frequency_table(client, quiz, make_user, enrol, mini_course,
+                                                 teacher):
+    """The essay's item listed each essay's first 60 characters, lower-cased, as the
+    "answers" of a frequency table (one row per student): it says nothing about the item and
+    showed what students wrote, on the results page and in the statistics API. A question a
+    person grades has no table; its facility is still given."""
+    from .conftest import RIGHT, answer_all
+    from .test_gradebook import _add_essay
+
+    _add_essay(quiz)
+    student = make_user("writer")
+    enrol(student, mini_course, "student")
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {**RIGHT, "m-essay": {"text": "GAN은 생성자와 판별자가 서로 경쟁하며 "
+                                                      "배우는 구조입니다. SECRET-WORDS"}})
+    attempt = services.attempt_submit(attempt=attempt)
+    services.response_grade_manually(
+        response=attempt.responses.get(version__question__key="m-essay"), mark=1, comment="")
+    essay = {item.qtype: item for item in reports.quiz_report(quiz=quiz).items}["essay"]
+    assert essay.rows == [] and essay.stats.choice_counts_all == {}
+    assert essay.stats.facility == pytest.approx(100.0)
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug]),
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "secret-words" not in page.lower()
+    assert "Answers graded by hand are not counted here." in page
+    api = client.get(f"/api/courses/mini/quizzes/{quiz.slug}/statistics/").json()
+    assert [i["choices"] for i in api["items"] if i["qtype"] == "essay"] == [[]]
+    korean = client.get(reverse("quizzes:results", args=["mini", quiz.slug]),
+                        HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "직접 채점하는 답안은 여기서 세지 않습니다." in korean
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_regrade_racing_with_a_submit_still_regrades_that_attempt(student, teacher, quiz):
     """A student's submit (graded by the old key of m-q3) is paused before it commits; the
