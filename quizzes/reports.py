@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from . import qtype_registry
 from .models import Attempt, Quiz, Response, Slot
-from .statistics import ItemResponse, ItemStats, histogram, item_statistics
+from .statistics import MIN_ATTEMPTS_TO_FLAG, ItemResponse, ItemStats, histogram, item_statistics
 
 
 def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str, ...]:
@@ -45,6 +45,7 @@ class QuizReport:
     histogram: list[int]
     items: list[ItemReport]
     awaiting_grading: int = 0  # submitted attempts left out until a person grades them
+    min_attempts_to_flag: int = MIN_ATTEMPTS_TO_FLAG  # an item with fewer is never flagged
 
 
 def quiz_report(*, quiz: Quiz) -> QuizReport:
