@@ -420,6 +420,8 @@ class QuizStatisticsApi(APIView):
             help_text="submitted attempts left out until a person grades them")
         mean_percent = serializers.FloatField(allow_null=True)
         histogram = serializers.ListField(child=serializers.IntegerField())
+        min_attempts_to_flag = serializers.IntegerField(
+            help_text="an item answered in fewer graded attempts is never flagged")
         items = inline_serializer("ItemStatistics", many=True, fields={
             "position": serializers.IntegerField(), "question_id": serializers.IntegerField(),
             "name": serializers.CharField(), "qtype": serializers.CharField(),
@@ -438,7 +440,7 @@ class QuizStatisticsApi(APIView):
         return ApiResponse({
             "attempt_count": report.attempt_count, "awaiting_grading": report.awaiting_grading,
             "mean_percent": report.mean_percent,
-            "histogram": report.histogram,
+            "histogram": report.histogram, "min_attempts_to_flag": report.min_attempts_to_flag,
             "items": [{"position": i.slot.position, "question_id": i.slot.question_id or 0,
                        "name": i.name, "qtype": i.qtype, "count": i.stats.count,
                        "facility": i.stats.facility, "discrimination": i.stats.discrimination,

@@ -65,6 +65,9 @@ class QuestionImportApi(APIView):
     """Import a GIFT or Moodle XML file (multipart field `file`), all or nothing."""
 
     parser_classes = [MultiPartParser, FormParser]
+    # config.uploads: a file past the import's limit is refused while it streams, unread.
+    upload_limit_setting = "QUESTION_IMPORT_MAX_BYTES"
+    upload_limit_refusal = staticmethod(interchange.import_too_large)
 
     class QuestionImportInputSerializer(serializers.Serializer):
         file = UploadField()

@@ -10,7 +10,7 @@ for the database. Rules:
 * Moodle categories become nested `Category` rows of the course (under `parent` when given).
 * A question whose idnumber matches a `Question.key` of the course gets a new version only when
   its content (or its files) changed, and is otherwise reported "unchanged"; a question without
-  a match is created.
+  a match is created (one that another import created meanwhile is matched, not duplicated).
 * Embedded files (`@@PLUGINFILE@@/name`) are stored as `QuestionFile` rows of the version; the
   texts keep the reference, which `pluginfile_urls` rewrites to the access-checked file view
   when a page is rendered.
@@ -30,10 +30,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
+from config.uploads import UploadTooLarge
 from courses.models import Course
 from courses.rendering import render_text
 
@@ -54,6 +56,16 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 def max_import_bytes() -> int:
     return int(getattr(settings, "QUESTION_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def import_too_large(limit: int) -> UploadTooLarge:
+    """The 413 for an import upload past `limit` bytes, refused before it is read (the import
+    page and API are marked with `config.uploads.upload_limit`). The limit is written in MB as
+    the import page writes it."""
+    message = _("The file is larger than %(limit)s MB, the most a question import takes. "
+                "Split it into smaller files and import each.") % {
+        "limit": localize(round(limit / 1024 / 1024, 1))}
+    return UploadTooLarge(limit, message=message, field="file", code="file_too_large")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -430,15 +442,25 @@ def _import_one(course: Course, category: Category, plan: _Planned, report: Impo
         if question is not None:
             candidates.remove(question)
     if question is None:
-        question = services.question_create(
-            course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
-            data=plan.data, text_format=pq.text_format, general_feedback=pq.general_feedback,
-            default_mark=mark, key=pq.idnumber, tags=list(pq.tags), user=user, files=files,
-            extras=pq.extras)
-        report.files_stored += len(files)
-        item.question_id, item.version = question.pk, 1
-        report.created.append(item)
-        return question
+        try:
+            question = services.question_create(
+                course=course, category=category, name=name, qtype=pq.qtype, stem=pq.stem,
+                data=plan.data, text_format=pq.text_format,
+                general_feedback=pq.general_feedback, default_mark=mark, key=pq.idnumber,
+                tags=list(pq.tags), user=user, files=files, extras=pq.extras)
+        except IntegrityError:
+            # Another import created this idnumber after it was looked up above, and has
+            # committed (the insert waited for it). question_create's savepoint undid only this
+            # insert: the question is matched now, as if the imports had run one by one.
+            question = Question.objects.filter(course=course, key=pq.idnumber).first() \
+                if pq.idnumber else None
+            if question is None:
+                raise
+        else:
+            report.files_stored += len(files)
+            item.question_id, item.version = question.pk, 1
+            report.created.append(item)
+            return question
     latest = question.latest_version()
     # A name the file gives as an export of the stored one reads back (its tags stripped,
     # as Moodle strips them) is not a change: the stored name is kept.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from . import qtype_registry
 from .models import Attempt, Quiz, Response, Slot
-from .statistics import ItemResponse, ItemStats, histogram, item_statistics
+from .statistics import MIN_ATTEMPTS_TO_FLAG, ItemResponse, ItemStats, histogram, item_statistics
 
 
 def choice_keys(qtype: str, answer: Any, data: dict | None = None) -> tuple[str, ...]:
@@ -34,6 +34,7 @@ class ItemReport:
     right_keys: set[str]
     rows: list[dict]  # per choice: label, right, all, top, bottom, and the `columns`
     columns: list[tuple[str, str]]  # the type's extra columns: (header, row key)
+    by_hand: bool = False  # a person grades it (an essay): no answer table
 
 
 @dataclass
@@ -44,6 +45,7 @@ class QuizReport:
     histogram: list[int]
     items: list[ItemReport]
     awaiting_grading: int = 0  # submitted attempts left out until a person grades them
+    min_attempts_to_flag: int = MIN_ATTEMPTS_TO_FLAG  # an item with fewer is never flagged
 
 
 def quiz_report(*, quiz: Quiz) -> QuizReport:
@@ -75,14 +77,20 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
             continue
         data = web.stats_data(version.data, [r.instance for r in slot_responses])
         labels, right = choice_labels(version.qtype, data)
+        # A question a person grades (an essay) has no answers to count: its table listed
+        # each essay's first 60 characters, lower-cased, once per student, which says nothing
+        # about the item and showed what students wrote. Counting nothing, it has no rows: it
+        # keeps its facility and discrimination, without the table.
+        by_hand = not web.core.gradable
         stats = item_statistics(
             slot_id=slot.pk, max_mark=float(slot.mark), totals=totals, right_keys=right,
             responses=[ItemResponse(r.attempt_id, r.fraction or 0.0,
+                                    () if by_hand else
                                     choice_keys(r.version.qtype, r.answer, r.question_data))
                        for r in slot_responses])
         keys = sorted(set(labels) | set(stats.choice_counts_all),
                       key=lambda k: (k == "-", len(k), k))
-        # A key without a label is what a student typed (short answers, essays): the page
+        # A key without a label is what a student typed (a short answer, a number): the page
         # shows it as plain text, never as the markup of an authored choice (a link, an image).
         rows = [{"key": k, "label": labels.get(k, k), "typed": k not in labels, "right": k in right,
                  "all": stats.choice_counts_all.get(k, 0),
@@ -96,7 +104,8 @@ def quiz_report(*, quiz: Quiz) -> QuizReport:
         items.append(ItemReport(slot=slot, qtype=version.qtype, qtype_label=web.label,
                                 columns=[(str(head), key) for head, key in web.stats_columns],
                                 name=slot.question.name if slot.question else version.qtype,
-                                stats=stats, labels=labels, right_keys=right, rows=rows))
+                                stats=stats, labels=labels, right_keys=right, rows=rows,
+                                by_hand=by_hand))
     return QuizReport(quiz=quiz, attempt_count=len(attempts),
                       mean_percent=sum(percents) / len(percents) if percents else None,
                       histogram=histogram(percents), items=items,

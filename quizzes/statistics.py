@@ -9,7 +9,8 @@ Definitions follow Moodle's quiz statistics report:
   group.
 An item is flagged when its discrimination is negative, or when a wrong choice (of an item with
 known right choices; not "no answer") is picked more often by the top group than by the bottom
-group and more often than the key by the top group.
+group and more often than the key by the top group; but not before it has
+`MIN_ATTEMPTS_TO_FLAG` graded attempts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+
+#: The fewest graded attempts at an item before it may be flagged ("⚠ Check the key"). With two
+#: attempts the correlation with the rest of the test can only be +100 or -100 (two students
+#: could flag a right key), and with three to five one student's answers can turn its sign while
+#: each third of the class (the top and bottom groups) is a single attempt. From six on each third
+#: holds two attempts. Moodle's quiz statistics say little below a handful of attempts either.
+#: The page still shows the facility and the discrimination, and says why the item is not judged.
+MIN_ATTEMPTS_TO_FLAG = 6
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class ItemStats:
     choice_counts_bottom: dict[str, int] = field(default_factory=dict)
     choice_counts_all: dict[str, int] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    too_few_to_judge: bool = False  # fewer than MIN_ATTEMPTS_TO_FLAG: never flagged
 
 
 def mean(values: list[float]) -> float:
@@ -74,7 +84,8 @@ def item_statistics(*, slot_id: int, max_mark: float, responses: list[ItemRespon
                     totals: dict[int, float], right_keys: set[str]) -> ItemStats:
     """Statistics of one item. `totals` maps attempt id → total marks of that attempt."""
     n = len(responses)
-    stats = ItemStats(slot_id=slot_id, count=n, facility=None, discrimination=None, sd=None)
+    stats = ItemStats(slot_id=slot_id, count=n, facility=None, discrimination=None, sd=None,
+                      too_few_to_judge=n < MIN_ATTEMPTS_TO_FLAG)
     if n == 0:
         return stats
     scores = [r.fraction for r in responses]
@@ -95,6 +106,8 @@ def item_statistics(*, slot_id: int, max_mark: float, responses: list[ItemRespon
                 stats.choice_counts_top[key] = stats.choice_counts_top.get(key, 0) + 1
             if response.attempt_id in bottom:
                 stats.choice_counts_bottom[key] = stats.choice_counts_bottom.get(key, 0) + 1
+    if stats.too_few_to_judge:
+        return stats
     if stats.discrimination is not None and stats.discrimination < 0:
         stats.flags.append("negative_discrimination")
     key_top = max((stats.choice_counts_top.get(k, 0) for k in right_keys), default=0)

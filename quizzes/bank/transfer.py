@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
+from config.uploads import upload_limit
 from courses.access import teacher_access_get
 
 from .. import interchange
@@ -23,6 +24,7 @@ from .common import (
 )
 
 
+@upload_limit("QUESTION_IMPORT_MAX_BYTES", interchange.import_too_large)
 @login_required
 def import_page(request: HttpRequest, course_slug: str) -> HttpResponse:
     access = teacher_access_get(user=request.user, course_slug=course_slug)

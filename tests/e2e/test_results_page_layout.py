@@ -27,8 +27,10 @@ def test_a_flagged_items_badge_stays_on_one_line(page_for, accounts, course,
     from quizzes.models import Quiz
 
     quiz = Quiz.objects.get(course=course, slug="week06-quiz")
-    # Item 1 is right only for the weakest student: negative discrimination, flagged.
-    for name, right_on in (("strong", {2, 3, 7, 8}), ("middle", {2, 3}), ("weak", {1})):
+    # Item 1 is right only for the weakest students: negative discrimination, flagged (six
+    # attempts: quizzes.statistics.MIN_ATTEMPTS_TO_FLAG).
+    for name, right_on in [(f"{level}{n}", right_on) for n in (1, 2) for level, right_on in
+                           (("strong", {2, 3, 7, 8}), ("middle", {2, 3}), ("weak", {1}))]:
         user = django_user_model.objects.create_user(name, password="pw")
         enrollment_create(user=user, course=course, role="student")
         _answer(services.attempt_start(user=user, quiz=quiz), right_on=right_on)

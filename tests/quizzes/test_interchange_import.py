@@ -196,6 +196,46 @@ def test_import_into_a_quiz_adds_slots(mini_course):
     assert quiz.slots.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_creating_one_new_idnumber_at_once_both_succeed(mini_course):
+    """Two teachers import files that bring the same new idnumber into one course at the same
+    time: both looked it up, found nothing and created it; the second insert waited for the
+    first import's transaction and then failed on the unique key (a 500), after the rest of
+    its file had been written and rolled back. It is matched instead, as if the imports had run
+    one after the other: the first creates the question, the second gives it a new version."""
+    import threading
+
+    from django.db import connection
+
+    from .races import paused_in_transaction, run_then_release
+
+    services.category_get_or_create_path(course=mini_course, path=("동시",))
+    first = "$CATEGORY: $course$/top/동시\n\n// [id:k-race]\n::경주::첫 파일 {TRUE}\n"
+    second = ("$CATEGORY: $course$/top/동시\n\n// [id:k-other]\n::다른 문제::둘째 {FALSE}\n\n"
+              "// [id:k-race]\n::경주::둘째 파일 {FALSE}\n")
+    errors: list = []
+    reports: list = []
+
+    def import_second():
+        try:
+            reports.append(importing(mini_course, second))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    paused, _reached, go = paused_in_transaction(
+        lambda: reports.append(importing(mini_course, first)), errors)
+    run_then_release(threading.Thread(target=import_second), go, paused)
+    assert not errors, errors
+    assert len(reports) == 2 and [i.key for i in reports[0].created] == ["k-race"]
+    question = Question.objects.get(course=mini_course, key="k-race")
+    assert [(i.key, i.version) for i in reports[1].updated] == [("k-race", 2)]
+    assert [i.key for i in reports[1].created] == ["k-other"]
+    assert question.latest_version().stem == "둘째 파일"
+    assert QuestionVersion.objects.filter(question=question).count() == 2
+
+
 # --- the page, the API and the command --------------------------------------------------------
 
 

@@ -315,6 +315,39 @@ def test_a_typed_answer_is_shown_as_text_not_markup_on_the_results_page(
     assert "<td>생성자</td>" in page
 
 
+def test_an_essay_has_no_answer_frequency_table(client, quiz, make_user, enrol, mini_course,
+                                                 teacher):
+    """The essay's item listed each essay's first 60 characters, lower-cased, as the
+    "answers" of a frequency table (one row per student): it says nothing about the item and
+    showed what students wrote, on the results page and in the statistics API. A question a
+    person grades has no table; its facility is still given."""
+    from .conftest import RIGHT, answer_all
+    from .test_gradebook import _add_essay
+
+    _add_essay(quiz)
+    student = make_user("writer")
+    enrol(student, mini_course, "student")
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer_all(attempt, {**RIGHT, "m-essay": {"text": "GAN은 생성자와 판별자가 서로 경쟁하며 "
+                                                      "배우는 구조입니다. SECRET-WORDS"}})
+    attempt = services.attempt_submit(attempt=attempt)
+    services.response_grade_manually(
+        response=attempt.responses.get(version__question__key="m-essay"), mark=1, comment="")
+    essay = {item.qtype: item for item in reports.quiz_report(quiz=quiz).items}["essay"]
+    assert essay.rows == [] and essay.stats.choice_counts_all == {}
+    assert essay.stats.facility == pytest.approx(100.0)
+    client.force_login(teacher)
+    page = client.get(reverse("quizzes:results", args=["mini", quiz.slug]),
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "secret-words" not in page.lower()
+    assert "Answers graded by hand are not counted here." in page
+    api = client.get(f"/api/courses/mini/quizzes/{quiz.slug}/statistics/").json()
+    assert [i["choices"] for i in api["items"] if i["qtype"] == "essay"] == [[]]
+    korean = client.get(reverse("quizzes:results", args=["mini", quiz.slug]),
+                        HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "직접 채점하는 답안은 여기서 세지 않습니다." in korean
+
+
 def _answered_then_key_fixed(student, teacher, quiz):
     """The student's open attempt, m-q3 answered right by the shipped key; then the key fixed
     (a new version of m-q3 that makes that answer wrong), not yet regraded."""
@@ -442,6 +475,54 @@ def test_a_class_with_one_total_score_flags_no_item():
     assert a.facility == pytest.approx(50.0)
     assert a.discrimination is None and a.flags == []
     assert a.choice_counts_top == {} and a.choice_counts_bottom == {}
+
+
+def test_an_item_is_flagged_only_from_the_minimum_of_graded_attempts():
+    """The weakest student alone gets the item right: the discrimination is negative however
+    many attempts there are, but it is a flag only from MIN_ATTEMPTS_TO_FLAG attempts on."""
+    from quizzes.statistics import MIN_ATTEMPTS_TO_FLAG, ItemResponse, item_statistics
+
+    def stats(n: int):
+        totals = {i: float(i) for i in range(1, n + 1)}
+        return item_statistics(slot_id=1, max_mark=1.0, totals=totals, right_keys=set(),
+                               responses=[ItemResponse(i, 1.0 if i == 1 else 0.0, ())
+                                          for i in totals])
+
+    assert 2 < MIN_ATTEMPTS_TO_FLAG <= 10
+    fewer, enough = stats(MIN_ATTEMPTS_TO_FLAG - 1), stats(MIN_ATTEMPTS_TO_FLAG)
+    assert fewer.discrimination < 0 and fewer.flags == [] and fewer.too_few_to_judge
+    assert enough.flags == ["negative_discrimination"] and not enough.too_few_to_judge
+
+
+def test_two_attempts_flag_no_item_and_the_page_says_why(client, quiz, make_user, enrol,
+                                                          mini_course, teacher):
+    """Two students: the strong one gets m-q1 wrong, the weak one gets only m-q1 right. The
+    discrimination of two attempts is always +100 or -100, so m-q1 read "⚠ Check the key" on
+    the word of two students. It is not flagged; the page says why, and gives the minimum."""
+    from .conftest import RIGHT, WRONG, answer_all
+
+    Quiz.objects.filter(pk=quiz.pk).update(close_at=None)
+    for name, answers in (("strong", {**RIGHT, "m-q1": WRONG["m-q1"]}),
+                          ("weak", {**WRONG, "m-q1": RIGHT["m-q1"]})):
+        user = make_user(name)
+        enrol(user, mini_course, "student")
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        answer_all(attempt, answers)
+        services.attempt_submit(attempt=attempt)
+    q1 = reports.quiz_report(quiz=quiz).items[0]
+    assert q1.stats.discrimination == pytest.approx(-100.0)
+    assert q1.stats.flags == [] and q1.stats.too_few_to_judge
+    client.force_login(teacher)
+    url = reverse("quizzes:results", args=["mini", quiz.slug])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Check the key" not in page and 'class="flagged"' not in page
+    assert "Too few attempts to judge" in page
+    assert "An item is flagged only once 6 graded attempts have answered it" in page
+    korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "판단하기에는 시도가 너무 적음" in korean and "채점된 시도 6개가 답한 뒤에야" in korean
+    body = client.get(f"/api/courses/mini/quizzes/{quiz.slug}/statistics/").json()
+    assert body["min_attempts_to_flag"] == 6
+    assert all(item["flags"] == [] for item in body["items"])
 
 
 def test_groups_leave_out_attempts_tied_across_the_boundary():
