@@ -9,39 +9,18 @@ from django.urls import reverse
 from PIL import Image
 
 from inference.models import DemoJob
+from tests import streamed_upload
 
 pytestmark = pytest.mark.django_db
-BOUNDARY = "BoUnDaRy"
 
 
-class StreamedBody:
-    """A multipart body of `size` bytes made up as it is read (nothing held in memory): the
-    `kind` field, then an image part of zeros up to the closing boundary. Counts what the
-    server reads."""
+def StreamedBody(size: int) -> streamed_upload.StreamedBody:  # noqa: N802 - reads as the class
+    """A demo's upload: the `kind` field, then an image part of zeros."""
+    return streamed_upload.StreamedBody(size, fields={"kind": "fake-detect"}, file_field="image",
+                                        filename="big.png", content_type="image/png")
 
-    def __init__(self, size: int):
-        self.head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n"
-                     f"fake-detect\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; "
-                     f"name=\"image\"; filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n"
-                     ).encode()
-        self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-        self.size = size
-        self.read_bytes = 0
 
-    def read(self, n=-1):
-        left = self.size - self.read_bytes
-        n = left if n is None or n < 0 else min(n, left)
-        start, self.read_bytes = self.read_bytes, self.read_bytes + n
-        tail_from = self.size - len(self.tail)
-        out = bytearray(n)
-        for i, byte in enumerate(self.head[start:start + n]):
-            out[i] = byte
-        for pos in range(max(start, tail_from), start + n):
-            out[pos - start] = self.tail[pos - tail_from]
-        return bytes(out)
-
-    def readline(self, n=-1):
-        return self.read(n)
+post_streamed = streamed_upload.post_streamed
 
 
 @pytest.fixture
@@ -49,13 +28,6 @@ def student(client, django_user_model):
     user = django_user_model.objects.create_user("uploader", password="pw-12345!")
     client.force_login(user)
     return client
-
-
-def post_streamed(client, path, body: StreamedBody, **headers):
-    return client.request(**{
-        "REQUEST_METHOD": "POST", "PATH_INFO": path, "wsgi.input": body,
-        "CONTENT_LENGTH": str(body.size),
-        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}", **headers})
 
 
 @pytest.mark.parametrize("path, headers", [("/api/demos/jobs/", {}),

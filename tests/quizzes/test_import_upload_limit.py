@@ -7,44 +7,20 @@ streamed to disk whole before the views compared their size with the limit."""
 import pytest
 
 from quizzes.models import Question
+from tests import streamed_upload
 
 pytestmark = pytest.mark.django_db
-BOUNDARY = "BoUnDaRy"
 PAGE, API = "/courses/mini/bank/import/", "/api/courses/mini/questions/import/"
 
 
-class StreamedFile:
-    """A multipart body of `size` bytes with one `file` field (a GIFT file of spaces), made up
-    as it is read (nothing held in memory). Counts what the server reads."""
-
-    def __init__(self, size: int):
-        self.head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
-                     f"filename=\"big.gift\"\r\nContent-Type: text/plain\r\n\r\n").encode()
-        self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-        self.size = size
-        self.read_bytes = 0
-
-    def read(self, n=-1):
-        left = self.size - self.read_bytes
-        n = left if n is None or n < 0 else min(n, left)
-        start, self.read_bytes = self.read_bytes, self.read_bytes + n
-        out = bytearray(b" " * n)
-        for i, byte in enumerate(self.head[start:start + n]):
-            out[i] = byte
-        tail_from = self.size - len(self.tail)
-        for pos in range(max(start, tail_from), start + n):
-            out[pos - start] = self.tail[pos - tail_from]
-        return bytes(out)
-
-    def readline(self, n=-1):
-        return self.read(n)
+def StreamedFile(size: int) -> streamed_upload.StreamedBody:  # noqa: N802 - reads as the class
+    """A question file's upload: one `file` part, a GIFT file of spaces."""
+    return streamed_upload.StreamedBody(size, fields={}, file_field="file", filename="big.gift",
+                                        content_type="text/plain", fill=b" ")
 
 
-def post_streamed(client, path, body: StreamedFile, language="en"):
-    return client.request(**{
-        "REQUEST_METHOD": "POST", "PATH_INFO": path, "wsgi.input": body,
-        "CONTENT_LENGTH": str(body.size), "HTTP_ACCEPT_LANGUAGE": language,
-        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}"})
+def post_streamed(client, path, body: streamed_upload.StreamedBody, language="en"):
+    return streamed_upload.post_streamed(client, path, body, HTTP_ACCEPT_LANGUAGE=language)
 
 
 @pytest.fixture
