@@ -546,12 +546,15 @@ def quiz_grading(request: HttpRequest, course_slug: str, quiz_slug: str) -> Http
         except services.HandMarksRefused as refused:
             messages.error(request, refused.message)
             status = 400
+            typed = {mark.response.pk for mark in changed}
             responses = _graded_by_hand_shown(quiz)  # as they are now
             for response in responses:
                 response.grade_error = refused.errors.get(response.pk)
-                if getattr(response.grade_error, "code", None) != "changed_meanwhile":
-                    # What the grader typed stays in the form; another grader's change is
-                    # shown instead of it.
+                if (response.pk in typed and getattr(response.grade_error, "code", None)
+                        != "changed_meanwhile"):
+                    # What the grader changed stays in the form. Elsewhere the form shows the
+                    # answers as they are now: sent again, an answer the grader left as it was
+                    # must not put back a mark another grader has changed since.
                     response.mark_text = request.POST.get(f"mark-{response.pk}",
                                                           response.mark_text)
                     response.manual_comment = _comment_sent(request.POST, response)

@@ -216,6 +216,34 @@ def test_a_mark_another_grader_changed_meanwhile_is_not_overwritten(
     assert float(attempt.score) == pytest.approx(9)
 
 
+def test_a_refused_page_sent_again_keeps_what_another_grader_changed_meanwhile(
+        client, teacher, make_user, enrol, mini_course, quiz, two_essays):
+    """The first grader leaves the first essay as it was and mistypes the second's mark; another
+    grader marks the first meanwhile. The refused page shows the other grader's mark, so the
+    page corrected and sent again does not put the first essay back as it was."""
+    attempt, (first, second) = two_essays
+    client.force_login(teacher)
+    url = reverse("quizzes:grading", args=["mini", quiz.slug])
+    form = _form_of(client, url)
+    ta = make_user("ta")
+    enrol(ta, mini_course, "ta")
+    api = APIClient()
+    api.force_authenticate(ta)
+    assert api.put(reverse("api-grading-answer", args=["mini", quiz.slug, first.pk]),
+                   {"mark": 1, "comment": "충분합니다"}, format="json").status_code == 200
+    form.update({f"mark-{second.pk}": "9"})
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    again = _Fields()
+    again.feed(refused.content.decode())
+    assert again.fields[f"mark-{first.pk}"] == "1" and again.fields[f"mark-{second.pk}"] == "9"
+    again.fields[f"mark-{second.pk}"] = "0.5"
+    assert client.post(url, again.fields).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.fraction, first.manual_comment, second.fraction) == (1.0, "충분합니다", 0.5)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_graders_marking_one_attempt_at_once_both_count(two_essays):
     """One grader's transaction is paused after its mark; the other marks another answer of the
