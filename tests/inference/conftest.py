@@ -43,3 +43,17 @@ def redis_broker(settings):
     notify._redis.cache_clear()
     yield notify._redis()
     notify._redis.cache_clear()
+
+
+def lesson_with_demos(mini_pack, client, make_user, enrol, demos: str):
+    """The mini pack's second lesson with `demos` (directive blocks) appended, the pack loaded,
+    and `client` logged in as a student of it; returns (the student, the course)."""
+    from courses.services import course_pack_load
+
+    path = mini_pack / "week01" / "02-second.md"
+    path.write_text(path.read_text() + demos)
+    course = course_pack_load(path=mini_pack).course
+    user = make_user("reader")
+    enrol(user, course, "student")
+    client.force_login(user)
+    return user, course

@@ -6,22 +6,18 @@ from collections import Counter
 
 import pytest
 
-from courses.services import course_pack_load
+from .conftest import lesson_with_demos
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def two_widget_lesson(mini_pack, client, make_user, enrol):
-    """The mini pack's second lesson with two face-generate widgets (as week 7 session 2 and
-    week 9 session 3 have two demos), and a logged-in student."""
-    path = mini_pack / "week01" / "02-second.md"
-    path.write_text(path.read_text() + "\n```demo face-generate\nseed: 3\n```\n\ntext\n\n"
-                    "```demo face-generate\nseed: 4\n```\n")
-    course = course_pack_load(path=mini_pack).course
-    user = make_user("reader")
-    enrol(user, course, "student")
-    client.force_login(user)
+    """The mini pack's second lesson with two face-generate widgets (as two lessons of weeks 7
+    and 9 have two demos), and a logged-in student."""
+    user, course = lesson_with_demos(
+        mini_pack, client, make_user, enrol, "\n```demo face-generate\nseed: 3\n```\n\ntext\n\n"
+        "```demo face-generate\nseed: 4\n```\n")
     client.user, client.course = user, course
     return client
 

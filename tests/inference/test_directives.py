@@ -7,16 +7,13 @@ from courses.rendering import DirectiveError
 from courses.services import course_pack_load
 from inference.directives import parse_demo_directive
 
+from .conftest import lesson_with_demos
+
 
 def test_valid_directive_becomes_a_placeholder_the_lesson_page_turns_into_a_widget(
         mini_pack, client, make_user, enrol, db):
-    path = mini_pack / "week01" / "02-second.md"
-    path.write_text(path.read_text() + "\n```demo latent-walk\nseed_a: 3\nseed_b: 4\nsteps: 6\n"
-                    "gallery: true\n```\n")
-    course = course_pack_load(path=mini_pack).course
-    user = make_user("reader")
-    enrol(user, course, "student")
-    client.force_login(user)
+    lesson_with_demos(mini_pack, client, make_user, enrol,
+                      "\n```demo latent-walk\nseed_a: 3\nseed_b: 4\nsteps: 6\ngallery: true\n```\n")
     page = client.get("/courses/mini/lessons/second/").content.decode()
     assert 'name="kind" value="latent-walk"' in page
     assert 'name="seed_a" min="0" value="3"' in page and 'value="6"' in page

@@ -185,18 +185,23 @@ def test_the_page_saves_every_changed_mark_at_once_or_none(client, teacher, quiz
     assert float(attempt.score) == pytest.approx(7 + 1 + 0.25)
 
 
+def another_grader_marks(response, make_user, enrol, mini_course, quiz) -> None:
+    """A TA gives `response` full marks and the comment "충분합니다" through the API."""
+    ta = make_user("ta")
+    enrol(ta, mini_course, "ta")
+    api = APIClient()
+    api.force_authenticate(ta)
+    assert api.put(reverse("api-grading-answer", args=["mini", quiz.slug, response.pk]),
+                   {"mark": 1, "comment": "충분합니다"}, format="json").status_code == 200
+
+
 def test_a_mark_another_grader_changed_meanwhile_is_not_overwritten(
         client, teacher, make_user, enrol, mini_course, quiz, two_essays):
     attempt, (first, second) = two_essays
     client.force_login(teacher)
     url = reverse("quizzes:grading", args=["mini", quiz.slug])
     form = _form_of(client, url)  # the first grader's page
-    ta = make_user("ta")
-    enrol(ta, mini_course, "ta")
-    api = APIClient()
-    api.force_authenticate(ta)
-    assert api.put(reverse("api-grading-answer", args=["mini", quiz.slug, first.pk]),
-                   {"mark": 1, "comment": "충분합니다"}, format="json").status_code == 200
+    another_grader_marks(first, make_user, enrol, mini_course, quiz)
 
     form.update({f"mark-{first.pk}": "0", f"mark-{second.pk}": "1"})
     refused = client.post(url, form)
@@ -225,12 +230,7 @@ def test_a_refused_page_sent_again_keeps_what_another_grader_changed_meanwhile(
     client.force_login(teacher)
     url = reverse("quizzes:grading", args=["mini", quiz.slug])
     form = _form_of(client, url)
-    ta = make_user("ta")
-    enrol(ta, mini_course, "ta")
-    api = APIClient()
-    api.force_authenticate(ta)
-    assert api.put(reverse("api-grading-answer", args=["mini", quiz.slug, first.pk]),
-                   {"mark": 1, "comment": "충분합니다"}, format="json").status_code == 200
+    another_grader_marks(first, make_user, enrol, mini_course, quiz)
     form.update({f"mark-{second.pk}": "9"})
     refused = client.post(url, form)
     assert refused.status_code == 400
