@@ -456,7 +456,7 @@ def hand_mark_text(response: Response) -> str:
     """A graded answer's mark as the grading page writes it in its field ("" when ungraded)."""
     if response.mark is None:
         return ""
-    return format(Decimal(str(round(response.mark, 4))).normalize(), "f")
+    return bounds.plain_number(round(response.mark, 4))
 
 
 def hand_mark_token(mark_text: str, comment: str) -> str:
